@@ -1,0 +1,33 @@
+import type { ObjectRef } from "./ports/object-source.js";
+
+/** Why one CSV record was not imported. `line` is where the record starts (the header is line 1). */
+export interface RowError {
+  line: number;
+  reason: string;
+}
+
+export type ImportStatus = "RUNNING" | "COMPLETED" | "FAILED";
+
+/** What an import did. Stored in the ledger, answered by `POST /todos/import` and printed by `todo import`. */
+export interface ImportReport {
+  importId: string;
+  source: ObjectRef;
+  status: ImportStatus;
+  /** Data records read (the header excluded). */
+  rowsRead: number;
+  /** Rows written to the store. */
+  imported: number;
+  /** Rows refused: bad CSV, failed validation, over the size cap. */
+  rejected: number;
+  /** Valid rows the store failed to write after its retries. */
+  failed: number;
+  /** The first errors (rejections and write failures), in line order; at most `maxErrors`. */
+  errors: RowError[];
+  /** True when more errors happened than `errors` holds. */
+  errorsTruncated: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  /** A short note for empty or header-only files, or for a repeated import answered from the ledger. */
+  note?: string;
+}

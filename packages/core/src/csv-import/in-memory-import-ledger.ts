@@ -1,0 +1,49 @@
+import type { ImportReport } from "./import-report.js";
+import type { ClaimResult, ImportClaim, ImportEntry, ImportLedger } from "./ports/import-ledger.js";
+
+/** The ledger in a `Map`: the reference for the contract suite, and the store of `TODO_STORE=memory`. */
+export class InMemoryImportLedger implements ImportLedger {
+  private readonly entries = new Map<string, ImportEntry>();
+
+  async claim({ importId, source, now, leaseExpiresAt }: ImportClaim): Promise<ClaimResult> {
+    const existing = this.entries.get(importId);
+    if (!existing) {
+      const entry: ImportEntry = {
+        importId,
+        source,
+        status: "RUNNING",
+        attempt: 1,
+        startedAt: now,
+        leaseExpiresAt,
+      };
+      this.entries.set(importId, entry);
+      return { claimed: true, entry: structuredClone(entry) };
+    }
+    const abandoned = existing.status === "RUNNING" && existing.leaseExpiresAt <= now;
+    if (existing.status === "FAILED" || abandoned) {
+      const entry: ImportEntry = {
+        importId,
+        source,
+        status: "RUNNING",
+        attempt: existing.attempt + 1,
+        startedAt: existing.startedAt,
+        leaseExpiresAt,
+      };
+      this.entries.set(importId, entry);
+      return { claimed: true, entry: structuredClone(entry) };
+    }
+    return { claimed: false, entry: structuredClone(existing) };
+  }
+
+  async finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
+    const existing = this.entries.get(importId);
+    if (existing?.status !== "RUNNING" || existing.attempt !== attempt) return false;
+    this.entries.set(importId, { ...existing, status: report.status, report: structuredClone(report) });
+    return true;
+  }
+
+  async get(importId: string): Promise<ImportEntry | undefined> {
+    const entry = this.entries.get(importId);
+    return entry && structuredClone(entry);
+  }
+}

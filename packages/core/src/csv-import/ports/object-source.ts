@@ -1,0 +1,27 @@
+/**
+ * Names one object in object storage: an S3 bucket + key, an Azure container + blob name, a GCS bucket +
+ * object name. `version` pins the exact content when the event knows it (S3 `versionId` or `eTag`, Azure
+ * blob `ETag`, GCS `generation`); an import's identity, and so its todos' ids, derive from it.
+ */
+export interface ObjectRef {
+  container: string;
+  key: string;
+  version?: string;
+}
+
+export interface OpenedObject {
+  /** The bytes, streamed: consumers pull, so memory stays flat whatever the object's size. */
+  body: AsyncIterable<Uint8Array>;
+  size?: number;
+  contentType?: string;
+  /** The version the store served, when the ref did not pin one. */
+  version?: string;
+}
+
+/** Opens objects for reading. Implemented by S3, Blob storage, Cloud Storage and the local file system. */
+export interface ObjectSource {
+  /** Throws `ObjectNotFoundError` when there is no such object (or version). */
+  open(ref: ObjectRef): Promise<OpenedObject>;
+}
+
+export const OBJECT_SOURCE = Symbol.for("anycloud.ObjectSource");

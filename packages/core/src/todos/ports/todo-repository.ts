@@ -1,0 +1,60 @@
+import type { Todo } from "../todo.js";
+
+/** One page of a listing. `nextCursor` is the store's own position token; absent on the last page. */
+export interface TodoPage {
+  items: Todo[];
+  nextCursor?: string;
+}
+
+export interface ListOptions {
+  /** 1 to 100. */
+  limit: number;
+  /** A `nextCursor` this repository returned before. */
+  cursor?: string;
+}
+
+export interface PutManyFailure {
+  id: string;
+  reason: string;
+}
+
+export interface PutManyResult {
+  /** The items that could not be written after the store's retries; every other item was written. */
+  failed: PutManyFailure[];
+}
+
+/**
+ * Where todos live. Implemented once per store (memory, SQLite, DynamoDB, Azure Table, Firestore) and held to
+ * the same contract suite (`test/contracts/todo-repository.contract.ts`).
+ *
+ * Designed against the three clouds: `putMany` is not atomic (DynamoDB `BatchWriteItem` takes ≤ 25 items,
+ * Azure Table batches hold ≤ 100 entities of one partition, Firestore's `BulkWriter` paces itself), so it
+ * reports failures per item; list cursors are whatever the store pages with (`LastEvaluatedKey`, a
+ * continuation token, a `startAfter` document id) serialised to a string.
+ */
+export interface TodoRepository {
+  /** How many items one `putMany` call should carry for this store to write them efficiently. */
+  readonly preferredBatchSize: number;
+  /** Inserts; throws `TodoAlreadyExistsError` when the id is taken. */
+  create(todo: Todo): Promise<void>;
+  get(id: string): Promise<Todo | undefined>;
+  /**
+   * A page in a stable order: following `nextCursor` from the first page visits every todo that existed
+   * throughout exactly once. Throws `InvalidCursorError` for a cursor it cannot read.
+   */
+  list(options: ListOptions): Promise<TodoPage>;
+  /**
+   * Replaces the stored todo with `todo` when the stored version is `expectedVersion`; throws
+   * `TodoNotFoundError` or `VersionConflictError` otherwise.
+   */
+  update(todo: Todo, expectedVersion: number): Promise<void>;
+  /** Deletes (when at `expectedVersion`, if given); throws `TodoNotFoundError` or `VersionConflictError`. */
+  delete(id: string, expectedVersion?: number): Promise<void>;
+  /**
+   * Idempotent batch upsert: writes every item whatever is stored under its id, retrying what the store
+   * throttles, and reports the items that still failed. Items must have distinct ids.
+   */
+  putMany(todos: readonly Todo[]): Promise<PutManyResult>;
+}
+
+export const TODO_REPOSITORY = Symbol.for("anycloud.TodoRepository");

@@ -1,0 +1,43 @@
+/**
+ * A todo as stored and as served. Compatible with the workshop's item (`id`, `task`, `name`, `dueDate`,
+ * `checked`, `createdAt`), with ISO timestamps, an `updatedAt`, and a `version` for optimistic concurrency.
+ */
+export interface Todo {
+  /** A UUID: random for todos created over HTTP, derived from the source row for imported ones. */
+  id: string;
+  task: string;
+  /** The person the todo is for. */
+  name: string | null;
+  /** A calendar date, `YYYY-MM-DD`. */
+  dueDate: string | null;
+  checked: boolean;
+  /** ISO 8601 UTC. */
+  createdAt: string;
+  /** ISO 8601 UTC. */
+  updatedAt: string;
+  /** Starts at 1; every update increments it. Served as the `ETag`. */
+  version: number;
+}
+
+/** The fields a caller chooses when creating a todo. */
+export interface NewTodo {
+  task: string;
+  name?: string | null;
+  dueDate?: string | null;
+  checked?: boolean;
+}
+
+/** A partial update: only the fields present change; `null` clears `name` or `dueDate`. */
+export interface TodoPatch {
+  task?: string;
+  name?: string | null;
+  dueDate?: string | null;
+  checked?: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Todo ids are UUIDs; anything else is rejected before it reaches a store. */
+export function isTodoId(value: string): boolean {
+  return UUID.test(value);
+}

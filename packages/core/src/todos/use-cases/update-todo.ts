@@ -1,0 +1,46 @@
+import type { Clock } from "../../shared/clock.js";
+import { InvalidTodoIdError, TodoNotFoundError, VersionConflictError } from "../errors.js";
+import type { TodoRepository } from "../ports/todo-repository.js";
+import { isTodoId, type Todo } from "../todo.js";
+import { todoPatchSchema, validate } from "../todo-schema.js";
+
+// Without a precondition from the caller, a concurrent writer may win between our read and our write:
+// read again and re-apply the patch a few times before reporting the conflict.
+const UNCONDITIONAL_ATTEMPTS = 3;
+
+/**
+ * Applies a partial update. With an expected version (from `If-Match` or the body's `version`) it is
+ * conditional and a stale version is a `VersionConflictError`; without one it applies to the latest version.
+ */
+export class UpdateTodo {
+  constructor(
+    private readonly todos: TodoRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute(id: string, input: unknown, options: { expectedVersion?: number } = {}): Promise<Todo> {
+    if (!isTodoId(id)) throw new InvalidTodoIdError();
+    const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
+    const expectedVersion = options.expectedVersion ?? bodyVersion;
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.todos.get(id);
+      if (!current) throw new TodoNotFoundError(id);
+      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+        throw new VersionConflictError(id, expectedVersion);
+      }
+      const next: Todo = {
+        ...current,
+        ...patch,
+        updatedAt: this.clock.now().toISOString(),
+        version: current.version + 1,
+      };
+      try {
+        await this.todos.update(next, current.version);
+        return next;
+      } catch (error) {
+        const retry = error instanceof VersionConflictError && expectedVersion === undefined;
+        if (!retry || attempt >= UNCONDITIONAL_ATTEMPTS) throw error;
+      }
+    }
+  }
+}

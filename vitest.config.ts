@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+
+// One root config with a project per workspace package. Tests import workspace packages from their
+// TypeScript sources (the "@anycloud/source" export condition), so no build is needed to run them.
+export default defineConfig({
+  resolve: { conditions: ["@anycloud/source"] },
+  ssr: { resolve: { conditions: ["@anycloud/source"] } },
+  test: {
+    reporters: ["default", ["json", { outputFile: ".reports/vitest.json" }]],
+    projects: [
+      { extends: true, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
+      { extends: true, test: { name: "server", root: "apps/server", include: ["src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "suites",
+          root: "test",
+          include: ["**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
