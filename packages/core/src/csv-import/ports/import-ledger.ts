@@ -10,18 +10,22 @@ export interface ImportEntry {
   attempt: number;
   /** When the first attempt began. Kept across attempts: imported todos take it as `createdAt`. */
   startedAt: string;
-  /** While RUNNING: after this instant another worker may take the import over (its worker died). */
+  /** While RUNNING: from this instant on another worker may take the import over (its worker died). */
   leaseExpiresAt: string;
   /** Set when COMPLETED or FAILED. */
   report?: ImportReport;
 }
 
+/**
+ * Instants are `Date#toISOString()` strings (fixed width, UTC, milliseconds), so stores may compare them as
+ * strings, as SQL and NoSQL conditions do.
+ */
 export interface ImportClaim {
   importId: string;
+  /** The object being imported; a takeover records the new claim's. */
   source: ObjectRef;
-  /** ISO 8601 UTC. */
   now: string;
-  /** ISO 8601 UTC, after `now`. */
+  /** After `now`. */
   leaseExpiresAt: string;
 }
 
@@ -46,5 +50,7 @@ export interface ImportLedger {
   finish(importId: string, attempt: number, report: ImportReport): Promise<boolean>;
   get(importId: string): Promise<ImportEntry | undefined>;
 }
+// Every method throws (StoreUnavailableError) when the store itself fails; a refused claim or finish is a
+// result, not an error.
 
 export const IMPORT_LEDGER = Symbol.for("anycloud.ImportLedger");

@@ -1,3 +1,5 @@
+import { AppError } from "../../shared/errors.js";
+
 /**
  * Names one object in object storage: an S3 bucket + key, an Azure container + blob name, a GCS bucket +
  * object name. `version` pins the exact content when the event knows it (S3 `versionId` or `eTag`, Azure
@@ -16,6 +18,24 @@ export interface OpenedObject {
   contentType?: string;
   /** The version the store served, when the ref did not pin one. */
   version?: string;
+}
+
+/**
+ * There is no such object, or not in the version asked for (it was overwritten or deleted since its event):
+ * nothing to import, and retrying will not change that.
+ */
+export class ObjectNotFoundError extends AppError {
+  readonly code = "OBJECT_NOT_FOUND";
+
+  constructor(
+    readonly ref: ObjectRef,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `No object ${ref.container}/${ref.key}${ref.version ? ` at version ${ref.version}` : ""}.`,
+      options,
+    );
+  }
 }
 
 /** Opens objects for reading. Implemented by S3, Blob storage, Cloud Storage and the local file system. */

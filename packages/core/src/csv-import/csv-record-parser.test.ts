@@ -1,0 +1,78 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { describe, expect, it } from "vitest";
+import { type CsvRecord, CsvRecordParser } from "./csv-record-parser.js";
+import type { RowError } from "./import-report.js";
+
+async function parse(chunks: string[], quote: '"' | "'" = '"') {
+  const skipped: RowError[] = [];
+  const batches: CsvRecord[][] = [];
+  await pipeline(
+    Readable.from(chunks.map((chunk) => Buffer.from(chunk, "utf8"))),
+    new CsvRecordParser({ quote, maxRecordSize: 1024, onSkipped: (error) => skipped.push(error) }),
+    async (source: AsyncIterable<CsvRecord[]>) => {
+      for await (const batch of source) batches.push(batch);
+    },
+  );
+  return { batches, records: batches.flat(), skipped };
+}
+
+describe("CsvRecordParser", () => {
+  it("gives each record the line it starts on, past empty lines and line breaks inside fields", async () => {
+    const { records } = await parse(['task,x\n"two\nlines",1\n\n\nthree,"a\n\nb"\nlast,2']);
+
+    expect(records).toEqual([
+      { fields: ["task", "x"], line: 1 },
+      { fields: ["two\nlines", "1"], line: 2 },
+      { fields: ["three", "a\n\nb"], line: 6 },
+      { fields: ["last", "2"], line: 9 },
+    ]);
+  });
+
+  it("counts a CRLF inside a field as one line, as editors do (csv-parse counts two)", async () => {
+    const { records } = await parse(['task,x\r\n"x\r\ny",1\r\n"p\r\nq\r\nr",2\r\nz,3\r\n']);
+
+    expect(records.map((record) => record.line)).toEqual([1, 2, 4, 7]);
+  });
+
+  it("does not count a CR inside a field of an LF file as a line", async () => {
+    const { records } = await parse(['task,x\n"a\rb",1\nc,2\r\nd,3\n']);
+
+    expect(records.map((record) => [record.fields[0], record.line])).toEqual([
+      ["task", 1],
+      ["a\rb", 2],
+      ["c", 3],
+      ["d", 4],
+    ]);
+  });
+
+  it("yields the records parsed from one chunk together", async () => {
+    const { batches, records } = await parse(["task\na\nb\nc\n", "d\ne\nf\ng\n"]);
+
+    expect(records.map((record) => record.fields[0])).toEqual(["task", "a", "b", "c", "d", "e", "f", "g"]);
+    // csv-parse keeps the last record of a chunk until it sees what follows it.
+    expect(batches.map((batch) => batch.length)).toEqual([3, 4, 1]);
+  });
+
+  it("escapes single quotes by doubling them, and keeps double quotes as they are", async () => {
+    const { records } = await parse(["task\n'it''s'\n'say \"hi\"'\n"], "'");
+
+    expect(records.map((record) => record.fields[0])).toEqual(["task", "it's", 'say "hi"']);
+  });
+
+  it("strips a BOM and keeps rows of any width", async () => {
+    const { records } = await parse(["\uFEFFtask,x\na\nb,1,2\n"]);
+
+    expect(records.map((record) => record.fields)).toEqual([["task", "x"], ["a"], ["b", "1", "2"]]);
+  });
+
+  it("reports a record csv-parse skips, with the line it found the problem on", async () => {
+    const { records, skipped } = await parse(['task\na\nb"c\n"d"e\n']);
+
+    expect(records.map((record) => record.fields[0])).toEqual(["task", "a"]);
+    expect(skipped).toEqual([
+      { line: 3, reason: "quote inside an unquoted field" },
+      { line: 4, reason: "closing quote not followed by a comma or the end of the line" },
+    ]);
+  });
+});

@@ -1,0 +1,120 @@
+import type { TransformCallback, TransformOptions } from "node:stream";
+import { type CsvError, type Options, Parser } from "csv-parse";
+import type { RowError } from "./import-report.js";
+
+/** One CSV record and the line it starts on (LFs counted; the first line is 1). */
+export interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+export interface CsvRecordParserOptions {
+  quote: '"' | "'";
+  /** A safety net only: `RecordSizeGuard` keeps longer records from the parser. */
+  maxRecordSize: number;
+  /** A record the parser skipped as malformed; `line` is where it found the problem. */
+  onSkipped: (error: RowError) => void;
+}
+
+const LINE_BREAK = /[\r\n]/;
+
+const SKIP_REASONS: Partial<Record<string, string>> = {
+  CSV_INVALID_CLOSING_QUOTE: "closing quote not followed by a comma or the end of the line",
+  INVALID_OPENING_QUOTE: "quote inside an unquoted field",
+  CSV_QUOTE_NOT_CLOSED: "quote not closed",
+  CSV_MAX_RECORD_SIZE: "record too large",
+};
+
+/**
+ * csv-parse, set up for imports. Yields arrays of `CsvRecord`s, the records parsed from one input chunk
+ * together, so that consumers pay one await per chunk instead of one per record; `readableHighWaterMark: 1`
+ * keeps back-pressure at about one chunk's worth of records.
+ *
+ * csv-parse tells where a record ends (`info.lines`), and only through `info: true`, which copies its whole
+ * info object for every record and halves its speed. This subclass reads the live counter as each record is
+ * pushed, which is the moment that snapshot is taken, and subtracts the line breaks inside the fields. It also
+ * corrects a count that differs from editors: csv-parse counts every CR in a field as a line (a CRLF inside a
+ * quoted field counts twice), where editors count LFs.
+ */
+export class CsvRecordParser extends Parser {
+  /** Lines csv-parse has counted that editors do not: the CRs inside fields so far. */
+  private extraLines = 0;
+  /** csv-parse's line and empty-line counts when the last record was pushed. */
+  private lastLines = 0;
+  private lastEmptyLines = 0;
+  private batch: CsvRecord[] = [];
+
+  constructor({ quote, maxRecordSize, onSkipped }: CsvRecordParserOptions) {
+    const options: Options & TransformOptions = {
+      bom: true,
+      delimiter: ",",
+      quote,
+      // The escape defaults to `"` whatever the quote; with `'` quotes it would eat every `"` in a field.
+      escape: quote,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      skip_records_with_error: true,
+      max_record_size: maxRecordSize,
+      readableHighWaterMark: 1,
+    };
+    super(options);
+    // Without an `on_skip` option, csv-parse reports a skipped record as a "skip" event. After a bad closing
+    // quote it stays inside the field and may report the same record again: once per line is enough.
+    let lastSkipped = 0;
+    this.on("skip", (error: CsvError) => {
+      const line = Number(error.lines) - this.extraLines;
+      if (line === lastSkipped) return;
+      lastSkipped = line;
+      onSkipped({ line, reason: SKIP_REASONS[error.code] ?? "not valid CSV" });
+    });
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    super._transform(chunk, encoding, (error, data) => {
+      this.pushBatch();
+      callback(error, data);
+    });
+  }
+
+  override _flush(callback: TransformCallback): void {
+    super._flush((error, data) => {
+      this.pushBatch();
+      callback(error, data);
+    });
+  }
+
+  /** csv-parse pushes each record as it completes it; they are collected here and pushed by chunk. */
+  override push(chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk === null) {
+      this.pushBatch();
+      return super.push(null, encoding);
+    }
+    const fields = chunk as string[];
+    const { lines, empty_lines: emptyLines } = this.info;
+    let lineFeeds = 0;
+    let carriageReturns = 0;
+    // Only a record that ends further than one line after the last one (empty lines aside) can hold line breaks.
+    if (lines - this.lastLines !== 1 + emptyLines - this.lastEmptyLines) {
+      for (const field of fields) {
+        if (!LINE_BREAK.test(field)) continue;
+        for (let i = 0; i < field.length; i++) {
+          const code = field.charCodeAt(i);
+          if (code === 10) lineFeeds += 1;
+          else if (code === 13) carriageReturns += 1;
+        }
+      }
+      this.extraLines += carriageReturns;
+    }
+    this.lastLines = lines;
+    this.lastEmptyLines = emptyLines;
+    this.batch.push({ fields, line: lines - this.extraLines - lineFeeds });
+    return true;
+  }
+
+  private pushBatch(): void {
+    if (this.batch.length === 0) return;
+    const batch = this.batch;
+    this.batch = [];
+    super.push(batch);
+  }
+}

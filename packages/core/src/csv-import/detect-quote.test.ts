@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { detectQuote } from "./detect-quote.js";
+
+const bytes = (text: string) => Buffer.from(text, "utf8");
+const whole = { endOfFile: true };
+
+describe("detectQuote", () => {
+  it("picks the single quote for the workshop's sample file", () => {
+    const sample = bytes(
+      "task,name,dueDate\n'check serverless.com example','John Doe','10-12-2017'\n'check serverless.com plugins','John Doe','11-12-2017'\n",
+    );
+
+    expect(detectQuote(sample, whole)).toBe("'");
+  });
+
+  it.each([
+    ["double-quoted fields", 'task,name\n"a, b","John"\n'],
+    ["no quoted field at all", "task,name\nWater the plants,John\n"],
+    ["a single-quoted field beside a double-quoted one", "task,name\n'a','b'\n\"c\",d\n"],
+    ["an apostrophe inside a word", "task,name\nCall O'Brien,John's\n"],
+    ["a header and no data lines", "'task','name'\n"],
+    ["an empty file", ""],
+  ])("picks the double quote for %s", (_case, text) => {
+    expect(detectQuote(bytes(text), whole)).toBe('"');
+  });
+
+  it("reads past a BOM and CRLF line ends", () => {
+    expect(detectQuote(bytes("\uFEFFtask,name\r\n'a','b'\r\n"), whole)).toBe("'");
+  });
+
+  it("skips empty lines and looks at no more than 10 data lines", () => {
+    const unquoted = Array.from({ length: 10 }, (_, i) => `task ${i},x`).join("\n");
+
+    expect(detectQuote(bytes(`task,name\n\n'a',b\n`), whole)).toBe("'");
+    expect(detectQuote(bytes(`task,name\n${unquoted}\n'a','b'\n`), whole)).toBe('"');
+  });
+
+  it("ignores a last line the sample may have cut, unless the sample is the whole file", () => {
+    const sample = bytes("task,name\n'check it','John'");
+
+    expect(detectQuote(sample, { endOfFile: false })).toBe('"');
+    expect(detectQuote(sample, whole)).toBe("'");
+  });
+
+  it("looks at the first 64 KiB only", () => {
+    const header = `task,${"x".repeat(64 * 1024)}\n`;
+
+    expect(detectQuote(bytes(`${header}'a','b'\n`), { endOfFile: true })).toBe('"');
+  });
+});

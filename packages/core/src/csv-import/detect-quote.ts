@@ -1,0 +1,38 @@
+/** The characters a CSV field may be quoted with. The workshop's sample file quotes with `'`. */
+export type QuoteChar = '"' | "'";
+
+/** How much of the file `detectQuote` looks at. */
+export const QUOTE_SAMPLE_BYTES = 64 * 1024;
+
+/** How many lines after the header `detectQuote` looks at. */
+export const QUOTE_SAMPLE_LINES = 10;
+
+/**
+ * Guesses the quote character from the start of a file: `'` when, in the first data lines (at most 10 after
+ * the header), some field starts and ends with `'` and no field starts with `"`; `"` otherwise.
+ *
+ * `endOfFile` says whether `sample` reaches the end of the file: when it does not, its last line may be cut
+ * and is not looked at.
+ */
+export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: boolean }): QuoteChar {
+  // TextDecoder drops a UTF-8 BOM; `stream` keeps a character cut at the end from becoming U+FFFD.
+  const text = new TextDecoder("utf-8").decode(sample.subarray(0, QUOTE_SAMPLE_BYTES), {
+    stream: !endOfFile || sample.length > QUOTE_SAMPLE_BYTES,
+  });
+  const lines = text.split("\n");
+  if (!endOfFile || sample.length > QUOTE_SAMPLE_BYTES) lines.pop();
+  const dataLines = lines
+    .slice(1)
+    .map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line))
+    .filter((line) => line !== "")
+    .slice(0, QUOTE_SAMPLE_LINES);
+
+  let singleQuoted = false;
+  for (const line of dataLines) {
+    for (const field of line.split(",")) {
+      if (field.startsWith('"')) return '"';
+      if (field.length >= 2 && field.startsWith("'") && field.endsWith("'")) singleQuoted = true;
+    }
+  }
+  return singleQuoted ? "'" : '"';
+}

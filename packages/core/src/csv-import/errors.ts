@@ -1,0 +1,33 @@
+import { AppError } from "../shared/errors.js";
+import type { ImportReport } from "./import-report.js";
+
+/**
+ * Another worker is running this import under a live lease (HTTP 409). A storage event delivered twice at
+ * once ends here; the running attempt writes the todos, and a later delivery is answered from the ledger.
+ */
+export class ImportInProgressError extends AppError {
+  readonly code = "IMPORT_IN_PROGRESS";
+
+  constructor(
+    readonly importId: string,
+    readonly leaseExpiresAt: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Import ${importId} is already running (its lease expires at ${leaseExpiresAt}).`, options);
+  }
+}
+
+/**
+ * An import ran to its end but some valid rows could not be written (HTTP 503): the report says which. The
+ * import is recorded FAILED, so running it again retries it.
+ */
+export class ImportFailedError extends AppError {
+  readonly code = "IMPORT_FAILED";
+
+  constructor(
+    readonly report: ImportReport,
+    options?: { cause?: unknown },
+  ) {
+    super(`Import ${report.importId} failed: ${report.failed} rows could not be saved.`, options);
+  }
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { readImportHeader } from "./import-header.js";
+
+describe("readImportHeader", () => {
+  it("finds the workshop's columns", () => {
+    expect(readImportHeader(["task", "name", "dueDate"])).toEqual({
+      width: 3,
+      task: 0,
+      name: 1,
+      dueDate: 2,
+      checked: -1,
+    });
+  });
+
+  it("matches names trimmed and in any case, in any order, and ignores other columns", () => {
+    expect(readImportHeader([" DUEDATE", "Notes", "Checked ", "TASK", "priority"])).toEqual({
+      width: 5,
+      task: 3,
+      name: -1,
+      dueDate: 0,
+      checked: 2,
+    });
+  });
+
+  it("refuses a header without a task column", () => {
+    expect(readImportHeader(["name", "dueDate"])).toEqual({ reason: 'header must contain a "task" column' });
+  });
+});

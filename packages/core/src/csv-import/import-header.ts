@@ -1,0 +1,26 @@
+/** Where each known column sits in a record; `-1` for an optional column the file does not have. */
+export interface ImportColumns {
+  /** The number of fields every record must have: the header's. */
+  width: number;
+  task: number;
+  name: number;
+  dueDate: number;
+  checked: number;
+}
+
+/**
+ * Reads the header record: names are matched trimmed and case-insensitively, in any order; columns other
+ * than `task`, `name`, `dueDate` and `checked` are ignored. Returns the reason when there is no `task`.
+ */
+export function readImportHeader(fields: readonly string[]): ImportColumns | { reason: string } {
+  const names = fields.map((field) => field.trim().toLowerCase());
+  const task = names.indexOf("task");
+  if (task < 0) return { reason: 'header must contain a "task" column' };
+  return {
+    width: fields.length,
+    task,
+    name: names.indexOf("name"),
+    dueDate: names.indexOf("duedate"),
+    checked: names.indexOf("checked"),
+  };
+}

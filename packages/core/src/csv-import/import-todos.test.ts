@@ -1,0 +1,255 @@
+import { describe, expect, it, vi } from "vitest";
+import type { Clock } from "../shared/clock.js";
+import { type Logger, silentLogger } from "../shared/logger.js";
+import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
+import { ImportInProgressError } from "./errors.js";
+import type { ImportProgress } from "./import-command.js";
+import { importIdOf } from "./import-identity.js";
+import { ALREADY_IMPORTED_NOTE, ImportTodos } from "./import-todos.js";
+import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
+import type { ObjectRef, ObjectSource, OpenedObject } from "./ports/object-source.js";
+
+const clock: Clock = { now: () => new Date("2024-05-06T07:08:09.000Z") };
+const source: ObjectRef = { container: "uploads", key: "todos.csv", version: "v1" };
+const csv = "task,name\nWater the plants,Ann\nCall the bank,\n";
+
+/** A body that records how far it was read and whether it was let go of (its iterator returned). */
+function trackedBody(text: string, chunkSize = 8) {
+  const state = { chunksRead: 0, closed: false };
+  async function* chunks() {
+    const bytes = Buffer.from(text, "utf8");
+    for (let at = 0; at < bytes.length; at += chunkSize) {
+      state.chunksRead += 1;
+      yield bytes.subarray(at, at + chunkSize);
+    }
+  }
+  const body: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]() {
+      const iterator = chunks();
+      return {
+        next: () => iterator.next(),
+        return: () => {
+          state.closed = true;
+          return iterator.return(undefined);
+        },
+      };
+    },
+  };
+  return { opened: { body } satisfies OpenedObject, state };
+}
+
+function recordingLogger() {
+  const warnings: string[] = [];
+  const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+  return { logger, warnings };
+}
+
+describe("ImportTodos", () => {
+  it("imports the valid rows with ids derived from the import and the line", async () => {
+    const todos = new InMemoryTodoRepository();
+    const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, silentLogger);
+
+    const report = await importTodos.execute({ source }, { body: trackedBody(csv).opened });
+
+    expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 2, imported: 2, rejected: 0, failed: 0 });
+    expect(report.importId).toBe(importIdOf(source));
+    const page = await todos.list({ limit: 10 });
+    expect(page.items.map(({ task, name, checked, version }) => ({ task, name, checked, version }))).toEqual(
+      expect.arrayContaining([
+        { task: "Water the plants", name: "Ann", checked: false, version: 1 },
+        { task: "Call the bank", name: null, checked: false, version: 1 },
+      ]),
+    );
+    expect(page.items.every((todo) => todo.createdAt === "2024-05-06T07:08:09.000Z")).toBe(true);
+  });
+
+  it("opens the object through the ObjectSource when no body is given", async () => {
+    const open = vi.fn(async (_ref: ObjectRef) => trackedBody(csv).opened);
+    const objects: ObjectSource = { open };
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+      objects,
+    );
+
+    const report = await importTodos.execute({ source });
+
+    expect(open).toHaveBeenCalledWith(source);
+    expect(report.imported).toBe(2);
+  });
+
+  it("says clearly that it needs a body or an ObjectSource", async () => {
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+    );
+
+    await expect(importTodos.execute({ source })).rejects.toThrow(
+      /neither the object's body nor an ObjectSource/,
+    );
+  });
+
+  it("names the import after the version the store served when the ref has none, and does not warn", async () => {
+    const { logger, warnings } = recordingLogger();
+    const { version: _version, ...unversioned } = source;
+    const objects: ObjectSource = { open: async () => ({ ...trackedBody(csv).opened, version: "v1" }) };
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      logger,
+      objects,
+    );
+
+    const report = await importTodos.execute({ source: unversioned });
+
+    expect(report.importId).toBe(importIdOf(source));
+    expect(report.source).toEqual(source);
+    expect(warnings).toEqual([]);
+  });
+
+  it("warns that an object without any version cannot be recognised again", async () => {
+    const { logger, warnings } = recordingLogger();
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      logger,
+    );
+    const unversioned = { container: "uploads", key: "todos.csv" };
+
+    const first = await importTodos.execute({ source: unversioned }, { body: trackedBody(csv).opened });
+    const second = await importTodos.execute({ source: unversioned }, { body: trackedBody(csv).opened });
+
+    expect(first.importId).not.toBe(second.importId);
+    expect(warnings).toHaveLength(2);
+  });
+
+  it("answers a repeated import from the ledger without reading the body, and closes it", async () => {
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+    );
+    const first = await importTodos.execute({ source }, { body: trackedBody(csv).opened });
+    const { opened, state } = trackedBody(csv);
+
+    const second = await importTodos.execute({ source }, { body: opened });
+
+    expect(second).toEqual({ ...first, note: ALREADY_IMPORTED_NOTE });
+    expect(state.chunksRead).toBe(0);
+    expect(state.closed).toBe(true);
+  });
+
+  it("refuses an import another worker is running, with IMPORT_IN_PROGRESS", async () => {
+    const ledger = new InMemoryImportLedger();
+    await ledger.claim({
+      importId: importIdOf(source),
+      source,
+      now: "2024-05-06T07:00:00.000Z",
+      leaseExpiresAt: "2024-05-06T07:15:00.000Z",
+    });
+    const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, silentLogger);
+    const { opened, state } = trackedBody(csv);
+
+    const attempt = importTodos.execute({ source }, { body: opened });
+
+    await expect(attempt).rejects.toBeInstanceOf(ImportInProgressError);
+    await expect(attempt).rejects.toMatchObject({ code: "IMPORT_IN_PROGRESS", importId: importIdOf(source) });
+    expect(state.closed).toBe(true);
+  });
+
+  it("claims with a lease of leaseMs from now", async () => {
+    const ledger = new InMemoryImportLedger();
+    const claim = vi.spyOn(ledger, "claim");
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      ledger,
+      clock,
+      silentLogger,
+      undefined,
+      {
+        leaseMs: 60_000,
+      },
+    );
+
+    await importTodos.execute({ source }, { body: trackedBody(csv).opened });
+
+    expect(claim).toHaveBeenCalledWith({
+      importId: importIdOf(source),
+      source,
+      now: "2024-05-06T07:08:09.000Z",
+      leaseExpiresAt: "2024-05-06T07:09:09.000Z",
+    });
+  });
+
+  it("reports progress after each batch, ending with the whole file", async () => {
+    const todos = new InMemoryTodoRepository();
+    Object.defineProperty(todos, "preferredBatchSize", { value: 2 });
+    const rows = Array.from({ length: 5 }, (_, i) => `task ${i}`).join("\n");
+    const text = `task\n${rows}\n`;
+    const progress: ImportProgress[] = [];
+    const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, silentLogger);
+
+    await importTodos.execute(
+      { source },
+      { body: { ...trackedBody(text).opened, size: text.length }, onProgress: (p) => progress.push(p) },
+    );
+
+    expect(progress.map((p) => p.imported)).toEqual([2, 4, 5]);
+    expect(progress.at(-1)).toEqual({
+      rowsRead: 5,
+      imported: 5,
+      rejected: 0,
+      bytesRead: text.length,
+      totalBytes: text.length,
+    });
+  });
+
+  it("stops when aborted: records the import FAILED and throws the abort reason", async () => {
+    const ledger = new InMemoryImportLedger();
+    const controller = new AbortController();
+    async function* endless() {
+      yield Buffer.from("task\n");
+      for (let i = 0; ; i++) {
+        if (i === 100) controller.abort(new Error("stop"));
+        yield Buffer.from(`task ${i}\n`);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, silentLogger);
+
+    await expect(
+      importTodos.execute({ source }, { body: { body: endless() }, signal: controller.signal }),
+    ).rejects.toThrow("stop");
+
+    expect(await ledger.get(importIdOf(source))).toMatchObject({
+      status: "FAILED",
+      report: { status: "FAILED" },
+    });
+  });
+
+  it("lists at most maxErrors errors, the first ones by line", async () => {
+    const text = `task,dueDate\n${Array.from({ length: 10 }, (_, i) => `t${i},not a date`).join("\n")}\n`;
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+      undefined,
+      {
+        maxErrors: 3,
+      },
+    );
+
+    const report = await importTodos.execute({ source }, { body: trackedBody(text).opened });
+
+    expect(report).toMatchObject({ rejected: 10, errorsTruncated: true });
+    expect(report.errors.map((error) => error.line)).toEqual([2, 3, 4]);
+  });
+});

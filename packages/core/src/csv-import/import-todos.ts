@@ -1,0 +1,210 @@
+import type { Clock } from "../shared/clock.js";
+import type { Logger } from "../shared/logger.js";
+import type { TodoRepository } from "../todos/ports/todo-repository.js";
+import type { Todo } from "../todos/todo.js";
+import { ImportInProgressError } from "./errors.js";
+import {
+  DEFAULT_IMPORT_SETTINGS,
+  type ImportCommand,
+  type ImportOptions,
+  type ImportSettings,
+} from "./import-command.js";
+import { importIdOf, todoIdsFor } from "./import-identity.js";
+import type { ImportReport } from "./import-report.js";
+import { ImportTally } from "./import-tally.js";
+import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
+import type { ObjectRef, ObjectSource, OpenedObject } from "./ports/object-source.js";
+import { readTodoRows } from "./read-todo-rows.js";
+import { TodoBatch } from "./todo-batch.js";
+
+export const ALREADY_IMPORTED_NOTE = "Already imported: this is the report of the earlier run.";
+
+const PROGRESS_EVERY_ROWS = 1000;
+
+/**
+ * Imports the todos of a CSV object, once: an import's id derives from the object's version, each todo's id
+ * from the import's id and the line its record starts on, and the ledger answers a repeated delivery with the
+ * first run's report. A run that failed half-way can be run again: it writes the same todos (same ids, same
+ * `createdAt`) with idempotent `putMany`s.
+ *
+ * Streams: reads no faster than the store writes, and holds one batch of todos at a time.
+ */
+export class ImportTodos {
+  private readonly settings: ImportSettings;
+
+  constructor(
+    private readonly todos: TodoRepository,
+    private readonly ledger: ImportLedger,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly objects?: ObjectSource,
+    settings: Partial<ImportSettings> = {},
+  ) {
+    this.settings = {
+      maxRecordBytes: settings.maxRecordBytes ?? DEFAULT_IMPORT_SETTINGS.maxRecordBytes,
+      maxErrors: settings.maxErrors ?? DEFAULT_IMPORT_SETTINGS.maxErrors,
+      leaseMs: settings.leaseMs ?? DEFAULT_IMPORT_SETTINGS.leaseMs,
+    };
+  }
+
+  async execute(command: ImportCommand, options: ImportOptions = {}): Promise<ImportReport> {
+    options.signal?.throwIfAborted();
+    const { source } = command;
+    // Without a version in the ref, the version the store serves names the import: open first.
+    let opened = options.body ?? (source.version === undefined ? await this.open(source) : undefined);
+    const version = source.version ?? opened?.version;
+    const ref: ObjectRef = version === undefined ? { ...source } : { ...source, version };
+    const importId = importIdOf(ref);
+    if (version === undefined) {
+      this.logger.warn("The object has no version: a repeated import will import its rows again.", {
+        importId,
+        container: ref.container,
+        key: ref.key,
+      });
+    }
+
+    const startedAt = this.clock.now();
+    const leaseExpiresAt = new Date(startedAt.getTime() + this.settings.leaseMs).toISOString();
+    let claim: Awaited<ReturnType<ImportLedger["claim"]>>;
+    try {
+      claim = await this.ledger.claim({
+        importId,
+        source: ref,
+        now: startedAt.toISOString(),
+        leaseExpiresAt,
+      });
+    } catch (error) {
+      await close(opened);
+      throw error;
+    }
+    if (!claim.claimed) {
+      await close(opened);
+      return answerFromLedger(claim.entry);
+    }
+
+    const { entry } = claim;
+    const tally = new ImportTally(this.settings.maxErrors);
+    const report = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
+      tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
+    let note: string | undefined;
+    try {
+      opened ??= await this.open(ref);
+      note = await this.run(entry, opened, command, options, tally);
+    } catch (error) {
+      this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
+      await this.finish(entry, report("FAILED", "The import stopped before the end of the file.")).catch(
+        (ledgerError: unknown) => {
+          this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
+        },
+      );
+      throw options.signal?.aborted ? options.signal.reason : error;
+    }
+    const outcome = report(tally.failed > 0 ? "FAILED" : "COMPLETED", note);
+    await this.finish(entry, outcome);
+    this.logger.info("The CSV import finished.", {
+      importId,
+      status: outcome.status,
+      rowsRead: outcome.rowsRead,
+      imported: outcome.imported,
+      rejected: outcome.rejected,
+      failed: outcome.failed,
+    });
+    return outcome;
+  }
+
+  /** Reads every row and writes the valid ones in batches; returns the report's note, if any. */
+  private async run(
+    entry: ImportEntry,
+    opened: OpenedObject,
+    command: ImportCommand,
+    { onProgress, signal }: ImportOptions,
+    tally: ImportTally,
+  ): Promise<string | undefined> {
+    const idOf = todoIdsFor(entry.importId);
+    // Every attempt stamps the same instant, so that a retry rewrites identical todos.
+    const stamp = entry.startedAt;
+    const batch = new TodoBatch(this.todos, tally);
+    let reportedAt = 0;
+    const reportProgress = () => {
+      reportedAt = tally.rowsRead;
+      onProgress?.(tally.progress(opened.size));
+    };
+
+    let header = false;
+    const reads = readTodoRows(opened.body, {
+      quote: command.quote ?? "auto",
+      maxRecordBytes: this.settings.maxRecordBytes,
+      ...(signal && { signal }),
+      onBytes: (count) => {
+        tally.bytesRead += count;
+      },
+    });
+    for await (const chunk of reads) {
+      for (const read of chunk) {
+        switch (read.kind) {
+          case "row": {
+            const { row, line } = read;
+            tally.rowsRead += 1;
+            const todo: Todo = {
+              id: idOf(line),
+              task: row.task,
+              name: row.name ?? null,
+              dueDate: row.dueDate ?? null,
+              checked: row.checked,
+              createdAt: stamp,
+              updatedAt: stamp,
+              version: 1,
+            };
+            if (batch.add(todo, line) && (await batch.write())) reportProgress();
+            break;
+          }
+          case "rejected":
+            tally.reject({ line: read.line, reason: read.reason });
+            break;
+          case "header":
+            header = true;
+            break;
+          case "header-rejected":
+            tally.note({ line: read.line, reason: read.reason });
+            return "The header is not usable: no rows were read.";
+        }
+      }
+      if (tally.rowsRead - reportedAt >= PROGRESS_EVERY_ROWS) reportProgress();
+    }
+    if ((await batch.write()) || tally.rowsRead !== reportedAt) reportProgress();
+    if (!header) return "The file is empty.";
+    return tally.rowsRead === 0 ? "The file has a header but no rows." : undefined;
+  }
+
+  private async finish(entry: ImportEntry, report: ImportReport): Promise<void> {
+    const recorded = await this.ledger.finish(entry.importId, entry.attempt, report);
+    if (!recorded) {
+      this.logger.warn("Another worker took the import over: this attempt's report was not recorded.", {
+        importId: entry.importId,
+        attempt: entry.attempt,
+      });
+    }
+  }
+
+  private async open(ref: ObjectRef): Promise<OpenedObject> {
+    if (!this.objects) {
+      throw new Error("ImportTodos was given neither the object's body nor an ObjectSource to open it with.");
+    }
+    return this.objects.open(ref);
+  }
+}
+
+function answerFromLedger(entry: ImportEntry): ImportReport {
+  if (entry.status === "COMPLETED" && entry.report) return { ...entry.report, note: ALREADY_IMPORTED_NOTE };
+  if (entry.status === "RUNNING") throw new ImportInProgressError(entry.importId, entry.leaseExpiresAt);
+  throw new Error(`The ledger refused import ${entry.importId} in status ${entry.status}.`);
+}
+
+/** Lets go of a body that will not be read (a Node stream is destroyed by its iterator's `return`). */
+async function close(opened: OpenedObject | undefined): Promise<void> {
+  try {
+    await opened?.body[Symbol.asyncIterator]().return?.();
+  } catch {
+    // Nothing more to do with it.
+  }
+}

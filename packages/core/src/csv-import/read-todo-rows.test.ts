@@ -1,0 +1,97 @@
+import { describe, expect, it } from "vitest";
+import { type RowRead, readTodoRows } from "./read-todo-rows.js";
+
+async function* chunks(text: string, size = 16) {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+async function readAll(text: string, options: Partial<Parameters<typeof readTodoRows>[1]> = {}) {
+  const reads: RowRead[] = [];
+  for await (const batch of readTodoRows(chunks(text), { quote: "auto", maxRecordBytes: 64, ...options })) {
+    reads.push(...batch);
+  }
+  return reads;
+}
+
+describe("readTodoRows", () => {
+  it("yields the header, then a row or a rejection per record", async () => {
+    const reads = await readAll("task,dueDate\nWater plants,2024-01-02\n,\nCall Ann,\n");
+
+    expect(reads).toEqual([
+      { kind: "header", line: 1 },
+      { kind: "row", line: 2, row: { task: "Water plants", dueDate: "2024-01-02", checked: false } },
+      { kind: "rejected", line: 3, reason: "task: must not be empty" },
+      { kind: "row", line: 4, row: { task: "Call Ann", dueDate: null, checked: false } },
+    ]);
+  });
+
+  it("yields the records the size guard dropped among the others", async () => {
+    const reads = await readAll(`task\nfirst\n${"x".repeat(100)}\nlast\n`);
+
+    expect(reads.filter((read) => read.kind !== "header")).toEqual(
+      expect.arrayContaining([
+        { kind: "row", line: 2, row: { task: "first", checked: false } },
+        { kind: "rejected", line: 3, reason: "record larger than 64 bytes" },
+        { kind: "row", line: 4, row: { task: "last", checked: false } },
+      ]),
+    );
+  });
+
+  it.each([
+    ["a header over the size limit", `task${",x".repeat(40)}\nfirst\n`],
+    ["a header over the size limit, alone in the file", `task${",x".repeat(40)}\n`],
+  ])("rejects the file with %s", async (_case, text) => {
+    expect(await readAll(text)).toEqual([
+      { kind: "header-rejected", line: 1, reason: "header: record larger than 64 bytes" },
+    ]);
+  });
+
+  it("rejects the file when the header has no task column, and stops reading", async () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => `row ${i}`).join("\n");
+    let chunksRead = 0;
+    let closed = false;
+    async function* body() {
+      try {
+        for await (const chunk of chunks(`title\n${rows}\n`)) {
+          chunksRead += 1;
+          yield chunk;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+
+    const reads: RowRead[] = [];
+    for await (const batch of readTodoRows(body(), { quote: '"', maxRecordBytes: 64 })) reads.push(...batch);
+
+    expect(reads).toEqual([
+      { kind: "header-rejected", line: 1, reason: 'header must contain a "task" column' },
+    ]);
+    expect(closed).toBe(true);
+    // About 1 MB in 16-byte chunks: the stream buffers hold some, but reading stops long before the end.
+    expect(chunksRead).toBeLessThan(10_000);
+  });
+
+  it("uses the quote it is told, without looking", async () => {
+    const reads = await readAll("task\n'quoted'\n", { quote: '"' });
+
+    expect(reads).toContainEqual({ kind: "row", line: 2, row: { task: "'quoted'", checked: false } });
+  });
+
+  it("stops with the abort reason when aborted", async () => {
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const reading = (async () => {
+      for await (const _batch of readTodoRows(chunks(`task\n${"row\n".repeat(10_000)}`, 8), {
+        quote: '"',
+        maxRecordBytes: 64,
+        signal: controller.signal,
+      })) {
+        controller.abort(reason);
+      }
+    })();
+
+    await expect(reading).rejects.toMatchObject({ name: "AbortError", cause: reason });
+  });
+});

@@ -1,0 +1,116 @@
+import { addAbortSignal, pipeline } from "node:stream";
+import { type CsvRecord, CsvRecordParser } from "./csv-record-parser.js";
+import { detectQuote, QUOTE_SAMPLE_BYTES, QUOTE_SAMPLE_LINES, type QuoteChar } from "./detect-quote.js";
+import { type ImportColumns, readImportHeader } from "./import-header.js";
+import { peekStream } from "./peek-stream.js";
+import { RecordSizeGuard } from "./record-size-guard.js";
+import { type RowAccepted, type RowRejected, readTodoRow } from "./todo-row.js";
+
+/** What reading found, record by record, in about line order (rejections may come a little early). */
+export type RowRead =
+  | { kind: "header"; line: number }
+  | { kind: "header-rejected"; line: number; reason: string }
+  | RowAccepted
+  | RowRejected;
+
+export interface ReadTodoRowsOptions {
+  quote: QuoteChar | "auto";
+  maxRecordBytes: number;
+  signal?: AbortSignal;
+  /** Told the size of every chunk as it is read. */
+  onBytes?: (count: number) => void;
+}
+
+/**
+ * Streams a CSV file of todos: yields the header, then one `row` (validated by `todoRowSchema`) or one
+ * `rejected` per data record, in arrays (the records of one chunk). Stops after `header-rejected` when the
+ * header is unusable. Reads no further than the consumer asks (back-pressure all the way to `body`), and
+ * closes `body` when stopped early.
+ */
+export async function* readTodoRows(
+  body: AsyncIterable<Uint8Array>,
+  { quote: quoteOption, maxRecordBytes, signal, onBytes }: ReadTodoRowsOptions,
+): AsyncGenerator<RowRead[]> {
+  signal?.throwIfAborted();
+  const auto = quoteOption === "auto";
+  const { head, endOfFile, chunks } = await peekStream(body, {
+    maxBytes: auto ? QUOTE_SAMPLE_BYTES : 0,
+    // The header's line and the data lines quote detection looks at.
+    maxLineFeeds: QUOTE_SAMPLE_LINES + 1,
+    ...(onBytes && { onChunk: onBytes }),
+  });
+  const quote = auto ? detectQuote(head, { endOfFile }) : quoteOption;
+
+  // Records the guard or the parser drop, reported synchronously while they work; yielded between records.
+  const dropped: RowRejected[] = [];
+  const onDropped = ({ line, reason }: { line: number; reason: string }) => {
+    dropped.push({ kind: "rejected", line, reason });
+  };
+  const guard = new RecordSizeGuard({ maxRecordBytes, quote, onDropped });
+  const parser = new CsvRecordParser({ quote, maxRecordSize: 2 * maxRecordBytes, onSkipped: onDropped });
+  // Errors reach the consumer through the parser's iterator; the callback says when every stream is closed.
+  const closed = new Promise<void>((resolve) => pipeline(chunks, guard, parser, () => resolve()));
+  if (signal) addAbortSignal(signal, parser);
+  try {
+    yield* readRecords(parser as AsyncIterable<CsvRecord[]>, dropped);
+  } finally {
+    // However reading ended, the body is let go of before this returns.
+    parser.destroy();
+    await closed;
+    // The pipeline returns its source's iterator only after calling back: return it here, and wait.
+    await chunks.return(undefined);
+  }
+}
+
+/** Reads the header, then every data record; `dropped` fills with the records the guard and parser dropped. */
+async function* readRecords(
+  batches: AsyncIterable<CsvRecord[]>,
+  dropped: RowRejected[],
+): AsyncGenerator<RowRead[]> {
+  let columns: ImportColumns | undefined;
+  for await (const records of batches) {
+    const reads: RowRead[] = [];
+    for (const record of records) {
+      if (columns !== undefined) {
+        reads.push(readTodoRow(record, columns));
+        continue;
+      }
+      // A record dropped before the first one the parser yields was the header.
+      const first = earliest(dropped);
+      const header = first && first.line < record.line ? first : readHeader(record);
+      if (header.kind === "rejected") {
+        yield [{ kind: "header-rejected", line: header.line, reason: headerReason(header.reason) }];
+        return;
+      }
+      columns = header.columns;
+      reads.push({ kind: "header", line: record.line });
+    }
+    // Records dropped before the parser saw them: their lines may come a little early, never late.
+    if (columns !== undefined && dropped.length > 0) reads.push(...dropped.splice(0));
+    if (reads.length > 0) yield reads;
+  }
+  const first = earliest(dropped);
+  if (columns === undefined && first) {
+    yield [{ kind: "header-rejected", line: first.line, reason: headerReason(first.reason) }];
+  } else if (dropped.length > 0) {
+    yield dropped.splice(0);
+  }
+}
+
+function earliest(rejections: readonly RowRejected[]): RowRejected | undefined {
+  return rejections.reduce<RowRejected | undefined>(
+    (first, rejection) => (first && first.line <= rejection.line ? first : rejection),
+    undefined,
+  );
+}
+
+function readHeader(record: CsvRecord): { kind: "header"; columns: ImportColumns } | RowRejected {
+  const columns = readImportHeader(record.fields);
+  return "reason" in columns
+    ? { kind: "rejected", line: record.line, reason: columns.reason }
+    : { kind: "header", columns };
+}
+
+function headerReason(reason: string): string {
+  return reason.startsWith("header") ? reason : `header: ${reason}`;
+}

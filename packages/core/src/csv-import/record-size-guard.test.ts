@@ -1,0 +1,201 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { describe, expect, it } from "vitest";
+import type { RowError } from "./import-report.js";
+import { RecordSizeGuard } from "./record-size-guard.js";
+
+interface Guarded {
+  output: string;
+  pieces: Buffer[];
+  dropped: RowError[];
+}
+
+async function guard(chunks: Buffer[], { max = 16, quote = '"' as '"' | "'" } = {}): Promise<Guarded> {
+  const dropped: RowError[] = [];
+  const pieces: Buffer[] = [];
+  await pipeline(
+    Readable.from(chunks),
+    new RecordSizeGuard({ maxRecordBytes: max, quote, onDropped: (error) => dropped.push(error) }),
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const piece of source) pieces.push(piece);
+    },
+  );
+  return { output: Buffer.concat(pieces).toString("latin1"), pieces, dropped };
+}
+
+const whole = (text: string) => [Buffer.from(text, "latin1")];
+
+describe("RecordSizeGuard", () => {
+  it("passes a well-formed file through unchanged, as subarrays of the chunks it was given", async () => {
+    const file = Buffer.from('task,name\n"multi\nline",a\n"say ""hi""",b\r\n\nlast,c');
+    const chunks = [file.subarray(0, 13), file.subarray(13, 30), file.subarray(30)];
+
+    const { output, pieces, dropped } = await guard(chunks, { max: 64 });
+
+    expect(output).toBe(file.toString("latin1"));
+    expect(dropped).toEqual([]);
+    expect(pieces.every((piece) => piece.buffer === file.buffer)).toBe(true);
+  });
+
+  it("drops a record larger than the limit and leaves an empty line in its place", async () => {
+    const { output, dropped } = await guard(whole(`task,name\nshort,a\n${"x".repeat(40)},b\nafter,c\n`));
+
+    expect(output).toBe("task,name\nshort,a\n\nafter,c\n");
+    expect(dropped).toEqual([{ line: 3, reason: "record larger than 16 bytes" }]);
+  });
+
+  it("allows a record of exactly the limit, LF excluded", async () => {
+    const exact = "x".repeat(16);
+
+    expect((await guard(whole(`${exact}\n${exact}x\n`))).dropped).toEqual([
+      { line: 2, reason: "record larger than 16 bytes" },
+    ]);
+  });
+
+  it("keeps line numbering across a dropped record that spans lines inside quotes", async () => {
+    const { output, dropped } = await guard(whole(`task\n"${"a\n".repeat(10)}",b\nafter\n`));
+
+    expect(output).toBe(`task\n${"\n".repeat(11)}after\n`);
+    expect(dropped).toEqual([{ line: 2, reason: "record larger than 16 bytes" }]);
+  });
+
+  it("replaces a dropped record with CRLFs in a CRLF file", async () => {
+    const { output } = await guard(whole(`task\r\n"${"a\r\n".repeat(5)}"\r\nafter\r\n`));
+
+    expect(output).toBe(`task\r\n${"\r\n".repeat(6)}after\r\n`);
+  });
+
+  it.each([
+    ["a quote inside an unquoted field", 'ab"c,d', 'quote (") inside an unquoted field'],
+    [
+      "a closing quote followed by text",
+      '"ab"c,d',
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+    [
+      "a closing quote followed by CR and text",
+      '"ab"\rc',
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+  ])("drops a record with %s, up to the end of its line only", async (_case, record, reason) => {
+    const { output, dropped } = await guard(whole(`task,x\n${record}\nok,1\n`), { max: 64 });
+
+    expect(output).toBe("task,x\n\nok,1\n");
+    expect(dropped).toEqual([{ line: 2, reason }]);
+  });
+
+  it("drops a record whose bad closing quote comes lines after it starts", async () => {
+    const { output, dropped } = await guard(whole('task,x\n"a\nb"c,d\nok,1\n'), { max: 64 });
+
+    expect(output).toBe("task,x\n\n\nok,1\n");
+    expect(dropped).toEqual([
+      { line: 2, reason: 'closing quote (") not followed by a comma or the end of the line' },
+    ]);
+  });
+
+  it("takes line breaks as csv-parse does: a bare LF is text in a CRLF file, a CR is text in an LF file", async () => {
+    const crlf = "task,x\r\nbare\nLF,1\r\nok,2\r\n";
+    const lf = "task,x\nCR\rinside,1\nok,2\n";
+
+    expect(await guard(whole(crlf), { max: 64 })).toMatchObject({ output: crlf, dropped: [] });
+    expect(await guard(whole(lf), { max: 64 })).toMatchObject({ output: lf, dropped: [] });
+  });
+
+  it.each([
+    ["a closing quote then a bare LF in a CRLF file", 'task\r\n"a"\nok\r\n', "task\r\n\r\nok\r\n"],
+    ["a closing quote then CRLF in an LF file", 'task\n"a"\r\nok\n', "task\n\nok\n"],
+  ])("drops %s, which csv-parse would refuse", async (_case, text, output) => {
+    expect(await guard(whole(text), { max: 64 })).toEqual({
+      output,
+      pieces: expect.anything(),
+      dropped: [{ line: 2, reason: 'closing quote (") not followed by a comma or the end of the line' }],
+    });
+  });
+
+  it("drops a quote left open at the end of the file", async () => {
+    const { output, dropped } = await guard(whole('task,x\nok,1\n"never closed,2\n3,4'), { max: 64 });
+
+    expect(output).toBe("task,x\nok,1\n");
+    expect(dropped).toEqual([{ line: 3, reason: 'quote (") not closed' }]);
+  });
+
+  it("passes a closing quote at the very end of the file", async () => {
+    expect((await guard(whole('task\n"done"'))).output).toBe('task\n"done"');
+  });
+
+  it("follows the single quote when told to, and takes double quotes literally then", async () => {
+    const text = "task,x\n'it''s, fine',1\nsay \"hi\",2\n";
+
+    expect(await guard(whole(text), { max: 64, quote: "'" })).toMatchObject({ output: text, dropped: [] });
+  });
+
+  it("lets a quoted first field follow a UTF-8 BOM", async () => {
+    const file = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('"task",x\n"a",1\n')]);
+
+    expect((await guard([file.subarray(0, 1), file.subarray(1, 2), file.subarray(2)])).dropped).toEqual([]);
+  });
+
+  it("reports a dropped header as line 1", async () => {
+    expect((await guard(whole(`${"t".repeat(20)}\na\n`))).dropped).toEqual([
+      { line: 1, reason: "record larger than 16 bytes" },
+    ]);
+  });
+
+  it("drops an oversized record's bytes as they come, without holding them", async () => {
+    const dropped: RowError[] = [];
+    const sizeGuard = new RecordSizeGuard({
+      maxRecordBytes: 1024,
+      quote: '"',
+      onDropped: (e) => dropped.push(e),
+    });
+    const chunk = Buffer.alloc(1024, "x");
+
+    for (let i = 0; i < 1024; i++) sizeGuard.write(chunk);
+
+    expect(sizeGuard.readableLength).toBe(0);
+    expect(dropped).toEqual([{ line: 1, reason: "record larger than 1024 bytes" }]);
+    sizeGuard.destroy();
+  });
+
+  describe.each([
+    ["LF", "\n"],
+    ["CRLF", "\r\n"],
+  ])("whatever the chunk boundaries (%s)", (_name, eol) => {
+    const file = Buffer.from(
+      [
+        '\uFEFF"task",name',
+        '"quoted, with comma","and ""escaped"" quotes"',
+        `"spans${eol}two lines",x`,
+        "x".repeat(60),
+        `"too long${eol}${"y".repeat(60)}${eol}still",z`,
+        'bad"quote,1',
+        '"bad"close,2',
+        "",
+        "plain,3",
+        '"open at the end',
+      ].join(eol),
+      "utf8",
+    );
+
+    it("gives the same output and drops at every split position", async () => {
+      const expected = await guard([file], { max: 48 });
+      expect(expected.dropped.map((error) => error.line)).toEqual([5, 6, 9, 10, 13]);
+
+      for (let at = 0; at <= file.length; at++) {
+        const split = await guard([file.subarray(0, at), file.subarray(at)], { max: 48 });
+        expect(split.output, `split at ${at}`).toBe(expected.output);
+        expect(split.dropped, `split at ${at}`).toEqual(expected.dropped);
+      }
+    });
+
+    it("gives the same output and drops one byte at a time", async () => {
+      const expected = await guard([file], { max: 48 });
+      const bytes = Array.from({ length: file.length }, (_, i) => file.subarray(i, i + 1));
+
+      expect(await guard(bytes, { max: 48 })).toMatchObject({
+        output: expected.output,
+        dropped: expected.dropped,
+      });
+    });
+  });
+});

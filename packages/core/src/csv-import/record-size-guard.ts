@@ -1,0 +1,265 @@
+import { Transform, type TransformCallback } from "node:stream";
+import type { RowError } from "./import-report.js";
+
+const LF = 0x0a;
+const CR = 0x0d;
+const COMMA = 0x2c;
+const BOM = [0xef, 0xbb, 0xbf];
+
+// Where the scan stands in the current record, by CSV's quoting rules.
+const FIELD_START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+/** A quote inside a quoted field: the field's end, or the first half of an escaped (doubled) quote. */
+const QUOTED_QUOTE = 3;
+/** A closing quote then CR: only LF may follow. */
+const CLOSED_CR = 4;
+/** After a quote error: the record ends at the next LF, whatever the quotes say. */
+const TO_LINE_END = 5;
+
+const LINE_BREAKS = 4096;
+const LF_RUN = Buffer.alloc(LINE_BREAKS, "\n");
+const CRLF_RUN = Buffer.alloc(LINE_BREAKS * 2, "\r\n");
+const EMPTY = Buffer.alloc(0);
+
+export interface RecordSizeGuardOptions {
+  maxRecordBytes: number;
+  /** The quote character, as the CSV parser will use it (the parser's escape is the same character). */
+  quote: '"' | "'";
+  /** Called once for each record dropped, with the line it starts on (LFs counted; the first line is 1). */
+  onDropped: (error: RowError) => void;
+}
+
+/**
+ * Sits before the CSV parser and keeps from it the records it must not see: a record longer than
+ * `maxRecordBytes`, and a record whose quotes break CSV's rules (a quote inside an unquoted field, a closing
+ * quote followed by something other than a comma or the line's end, a quote still open at the end).
+ *
+ * csv-parse's own `max_record_size` cannot do this: with `skip_records_with_error` it drops the rest of the
+ * chunk after an oversized record. And the parser, after a bad closing quote, stays inside the field and
+ * swallows the lines that follow; here the bad record ends at the next LF, so only its lines are lost.
+ *
+ * Bytes pass through as subarrays of the incoming chunks, never copied. The bytes of the record in progress
+ * are held back (at most `maxRecordBytes`) until it ends, so that a record is passed whole or not at all.
+ * In place of a dropped record the parser gets one empty line per line the record spanned, so that line
+ * numbers after it stay right; beyond the limit, a record's bytes are dropped as they arrive.
+ */
+export class RecordSizeGuard extends Transform {
+  private readonly maxRecordBytes: number;
+  private readonly quote: number;
+  private readonly onDropped: (error: RowError) => void;
+
+  private state = FIELD_START;
+  private bomMatched = 0;
+  private line = 1;
+  private recordLine = 1;
+  /** The size of the bytes held from earlier chunks. */
+  private heldBytes = 0;
+  /** LFs inside the current record (in quoted fields, or bare LFs in a CRLF file). */
+  private recordLineFeeds = 0;
+  private dropping = false;
+  /** The bytes of the current record from earlier chunks, until it ends. */
+  private held: Buffer[] = [];
+  /**
+   * The file's line break, learnt at the first record's end, as csv-parse learns it: in a CRLF file a bare LF
+   * is text, in an LF file a CR is. Dropped records are replaced with the same line breaks.
+   */
+  private crlf: boolean | undefined;
+  private lastByte = -1;
+  // The chunk being scanned, where its bytes not yet passed on or dropped begin, and where its current record does.
+  private chunk: Buffer = EMPTY;
+  private passFrom = 0;
+  private recordFrom = 0;
+
+  constructor({ maxRecordBytes, quote, onDropped }: RecordSizeGuardOptions) {
+    super();
+    if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 1) {
+      throw new RangeError("maxRecordBytes must be a positive integer.");
+    }
+    this.maxRecordBytes = maxRecordBytes;
+    this.quote = quote.charCodeAt(0);
+    this.onDropped = onDropped;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.scan(chunk);
+      callback();
+    } catch (error) {
+      callback(error as Error);
+    }
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (!this.dropping) {
+      if (this.state === QUOTED) this.startDropping(`quote (${String.fromCharCode(this.quote)}) not closed`);
+      else for (const piece of this.held) this.push(piece);
+    }
+    this.held = [];
+    callback();
+  }
+
+  /**
+   * Follows the quoting rules through one chunk, jumping with `indexOf` from one byte that matters (quote, LF)
+   * to the next, and passes on the records that ended in it.
+   */
+  private scan(chunk: Buffer): void {
+    const length = chunk.length;
+    const quote = this.quote;
+    this.chunk = chunk;
+    this.passFrom = 0;
+    this.recordFrom = 0;
+    let i = this.skipBom(chunk);
+    // The next quote and LF at or after `i` (-1: none in this chunk; recomputed once `i` passes them).
+    let nextQuote = -2;
+    let nextLineFeed = -2;
+
+    while (i < length) {
+      if (nextQuote !== -1 && nextQuote < i) nextQuote = chunk.indexOf(quote, i);
+      if (nextLineFeed !== -1 && nextLineFeed < i) nextLineFeed = chunk.indexOf(LF, i);
+      const state = this.state;
+      if (state === FIELD_START || state === UNQUOTED) {
+        const q = nextQuote < 0 ? length : nextQuote;
+        const lf = nextLineFeed < 0 ? length : nextLineFeed;
+        if (lf < q) {
+          if (this.crlf !== true || this.afterCr(lf)) {
+            i = this.endRecord(lf);
+          } else {
+            // In a CRLF file, csv-parse takes a bare LF as text.
+            this.textLineFeed();
+            this.state = UNQUOTED;
+            i = lf + 1;
+          }
+        } else if (q === length) {
+          this.state = chunk[length - 1] === COMMA ? FIELD_START : UNQUOTED;
+          i = length;
+        } else {
+          // Nothing but text and commas between `i` and the quote: the byte before it says where it stands.
+          const atFieldStart = q === i ? state === FIELD_START : chunk[q - 1] === COMMA;
+          if (atFieldStart) this.state = QUOTED;
+          else this.fail(`quote (${String.fromCharCode(quote)}) inside an unquoted field`);
+          i = q + 1;
+        }
+      } else if (state === QUOTED) {
+        const end = nextQuote < 0 ? length : nextQuote;
+        while (nextLineFeed >= 0 && nextLineFeed < end) {
+          this.textLineFeed();
+          nextLineFeed = chunk.indexOf(LF, nextLineFeed + 1);
+        }
+        if (end < length) this.state = QUOTED_QUOTE;
+        i = end + 1;
+      } else if (state === TO_LINE_END) {
+        i = nextLineFeed < 0 ? length : this.endRecord(nextLineFeed);
+      } else {
+        i = this.afterClosingQuote(state, chunk[i]!, i);
+      }
+    }
+
+    if (!this.dropping) {
+      const size = this.heldBytes + (length - this.recordFrom);
+      if (size > this.maxRecordBytes) {
+        this.startDropping(`record larger than ${this.maxRecordBytes} bytes`);
+      } else {
+        if (this.recordFrom > this.passFrom) this.push(chunk.subarray(this.passFrom, this.recordFrom));
+        if (this.recordFrom < length) this.held.push(chunk.subarray(this.recordFrom));
+        this.heldBytes = size;
+      }
+    }
+    if (length > 0) this.lastByte = chunk[length - 1]!;
+    this.chunk = EMPTY;
+  }
+
+  /** The byte after a quote inside a quoted field (QUOTED_QUOTE), or after that quote and a CR (CLOSED_CR). */
+  private afterClosingQuote(state: number, byte: number, i: number): number {
+    if (state === QUOTED_QUOTE && byte !== LF) {
+      if (byte === this.quote) this.state = QUOTED;
+      else if (byte === COMMA) this.state = FIELD_START;
+      else if (byte === CR) this.state = CLOSED_CR;
+      else this.fail(this.badClosingQuote());
+      return i + 1;
+    }
+    if (byte !== LF) {
+      this.fail(this.badClosingQuote());
+      return i + 1;
+    }
+    // The record's end, unless csv-parse would refuse the line break: a bare LF in a CRLF file, CRLF in an LF one.
+    if (this.crlf === (state === QUOTED_QUOTE)) this.fail(this.badClosingQuote());
+    return this.endRecord(i);
+  }
+
+  /** The record ends at the LF at `at`: passes it on (or its line breaks, if dropped). Returns where the next starts. */
+  private endRecord(at: number): number {
+    if (!this.dropping && this.heldBytes + (at - this.recordFrom) > this.maxRecordBytes) {
+      this.startDropping(`record larger than ${this.maxRecordBytes} bytes`);
+    }
+    this.crlf ??= this.afterCr(at);
+    if (this.dropping) {
+      this.pushLineBreaks(this.recordLineFeeds + 1);
+      this.dropping = false;
+      this.passFrom = at + 1;
+    } else if (this.held.length > 0) {
+      for (const piece of this.held) this.push(piece);
+      this.held = [];
+    }
+    this.line += 1;
+    this.recordLine = this.line;
+    this.heldBytes = 0;
+    this.recordLineFeeds = 0;
+    this.state = FIELD_START;
+    this.recordFrom = at + 1;
+    return at + 1;
+  }
+
+  /** A UTF-8 BOM is not part of the first field (the parser strips it): a quote may follow it. */
+  private skipBom(chunk: Buffer): number {
+    let i = 0;
+    while (this.bomMatched < BOM.length && i < chunk.length) {
+      if (chunk[i] !== BOM[this.bomMatched]) {
+        if (this.bomMatched > 0) this.state = UNQUOTED;
+        this.bomMatched = BOM.length;
+        break;
+      }
+      this.bomMatched += 1;
+      i += 1;
+    }
+    return i;
+  }
+
+  private afterCr(at: number): boolean {
+    return (at > 0 ? this.chunk[at - 1] : this.lastByte) === CR;
+  }
+
+  /** An LF that does not end the record. */
+  private textLineFeed(): void {
+    this.line += 1;
+    this.recordLineFeeds += 1;
+  }
+
+  private badClosingQuote(): string {
+    return `closing quote (${String.fromCharCode(this.quote)}) not followed by a comma or the end of the line`;
+  }
+
+  /** A quote error: drops the record (unless it is being dropped already) up to the next LF. */
+  private fail(reason: string): void {
+    if (!this.dropping) this.startDropping(reason);
+    this.state = TO_LINE_END;
+  }
+
+  /** Starts dropping the current record: passes on the records before it in this chunk, forgets its bytes. */
+  private startDropping(reason: string): void {
+    if (this.recordFrom > this.passFrom) this.push(this.chunk.subarray(this.passFrom, this.recordFrom));
+    this.passFrom = this.recordFrom;
+    this.held = [];
+    this.heldBytes = 0;
+    this.dropping = true;
+    this.onDropped({ line: this.recordLine, reason });
+  }
+
+  private pushLineBreaks(count: number): void {
+    const run = this.crlf ? CRLF_RUN : LF_RUN;
+    const width = this.crlf ? 2 : 1;
+    for (let left = count; left > 0; left -= LINE_BREAKS) {
+      this.push(run.subarray(0, Math.min(left, LINE_BREAKS) * width));
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { TodoRepository } from "../todos/ports/todo-repository.js";
+import type { Todo } from "../todos/todo.js";
+import type { ImportTally } from "./import-tally.js";
+
+/**
+ * The todos waiting to be written together (`preferredBatchSize` of them), with the line each came from, so
+ * that an item the store fails to write is reported by its line.
+ */
+export class TodoBatch {
+  private todos: Todo[] = [];
+  private lines: number[] = [];
+  private readonly capacity: number;
+
+  constructor(
+    private readonly repository: TodoRepository,
+    private readonly tally: ImportTally,
+  ) {
+    this.capacity = Math.max(1, repository.preferredBatchSize);
+  }
+
+  /** Adds a todo; true when the batch is full and should be written. */
+  add(todo: Todo, line: number): boolean {
+    this.todos.push(todo);
+    this.lines.push(line);
+    return this.todos.length >= this.capacity;
+  }
+
+  /** Writes the batch and empties it, counting what was written and what failed; false when it was empty. */
+  async write(): Promise<boolean> {
+    if (this.todos.length === 0) return false;
+    const { todos, lines } = this;
+    this.todos = [];
+    this.lines = [];
+    const { failed } = await this.repository.putMany(todos);
+    this.tally.imported += todos.length - failed.length;
+    if (failed.length > 0) {
+      const lineOf = new Map(todos.map((todo, index) => [todo.id, lines[index]!]));
+      for (const failure of failed) {
+        this.tally.fail({ line: lineOf.get(failure.id) ?? 0, reason: `not saved: ${failure.reason}` });
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,48 @@
+import type { z } from "zod";
+import { todoRowSchema, toFieldIssues } from "../todos/todo-schema.js";
+import type { CsvRecord } from "./csv-record-parser.js";
+import type { ImportColumns } from "./import-header.js";
+
+/** A data record's fields, validated: the makings of a todo. */
+export type TodoRow = z.output<typeof todoRowSchema>;
+
+export interface RowAccepted {
+  kind: "row";
+  line: number;
+  row: TodoRow;
+}
+
+export interface RowRejected {
+  kind: "rejected";
+  line: number;
+  reason: string;
+}
+
+/**
+ * Reads one data record against the header's columns: the row, or why it is refused (another number of
+ * fields than the header, bytes that are not UTF-8, or `todoRowSchema`'s `field: message`s).
+ */
+export function readTodoRow({ fields, line }: CsvRecord, columns: ImportColumns): RowAccepted | RowRejected {
+  if (fields.length !== columns.width) {
+    return { kind: "rejected", line, reason: `expected ${columns.width} fields, found ${fields.length}` };
+  }
+  const task = fields[columns.task];
+  const name = columns.name < 0 ? undefined : fields[columns.name];
+  const dueDate = columns.dueDate < 0 ? undefined : fields[columns.dueDate];
+  const checked = columns.checked < 0 ? undefined : fields[columns.checked];
+  // Bytes that are not UTF-8 decode to U+FFFD: such text cannot be trusted, so the row is refused.
+  if (
+    task?.includes("\uFFFD") ||
+    name?.includes("\uFFFD") ||
+    dueDate?.includes("\uFFFD") ||
+    checked?.includes("\uFFFD")
+  ) {
+    return { kind: "rejected", line, reason: "invalid UTF-8" };
+  }
+  const result = todoRowSchema.safeParse({ task, name, dueDate, checked });
+  if (result.success) return { kind: "row", line, row: result.data };
+  const reason = toFieldIssues(result.error)
+    .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+    .join("; ");
+  return { kind: "rejected", line, reason };
+}

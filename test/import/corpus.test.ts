@@ -1,0 +1,275 @@
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  type Clock,
+  deriveTodoId,
+  type ImportReport,
+  type ImportSettings,
+  ImportTodos,
+  InMemoryImportLedger,
+  InMemoryTodoRepository,
+  type RowError,
+  silentLogger,
+  type Todo,
+} from "@anycloud/core";
+import { describe, expect, it } from "vitest";
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/csv");
+const clock: Clock = { now: () => new Date("2024-05-06T07:08:09.000Z") };
+
+interface CorpusCase {
+  file: string;
+  settings?: Partial<ImportSettings>;
+  report: Pick<ImportReport, "status" | "rowsRead" | "imported" | "rejected" | "failed" | "errors"> & {
+    note?: string;
+  };
+  /** The lines whose records were imported; their todos' ids derive from them. */
+  importedLines: number[];
+  /** Some of the todos imported, by line, with the fields that matter. */
+  todos?: Record<number, Partial<Todo>>;
+}
+
+const completed = { status: "COMPLETED" as const, failed: 0 };
+const controlCharacters = (field: string): RowError["reason"] =>
+  `${field}: must not contain control characters`;
+const badDate = "dueDate: must be a real date written YYYY-MM-DD or DD-MM-YYYY";
+
+const corpus: CorpusCase[] = [
+  {
+    file: "bom-crlf.csv",
+    report: {
+      ...completed,
+      rowsRead: 5,
+      imported: 4,
+      rejected: 1,
+      errors: [{ line: 6, reason: "checked: must be true/false, yes/no, 1/0, x or empty" }],
+    },
+    importedLines: [2, 3, 4, 5],
+    todos: {
+      2: { task: "Buy milk", name: "Ann", dueDate: "2024-03-01", checked: true },
+      3: { task: "Pay rent", name: null, dueDate: "2024-04-01", checked: true },
+      4: { task: "Walk the dog", name: "Bob", dueDate: null, checked: false },
+      5: { task: "Quoted, with comma", name: "Cy", dueDate: "2024-12-31", checked: false },
+    },
+  },
+  ...["lf-quoted-multiline.csv", "crlf-quoted-multiline.csv"].map(
+    (file): CorpusCase => ({
+      file,
+      report: {
+        ...completed,
+        rowsRead: 4,
+        imported: 3,
+        rejected: 1,
+        errors: [{ line: 8, reason: controlCharacters("task") }],
+      },
+      importedLines: [2, 4, 10],
+      todos: {
+        2: { task: 'Say "hello"', name: "Ann" },
+        4: { task: "Plain task", name: "Bob" },
+        10: { task: "After the multi-line rows", name: "Dee" },
+      },
+    }),
+  ),
+  {
+    file: "ragged-rows.csv",
+    report: {
+      ...completed,
+      rowsRead: 6,
+      imported: 2,
+      rejected: 4,
+      errors: [
+        { line: 3, reason: "expected 3 fields, found 2" },
+        { line: 4, reason: "expected 3 fields, found 4" },
+        { line: 5, reason: "task: must not be empty" },
+        { line: 7, reason: "expected 3 fields, found 1" },
+      ],
+    },
+    importedLines: [2, 6],
+  },
+  {
+    file: "invalid-utf8.csv",
+    report: {
+      ...completed,
+      rowsRead: 5,
+      imported: 2,
+      rejected: 3,
+      errors: [
+        { line: 3, reason: "invalid UTF-8" },
+        { line: 4, reason: "invalid UTF-8" },
+        { line: 6, reason: "invalid UTF-8" },
+      ],
+    },
+    importedLines: [2, 5],
+    todos: { 2: { task: "Café au lait", name: "Zoë" }, 5: { task: "日本語のタスク", name: "Cy" } },
+  },
+  {
+    file: "oversize-record.csv",
+    settings: { maxRecordBytes: 256 },
+    report: {
+      ...completed,
+      rowsRead: 5,
+      imported: 3,
+      rejected: 2,
+      errors: [
+        { line: 3, reason: "record larger than 256 bytes" },
+        { line: 5, reason: "record larger than 256 bytes" },
+      ],
+    },
+    importedLines: [2, 4, 7],
+  },
+  {
+    file: "empty.csv",
+    report: { ...completed, rowsRead: 0, imported: 0, rejected: 0, errors: [], note: "The file is empty." },
+    importedLines: [],
+  },
+  {
+    file: "blank-lines.csv",
+    report: { ...completed, rowsRead: 0, imported: 0, rejected: 0, errors: [], note: "The file is empty." },
+    importedLines: [],
+  },
+  {
+    file: "header-only.csv",
+    report: {
+      ...completed,
+      rowsRead: 0,
+      imported: 0,
+      rejected: 0,
+      errors: [],
+      note: "The file has a header but no rows.",
+    },
+    importedLines: [],
+  },
+  {
+    file: "reordered-headers.csv",
+    report: { ...completed, rowsRead: 2, imported: 2, rejected: 0, errors: [] },
+    importedLines: [2, 3],
+    todos: {
+      2: { task: "Reordered task", name: "Ann", dueDate: "2024-06-01", checked: true },
+      3: { task: "Minimal", name: null, dueDate: null, checked: false },
+    },
+  },
+  {
+    file: "bad-dates.csv",
+    report: {
+      ...completed,
+      rowsRead: 6,
+      imported: 2,
+      rejected: 4,
+      errors: [3, 4, 5, 6].map((line) => ({ line, reason: badDate })),
+    },
+    importedLines: [2, 7],
+    todos: { 2: { dueDate: "2020-02-29" }, 7: { dueDate: "2024-01-05" } },
+  },
+  {
+    file: "control-characters.csv",
+    report: {
+      ...completed,
+      rowsRead: 6,
+      imported: 1,
+      rejected: 5,
+      errors: [
+        { line: 2, reason: controlCharacters("task") },
+        { line: 3, reason: controlCharacters("task") },
+        { line: 4, reason: controlCharacters("name") },
+        { line: 5, reason: controlCharacters("task") },
+        { line: 7, reason: controlCharacters("task") },
+      ],
+    },
+    importedLines: [6],
+  },
+  {
+    file: "missing-task-column.csv",
+    report: {
+      ...completed,
+      rowsRead: 0,
+      imported: 0,
+      rejected: 0,
+      errors: [{ line: 1, reason: 'header must contain a "task" column' }],
+      note: "The header is not usable: no rows were read.",
+    },
+    importedLines: [],
+  },
+  {
+    file: "quote-errors.csv",
+    report: {
+      ...completed,
+      rowsRead: 5,
+      imported: 2,
+      rejected: 3,
+      errors: [
+        { line: 3, reason: 'quote (") inside an unquoted field' },
+        { line: 4, reason: 'closing quote (") not followed by a comma or the end of the line' },
+        { line: 6, reason: 'quote (") not closed' },
+      ],
+    },
+    importedLines: [2, 5],
+  },
+  {
+    file: "single-quoted-apostrophes.csv",
+    report: { ...completed, rowsRead: 2, imported: 2, rejected: 0, errors: [] },
+    importedLines: [2, 3],
+    todos: {
+      2: { task: "Don't forget the milk", name: "O'Brien", dueDate: "2017-11-01" },
+      3: { task: 'Say "hi"', name: "Ann", dueDate: null },
+    },
+  },
+  {
+    // A CRLF file: csv-parse takes the bare LF inside "B\nob" as text, and so does the size guard.
+    file: "mixed-line-endings.csv",
+    report: {
+      ...completed,
+      rowsRead: 3,
+      imported: 2,
+      rejected: 1,
+      errors: [{ line: 3, reason: controlCharacters("name") }],
+    },
+    importedLines: [2, 5],
+  },
+];
+
+async function importFixture(file: string, chunkSize: number, settings?: Partial<ImportSettings>) {
+  const todos = new InMemoryTodoRepository();
+  const importTodos = new ImportTodos(
+    todos,
+    new InMemoryImportLedger(),
+    clock,
+    silentLogger,
+    undefined,
+    settings,
+  );
+  const body = createReadStream(path.join(fixtures, file), { highWaterMark: chunkSize });
+  const report = await importTodos.execute(
+    { source: { container: "fixtures", key: file, version: "1" } },
+    { body: { body } },
+  );
+  const { items } = await todos.list({ limit: 100 });
+  return { report, items };
+}
+
+describe.each(corpus)("importing $file", ({ file, settings, report: expected, importedLines }) => {
+  it.each([1, 5, 64 * 1024])("gives the expected report, read %i bytes at a time", async (chunkSize) => {
+    const { report, items } = await importFixture(file, chunkSize, settings);
+
+    expect(report).toMatchObject({ ...expected, errorsTruncated: false });
+    if (expected.note === undefined) expect(report.note).toBeUndefined();
+    expect(items.map((todo) => todo.id).sort()).toEqual(
+      importedLines.map((line) => deriveTodoId(report.importId, line)).sort(),
+    );
+  });
+});
+
+describe.each(corpus.filter((entry) => entry.todos))("importing $file", ({ file, settings, todos }) => {
+  it("stores the rows' values", async () => {
+    const { report, items } = await importFixture(file, 64 * 1024, settings);
+
+    for (const [line, fields] of Object.entries(todos ?? {})) {
+      const todo = items.find((item) => item.id === deriveTodoId(report.importId, Number(line)));
+      expect(todo, `line ${line}`).toMatchObject({
+        ...fields,
+        version: 1,
+        createdAt: "2024-05-06T07:08:09.000Z",
+      });
+    }
+  });
+});
