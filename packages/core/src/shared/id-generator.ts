@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-/** Makes ids for new todos (random UUIDs). Imported todos get derived ids instead; see `derive-todo-id.ts`. */
+/** Makes ids for new todos (random UUIDs). Imported todos get derived ids instead (`deriveTodoId`). */
 export interface IdGenerator {
   newId(): string;
 }

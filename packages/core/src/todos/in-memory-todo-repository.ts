@@ -5,7 +5,7 @@ import type { Todo } from "./todo.js";
 
 /** Todos in a `Map`, for tests and `TODO_STORE=memory`. Copies on the way in and out, like a real store. */
 export class InMemoryTodoRepository implements TodoRepository {
-  readonly preferredBatchSize = 500;
+  readonly preferredBatchSize: number = 500;
   private readonly todos = new Map<string, Todo>();
   // Listing order, rebuilt lazily after a write that adds or removes an id or moves a todo's createdAt.
   private ordered: Todo[] | undefined;

@@ -1,14 +1,8 @@
 import { z } from "zod";
 import { type FieldIssue, ValidationError } from "../shared/errors.js";
 import { parseDueDate } from "./due-date.js";
+import { CONTROL_CHARACTERS, NAME_MAX_LENGTH, TASK_MAX_LENGTH } from "./text-rules.js";
 import type { NewTodo, TodoPatch } from "./todo.js";
-
-// C0 and C1 control characters, DEL included. Tabs and newlines too: a task is one line of text.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-
-export const TASK_MAX_LENGTH = 500;
-export const NAME_MAX_LENGTH = 100;
 
 const taskSchema = z
   .string()

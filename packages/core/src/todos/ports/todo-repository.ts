@@ -52,7 +52,8 @@ export interface TodoRepository {
   delete(id: string, expectedVersion?: number): Promise<void>;
   /**
    * Idempotent batch upsert: writes every item whatever is stored under its id, retrying what the store
-   * throttles, and reports the items that still failed. Items must have distinct ids.
+   * throttles, and reports the items that still failed. Items must have distinct ids. Throws (rather than
+   * reporting every item) when the store as a whole is unavailable.
    */
   putMany(todos: readonly Todo[]): Promise<PutManyResult>;
 }

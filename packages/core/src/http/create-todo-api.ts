@@ -1,0 +1,91 @@
+import { ImportTodos } from "../csv-import/import-todos.js";
+import type { ImportLedger } from "../csv-import/ports/import-ledger.js";
+import { type Clock, systemClock } from "../shared/clock.js";
+import { type IdGenerator, randomIds } from "../shared/id-generator.js";
+import { type Logger, silentLogger } from "../shared/logger.js";
+import { CursorCodec } from "../todos/cursor-codec.js";
+import type { TodoRepository } from "../todos/ports/todo-repository.js";
+import { AddTodo } from "../todos/use-cases/add-todo.js";
+import { DeleteTodo } from "../todos/use-cases/delete-todo.js";
+import { GetTodo } from "../todos/use-cases/get-todo.js";
+import { ListTodos } from "../todos/use-cases/list-todos.js";
+import { UpdateTodo } from "../todos/use-cases/update-todo.js";
+import { addHelloRoutes } from "./hello-routes.js";
+import { addImportRoute } from "./import-route.js";
+import { jsonResponse } from "./responses.js";
+import { Router } from "./router.js";
+import { type FetchApi, serveRoutes } from "./serve-routes.js";
+import { addRestTodoRoutes, addWorkshopTodoRoutes } from "./todo-routes.js";
+
+export interface BodyLimits {
+  /** Largest JSON body accepted (default 64 KiB). */
+  jsonBytes: number;
+  /** Largest CSV upload accepted by `POST /todos/import` (default 10 MiB, API Gateway's own limit). */
+  csvBytes: number;
+}
+
+export const DEFAULT_BODY_LIMITS: BodyLimits = { jsonBytes: 64 * 1024, csvBytes: 10 * 1024 * 1024 };
+
+/** What the todo routes need: the todo store, and optionally the clock, ids, logger and limits. */
+export interface TodoRoutesDeps {
+  todos: TodoRepository;
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+  /** Signs list cursors; every instance behind one URL must share it. Random per process when absent. */
+  cursorSecret?: string | Uint8Array;
+  limits?: Partial<BodyLimits>;
+}
+
+export interface TodoApiDeps extends TodoRoutesDeps {
+  /** The import ledger, for `POST /todos/import`. */
+  imports: ImportLedger;
+}
+
+/** The todo API, fetch-style. */
+export type TodoApi = FetchApi;
+
+/**
+ * The whole todo HTTP API as a fetch-style function: hello, health, the workshop's routes, the REST
+ * resource and CSV uploads.
+ *
+ * @example
+ * const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+ * const response = await api(new Request("http://localhost/todos", { method: "POST",
+ *   headers: { "content-type": "application/json" }, body: JSON.stringify({ task: "Try it" }) }));
+ */
+export function createTodoApi(deps: TodoApiDeps): TodoApi {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? silentLogger;
+  const limits = { ...DEFAULT_BODY_LIMITS, ...deps.limits };
+  const useCases = todoUseCases(deps, clock);
+  const importTodos = new ImportTodos(deps.todos, deps.imports, clock, logger);
+
+  const router = addHelloRoutes(new Router()).on("GET", "/health", () => jsonResponse({ status: "ok" }));
+  addWorkshopTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
+  // Before `/todos/{id}`, so that `/todos/import` is not read as an id.
+  addImportRoute(router, { importTodos, csvBytes: limits.csvBytes });
+  addRestTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
+  return serveRoutes(router, logger);
+}
+
+/**
+ * Only the workshop's `POST /todo/add` and `GET /todo/list`: what the workshop's `addTodo` and `listTodo`
+ * functions serve, without the import code (smaller bundles, shorter cold starts).
+ */
+export function createWorkshopTodoApi(deps: TodoRoutesDeps): TodoApi {
+  const clock = deps.clock ?? systemClock;
+  const jsonBytes = deps.limits?.jsonBytes ?? DEFAULT_BODY_LIMITS.jsonBytes;
+  const router = addWorkshopTodoRoutes(new Router(), { ...todoUseCases(deps, clock), jsonBytes });
+  return serveRoutes(router, deps.logger ?? silentLogger);
+}
+
+function todoUseCases(deps: TodoRoutesDeps, clock: Clock) {
+  return {
+    addTodo: new AddTodo(deps.todos, clock, deps.ids ?? randomIds),
+    getTodo: new GetTodo(deps.todos),
+    listTodos: new ListTodos(deps.todos, new CursorCodec(deps.cursorSecret)),
+    updateTodo: new UpdateTodo(deps.todos, clock),
+    deleteTodo: new DeleteTodo(deps.todos),
+  };
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { StoreUnavailableError, ValidationError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import { TodoNotFoundError } from "../todos/errors.js";
+import { errorResponse } from "./error-responses.js";
+
+function recordingLogger() {
+  const errors: [string, Record<string, unknown> | undefined][] = [];
+  const ignore = () => {};
+  const logger: Logger = {
+    debug: ignore,
+    info: ignore,
+    warn: ignore,
+    error: (message, fields) => errors.push([message, fields]),
+  };
+  return { logger, errors };
+}
+
+describe("errorResponse", () => {
+  it("exposes the message of a 4xx with its code", async () => {
+    const { logger, errors } = recordingLogger();
+
+    const response = errorResponse(new TodoNotFoundError("abc"), "req-1", logger);
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({
+      code: "TODO_NOT_FOUND",
+      detail: "Todo abc was not found.",
+      requestId: "req-1",
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it("adds the field issues of a validation error", async () => {
+    const response = errorResponse(
+      new ValidationError([{ path: ["task"], message: "is required" }]),
+      "r",
+      recordingLogger().logger,
+    );
+
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ errors: [{ path: ["task"], message: "is required" }] });
+  });
+
+  it("answers an unknown error with a generic 500 and logs it", async () => {
+    const { logger, errors } = recordingLogger();
+    const secret = new Error("connect ECONNREFUSED 10.0.0.7:5432 password=hunter2");
+
+    const response = errorResponse(secret, "req-9", logger);
+
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.7|stack/);
+    expect(JSON.parse(text)).toMatchObject({ code: "INTERNAL", status: 500 });
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify(errors[0])).toContain("hunter2");
+  });
+
+  it("answers a store failure with 503 and hides its cause", async () => {
+    const error = new StoreUnavailableError("SQLITE_BUSY: database is locked at /srv/data/todos.db");
+
+    const response = errorResponse(error, "r", recordingLogger().logger);
+
+    expect(response.status).toBe(503);
+    expect(await response.text()).not.toContain("/srv/data");
+  });
+});

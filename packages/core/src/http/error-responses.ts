@@ -1,0 +1,88 @@
+import { ImportFailedError, ImportInProgressError } from "../csv-import/errors.js";
+import { AppError, ValidationError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import { MethodNotAllowedError } from "./http-errors.js";
+import { problemResponse } from "./responses.js";
+
+/**
+ * The one place where errors become HTTP responses: a stable code → status table. Messages of statuses
+ * below 500 are the caller's to read; anything else is answered with a generic message and logged.
+ */
+const STATUS_BY_CODE: Record<string, number> = {
+  MALFORMED_JSON: 400,
+  INVALID_CURSOR: 400,
+  INVALID_ID: 400,
+  INVALID_PARAMETER: 400,
+  TODO_NOT_FOUND: 404,
+  OBJECT_NOT_FOUND: 404,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  TODO_ALREADY_EXISTS: 409,
+  IMPORT_IN_PROGRESS: 409,
+  VERSION_CONFLICT: 412,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  VALIDATION_FAILED: 422,
+  IMPORT_FAILED: 503,
+  STORE_UNAVAILABLE: 503,
+};
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  412: "Precondition Failed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export function errorResponse(error: unknown, requestId: string, logger: Logger): Response {
+  const known = error instanceof AppError ? error : undefined;
+  const status = (known && STATUS_BY_CODE[known.code]) ?? 500;
+  const code = status === 500 || !known ? "INTERNAL" : known.code;
+
+  if (status >= 500) {
+    logger.error("request failed", { requestId, code: known?.code ?? "INTERNAL", error: describe(error) });
+  }
+  const detail =
+    status < 500
+      ? known!.message
+      : status === 503
+        ? "The service is temporarily unable to complete the request; try again later."
+        : "The server failed to complete the request.";
+
+  const extensions: Record<string, unknown> = {};
+  if (error instanceof ValidationError) extensions.errors = error.issues;
+  // What failed in an import is row data the caller sent, not internals: give the report back.
+  if (error instanceof ImportFailedError) extensions.report = error.report;
+  if (error instanceof ImportInProgressError) extensions.importId = error.importId;
+  const headers: Record<string, string> = {};
+  if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
+
+  return problemResponse(
+    {
+      type: `urn:anycloud:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+      title: TITLES[status] ?? "Error",
+      status,
+      detail,
+      code,
+      requestId,
+      ...extensions,
+    },
+    headers,
+  );
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { value: String(error) };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(error.cause === undefined ? {} : { cause: describe(error.cause) }),
+  };
+}

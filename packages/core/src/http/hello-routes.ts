@@ -1,0 +1,39 @@
+import { ValidationError } from "../shared/errors.js";
+import { CONTROL_CHARACTERS, NAME_MAX_LENGTH } from "../todos/text-rules.js";
+import { jsonResponse } from "./responses.js";
+import { Router } from "./router.js";
+import { type FetchApi, serveRoutes } from "./serve-routes.js";
+
+/** The workshop's first exercises over HTTP: `GET /hello` and `GET /hello/{name}`. */
+export function addHelloRoutes(router: Router): Router {
+  return router
+    .on("GET", "/hello", ({ request, url }) =>
+      jsonResponse({ message: "Hello World !", input: describeRequest(request, url) }),
+    )
+    .on("GET", "/hello/{name}", ({ request, url, params }) =>
+      jsonResponse({ message: `Hello ${greetable(params.name!)} !`, input: describeRequest(request, url) }),
+    );
+}
+
+/**
+ * Only the hello routes: what a function that greets needs, without the todo store, so that its bundle stays
+ * small and its cold start short.
+ */
+export function createHelloApi(): FetchApi {
+  return serveRoutes(addHelloRoutes(new Router()));
+}
+
+/** What the workshop echoed as `input`, minus headers (they may carry credentials). */
+function describeRequest(request: Request, url: URL) {
+  return { method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams) };
+}
+
+function greetable(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === "" || trimmed.length > NAME_MAX_LENGTH || CONTROL_CHARACTERS.test(trimmed)) {
+    throw new ValidationError([
+      { path: ["name"], message: `must be 1-${NAME_MAX_LENGTH} printable characters` },
+    ]);
+  }
+  return trimmed;
+}

@@ -1,0 +1,51 @@
+import { AppError } from "../shared/errors.js";
+
+/** Errors of the HTTP layer itself: the request's shape, not the domain's rules. */
+
+export class RouteNotFoundError extends AppError {
+  readonly code = "ROUTE_NOT_FOUND";
+
+  constructor(readonly path: string) {
+    super("No route matches this path.");
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  readonly code = "METHOD_NOT_ALLOWED";
+
+  constructor(readonly allow: readonly string[]) {
+    super(`This route accepts ${allow.join(", ")}.`);
+  }
+}
+
+export class MalformedJsonError extends AppError {
+  readonly code = "MALFORMED_JSON";
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly code = "UNSUPPORTED_MEDIA_TYPE";
+
+  constructor(readonly expected: string) {
+    super(`The body must be ${expected}.`);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly code = "PAYLOAD_TOO_LARGE";
+
+  constructor(readonly limitBytes: number) {
+    super(`The body must not exceed ${limitBytes} bytes.`);
+  }
+}
+
+/** A query parameter or header that cannot be read (`limit=abc`, `If-Match: nope`). */
+export class InvalidParameterError extends AppError {
+  readonly code = "INVALID_PARAMETER";
+
+  constructor(
+    readonly parameter: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

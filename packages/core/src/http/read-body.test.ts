@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
+import { limitedBody, readJsonBody } from "./read-body.js";
+
+const post = (body: BodyInit, contentType = "application/json", headers: Record<string, string> = {}) =>
+  new Request("http://x/", {
+    method: "POST",
+    body,
+    headers: { "content-type": contentType, ...headers },
+    duplex: "half",
+  } as RequestInit);
+
+describe("reading bodies", () => {
+  it("parses JSON with a charset parameter and a +json type", async () => {
+    expect(await readJsonBody(post('{"a":1}', "application/json; charset=UTF-8"), 100)).toEqual({ a: 1 });
+    expect(await readJsonBody(post('{"a":1}', "application/merge-patch+json"), 100)).toEqual({ a: 1 });
+  });
+
+  it.each(["text/plain", "application/x-www-form-urlencoded", "", "application/json; charset=latin1"])(
+    "refuses the content type %j",
+    async (type) => {
+      await expect(readJsonBody(post("{}", type), 100)).rejects.toThrow(UnsupportedMediaTypeError);
+    },
+  );
+
+  it("refuses invalid UTF-8, an empty body and malformed JSON", async () => {
+    await expect(readJsonBody(post(new Uint8Array([0x7b, 0xff, 0x7d])), 100)).rejects.toThrow(
+      MalformedJsonError,
+    );
+    await expect(readJsonBody(post(""), 100)).rejects.toThrow(MalformedJsonError);
+    await expect(readJsonBody(post("{"), 100)).rejects.toThrow(MalformedJsonError);
+  });
+
+  it("refuses a declared length over the limit without reading the body", async () => {
+    let pulled = 0;
+    const body = new ReadableStream({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(10));
+      },
+    });
+
+    await expect(
+      readJsonBody(post(body, "application/json", { "content-length": "1000" }), 100),
+    ).rejects.toThrow(PayloadTooLargeError);
+    expect(pulled).toBeLessThanOrEqual(1);
+  });
+
+  it("stops reading a streamed body as soon as it passes the limit, and cancels the rest", async () => {
+    let pulled = 0;
+    let cancelled = false;
+    const endless = new ReadableStream({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+
+    const read = async () => {
+      for await (const _ of limitedBody(post(endless), 1000)) {
+        // consume
+      }
+    };
+
+    await expect(read()).rejects.toThrow(PayloadTooLargeError);
+    expect(pulled).toBeLessThan(20);
+    expect(cancelled).toBe(true);
+  });
+});

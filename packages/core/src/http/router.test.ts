@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
+import { Router } from "./router.js";
+
+const ok = () => new Response("ok");
+
+describe("Router", () => {
+  const router = new Router()
+    .on("POST", "/todos/import", ok)
+    .on("GET", "/todos", ok)
+    .on(["GET", "PATCH"], "/todos/{id}", ok);
+
+  it("prefers a literal segment added before a parameter", () => {
+    expect(() => router.resolve("GET", "/todos/import")).toThrow(MethodNotAllowedError);
+    expect(router.resolve("GET", "/todos/123").params).toEqual({ id: "123" });
+  });
+
+  it("percent-decodes parameters", () => {
+    expect(router.resolve("GET", "/todos/a%20b").params).toEqual({ id: "a b" });
+  });
+
+  it("does not match a malformed percent-encoding", () => {
+    expect(() => router.resolve("GET", "/todos/%E0%A4%A")).toThrow(RouteNotFoundError);
+  });
+
+  it("lets HEAD run a GET handler and lists HEAD among the allowed methods", () => {
+    expect(router.resolve("HEAD", "/todos").handler).toBe(ok);
+    try {
+      router.resolve("DELETE", "/todos/1");
+      expect.unreachable();
+    } catch (error) {
+      expect((error as MethodNotAllowedError).allow).toEqual(["GET", "PATCH", "HEAD"]);
+    }
+  });
+
+  it("throws RouteNotFoundError for a path with no route", () => {
+    expect(() => router.resolve("GET", "/todos/1/extra")).toThrow(RouteNotFoundError);
+  });
+});

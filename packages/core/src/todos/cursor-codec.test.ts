@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { InvalidCursorError } from "../shared/errors.js";
+import { CursorCodec } from "./cursor-codec.js";
+
+describe("CursorCodec", () => {
+  const codec = new CursorCodec("a secret of at least sixteen bytes");
+
+  it("gives back the store's token from a cursor it issued", () => {
+    const cursor = codec.encode('["2026-01-01T00:00:00.000Z","abc"]');
+
+    expect(codec.decode(cursor)).toBe('["2026-01-01T00:00:00.000Z","abc"]');
+  });
+
+  it("does not show the token in clear text", () => {
+    expect(codec.encode("position-42")).not.toContain("position-42");
+  });
+
+  it("rejects a cursor whose payload was altered", () => {
+    const [, mac] = codec.encode("position-1").split(".");
+    const forged = `${Buffer.from("position-2").toString("base64url")}.${mac}`;
+
+    expect(() => codec.decode(forged)).toThrow(InvalidCursorError);
+  });
+
+  it("rejects a cursor signed under another secret", () => {
+    const other = new CursorCodec("another secret, also sixteen bytes");
+
+    expect(() => codec.decode(other.encode("position-1"))).toThrow(InvalidCursorError);
+  });
+
+  it.each(["", ".", "abc", "abc.", ".abc", "a.b.c", "!!!.???", "x".repeat(5000)])(
+    "rejects the garbage %j",
+    (cursor) => {
+      expect(() => codec.decode(cursor)).toThrow(InvalidCursorError);
+    },
+  );
+
+  it("refuses a secret shorter than 16 bytes", () => {
+    expect(() => new CursorCodec("short")).toThrow(/16 bytes/);
+  });
+});

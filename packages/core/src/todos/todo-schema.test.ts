@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../shared/errors.js";
+import { newTodoSchema, todoPatchSchema, todoRowSchema, validate } from "./todo-schema.js";
+
+const issuesOf = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues;
+    throw error;
+  }
+  throw new Error("expected a ValidationError");
+};
+
+describe("the todo schemas", () => {
+  it("trims the task and normalises the due date", () => {
+    expect(validate(newTodoSchema, { task: "  buy milk ", dueDate: "01-11-2017" })).toEqual({
+      task: "buy milk",
+      dueDate: "2017-11-01",
+    });
+  });
+
+  it("accepts a task of 500 characters and refuses 501", () => {
+    expect(validate(newTodoSchema, { task: "x".repeat(500) }).task).toHaveLength(500);
+    expect(issuesOf(() => validate(newTodoSchema, { task: "x".repeat(501) }))[0]!.path).toEqual(["task"]);
+  });
+
+  it.each(["line\nbreak", "tab\there", "nul\u0000", "bell\u0007", "c1\u0085"])(
+    "refuses control characters in %j",
+    (task) => {
+      expect(issuesOf(() => validate(newTodoSchema, { task }))).toEqual([
+        { path: ["task"], message: "must not contain control characters" },
+      ]);
+    },
+  );
+
+  it("reports a missing task as required and each unknown field at its own path", () => {
+    const issues = issuesOf(() => validate(newTodoSchema, { owner: "x", admin: true }));
+
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: ["task"], message: "is required" },
+        { path: ["owner"], message: "is not a known field" },
+        { path: ["admin"], message: "is not a known field" },
+      ]),
+    );
+  });
+
+  it("refuses a name over 100 characters and turns an empty one into null", () => {
+    expect(issuesOf(() => validate(newTodoSchema, { task: "t", name: "n".repeat(101) }))[0]!.path).toEqual([
+      "name",
+    ]);
+    expect(validate(newTodoSchema, { task: "t", name: "  " }).name).toBeNull();
+  });
+
+  it("refuses a patch that changes nothing", () => {
+    expect(() => validate(todoPatchSchema, {})).toThrow(ValidationError);
+    expect(() => validate(todoPatchSchema, { version: 2 })).toThrow(ValidationError);
+  });
+
+  it.each([
+    ["", false],
+    ["TRUE", true],
+    ["no", false],
+    ["x", true],
+    ["1", true],
+  ])("reads a CSV checked value %j as %s", (checked, expected) => {
+    expect(validate(todoRowSchema, { task: "t", checked }).checked).toBe(expected);
+  });
+
+  it("refuses a CSV checked value it cannot read", () => {
+    expect(issuesOf(() => validate(todoRowSchema, { task: "t", checked: "maybe" }))[0]!.path).toEqual([
+      "checked",
+    ]);
+  });
+});

@@ -1,0 +1,457 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/** Sends a request to the API under test and returns its response: supplied by each runtime. */
+export type Invoke = (request: Request) => Promise<Response>;
+
+export interface ApiUnderTest {
+  invoke: Invoke;
+  dispose?: () => Promise<void>;
+}
+
+const BASE = "http://localhost";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The behaviour of the todo HTTP API, whatever runs it: core directly, the Node server over real HTTP, and
+ * each provider's adapter. The tests share one instance and a store that may hold other data, so each test
+ * creates what it asserts on and looks for its own todos only.
+ */
+export function describeTodoApiBehaviour(runtime: string, start: () => Promise<ApiUnderTest>): void {
+  describe(`the todo API on ${runtime}`, () => {
+    let api: ApiUnderTest;
+    beforeAll(async () => {
+      api = await start();
+    });
+    afterAll(async () => {
+      await api?.dispose?.();
+    });
+
+    const send = (path: string, init: RequestInit = {}) => api.invoke(new Request(new URL(path, BASE), init));
+    const sendJson = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
+      send(path, {
+        method,
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    const createTodo = async (fields: Record<string, unknown>) => {
+      const response = await sendJson("POST", "/todos", fields);
+      expect(response.status).toBe(201);
+      return (await response.json()) as Record<string, unknown> & { id: string; version: number };
+    };
+    const listAll = async (limit: number) => {
+      const seen: { id: string; task: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+        const response = await send(`/todos?limit=${limit}${query}`);
+        expect(response.status).toBe(200);
+        const page = (await response.json()) as {
+          items: { id: string; task: string }[];
+          nextCursor: string | null;
+        };
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return seen;
+    };
+    const expectProblem = async (response: Response, status: number, code: string) => {
+      expect(response.status).toBe(status);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+      const problem = (await response.json()) as Record<string, unknown>;
+      expect(problem).toMatchObject({ status, code });
+      expect(typeof problem.title).toBe("string");
+      expect(typeof problem.detail).toBe("string");
+      return problem;
+    };
+    const tasksMatching = async (marker: string) =>
+      (await listAll(100)).filter((todo) => todo.task.includes(marker));
+
+    describe("the workshop's routes", () => {
+      it("greets the world on GET /hello, echoing a description of the request", async () => {
+        const response = await send("/hello?lang=en");
+
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({
+          message: "Hello World !",
+          input: { method: "GET", path: "/hello", query: { lang: "en" } },
+        });
+      });
+
+      it("greets a person by the percent-decoded name in the path", async () => {
+        const response = await send("/hello/Jane%20Doe");
+
+        expect(response.status).toBe(200);
+        expect(await response.json()).toMatchObject({ message: "Hello Jane Doe !" });
+      });
+
+      it("adds the workshop's task.json with POST /todo/add and answers its original shape", async () => {
+        const response = await sendJson("POST", "/todo/add", {
+          task: "check serverless.com docs",
+          name: "John Doe",
+          dueDate: "01-11-2017",
+        });
+
+        expect(response.status).toBe(200);
+        const body = (await response.json()) as { message: string; Item: Record<string, unknown> };
+        expect(body.message).toBe("Task added.");
+        expect(body.Item).toMatchObject({
+          task: "check serverless.com docs",
+          name: "John Doe",
+          dueDate: "2017-11-01",
+          checked: false,
+          version: 1,
+        });
+        expect(body.Item.id).toMatch(UUID);
+      });
+
+      it("lists every todo as a plain array on GET /todo/list", async () => {
+        const created = await createTodo({ task: "listed by the workshop route" });
+
+        const response = await send("/todo/list");
+
+        expect(response.status).toBe(200);
+        const items = (await response.json()) as { id: string }[];
+        expect(Array.isArray(items)).toBe(true);
+        expect(items.filter((item) => item.id === created.id)).toHaveLength(1);
+      });
+    });
+
+    describe("the REST routes", () => {
+      it("creates a todo with 201, a Location and an ETag, and serves it there", async () => {
+        const response = await sendJson("POST", "/todos", {
+          task: "  Write the README  ",
+          dueDate: "2026-12-01",
+        });
+
+        expect(response.status).toBe(201);
+        const todo = (await response.json()) as Record<string, unknown>;
+        expect(todo).toMatchObject({
+          task: "Write the README",
+          name: null,
+          dueDate: "2026-12-01",
+          checked: false,
+          version: 1,
+        });
+        expect(response.headers.get("location")).toBe(`/todos/${todo.id}`);
+        expect(response.headers.get("etag")).toBe('"1"');
+        const fetched = await send(response.headers.get("location")!);
+        expect(fetched.status).toBe(200);
+        expect(await fetched.json()).toEqual(todo);
+      });
+
+      it("pages through GET /todos with opaque cursors, visiting each todo exactly once", async () => {
+        const marker = `page-${Date.now()}`;
+        const created = [];
+        for (let index = 0; index < 7; index++)
+          created.push(await createTodo({ task: `${marker} ${index}` }));
+
+        const seen = await listAll(3);
+
+        const ids = seen.map((todo) => todo.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        for (const todo of created) expect(ids).toContain(todo.id);
+      });
+
+      it("updates only the fields sent with PATCH, and null clears a field", async () => {
+        const todo = await createTodo({ task: "patch me", name: "Ann", dueDate: "2026-01-31" });
+
+        const response = await sendJson("PATCH", `/todos/${todo.id}`, { checked: true, name: null });
+
+        expect(response.status).toBe(200);
+        expect(await response.json()).toMatchObject({
+          id: todo.id,
+          task: "patch me",
+          name: null,
+          dueDate: "2026-01-31",
+          checked: true,
+          version: 2,
+        });
+        expect(response.headers.get("etag")).toBe('"2"');
+      });
+
+      it("answers 412 to a PATCH whose If-Match names an old version, and changes nothing", async () => {
+        const todo = await createTodo({ task: "contended" });
+        const first = await sendJson(
+          "PATCH",
+          `/todos/${todo.id}`,
+          { task: "first writer" },
+          { "if-match": '"1"' },
+        );
+        expect(first.status).toBe(200);
+
+        const second = await sendJson(
+          "PATCH",
+          `/todos/${todo.id}`,
+          { task: "second writer" },
+          { "if-match": '"1"' },
+        );
+
+        await expectProblem(second, 412, "VERSION_CONFLICT");
+        expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({
+          task: "first writer",
+          version: 2,
+        });
+      });
+
+      it("accepts the expected version in the PATCH body as well", async () => {
+        const todo = await createTodo({ task: "versioned in body" });
+
+        const stale = await sendJson("PATCH", `/todos/${todo.id}`, { checked: true, version: 7 });
+        const current = await sendJson("PATCH", `/todos/${todo.id}`, { checked: true, version: 1 });
+
+        await expectProblem(stale, 412, "VERSION_CONFLICT");
+        expect(current.status).toBe(200);
+      });
+
+      it("deletes with 204, after which the todo is gone", async () => {
+        const todo = await createTodo({ task: "delete me" });
+
+        const response = await send(`/todos/${todo.id}`, { method: "DELETE" });
+
+        expect(response.status).toBe(204);
+        expect(await response.text()).toBe("");
+        await expectProblem(await send(`/todos/${todo.id}`), 404, "TODO_NOT_FOUND");
+        await expectProblem(await send(`/todos/${todo.id}`, { method: "DELETE" }), 404, "TODO_NOT_FOUND");
+      });
+
+      it("refuses a DELETE whose If-Match is stale", async () => {
+        const todo = await createTodo({ task: "guarded delete" });
+
+        const response = await send(`/todos/${todo.id}`, {
+          method: "DELETE",
+          headers: { "if-match": '"5"' },
+        });
+
+        await expectProblem(response, 412, "VERSION_CONFLICT");
+        expect((await send(`/todos/${todo.id}`)).status).toBe(200);
+      });
+
+      it("answers HEAD with GET's status and headers and no body", async () => {
+        const todo = await createTodo({ task: "headed" });
+
+        const response = await send(`/todos/${todo.id}`, { method: "HEAD" });
+
+        expect(response.status).toBe(200);
+        expect(response.headers.get("etag")).toBe('"1"');
+        expect(await response.text()).toBe("");
+      });
+
+      it("reports health", async () => {
+        const response = await send("/health");
+
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ status: "ok" });
+      });
+    });
+
+    describe("every response", () => {
+      it.each([
+        ["a success", "/health"],
+        ["an error", "/no/such/route"],
+      ])("carries no-store, nosniff and a request id on %s", async (_, path) => {
+        const response = await send(path);
+
+        expect(response.headers.get("cache-control")).toBe("no-store");
+        expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+        expect(response.headers.get("x-request-id")).toBeTruthy();
+      });
+
+      it("echoes a well-formed x-request-id from the caller", async () => {
+        const response = await send("/health", { headers: { "x-request-id": "trace-123" } });
+
+        expect(response.headers.get("x-request-id")).toBe("trace-123");
+      });
+    });
+
+    describe("bad input gets a clear error and changes nothing", () => {
+      it("answers 400 to malformed JSON", async () => {
+        const marker = `malformed-${Date.now()}`;
+        const response = await send("/todos", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: `{"task": "${marker}"`,
+        });
+
+        await expectProblem(response, 400, "MALFORMED_JSON");
+        expect(await tasksMatching(marker)).toEqual([]);
+      });
+
+      it("answers 422 with the field paths when the schema is broken", async () => {
+        const response = await sendJson("POST", "/todos", {
+          task: "",
+          dueDate: "31-02-2020",
+          checked: "yes",
+        });
+
+        const problem = await expectProblem(response, 422, "VALIDATION_FAILED");
+        const paths = (problem.errors as { path: string[] }[]).map((issue) => issue.path.join("."));
+        expect(paths).toEqual(expect.arrayContaining(["task", "dueDate", "checked"]));
+      });
+
+      it("answers 422 to unknown fields instead of storing them (no mass assignment)", async () => {
+        const marker = `mass-${Date.now()}`;
+        const response = await sendJson("POST", "/todos", {
+          task: marker,
+          id: "chosen-by-caller",
+          version: 99,
+        });
+
+        const problem = await expectProblem(response, 422, "VALIDATION_FAILED");
+        const paths = (problem.errors as { path: string[] }[]).map((issue) => issue.path.join("."));
+        expect(paths).toEqual(expect.arrayContaining(["id", "version"]));
+        expect(await tasksMatching(marker)).toEqual([]);
+      });
+
+      it("answers 415 to a body that is not JSON", async () => {
+        const response = await send("/todos", {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: '{"task":"x"}',
+        });
+
+        await expectProblem(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+      });
+
+      it("answers 413 to a body over the limit", async () => {
+        const response = await sendJson("POST", "/todos", { task: "x".repeat(1024 * 1024) });
+
+        await expectProblem(response, 413, "PAYLOAD_TOO_LARGE");
+      });
+
+      it("answers 404 to an unknown route", async () => {
+        await expectProblem(await send("/nothing-here"), 404, "ROUTE_NOT_FOUND");
+      });
+
+      it("answers 405 with Allow to a method the route does not take", async () => {
+        const response = await send("/todos", {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: "{}",
+        });
+
+        await expectProblem(response, 405, "METHOD_NOT_ALLOWED");
+        expect(response.headers.get("allow")?.split(/,\s*/).sort()).toEqual(["GET", "HEAD", "POST"]);
+      });
+
+      it("answers 400 to a tampered cursor", async () => {
+        for (let index = 0; index < 3; index++) await createTodo({ task: `cursor source ${index}` });
+        const page = (await (await send("/todos?limit=1")).json()) as { nextCursor: string };
+        const [payload, mac] = page.nextCursor.split(".");
+        const tampered = `${Buffer.from('["1970-01-01T00:00:00.000Z","0"]').toString("base64url")}.${mac}`;
+
+        await expectProblem(
+          await send(`/todos?cursor=${encodeURIComponent(tampered)}`),
+          400,
+          "INVALID_CURSOR",
+        );
+        await expectProblem(await send(`/todos?cursor=${payload}`), 400, "INVALID_CURSOR");
+        await expectProblem(await send("/todos?cursor=garbage"), 400, "INVALID_CURSOR");
+      });
+
+      it("answers 400 to a limit out of range", async () => {
+        await expectProblem(await send("/todos?limit=0"), 400, "INVALID_PARAMETER");
+        await expectProblem(await send("/todos?limit=1000"), 400, "INVALID_PARAMETER");
+        await expectProblem(await send("/todos?limit=ten"), 400, "INVALID_PARAMETER");
+      });
+
+      it("answers 400 to a malformed id and 404 to an unknown one", async () => {
+        await expectProblem(await send("/todos/not-a-uuid"), 400, "INVALID_ID");
+        await expectProblem(await send("/todos/00000000-0000-4000-8000-000000000000"), 404, "TODO_NOT_FOUND");
+      });
+
+      it("answers 400 to a malformed If-Match", async () => {
+        const todo = await createTodo({ task: "if-match target" });
+
+        const response = await sendJson(
+          "PATCH",
+          `/todos/${todo.id}`,
+          { checked: true },
+          { "if-match": "version one" },
+        );
+
+        await expectProblem(response, 400, "INVALID_PARAMETER");
+        expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
+      });
+
+      it("answers 422 to an impossible due date", async () => {
+        const response = await sendJson("POST", "/todos", { task: "leap", dueDate: "2023-02-29" });
+
+        const problem = await expectProblem(response, 422, "VALIDATION_FAILED");
+        expect(problem.errors).toEqual([expect.objectContaining({ path: ["dueDate"] })]);
+      });
+    });
+
+    describe("importing a CSV upload", () => {
+      const csv = (text: string, headers: Record<string, string> = {}) =>
+        send("/todos/import", {
+          method: "POST",
+          headers: { "content-type": "text/csv", ...headers },
+          body: text,
+        });
+
+      it("imports valid rows, reports the rejected ones by line, and lists the imported todos", async () => {
+        const marker = `upload-${Date.now()}`;
+        const response = await csv(
+          `task,name,dueDate\n${marker} one,Ann,2026-01-01\n,Bob,2026-01-02\n${marker} two,Cy,\n`,
+        );
+
+        expect(response.status).toBe(200);
+        const report = (await response.json()) as Record<string, unknown>;
+        expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 3, imported: 2, rejected: 1 });
+        expect(report.errors).toEqual([expect.objectContaining({ line: 3 })]);
+        expect((await tasksMatching(marker)).map((todo) => todo.task).sort()).toEqual([
+          `${marker} one`,
+          `${marker} two`,
+        ]);
+      });
+
+      it("imports the workshop's single-quoted file without the quotes", async () => {
+        const marker = `quoted-${Date.now()}`;
+        const response = await csv(
+          `task,name,dueDate\n'${marker} a','John Doe','10-12-2017'\n'${marker} b','John Doe','11-12-2017'\n`,
+        );
+
+        expect(response.status).toBe(200);
+        const imported = await tasksMatching(marker);
+        expect(imported.map((todo) => todo.task).sort()).toEqual([`${marker} a`, `${marker} b`]);
+      });
+
+      it("imports nothing twice when the same Idempotency-Key is sent again", async () => {
+        const marker = `idem-${Date.now()}`;
+        const body = `task\n${marker} 1\n${marker} 2\n`;
+        const key = `key-${marker}`;
+
+        const first = await csv(body, { "idempotency-key": key });
+        const second = await csv(body, { "idempotency-key": key });
+
+        expect(first.status).toBe(200);
+        expect(second.status).toBe(200);
+        const [firstReport, secondReport] = [await first.json(), await second.json()] as Record<
+          string,
+          unknown
+        >[];
+        expect(secondReport!.importId).toBe(firstReport!.importId);
+        expect(secondReport!.note).toMatch(/already imported/i);
+        expect(await tasksMatching(marker)).toHaveLength(2);
+      });
+
+      it("answers 415 to an upload that is not text/csv", async () => {
+        const response = await send("/todos/import", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "task\nx\n",
+        });
+
+        await expectProblem(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+      });
+
+      it("answers 405 with Allow: POST to GET /todos/import", async () => {
+        const response = await send("/todos/import");
+
+        await expectProblem(response, 405, "METHOD_NOT_ALLOWED");
+        expect(response.headers.get("allow")).toBe("POST");
+      });
+    });
+  });
+}
