@@ -1,0 +1,3 @@
+export { openSqliteDatabase, SQLITE_SCHEMA_VERSION, type SqliteDatabaseOptions } from "./sqlite-database.js";
+export { SqliteImportLedger } from "./sqlite-import-ledger.js";
+export { SqliteTodoRepository } from "./sqlite-todo-repository.js";

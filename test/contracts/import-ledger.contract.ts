@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import type { ImportClaim, ImportLedger, ImportReport, ImportStatus, ObjectRef } from "@anycloud/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+export interface ImportLedgerFixture {
+  ledger: ImportLedger;
+  dispose?: () => Promise<void>;
+}
+
+const SOURCE: ObjectRef = { container: "uploads", key: "todos/2030 january.csv", version: "v1" };
+
+/**
+ * The behaviour every `ImportLedger` promises. Each test gets a fresh, empty ledger from `makeLedger`,
+ * disposed after it. Time is passed in (`now`, `leaseExpiresAt`), so the tests pin it.
+ *
+ * @example
+ * describeImportLedgerContract("InMemoryImportLedger", async () => ({ ledger: new InMemoryImportLedger() }));
+ */
+export function describeImportLedgerContract(
+  name: string,
+  makeLedger: () => Promise<ImportLedgerFixture>,
+): void {
+  describe(`${name} (ImportLedger contract)`, () => {
+    let ledger: ImportLedger;
+    let dispose: (() => Promise<void>) | undefined;
+
+    beforeEach(async () => {
+      ({ ledger, dispose } = await makeLedger());
+    });
+
+    afterEach(async () => {
+      await dispose?.();
+    });
+
+    it("creates a RUNNING first attempt on the first claim", async () => {
+      const importId = randomUUID();
+
+      const result = await ledger.claim(claimAt(importId, 0));
+
+      const expected = {
+        importId,
+        source: SOURCE,
+        status: "RUNNING",
+        attempt: 1,
+        startedAt: at(0),
+        leaseExpiresAt: at(LEASE_MINUTES),
+      };
+      expect(result).toEqual({ claimed: true, entry: expected });
+      expect(await ledger.get(importId)).toEqual(expected);
+    });
+
+    it("refuses a second claim while the lease is live, answering with the running entry", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+
+      const result = await ledger.claim(claimAt(importId, 1));
+
+      expect(result.claimed).toBe(false);
+      expect(result.entry).toMatchObject({
+        status: "RUNNING",
+        attempt: 1,
+        leaseExpiresAt: at(LEASE_MINUTES),
+      });
+    });
+
+    it("refuses every claim after the import COMPLETED, answering with the stored report", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      const report = aReport(importId, "COMPLETED");
+      const finished = await ledger.finish(importId, 1, report);
+
+      const soon = await ledger.claim(claimAt(importId, 1));
+      const muchLater = await ledger.claim(claimAt(importId, 10 * LEASE_MINUTES));
+
+      expect(finished).toBe(true);
+      for (const result of [soon, muchLater]) {
+        expect(result.claimed).toBe(false);
+        expect(result.entry.status).toBe("COMPLETED");
+        expect(result.entry.report).toEqual(report);
+      }
+    });
+
+    it("lets a claim take over a FAILED import as attempt 2, keeping the original startedAt", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      await ledger.finish(importId, 1, aReport(importId, "FAILED"));
+
+      const result = await ledger.claim(claimAt(importId, 3));
+
+      expect(result.claimed).toBe(true);
+      expect(result.entry).toMatchObject({
+        status: "RUNNING",
+        attempt: 2,
+        startedAt: at(0),
+        leaseExpiresAt: at(3 + LEASE_MINUTES),
+      });
+      expect(result.entry.report).toBeUndefined();
+    });
+
+    it("keeps the report of a FAILED import until it is taken over", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      const report = aReport(importId, "FAILED");
+
+      await ledger.finish(importId, 1, report);
+
+      expect(await ledger.get(importId)).toMatchObject({ status: "FAILED", attempt: 1, report });
+    });
+
+    it("lets a claim take over a RUNNING import whose lease expired", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+
+      const result = await ledger.claim(claimAt(importId, LEASE_MINUTES + 1));
+
+      expect(result.claimed).toBe(true);
+      expect(result.entry).toMatchObject({ status: "RUNNING", attempt: 2, startedAt: at(0) });
+    });
+
+    it("refuses to finish for an attempt that was taken over, and changes nothing", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      await ledger.claim(claimAt(importId, LEASE_MINUTES + 1));
+      const before = await ledger.get(importId);
+
+      const finished = await ledger.finish(importId, 1, aReport(importId, "COMPLETED"));
+
+      expect(finished).toBe(false);
+      expect(await ledger.get(importId)).toEqual(before);
+    });
+
+    it("refuses to finish an import twice", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      const report = aReport(importId, "COMPLETED");
+      await ledger.finish(importId, 1, report);
+
+      const again = await ledger.finish(importId, 1, aReport(importId, "FAILED"));
+
+      expect(again).toBe(false);
+      expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", report });
+    });
+
+    it("refuses to finish an import it never saw", async () => {
+      const importId = randomUUID();
+
+      const finished = await ledger.finish(importId, 1, aReport(importId, "COMPLETED"));
+
+      expect(finished).toBe(false);
+      expect(await ledger.get(importId)).toBeUndefined();
+    });
+
+    it("lets exactly one of ten concurrent first claims win", async () => {
+      const importId = randomUUID();
+
+      const results = await Promise.all(Array.from({ length: 10 }, () => ledger.claim(claimAt(importId, 0))));
+
+      expect(results.filter((result) => result.claimed)).toHaveLength(1);
+      for (const result of results) expect(result.entry).toMatchObject({ status: "RUNNING", attempt: 1 });
+    });
+
+    it("lets exactly one of ten concurrent takeovers of a FAILED import win", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      await ledger.finish(importId, 1, aReport(importId, "FAILED"));
+
+      const results = await Promise.all(Array.from({ length: 10 }, () => ledger.claim(claimAt(importId, 2))));
+
+      expect(results.filter((result) => result.claimed)).toHaveLength(1);
+      expect(await ledger.get(importId)).toMatchObject({ status: "RUNNING", attempt: 2 });
+    });
+
+    it("returns undefined for an import it never saw", async () => {
+      const entry = await ledger.get(randomUUID());
+
+      expect(entry).toBeUndefined();
+    });
+
+    it("keeps the stored entry when the caller mutates one it got back", async () => {
+      const importId = randomUUID();
+      const { entry } = await ledger.claim(claimAt(importId, 0));
+
+      entry.attempt = 99;
+      entry.source.key = "changed";
+      const stored = await ledger.get(importId);
+
+      expect(stored).toMatchObject({ attempt: 1, source: SOURCE });
+    });
+  });
+}
+
+const LEASE_MINUTES = 15;
+
+/** An ISO instant `minutes` after a fixed origin. */
+function at(minutes: number): string {
+  return new Date(Date.UTC(2030, 0, 1) + minutes * 60_000).toISOString();
+}
+
+/** A claim made at minute `minutes`, holding a lease of `LEASE_MINUTES`. */
+function claimAt(importId: string, minutes: number): ImportClaim {
+  return { importId, source: { ...SOURCE }, now: at(minutes), leaseExpiresAt: at(minutes + LEASE_MINUTES) };
+}
+
+function aReport(importId: string, status: ImportStatus): ImportReport {
+  return {
+    importId,
+    source: SOURCE,
+    status,
+    rowsRead: 4,
+    imported: 2,
+    rejected: 1,
+    failed: 1,
+    errors: [
+      { line: 3, reason: "dueDate: not a calendar date" },
+      { line: 5, reason: "The store could not write this todo — «€»" },
+    ],
+    errorsTruncated: false,
+    startedAt: at(0),
+    finishedAt: at(2),
+    durationMs: 120_000,
+    note: "résumé 📄",
+  };
+}
