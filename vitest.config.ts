@@ -9,6 +9,10 @@ export default defineConfig({
     reporters: ["default", ["json", { outputFile: ".reports/vitest.json" }]],
     projects: [
       { extends: true, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "adapters-aws", root: "packages/adapters-aws", include: ["src/**/*.test.ts"] },
+      },
       { extends: true, test: { name: "server", root: "apps/server", include: ["src/**/*.test.ts"] } },
       {
         extends: true,
@@ -17,6 +21,8 @@ export default defineConfig({
           root: "test",
           include: ["**/*.test.ts"],
           testTimeout: 60_000,
+          // Some suites start the built server and CLI as processes: build first (incremental).
+          globalSetup: ["./support/build-once.ts"],
           hookTimeout: 60_000,
         },
       },

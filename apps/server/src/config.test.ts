@@ -1,0 +1,47 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig } from "./config.js";
+
+describe("readConfig", () => {
+  it("defaults to SQLite in ./.data on 127.0.0.1:3000", () => {
+    expect(readConfig({})).toMatchObject({
+      port: 3000,
+      host: "127.0.0.1",
+      store: "sqlite",
+      dataDir: path.resolve(".data"),
+      cursorSecret: undefined,
+      jsonBodyLimit: 65_536,
+    });
+  });
+
+  it("reads every variable", () => {
+    const config = readConfig({
+      PORT: "8080",
+      HOST: "0.0.0.0",
+      TODO_STORE: "memory",
+      DATA_DIR: "/tmp/x",
+      CURSOR_SECRET: "s".repeat(32),
+      JSON_BODY_LIMIT: "1024",
+      CSV_BODY_LIMIT: "2048",
+    });
+
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      store: "memory",
+      dataDir: "/tmp/x",
+      jsonBodyLimit: 1024,
+      csvBodyLimit: 2048,
+    });
+  });
+
+  it.each([
+    ["PORT", "http"],
+    ["PORT", "70000"],
+    ["JSON_BODY_LIMIT", "-1"],
+    ["TODO_STORE", "postgres"],
+  ])("names %s when its value %j is unusable", (name, value) => {
+    expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => readConfig({ [name]: value })).toThrow(name);
+  });
+});

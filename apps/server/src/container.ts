@@ -1,0 +1,121 @@
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import {
+  CLOCK,
+  type Clock,
+  createTodoApi,
+  ID_GENERATOR,
+  type IdGenerator,
+  IMPORT_LEDGER,
+  type ImportLedger,
+  ImportTodos,
+  InMemoryImportLedger,
+  InMemoryTodoRepository,
+  LOGGER,
+  type Logger,
+  OBJECT_SOURCE,
+  type ObjectSource,
+  randomIds,
+  systemClock,
+  TODO_REPOSITORY,
+  type TodoApi,
+  type TodoRepository,
+} from "@anycloud/core";
+import type { Client } from "@libsql/client";
+import { Container, ContainerModule } from "inversify";
+import type { ServerConfig } from "./config.js";
+import { loadOrCreateCursorSecret } from "./cursor-secret.js";
+import { LocalFileObjectSource } from "./files/local-file-object-source.js";
+import { openSqliteDatabase, SqliteImportLedger, SqliteTodoRepository } from "./storage/index.js";
+import { CURSOR_SECRET, IMPORT_TODOS, SERVER_CONFIG, SQLITE_CLIENT, TODO_API } from "./tokens.js";
+
+/** Todos and the import ledger in SQLite under `DATA_DIR`; the cursor secret kept beside them. */
+const sqliteStorage = new ContainerModule(({ bind }) => {
+  bind<Client>(SQLITE_CLIENT)
+    .toResolvedValue(
+      (config: ServerConfig) =>
+        openSqliteDatabase({ url: pathToFileURL(path.join(config.dataDir, "todos.db")).href }),
+      [SERVER_CONFIG],
+    )
+    .onDeactivation((client) => client.close());
+  bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(
+    (client: Client) => new SqliteTodoRepository(client),
+    [SQLITE_CLIENT],
+  );
+  bind<ImportLedger>(IMPORT_LEDGER).toResolvedValue(
+    (client: Client) => new SqliteImportLedger(client),
+    [SQLITE_CLIENT],
+  );
+  bind<string | Uint8Array>(CURSOR_SECRET).toResolvedValue(
+    (config: ServerConfig) => config.cursorSecret ?? loadOrCreateCursorSecret(config.dataDir),
+    [SERVER_CONFIG],
+  );
+});
+
+/** A throwaway store: everything is lost when the process ends. */
+const memoryStorage = new ContainerModule(({ bind }) => {
+  bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(() => new InMemoryTodoRepository());
+  bind<ImportLedger>(IMPORT_LEDGER).toResolvedValue(() => new InMemoryImportLedger());
+  bind<string | undefined>(CURSOR_SECRET).toResolvedValue(
+    (config: ServerConfig) => config.cursorSecret,
+    [SERVER_CONFIG],
+  );
+});
+
+/** The use cases and the HTTP API, on whatever storage is bound. */
+const application = new ContainerModule(({ bind }) => {
+  bind<Clock>(CLOCK).toConstantValue(systemClock);
+  bind<IdGenerator>(ID_GENERATOR).toConstantValue(randomIds);
+  bind<ObjectSource>(OBJECT_SOURCE).toResolvedValue(() => new LocalFileObjectSource());
+  bind<ImportTodos>(IMPORT_TODOS).toResolvedValue(
+    (todos: TodoRepository, ledger: ImportLedger, clock: Clock, logger: Logger, objects: ObjectSource) =>
+      new ImportTodos(todos, ledger, clock, logger, objects),
+    [TODO_REPOSITORY, IMPORT_LEDGER, CLOCK, LOGGER, OBJECT_SOURCE],
+  );
+  bind<TodoApi>(TODO_API).toResolvedValue(
+    (
+      config: ServerConfig,
+      todos: TodoRepository,
+      imports: ImportLedger,
+      clock: Clock,
+      ids: IdGenerator,
+      logger: Logger,
+      cursorSecret: string | Uint8Array | undefined,
+    ) =>
+      createTodoApi({
+        todos,
+        imports,
+        clock,
+        ids,
+        logger,
+        cursorSecret,
+        limits: { jsonBytes: config.jsonBodyLimit, csvBytes: config.csvBodyLimit },
+      }),
+    [SERVER_CONFIG, TODO_REPOSITORY, IMPORT_LEDGER, CLOCK, ID_GENERATOR, LOGGER, CURSOR_SECRET],
+  );
+});
+
+/** What the server and the CLI need, resolved once; `close` releases the store. */
+export interface ServerApp {
+  api: TodoApi;
+  todos: TodoRepository;
+  importTodos: ImportTodos;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: the one place that knows inversify and chooses implementations from the config.
+ * Everything is a singleton resolved here, at start, not per request.
+ */
+export async function composeServerApp(config: ServerConfig, logger: Logger): Promise<ServerApp> {
+  const container = new Container({ defaultScope: "Singleton" });
+  container.bind<ServerConfig>(SERVER_CONFIG).toConstantValue(config);
+  container.bind<Logger>(LOGGER).toConstantValue(logger);
+  await container.load(config.store === "memory" ? memoryStorage : sqliteStorage, application);
+  return {
+    api: await container.getAsync<TodoApi>(TODO_API),
+    todos: await container.getAsync<TodoRepository>(TODO_REPOSITORY),
+    importTodos: await container.getAsync<ImportTodos>(IMPORT_TODOS),
+    close: () => container.unbindAllAsync(),
+  };
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+const FILE_NAME = "cursor-secret";
+
+/**
+ * The secret that signs list cursors, kept beside the data so that cursors stay valid across restarts:
+ * read from `dataDir/cursor-secret`, or generated there (readable by the owner only) on first start.
+ */
+export async function loadOrCreateCursorSecret(dataDir: string): Promise<Buffer> {
+  const file = path.join(dataDir, FILE_NAME);
+  const existing = await readSecret(file);
+  if (existing) return existing;
+
+  await mkdir(dataDir, { recursive: true });
+  const secret = randomBytes(32);
+  // Written whole under a temporary name, then linked into place: link() fails if the file exists, so when
+  // two processes start at once both end up with the first one's secret, never a half-written file.
+  const temporary = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  await writeFile(temporary, secret.toString("base64url"), { mode: 0o600 });
+  try {
+    await link(temporary, file);
+    return secret;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return (await readSecret(file))!;
+  } finally {
+    await unlink(temporary);
+  }
+}
+
+async function readSecret(file: string): Promise<Buffer | undefined> {
+  try {
+    return Buffer.from((await readFile(file, "utf8")).trim(), "base64url");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}

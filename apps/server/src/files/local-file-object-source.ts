@@ -1,0 +1,30 @@
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import type { ObjectRef, ObjectSource, OpenedObject } from "@anycloud/core";
+
+/** The container name of objects that are files on this machine. */
+export const LOCAL_FILES = "file";
+
+/**
+ * Files on the local disk as objects, for `todo import <file.csv>`. A file's version is its size and
+ * modification time, so importing an unchanged file again is answered from the ledger.
+ */
+export class LocalFileObjectSource implements ObjectSource {
+  /** The ref of a file, with its current version. */
+  static async refOf(filePath: string): Promise<ObjectRef & { size: number }> {
+    const info = await stat(filePath);
+    if (!info.isFile()) throw new Error(`${filePath} is not a file.`);
+    return {
+      container: LOCAL_FILES,
+      key: filePath,
+      version: `${info.size}-${info.mtimeMs}`,
+      size: info.size,
+    };
+  }
+
+  async open(ref: ObjectRef): Promise<OpenedObject> {
+    if (ref.container !== LOCAL_FILES) throw new Error(`Not a local file: ${ref.container}/${ref.key}`);
+    const { size, version } = await LocalFileObjectSource.refOf(ref.key);
+    return { body: createReadStream(ref.key, { highWaterMark: 256 * 1024 }), size, version };
+  }
+}

@@ -1,0 +1,20 @@
+import type { Logger } from "@anycloud/core";
+import { type Logger as PinoLogger, pino } from "pino";
+
+/** JSON lines, one object per event, as log collectors expect; on stdout (1) unless told stderr (2). */
+export function createPino(level: string, fd: 1 | 2 = 1): PinoLogger {
+  return pino(
+    { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    pino.destination({ fd, sync: fd === 2 }),
+  );
+}
+
+/** Core's logger port on top of pino (core speaks `message, fields`; pino takes `fields, message`). */
+export function corePortOf(logger: PinoLogger): Logger {
+  return {
+    debug: (message, fields) => logger.debug(fields ?? {}, message),
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message),
+  };
+}

@@ -1,0 +1,84 @@
+// GET /todos?limit=20 on the Node server (SQLite store) against a raw node:http server that answers the same
+// JSON bytes with the same headers, in the same run, alternating, with autocannon on loopback.
+// Usage: pnpm build && node bench/server-throughput.mjs [runs=5] [seconds=5]
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { fmt, median, startNode } from "./lib.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const runs = Number(process.argv[2] ?? 5);
+const seconds = Number(process.argv[3] ?? 5);
+const dataDir = await mkdtemp(path.join(tmpdir(), "anycloud-bench-"));
+
+// The server logs "listening" with its URL; PORT=0 lets the OS pick a free port.
+const ours = startNode([path.join(root, "apps/server/dist/main.js")], {
+  env: { PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info" },
+  ready: (line) => {
+    const entry = JSON.parse(line);
+    return entry.msg === "listening" && entry.url;
+  },
+});
+const oursUrl = await ours.started;
+for (let index = 0; index < 100; index++) {
+  await fetch(`${oursUrl}/todos`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ task: `benchmark todo ${index}`, name: "Bench", dueDate: "2026-12-01" }),
+  });
+}
+const sample = await fetch(`${oursUrl}/todos?limit=20`);
+const body = Buffer.from(await sample.arrayBuffer());
+const headers = Object.fromEntries(
+  [...sample.headers].filter(
+    ([name]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(name),
+  ),
+);
+
+const raw = startNode(
+  [
+    "--input-type=module",
+    "-e",
+    `
+  import { createServer } from "node:http";
+  const body = Buffer.from(${JSON.stringify(body.toString("base64"))}, "base64");
+  const headers = ${JSON.stringify(headers)};
+  const server = createServer((req, res) => { res.writeHead(200, { ...headers, "content-length": body.length }); res.end(body); });
+  server.listen(0, "127.0.0.1", () => console.log("http://127.0.0.1:" + server.address().port));
+`,
+  ],
+  { ready: (line) => line.startsWith("http://") && line },
+);
+const rawUrl = await raw.started;
+
+async function measure(url) {
+  const result = await autocannon({ url: `${url}/todos?limit=20`, connections: 20, duration: seconds });
+  if (result.non2xx || result.errors)
+    throw new Error(`errors: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+// Our server logs one line per request to stdout: drain it so the pipe never blocks.
+ours.child.stdout.resume();
+const oursRates = [];
+const rawRates = [];
+await measure(oursUrl); // warm-up
+await measure(rawUrl);
+for (let run = 0; run < runs; run++) {
+  oursRates.push(await measure(oursUrl));
+  rawRates.push(await measure(rawUrl));
+  console.log(
+    `run ${run + 1}: server ${fmt(oursRates.at(-1))} req/s, raw node:http ${fmt(rawRates.at(-1))} req/s`,
+  );
+}
+await ours.stop();
+await raw.stop();
+await rm(dataDir, { recursive: true, force: true });
+
+const ratio = median(oursRates) / median(rawRates);
+console.log(`\nGET /todos?limit=20 (${body.length} bytes), ${runs} runs of ${seconds} s, 20 connections`);
+console.log(
+  `median server ${fmt(median(oursRates))} req/s, raw node:http ${fmt(median(rawRates))} req/s, ratio ${fmt(ratio, 2)} (goal >= 0.70)`,
+);

@@ -1,0 +1,89 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CLI } from "../support/server-process.js";
+
+const run = promisify(execFile);
+
+describe("the todo CLI", () => {
+  let dir: string;
+  const todo = (args: string[]) =>
+    run(process.execPath, [CLI, ...args], {
+      env: { ...process.env, DATA_DIR: path.join(dir, "data") },
+      cwd: dir,
+    });
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "anycloud-cli-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("imports the workshop's file into the store, and lists it", async () => {
+    await writeFile(
+      path.join(dir, "todoList.csv"),
+      "task,name,dueDate\n'check serverless.com example','John Doe','10-12-2017'\n'check serverless.com plugins','John Doe','11-12-2017'\n",
+    );
+
+    const imported = await todo(["import", "todoList.csv", "--json"]);
+    const listed = await todo(["list", "--json"]);
+
+    expect(JSON.parse(imported.stdout)).toMatchObject({
+      status: "COMPLETED",
+      rowsRead: 2,
+      imported: 2,
+      rejected: 0,
+    });
+    const todos = listed.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    // Imported todos share their createdAt (the import's start), so they list in id order, not file order.
+    expect(todos.map((item) => [item.task, item.name, item.dueDate]).sort()).toEqual([
+      ["check serverless.com example", "John Doe", "2017-12-10"],
+      ["check serverless.com plugins", "John Doe", "2017-12-11"],
+    ]);
+  });
+
+  it("answers a second import of the unchanged file from the ledger, creating nothing twice", async () => {
+    await writeFile(path.join(dir, "todos.csv"), "task\none\ntwo\n");
+
+    await todo(["import", "todos.csv"]);
+    const again = await todo(["import", "todos.csv"]);
+    const listed = await todo(["list", "--json"]);
+
+    expect(again.stdout).toMatch(/already imported/i);
+    expect(listed.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
+  it("prints rejected rows with their line numbers and still imports the valid ones", async () => {
+    await writeFile(
+      path.join(dir, "mixed.csv"),
+      "task,dueDate\nfine,2026-01-01\n,2026-01-02\nalso fine,31-02-2026\nlast,\n",
+    );
+
+    const { stdout } = await todo(["import", "mixed.csv"]);
+
+    expect(stdout).toMatch(/COMPLETED: 2 imported, 2 rejected, 0 failed of 4 rows/);
+    expect(stdout).toMatch(/line 3: task/);
+    expect(stdout).toMatch(/line 4: dueDate/);
+  });
+
+  it("exits 2 with a short message for a file that does not exist", async () => {
+    await expect(todo(["import", "missing.csv"])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^todo: /),
+    });
+  });
+
+  it("exits 2 and prints usage for an unknown command", async () => {
+    await expect(todo(["frobnicate"])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Usage:"),
+    });
+  });
+});
