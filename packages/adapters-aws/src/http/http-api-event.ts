@@ -1,0 +1,75 @@
+import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import {
+  appendHeader,
+  type EventRecord,
+  isRecord,
+  readMethod,
+  readPath,
+  stripPrefix,
+  toRequest,
+} from "./event-request.js";
+import type { HandlerSettings } from "./handler-settings.js";
+import { MalformedEventError } from "./malformed-event.js";
+import { resultBody, singleValueHeaders } from "./response-body.js";
+
+/**
+ * Payload format 2.0: API Gateway HTTP APIs and Lambda Function URLs (whose stage is always `$default`).
+ * The URL is built from `rawPath` and `rawQueryString` (the parsed maps join repeated values with commas);
+ * `rawPath` starts with the stage when the stage is not `$default`, which is removed; `cookies` become one
+ * `cookie` header.
+ */
+export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettings): Request {
+  const context = isRecord(event.requestContext) ? event.requestContext : {};
+  const method = readMethod(isRecord(context.http) ? context.http.method : undefined);
+  let path = readPath(event.rawPath);
+  const stage = context.stage;
+  if (typeof stage === "string" && stage !== "$default" && stage !== "")
+    path = stripPrefix(path, `/${stage}`);
+  if (settings.basePath !== undefined) path = stripPrefix(path, settings.basePath);
+  const query = event.rawQueryString ?? "";
+  if (typeof query !== "string") throw new MalformedEventError("The event's rawQueryString is not a string.");
+  return toRequest({
+    method,
+    path,
+    query,
+    headers: headersOf(event),
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
+    domainName: context.domainName,
+  });
+}
+
+/** A 2.0 result: `set-cookie` values go to `cookies`, every other header to `headers`. */
+export async function resultForPayloadV2(
+  response: Response,
+  method: string,
+  settings: HandlerSettings,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  const { body, isBase64Encoded } = await resultBody(response, method, settings.isBinary);
+  const result: APIGatewayProxyStructuredResultV2 = {
+    statusCode: response.status,
+    headers: singleValueHeaders(response.headers),
+    body,
+    isBase64Encoded,
+  };
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) result.cookies = cookies;
+  return result;
+}
+
+function headersOf(event: EventRecord): Headers {
+  const headers = new Headers();
+  if (isRecord(event.headers)) {
+    for (const name in event.headers) appendHeader(headers, name, event.headers[name]);
+  } else if (event.headers !== undefined && event.headers !== null) {
+    throw new MalformedEventError("The event's headers are not an object.");
+  }
+  const { cookies } = event;
+  if (cookies !== undefined && cookies !== null) {
+    if (!Array.isArray(cookies) || !cookies.every((cookie) => typeof cookie === "string")) {
+      throw new MalformedEventError("The event's cookies are not a list of strings.");
+    }
+    if (cookies.length > 0) headers.set("cookie", cookies.join("; "));
+  }
+  return headers;
+}

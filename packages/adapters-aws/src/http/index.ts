@@ -1,0 +1,7 @@
+export {
+  createLambdaHttpHandler,
+  type LambdaHttpHandler,
+  type LambdaHttpOptions,
+  type LambdaHttpResult,
+} from "./lambda-http-handler.js";
+export { MalformedEventError } from "./malformed-event.js";

@@ -1,0 +1,64 @@
+import type { FetchApi } from "@anycloud/core";
+import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { type EventRecord, isRecord, normaliseBasePath } from "./event-request.js";
+import type { HandlerSettings } from "./handler-settings.js";
+import { requestFromPayloadV2, resultForPayloadV2 } from "./http-api-event.js";
+import { MalformedEventError, malformedEventResponse } from "./malformed-event.js";
+import { binaryTest } from "./response-body.js";
+import { requestFromPayloadV1, resultForPayloadV1 } from "./rest-api-event.js";
+
+export interface LambdaHttpOptions {
+  /**
+   * A base path mapping of a custom domain (`/api` for `https://example.com/api/todos`), removed from the
+   * path before core sees it. The stage of an `execute-api` URL is removed without it.
+   */
+  basePath?: string;
+  /**
+   * Media types whose response bodies are always sent base64-encoded (`image/png`, `image/*`, `*\/*`), on top
+   * of every type that is not text. A REST API needs the same types in its own `binaryMediaTypes` setting.
+   */
+  binaryMediaTypes?: string[];
+}
+
+export type LambdaHttpResult = APIGatewayProxyResult | APIGatewayProxyStructuredResultV2;
+
+/** A Lambda handler for HTTP events: API Gateway REST (payload 1.0), HTTP APIs (1.0 or 2.0), Function URLs. */
+export type LambdaHttpHandler = (event: unknown, context?: unknown) => Promise<LambdaHttpResult>;
+
+interface PayloadFormat {
+  toRequest(event: EventRecord, settings: HandlerSettings): Request;
+  toResult(response: Response, method: string, settings: HandlerSettings): Promise<LambdaHttpResult>;
+}
+
+const PAYLOAD_V1: PayloadFormat = { toRequest: requestFromPayloadV1, toResult: resultForPayloadV1 };
+const PAYLOAD_V2: PayloadFormat = { toRequest: requestFromPayloadV2, toResult: resultForPayloadV2 };
+const NOT_AN_OBJECT: EventRecord = {};
+
+/**
+ * Runs a fetch-style API (core's `createTodoApi`, `createHelloApi`) behind Lambda's HTTP events: picks the
+ * translator for the event's payload format, calls the API with a `Request`, and answers its `Response` in
+ * the same format. An event that is not an HTTP request is answered 400 `MALFORMED_EVENT`, never thrown.
+ *
+ * @example
+ * const api = createTodoApi({ todos, imports });
+ * export const handler = createLambdaHttpHandler(api, { basePath: "/v1" });
+ */
+export function createLambdaHttpHandler(api: FetchApi, options: LambdaHttpOptions = {}): LambdaHttpHandler {
+  const settings: HandlerSettings = {
+    basePath: normaliseBasePath(options.basePath),
+    isBinary: binaryTest(options.binaryMediaTypes),
+  };
+  return async function handleHttpEvent(event: unknown, context?: unknown): Promise<LambdaHttpResult> {
+    const record = isRecord(event) ? event : NOT_AN_OBJECT;
+    const format = record.version === "2.0" ? PAYLOAD_V2 : PAYLOAD_V1;
+    let request: Request;
+    try {
+      if (record === NOT_AN_OBJECT) throw new MalformedEventError("The event is not an object.");
+      request = format.toRequest(record, settings);
+    } catch (error) {
+      // Anything that fails while reading the event (our checks, or fetch refusing a header) is the event's fault.
+      return format.toResult(malformedEventResponse(error, context), "GET", settings);
+    }
+    return format.toResult(await api(request), request.method, settings);
+  };
+}

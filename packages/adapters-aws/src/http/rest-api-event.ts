@@ -1,0 +1,106 @@
+import type { APIGatewayProxyResult } from "aws-lambda";
+import {
+  appendHeader,
+  type EventRecord,
+  isRecord,
+  readMethod,
+  readPath,
+  stripPrefix,
+  toRequest,
+} from "./event-request.js";
+import type { HandlerSettings } from "./handler-settings.js";
+import { MalformedEventError } from "./malformed-event.js";
+import { resultBody, singleValueHeaders } from "./response-body.js";
+
+/**
+ * Payload format 1.0: API Gateway REST APIs, and HTTP APIs set to 1.0 (`version: "1.0"`).
+ * `multiValueHeaders` and `multiValueQueryStringParameters` hold every value and win over the single-value
+ * maps; query values arrive decoded and are encoded again. A REST API's `path` has no stage (its
+ * `requestContext.path` does); an HTTP API's 1.0 `path` starts with a named stage, which is removed.
+ */
+export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettings): Request {
+  const method = readMethod(event.httpMethod);
+  const context = isRecord(event.requestContext) ? event.requestContext : {};
+  let path = readPath(event.path);
+  if (event.version === "1.0" && typeof context.stage === "string" && context.stage !== "$default") {
+    path = stripPrefix(path, `/${context.stage}`);
+  }
+  if (settings.basePath !== undefined) path = stripPrefix(path, settings.basePath);
+  return toRequest({
+    method,
+    path,
+    query: queryOf(event),
+    headers: headersOf(event),
+    body: event.body,
+    isBase64Encoded: event.isBase64Encoded,
+    domainName: context.domainName,
+  });
+}
+
+/** A 1.0 result: `set-cookie` goes to `multiValueHeaders` (the one header fetch keeps apart), the rest to `headers`. */
+export async function resultForPayloadV1(
+  response: Response,
+  method: string,
+  settings: HandlerSettings,
+): Promise<APIGatewayProxyResult> {
+  const { body, isBase64Encoded } = await resultBody(response, method, settings.isBinary);
+  const result: APIGatewayProxyResult = {
+    statusCode: response.status,
+    headers: singleValueHeaders(response.headers),
+    body,
+    isBase64Encoded,
+  };
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) result.multiValueHeaders = { "set-cookie": cookies };
+  return result;
+}
+
+function headersOf(event: EventRecord): Headers {
+  const headers = new Headers();
+  let appended = 0;
+  const multi = event.multiValueHeaders;
+  if (isRecord(multi)) {
+    for (const name in multi) {
+      const values = multi[name];
+      if (values === null || values === undefined) continue;
+      if (!Array.isArray(values)) throw new MalformedEventError("A multiValueHeaders entry is not a list.");
+      for (const value of values) appendHeader(headers, name, value);
+      appended += 1;
+    }
+  }
+  // Both maps hold every header in a real event; a hand-written one may fill only `headers`.
+  if (appended > 0) return headers;
+  if (isRecord(event.headers)) {
+    for (const name in event.headers) appendHeader(headers, name, event.headers[name]);
+  } else if (event.headers !== undefined && event.headers !== null) {
+    throw new MalformedEventError("The event's headers are not an object.");
+  }
+  return headers;
+}
+
+function queryOf(event: EventRecord): string {
+  const multi = event.multiValueQueryStringParameters;
+  let query = "";
+  if (isRecord(multi)) {
+    for (const name in multi) {
+      const values = multi[name];
+      if (values === null || values === undefined) continue;
+      if (!Array.isArray(values)) {
+        throw new MalformedEventError("A multiValueQueryStringParameters entry is not a list.");
+      }
+      for (const value of values) query = appendParameter(query, name, value);
+    }
+  }
+  const single = event.queryStringParameters;
+  if (query === "" && isRecord(single)) {
+    for (const name in single) query = appendParameter(query, name, single[name]);
+  }
+  return query;
+}
+
+function appendParameter(query: string, name: string, value: unknown): string {
+  if (value === null || value === undefined) return query;
+  if (typeof value !== "string") throw new MalformedEventError("A query parameter value is not a string.");
+  const pair = `${encodeURIComponent(name)}=${encodeURIComponent(value)}`;
+  return query === "" ? pair : `${query}&${pair}`;
+}

@@ -1,0 +1,2 @@
+// Filled in as the http, triggers and storage modules land.
+export {};

@@ -1,0 +1,736 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createLambdaHttpHandler,
+  type LambdaHttpOptions,
+  type LambdaHttpResult,
+} from "@anycloud/adapters-aws/http";
+import { createTodoApi, type FetchApi, InMemoryImportLedger, InMemoryTodoRepository } from "@anycloud/core";
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/events");
+const loadFixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path.join(FIXTURES, name), "utf8"));
+const fixturesIn = (source: string) =>
+  readdirSync(path.join(FIXTURES, source)).map((file) => `${source}/${file}`);
+const HTTP_FIXTURES = ["apigw-rest", "apigw-http", "function-url"].flatMap(fixturesIn).sort();
+
+const newTodoApi = () =>
+  createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+const TEXTUAL = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|x-www-form-urlencoded))/;
+
+// ---------------------------------------------------------------------------------------------------------
+// Translators from a plain Request to each event shape, and from each result back to a Response: what the
+// behaviour suite needs to run core behind the Lambda handler, as API Gateway and Function URLs would.
+// ---------------------------------------------------------------------------------------------------------
+
+const REST_DOMAIN = "1234567890.execute-api.us-east-1.amazonaws.com";
+const HTTP_DOMAIN = "r3pmxmplak.execute-api.us-east-2.amazonaws.com";
+const URL_DOMAIN = "a2b3c4d5e6f7g8h9i0j1k2l3m4.lambda-url.us-west-2.on.aws";
+
+/** A REST API (payload 1.0) on stage `prod`: multi-value maps, decoded query values, text bodies as they are. */
+async function restApiEventFrom(request: Request): Promise<APIGatewayProxyEvent> {
+  const url = new URL(request.url);
+  const headers: Record<string, string> = { Host: REST_DOMAIN, "X-Forwarded-Proto": "https" };
+  const multiValueHeaders: Record<string, string[]> = { Host: [REST_DOMAIN], "X-Forwarded-Proto": ["https"] };
+  request.headers.forEach((value, name) => {
+    headers[name] = value;
+    multiValueHeaders[name] = [value];
+  });
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    query[name] = value;
+    multiQuery[name] = [...(multiQuery[name] ?? []), value];
+  }
+  const hasQuery = url.search !== "";
+  const body = request.body === null ? null : await request.text();
+  return {
+    resource: "/{proxy+}",
+    path: url.pathname,
+    httpMethod: request.method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: { proxy: url.pathname.slice(1) },
+    stageVariables: null,
+    requestContext: restContext(request.method, url.pathname),
+    body,
+    isBase64Encoded: false,
+  } satisfies APIGatewayProxyEvent;
+}
+
+function restContext(method: string, pathname: string): APIGatewayProxyEvent["requestContext"] {
+  return {
+    accountId: "123456789012",
+    apiId: "1234567890",
+    authorizer: undefined,
+    protocol: "HTTP/1.1",
+    httpMethod: method,
+    identity: {
+      accessKey: null,
+      accountId: null,
+      apiKey: null,
+      apiKeyId: null,
+      caller: null,
+      clientCert: null,
+      cognitoAuthenticationProvider: null,
+      cognitoAuthenticationType: null,
+      cognitoIdentityId: null,
+      cognitoIdentityPoolId: null,
+      principalOrgId: null,
+      sourceIp: "192.0.2.10",
+      user: null,
+      userAgent: "vitest",
+      userArn: null,
+    },
+    path: `/prod${pathname}`,
+    stage: "prod",
+    requestId: crypto.randomUUID(),
+    requestTimeEpoch: Date.now(),
+    resourceId: "2gxmpl",
+    resourcePath: "/{proxy+}",
+    domainName: REST_DOMAIN,
+  };
+}
+
+/**
+ * The 2.0 shape. An HTTP API on stage `dev` puts the stage in `rawPath` and passes the path decoded; it
+ * sends every body base64-encoded here, to exercise decoding. A Function URL keeps the path encoded and
+ * base64-encodes only bodies that are not text.
+ */
+async function payloadV2EventFrom(
+  request: Request,
+  kind: "http-api" | "function-url",
+): Promise<APIGatewayProxyEventV2> {
+  const url = new URL(request.url);
+  const domain = kind === "http-api" ? HTTP_DOMAIN : URL_DOMAIN;
+  const headers: Record<string, string> = { host: domain, "x-forwarded-proto": "https" };
+  let cookies: string[] | undefined;
+  request.headers.forEach((value, name) => {
+    if (name === "cookie") cookies = value.split(/;\s*/);
+    else headers[name] = value;
+  });
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const bytes = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
+  const base64 = bytes !== undefined && (kind === "http-api" || !TEXTUAL.test(headers["content-type"] ?? ""));
+  const rawPath = kind === "http-api" ? `/dev${safeDecode(url.pathname)}` : url.pathname;
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath,
+    rawQueryString: url.search.slice(1),
+    ...(cookies && { cookies }),
+    headers,
+    ...(url.search !== "" && { queryStringParameters: query }),
+    requestContext: {
+      accountId: kind === "http-api" ? "123456789012" : "anonymous",
+      apiId: domain.split(".")[0]!,
+      domainName: domain,
+      domainPrefix: domain.split(".")[0]!,
+      http: {
+        method: request.method,
+        path: rawPath,
+        protocol: "HTTP/1.1",
+        sourceIp: "198.51.100.7",
+        userAgent: "vitest",
+      },
+      requestId: crypto.randomUUID(),
+      routeKey: "$default",
+      stage: kind === "http-api" ? "dev" : "$default",
+      time: "10/Mar/2024:13:40:52 +0000",
+      timeEpoch: Date.now(),
+    },
+    ...(bytes !== undefined && { body: bytes.toString(base64 ? "base64" : "utf8") }),
+    isBase64Encoded: base64,
+  } satisfies APIGatewayProxyEventV2;
+}
+
+function safeDecode(pathname: string): string {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
+/** What API Gateway makes of a handler's result. */
+function responseFrom(result: LambdaHttpResult): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, String(value));
+  if ("multiValueHeaders" in result) {
+    for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+      for (const value of values) headers.append(name, String(value));
+    }
+  }
+  if ("cookies" in result) for (const cookie of result.cookies ?? []) headers.append("set-cookie", cookie);
+  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8") : null;
+  return new Response(body, { status: result.statusCode ?? 200, headers });
+}
+
+const shapes = {
+  "API Gateway REST (payload 1.0)": restApiEventFrom,
+  "API Gateway HTTP API (payload 2.0, named stage)": (request: Request) =>
+    payloadV2EventFrom(request, "http-api"),
+  "a Lambda Function URL": (request: Request) => payloadV2EventFrom(request, "function-url"),
+};
+
+for (const [shape, eventFrom] of Object.entries(shapes)) {
+  describeTodoApiBehaviour(`AWS Lambda behind ${shape}`, async () => {
+    const handler = createLambdaHttpHandler(newTodoApi());
+    return { invoke: async (request) => responseFrom(await handler(await eventFrom(request))) };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Fixtures: real-shaped events, and the request core sees for each.
+// ---------------------------------------------------------------------------------------------------------
+
+interface SeenRequest {
+  format: "1.0" | "2.0";
+  method: string;
+  origin: string;
+  pathname: string;
+  query: [string, string][];
+  headers?: Record<string, string | null>;
+  body?: string;
+  options?: LambdaHttpOptions;
+}
+
+const CSV = "task,name,dueDate\nBuy café au lait,Zoë,2026-01-02\n";
+const TODO_ID = "6f1c5a4e-1111-4a2b-9c3d-123456789abc";
+
+const EXPECTED: Record<string, SeenRequest> = {
+  "apigw-rest/get-with-multivalue-query.json": {
+    format: "1.0",
+    method: "GET",
+    origin: `https://${REST_DOMAIN}`,
+    pathname: "/todos",
+    query: [
+      ["limit", "2"],
+      ["tag", "home"],
+      ["tag", "work & play"],
+      ["q", "café"],
+    ],
+    headers: { cookie: "session=abc123; theme=dark", "x-trace": "one, two", "user-agent": "curl/8.5.0" },
+  },
+  "apigw-rest/post-json.json": {
+    format: "1.0",
+    method: "POST",
+    origin: `https://${REST_DOMAIN}`,
+    pathname: "/todo/add",
+    query: [],
+    headers: { "content-type": "application/json" },
+    body: '{\r\n\t"task": "check serverless.com docs",\r\n\t"name": "John Doe",\r\n\t"dueDate": "01-11-2017"\r\n}',
+  },
+  "apigw-rest/base64-body.json": {
+    format: "1.0",
+    method: "POST",
+    origin: `https://${REST_DOMAIN}`,
+    pathname: "/todos/import",
+    query: [["quote", "double"]],
+    headers: { "content-type": "text/csv; charset=utf-8", "idempotency-key": "upload-42" },
+    body: CSV,
+  },
+  "apigw-rest/stage-prefixed.json": {
+    format: "1.0",
+    method: "GET",
+    origin: `https://${REST_DOMAIN}`,
+    pathname: "/hello/Jane%20Doe",
+    query: [],
+  },
+  "apigw-rest/custom-domain-base-path.json": {
+    format: "1.0",
+    method: "DELETE",
+    origin: "https://api.example.com",
+    pathname: `/todos/${TODO_ID}`,
+    query: [],
+    headers: { "if-match": '"3"' },
+    options: { basePath: "/v1" },
+  },
+  "apigw-rest/head.json": {
+    format: "1.0",
+    method: "HEAD",
+    origin: `https://${REST_DOMAIN}`,
+    pathname: "/health",
+    query: [],
+  },
+  "apigw-http/get.json": {
+    format: "2.0",
+    method: "GET",
+    origin: `https://${HTTP_DOMAIN}`,
+    pathname: "/todos",
+    query: [
+      ["limit", "2"],
+      ["tag", "home"],
+      ["tag", "work & play"],
+      ["q", "café"],
+    ],
+    headers: { "x-trace": "one,two", cookie: null },
+  },
+  "apigw-http/post-json.json": {
+    format: "2.0",
+    method: "POST",
+    origin: `https://${HTTP_DOMAIN}`,
+    pathname: "/todos",
+    query: [],
+    headers: { "content-type": "application/json" },
+    body: '{"task":"Write the README","dueDate":"2026-12-01"}',
+  },
+  "apigw-http/cookies.json": {
+    format: "2.0",
+    method: "GET",
+    origin: `https://${HTTP_DOMAIN}`,
+    pathname: "/health",
+    query: [],
+    headers: { cookie: "session=abc123; theme=dark" },
+  },
+  "apigw-http/named-stage.json": {
+    format: "2.0",
+    method: "GET",
+    origin: `https://${HTTP_DOMAIN}`,
+    pathname: "/hello/Jane%20Doe",
+    query: [
+      ["lang", "en"],
+      ["lang", "fr"],
+    ],
+  },
+  "apigw-http/base64-body.json": {
+    format: "2.0",
+    method: "POST",
+    origin: `https://${HTTP_DOMAIN}`,
+    pathname: "/todos/import",
+    query: [["quote", "double"]],
+    headers: { "content-type": "text/csv" },
+    body: CSV,
+  },
+  "apigw-http/payload-v1-named-stage.json": {
+    format: "1.0",
+    method: "PATCH",
+    origin: `https://${HTTP_DOMAIN}`,
+    pathname: `/todos/${TODO_ID}`,
+    query: [],
+    headers: { "content-type": "application/merge-patch+json" },
+    body: '{"checked":true}',
+  },
+  "function-url/get.json": {
+    format: "2.0",
+    method: "GET",
+    origin: `https://${URL_DOMAIN}`,
+    pathname: "/hello/Jane%20Doe",
+    query: [["lang", "en"]],
+    headers: { cookie: "session=abc123", "x-amzn-tls-version": "TLSv1.3" },
+  },
+  "function-url/post.json": {
+    format: "2.0",
+    method: "POST",
+    origin: `https://${URL_DOMAIN}`,
+    pathname: "/todos",
+    query: [],
+    headers: { "content-type": "application/json" },
+    body: '{"task":"Write the README","dueDate":"2026-12-01"}',
+  },
+};
+
+/** An API that records the request it was given and answers with `response`. */
+function capturingApi(response: () => Response = () => new Response(null, { status: 204 })) {
+  const requests: Request[] = [];
+  const api: FetchApi = async (request) => {
+    requests.push(request);
+    return response();
+  };
+  return { api, requests };
+}
+
+describe("the Lambda HTTP handler, fed real-shaped events", () => {
+  it("has an expectation for every fixture", () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(HTTP_FIXTURES);
+  });
+
+  describe.each(HTTP_FIXTURES)("%s", (fixture) => {
+    const expected = EXPECTED[fixture]!;
+
+    it("gives core the request the client sent, without stage or base path", async () => {
+      const { api, requests } = capturingApi();
+      const handler = createLambdaHttpHandler(api, expected.options);
+
+      await handler(loadFixture(fixture));
+
+      expect(requests).toHaveLength(1);
+      const request = requests[0]!;
+      const url = new URL(request.url);
+      expect(request.method).toBe(expected.method);
+      expect(url.origin).toBe(expected.origin);
+      expect(url.pathname).toBe(expected.pathname);
+      expect([...url.searchParams]).toEqual(expected.query);
+      for (const [name, value] of Object.entries(expected.headers ?? {}))
+        expect(request.headers.get(name)).toBe(value);
+      const body =
+        request.body === null ? undefined : Buffer.from(await request.arrayBuffer()).toString("utf8");
+      expect(body).toBe(expected.body);
+    });
+
+    it(`answers in payload format ${expected.format}, cookies included`, async () => {
+      const { api } = capturingApi(() => {
+        const headers = new Headers({ "content-type": "application/json" });
+        headers.append("set-cookie", "a=1; Path=/");
+        headers.append("set-cookie", "b=2; Path=/; HttpOnly");
+        return new Response('{"ok":true}', { status: 200, headers });
+      });
+      const handler = createLambdaHttpHandler(api, expected.options);
+
+      const result = await handler(loadFixture(fixture));
+
+      const cookies = ["a=1; Path=/", "b=2; Path=/; HttpOnly"];
+      expect(result).toMatchObject({ statusCode: 200, headers: { "content-type": "application/json" } });
+      expect(result.headers).not.toHaveProperty("set-cookie");
+      if (expected.format === "1.0")
+        expect(result).toMatchObject({ multiValueHeaders: { "set-cookie": cookies } });
+      else expect(result).toMatchObject({ cookies });
+      expect(result).not.toHaveProperty(expected.format === "1.0" ? "cookies" : "multiValueHeaders");
+      if (expected.method === "HEAD") expect(result).toMatchObject({ body: "", isBase64Encoded: false });
+      else expect(result).toMatchObject({ body: '{"ok":true}', isBase64Encoded: false });
+    });
+  });
+
+  it("imports the workshop CSV sent base64-encoded through a REST API", async () => {
+    const handler = createLambdaHttpHandler(newTodoApi());
+
+    const result = await handler(loadFixture("apigw-rest/base64-body.json"));
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body!)).toMatchObject({ status: "COMPLETED", imported: 1 });
+  });
+
+  it("greets the decoded name under an HTTP API's named stage", async () => {
+    const handler = createLambdaHttpHandler(newTodoApi());
+
+    const result = await handler(loadFixture("apigw-http/named-stage.json"));
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body!)).toMatchObject({
+      message: "Hello Jane Doe !",
+      input: { path: "/hello/Jane%20Doe", query: { lang: "fr" } },
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Responses: bodies, encodings and headers in each format.
+// ---------------------------------------------------------------------------------------------------------
+
+const FORMATS = {
+  "1.0": "apigw-rest/post-json.json",
+  "2.0": "apigw-http/post-json.json",
+} as const;
+
+async function resultFor(
+  response: Response,
+  format: keyof typeof FORMATS,
+  options?: LambdaHttpOptions,
+  change: (event: Record<string, unknown>) => void = () => {},
+) {
+  const event = loadFixture(FORMATS[format]);
+  change(event);
+  return createLambdaHttpHandler(async () => response, options)(event);
+}
+
+const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
+
+describe.each(Object.keys(FORMATS) as (keyof typeof FORMATS)[])("a payload %s result", (format) => {
+  it("carries a binary body base64-encoded", async () => {
+    const result = await resultFor(new Response(PNG, { headers: { "content-type": "image/png" } }), format);
+
+    expect(result).toMatchObject({ isBase64Encoded: true, body: Buffer.from(PNG).toString("base64") });
+  });
+
+  it.each([
+    "text/csv; charset=utf-8",
+    "application/json",
+    "application/problem+json",
+    "image/svg+xml",
+    "application/x-www-form-urlencoded",
+  ])("carries a %s body as text", async (contentType) => {
+    const result = await resultFor(
+      new Response("día,1\n", { headers: { "content-type": contentType } }),
+      format,
+    );
+
+    expect(result).toMatchObject({ isBase64Encoded: false, body: "día,1\n" });
+  });
+
+  it.each([
+    ["a type listed in binaryMediaTypes", { "content-type": "text/csv" }, ["text/csv"]],
+    ["a wildcard in binaryMediaTypes", { "content-type": "text/csv" }, ["text/*"]],
+    ["a compressed body", { "content-type": "application/json", "content-encoding": "gzip" }, []],
+    ["a text body in another charset", { "content-type": "text/plain; charset=iso-8859-1" }, []],
+    ["a body without a content type", {}, []],
+  ])("base64-encodes %s", async (_, headers: Record<string, string>, binaryMediaTypes: string[]) => {
+    const bytes = Uint8Array.from([0x64, 0xed, 0x61]);
+
+    const result = await resultFor(new Response(bytes, { headers }), format, { binaryMediaTypes });
+
+    expect(result).toMatchObject({ isBase64Encoded: true, body: Buffer.from(bytes).toString("base64") });
+  });
+
+  it("answers an empty body as an empty string, not base64", async () => {
+    const result = await resultFor(new Response(null, { status: 204, headers: { etag: '"2"' } }), format);
+
+    expect(result).toMatchObject({
+      statusCode: 204,
+      body: "",
+      isBase64Encoded: false,
+      headers: { etag: '"2"' },
+    });
+  });
+
+  it("sends no body for HEAD, keeping the headers", async () => {
+    const response = new Response('{"a":1}', {
+      headers: { "content-type": "application/json", etag: '"1"' },
+    });
+
+    const result = await resultFor(response, format, {}, (event) => {
+      if (format === "1.0") event.httpMethod = "HEAD";
+      else (event.requestContext as { http: { method: string } }).http.method = "HEAD";
+      delete event.body;
+    });
+
+    expect(result).toMatchObject({ statusCode: 200, body: "", headers: { etag: '"1"' } });
+  });
+
+  it("keeps a single-valued header joined as fetch joins it", async () => {
+    const headers = new Headers({ "content-type": "text/plain" });
+    headers.append("vary", "accept");
+    headers.append("vary", "origin");
+
+    const result = await resultFor(new Response("x", { headers }), format);
+
+    expect(result.headers).toMatchObject({ vary: "accept, origin" });
+  });
+});
+
+describe("a v1 result with one cookie", () => {
+  it("still puts set-cookie in multiValueHeaders only", async () => {
+    const result = (await resultFor(
+      new Response("x", { headers: { "content-type": "text/plain", "set-cookie": "a=1" } }),
+      "1.0",
+    )) as APIGatewayProxyResult;
+
+    expect(result.multiValueHeaders).toEqual({ "set-cookie": ["a=1"] });
+    expect(result.headers).not.toHaveProperty("set-cookie");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Malformed events: a 400 problem in the event's format, never a throw, and core is not called.
+// ---------------------------------------------------------------------------------------------------------
+
+const restEvent = () => loadFixture("apigw-rest/post-json.json");
+const httpApiEvent = () => loadFixture("apigw-http/post-json.json");
+const withChange = (event: Record<string, unknown>, change: (event: Record<string, unknown>) => void) => {
+  change(event);
+  return event;
+};
+
+describe("a malformed event", () => {
+  it.each<[string, unknown, "1.0" | "2.0"]>([
+    ["null", null, "1.0"],
+    ["undefined", undefined, "1.0"],
+    ["an empty object", {}, "1.0"],
+    ["a string", "GET /todos", "1.0"],
+    ["a number", 42, "1.0"],
+    ["an array", [{ httpMethod: "GET", path: "/" }], "1.0"],
+    ["a method without a path", { httpMethod: "GET" }, "1.0"],
+    ["a path without a method", { path: "/todos" }, "1.0"],
+    ["a relative path", { httpMethod: "GET", path: "todos" }, "1.0"],
+    [
+      "a body that is not a string",
+      withChange(restEvent(), (e) => Object.assign(e, { body: { task: "x" } })),
+      "1.0",
+    ],
+    [
+      "invalid base64",
+      withChange(restEvent(), (e) => Object.assign(e, { body: "not base64!", isBase64Encoded: true })),
+      "1.0",
+    ],
+    [
+      "base64 without its padding",
+      withChange(restEvent(), (e) => Object.assign(e, { body: "YWJj ZA", isBase64Encoded: true })),
+      "1.0",
+    ],
+    [
+      "isBase64Encoded as a string",
+      withChange(restEvent(), (e) => Object.assign(e, { isBase64Encoded: "true" })),
+      "1.0",
+    ],
+    [
+      "headers that are a list",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueHeaders: null, headers: ["a"] })),
+      "1.0",
+    ],
+    [
+      "a header value with a line break",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueHeaders: { "x-a": ["1\r\nx-b: 2"] } })),
+      "1.0",
+    ],
+    [
+      "a forbidden method",
+      withChange(restEvent(), (e) => Object.assign(e, { httpMethod: "CONNECT" })),
+      "1.0",
+    ],
+    [
+      "a v2 event without a method",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { requestContext: {} })),
+      "2.0",
+    ],
+    [
+      "a v2 event without rawPath",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { rawPath: undefined })),
+      "2.0",
+    ],
+    [
+      "v2 invalid base64",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { body: "%%%%", isBase64Encoded: true })),
+      "2.0",
+    ],
+    [
+      "v2 cookies that are not strings",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { cookies: [1, 2] })),
+      "2.0",
+    ],
+  ])("answers 400 MALFORMED_EVENT to %s", async (_, event, format) => {
+    const { api, requests } = capturingApi();
+    const handler = createLambdaHttpHandler(api);
+
+    const result = await handler(event, { awsRequestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd" });
+
+    expect(requests).toEqual([]);
+    expect(result).toMatchObject({
+      statusCode: 400,
+      headers: { "content-type": "application/problem+json", "cache-control": "no-store" },
+      isBase64Encoded: false,
+    });
+    expect(JSON.parse(result.body!)).toMatchObject({
+      status: 400,
+      code: "MALFORMED_EVENT",
+      title: "Bad Request",
+      requestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+      detail: expect.any(String),
+    });
+    if (format === "2.0") expect(result).not.toHaveProperty("multiValueHeaders");
+    if (format === "1.0") expect(result).not.toHaveProperty("cookies");
+  });
+
+  it("says which field is wrong", async () => {
+    const handler = createLambdaHttpHandler(capturingApi().api);
+
+    const result = await handler({ httpMethod: "GET" });
+
+    expect(JSON.parse(result.body!).detail).toMatch(/path/);
+  });
+});
+
+describe("paths as each service sends them", () => {
+  const pathSeen = async (rawPath: string) => {
+    const { api, requests } = capturingApi();
+    await createLambdaHttpHandler(api)(withChange(httpApiEvent(), (e) => Object.assign(e, { rawPath })));
+    return new URL(requests[0]!.url);
+  };
+
+  it.each([
+    ["an encoded path unchanged", "/hello/Jane%20Doe", "/hello/Jane%20Doe", ""],
+    ["a decoded space", "/hello/Jane Doe", "/hello/Jane%20Doe", ""],
+    ["a decoded question mark, which must not start a query", "/hello/who?", "/hello/who%3F", ""],
+    ["a decoded hash", "/hello/a#b", "/hello/a%23b", ""],
+    ["a bare percent sign", "/hello/100%", "/hello/100%25", ""],
+    ["non-ASCII", "/hello/Zoë", "/hello/Zo%C3%AB", ""],
+  ])("keeps %s", async (_, rawPath, pathname, search) => {
+    const url = await pathSeen(rawPath);
+
+    expect(url.pathname).toBe(pathname);
+    expect(url.search).toBe(search);
+  });
+
+  it("strips a base path only at a segment boundary", async () => {
+    const { api, requests } = capturingApi();
+    const handler = createLambdaHttpHandler(api, { basePath: "v1/" });
+
+    await handler(withChange(restEvent(), (e) => Object.assign(e, { path: "/v1" })));
+    await handler(withChange(restEvent(), (e) => Object.assign(e, { path: "/v1x/todos" })));
+
+    expect(requests.map((request) => new URL(request.url).pathname)).toEqual(["/", "/v1x/todos"]);
+  });
+
+  it("leaves a REST path that merely starts with the stage name", async () => {
+    const { api, requests } = capturingApi();
+    const event = withChange(restEvent(), (e) => Object.assign(e, { path: "/prod/items" }));
+
+    await createLambdaHttpHandler(api)(event);
+
+    expect(new URL(requests[0]!.url).pathname).toBe("/prod/items");
+  });
+
+  it("builds the URL from x-forwarded-proto and the Host header, and falls back to the domain name", async () => {
+    const { api, requests } = capturingApi();
+    const handler = createLambdaHttpHandler(api);
+
+    await handler(
+      withChange(httpApiEvent(), (e) =>
+        Object.assign(e, { headers: { "x-forwarded-proto": "http", host: "localhost:3000" } }),
+      ),
+    );
+    await handler(withChange(httpApiEvent(), (e) => Object.assign(e, { headers: {} })));
+    await handler({ httpMethod: "GET", path: "/health" });
+
+    expect(requests.map((request) => new URL(request.url).origin)).toEqual([
+      "http://localhost:3000",
+      `https://${HTTP_DOMAIN}`,
+      "https://localhost",
+    ]);
+  });
+
+  it("does not build the URL from a Host header that is not a host name", async () => {
+    const { api, requests } = capturingApi();
+    const event = withChange(httpApiEvent(), (e) =>
+      Object.assign(e, { headers: { host: "evil.example/admin?x=" } }),
+    );
+
+    await createLambdaHttpHandler(api)(event);
+
+    expect(new URL(requests[0]!.url).href).toBe(`https://${HTTP_DOMAIN}/todos`);
+  });
+
+  it("reads a v1 event's single-value maps when its multi-value maps are empty", async () => {
+    const { api, requests } = capturingApi();
+    const event = withChange(restEvent(), (e) =>
+      Object.assign(e, {
+        headers: { "X-Trace": "solo" },
+        multiValueHeaders: {},
+        queryStringParameters: { q: "a b" },
+        multiValueQueryStringParameters: {},
+      }),
+    );
+
+    await createLambdaHttpHandler(api)(event);
+
+    expect(requests[0]!.headers.get("x-trace")).toBe("solo");
+    expect(new URL(requests[0]!.url).searchParams.get("q")).toBe("a b");
+  });
+
+  it("ignores the body API Gateway passes along with a GET", async () => {
+    const { api, requests } = capturingApi();
+
+    const result = await createLambdaHttpHandler(api)(
+      withChange(restEvent(), (e) => Object.assign(e, { httpMethod: "GET" })),
+    );
+
+    expect(result.statusCode).toBe(204);
+    expect(requests[0]!.body).toBeNull();
+  });
+});

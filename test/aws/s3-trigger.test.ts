@@ -1,0 +1,458 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  createS3ImportHandler,
+  importCommandsFromS3Event,
+  type S3ImportCommand,
+  type S3ImportOutcome,
+  type S3ImportPlan,
+} from "@anycloud/adapters-aws/triggers";
+import {
+  type Clock,
+  type ImportCommand,
+  ImportInProgressError,
+  type ImportReport,
+  ImportTodos,
+  InMemoryImportLedger,
+  InMemoryTodoRepository,
+  type Logger,
+  type ObjectRef,
+  type ObjectSource,
+  type OpenedObject,
+  type Todo,
+} from "@anycloud/core";
+import { describe, expect, it } from "vitest";
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/events/s3");
+const loadFixture = (file: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, file), "utf8"));
+const S3_FIXTURES = readdirSync(FIXTURES).sort();
+
+const BUCKET = "anycloud-uploads";
+const created = (
+  eventName: string,
+  key: string,
+  version: string,
+  size: number,
+  sequencer: string,
+): S3ImportCommand => ({
+  command: { source: { container: BUCKET, key, version }, quote: "auto" },
+  eventName,
+  size,
+  sequencer,
+});
+
+const EXPECTED: Record<string, S3ImportPlan> = {
+  "put.json": {
+    commands: [
+      created(
+        "ObjectCreated:Put",
+        "todoList.csv",
+        "b21b84d653bb07b05b1e6b33684dc11b",
+        131,
+        "0055AED6DCD90281E5",
+      ),
+    ],
+    skipped: [],
+  },
+  "multipart.json": {
+    commands: [
+      created(
+        "ObjectCreated:CompleteMultipartUpload",
+        "imports/2024/big-list.csv",
+        "9b2cf535f27731c974343645a3985328-10",
+        52428800,
+        "00620B7A4C1B93F5C2",
+      ),
+    ],
+    skipped: [],
+  },
+  "copy.json": {
+    commands: [
+      created(
+        "ObjectCreated:Copy",
+        "archive/todoList.csv",
+        "b21b84d653bb07b05b1e6b33684dc11b",
+        131,
+        "0065EDB8A41F2C3D4E",
+      ),
+    ],
+    skipped: [],
+  },
+  "post.json": {
+    commands: [
+      created(
+        "ObjectCreated:Post",
+        "browser-uploads/todos.csv",
+        "4c2f8d0e2a1b3c4d5e6f708192a3b4c5",
+        88,
+        "0065EDB8A5009ABCDE",
+      ),
+    ],
+    skipped: [],
+  },
+  "key-with-spaces-and-unicode.json": {
+    commands: [
+      created(
+        "ObjectCreated:Put",
+        "my todos/Ünïcode list+1.csv",
+        "7d793037a0760186574b0282f2f435e7",
+        64,
+        "0065EDB8A6112233AA",
+      ),
+    ],
+    skipped: [],
+  },
+  "versioned.json": {
+    commands: [
+      created(
+        "ObjectCreated:Put",
+        "todoList.csv",
+        "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
+        131,
+        "0065EDB8A7445566BB",
+      ),
+    ],
+    skipped: [],
+  },
+  "removed.json": {
+    commands: [],
+    skipped: [{ eventName: "ObjectRemoved:Delete", reason: expect.stringMatching(/created/) }],
+  },
+  "test-event.json": {
+    commands: [],
+    skipped: [{ eventName: "s3:TestEvent", reason: expect.stringMatching(/test event/i) }],
+  },
+  "two-records.json": {
+    commands: [
+      created(
+        "ObjectCreated:Put",
+        "team-a.csv",
+        "11111111111111111111111111111111",
+        200,
+        "0065EDB8A9000000AA",
+      ),
+      created(
+        "ObjectCreated:Put",
+        "team-b.csv",
+        "22222222222222222222222222222222",
+        300,
+        "0065EDB8A9000000BB",
+      ),
+    ],
+    skipped: [],
+  },
+  "duplicate-records.json": {
+    commands: [
+      created(
+        "ObjectCreated:Put",
+        "todoList.csv",
+        "b21b84d653bb07b05b1e6b33684dc11b",
+        131,
+        "0055AED6DCD90281E5",
+      ),
+    ],
+    skipped: [],
+  },
+};
+
+describe("reading S3 notifications into import commands", () => {
+  it("has an expectation for every fixture", () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(S3_FIXTURES);
+  });
+
+  it.each(S3_FIXTURES)("reads %s", (fixture) => {
+    const plan = importCommandsFromS3Event(loadFixture(fixture));
+
+    expect(plan).toEqual(EXPECTED[fixture]);
+  });
+
+  it("skips malformed records with a reason and keeps the good ones", () => {
+    const [good] = (loadFixture("put.json") as { Records: Record<string, unknown>[] }).Records;
+    const withObject = (object: Record<string, unknown>) => ({
+      ...good,
+      s3: { ...(good!.s3 as object), object },
+    });
+
+    const plan = importCommandsFromS3Event({
+      Records: [
+        null,
+        "ObjectCreated:Put",
+        { ...good, eventSource: "aws:sqs" },
+        { ...good, s3: { object: { key: "a.csv" } } },
+        withObject({ size: 3 }),
+        withObject({ key: "bad%E0%A4%A.csv", eTag: "e" }),
+        good,
+      ],
+    });
+
+    expect(plan.commands).toHaveLength(1);
+    expect(plan.skipped).toEqual([
+      { eventName: "unknown", reason: expect.any(String) },
+      { eventName: "unknown", reason: expect.any(String) },
+      { eventName: "ObjectCreated:Put", reason: expect.stringMatching(/S3/) },
+      { eventName: "ObjectCreated:Put", reason: expect.stringMatching(/bucket/) },
+      { eventName: "ObjectCreated:Put", reason: expect.stringMatching(/key/) },
+      {
+        eventName: "ObjectCreated:Put",
+        key: "bad%E0%A4%A.csv",
+        reason: expect.stringMatching(/percent-encoding/),
+      },
+    ]);
+  });
+
+  it.each([null, 42, "s3", [], {}, { Records: "none" }])("never throws on %j", (event) => {
+    expect(importCommandsFromS3Event(event)).toEqual({
+      commands: [],
+      skipped: [expect.objectContaining({ reason: expect.any(String) })],
+    });
+  });
+
+  it('uses the eTag when versionId is "null" (an object written while versioning was off)', () => {
+    const event = loadFixture("versioned.json") as { Records: { s3: { object: { versionId: string } } }[] };
+    event.Records[0]!.s3.object.versionId = "null";
+
+    const [command] = importCommandsFromS3Event(event).commands;
+
+    expect(command?.command.source.version).toBe("b21b84d653bb07b05b1e6b33684dc11b");
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The handler, with a fake use case.
+// ---------------------------------------------------------------------------------------------------------
+
+function recordingLogger() {
+  const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+  const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    lines.push({ level, message, ...(fields && { fields }) });
+  const logger: Logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  return { logger, lines };
+}
+
+function reportFor(command: ImportCommand, status: ImportReport["status"] = "COMPLETED"): ImportReport {
+  return {
+    importId: `import-${command.source.key}`,
+    source: command.source,
+    status,
+    rowsRead: 2,
+    imported: status === "COMPLETED" ? 2 : 1,
+    rejected: 0,
+    failed: status === "COMPLETED" ? 0 : 1,
+    errors: [],
+    errorsTruncated: false,
+    startedAt: "2024-03-10T13:40:52.327Z",
+    finishedAt: "2024-03-10T13:40:53.000Z",
+    durationMs: 673,
+  };
+}
+
+/** Records each command; `outcome` decides, per key, what the import does. */
+function fakeImportTodos(
+  outcome: (command: ImportCommand) => ImportReport | Error = (command) => reportFor(command),
+) {
+  const calls: ImportCommand[] = [];
+  return {
+    calls,
+    importTodos: {
+      async execute(command: ImportCommand): Promise<ImportReport> {
+        calls.push(command);
+        const result = outcome(command);
+        if (result instanceof Error) throw result;
+        return result;
+      },
+    },
+  };
+}
+
+describe("the S3 import handler", () => {
+  it.each([{ source: "serverless-plugin-warmup" }, { source: "serverless-plugin-warmup", Records: [{}] }])(
+    "answers a warm-up ping at once without importing",
+    async (event) => {
+      const { importTodos, calls } = fakeImportTodos();
+      const { logger, lines } = recordingLogger();
+
+      const outcome = await createS3ImportHandler(importTodos, logger)(event);
+
+      expect(outcome).toEqual({ warm: true, imported: [], skipped: [], inProgress: [] });
+      expect(calls).toEqual([]);
+      expect(lines).toEqual([]);
+    },
+  );
+
+  it("imports every created object of the event, in order", async () => {
+    const { importTodos, calls } = fakeImportTodos();
+
+    const outcome = await createS3ImportHandler(
+      importTodos,
+      recordingLogger().logger,
+    )(loadFixture("two-records.json"));
+
+    expect(calls.map((command) => command.source.key)).toEqual(["team-a.csv", "team-b.csv"]);
+    expect(outcome.imported.map((report) => report.status)).toEqual(["COMPLETED", "COMPLETED"]);
+    expect(outcome.warm).toBe(false);
+  });
+
+  it("logs skipped records at info and imports nothing for them", async () => {
+    const { importTodos, calls } = fakeImportTodos();
+    const { logger, lines } = recordingLogger();
+
+    const outcome = await createS3ImportHandler(importTodos, logger)(loadFixture("removed.json"));
+
+    expect(calls).toEqual([]);
+    expect(outcome.skipped).toEqual([expect.objectContaining({ eventName: "ObjectRemoved:Delete" })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "info",
+        fields: expect.objectContaining({ eventName: "ObjectRemoved:Delete" }),
+      }),
+    ]);
+  });
+
+  it("runs the rest after a FAILED report, then throws so that Lambda retries", async () => {
+    const { importTodos, calls } = fakeImportTodos((command) =>
+      reportFor(command, command.source.key === "team-a.csv" ? "FAILED" : "COMPLETED"),
+    );
+    const { logger, lines } = recordingLogger();
+
+    const run = createS3ImportHandler(importTodos, logger)(loadFixture("two-records.json"));
+
+    await expect(run).rejects.toThrow(/1 of 2 imports/);
+    expect(calls.map((command) => command.source.key)).toEqual(["team-a.csv", "team-b.csv"]);
+    expect(lines.filter((line) => line.level === "error")).toHaveLength(1);
+  });
+
+  it("runs the rest after an import throws, then throws with every cause", async () => {
+    const storeDown = new Error("DynamoDB is unavailable");
+    const { importTodos, calls } = fakeImportTodos((command) =>
+      command.source.key === "team-a.csv" ? storeDown : reportFor(command),
+    );
+
+    const error = await createS3ImportHandler(
+      importTodos,
+      recordingLogger().logger,
+    )(loadFixture("two-records.json")).catch((thrown: unknown) => thrown);
+
+    expect(calls).toHaveLength(2);
+    expect(error).toBeInstanceOf(AggregateError);
+    expect((error as AggregateError).errors).toEqual([storeDown]);
+  });
+
+  it("leaves an import another invocation is running to it, without throwing", async () => {
+    const { importTodos } = fakeImportTodos(
+      () => new ImportInProgressError("import-todoList.csv", "2024-03-10T13:55:52.327Z"),
+    );
+
+    const outcome = await createS3ImportHandler(
+      importTodos,
+      recordingLogger().logger,
+    )(loadFixture("put.json"));
+
+    expect(outcome).toEqual({ warm: false, imported: [], skipped: [], inProgress: ["import-todoList.csv"] });
+  });
+
+  it("does nothing but log for an S3 test event", async () => {
+    const { importTodos, calls } = fakeImportTodos();
+
+    const outcome = await createS3ImportHandler(
+      importTodos,
+      recordingLogger().logger,
+    )(loadFixture("test-event.json"));
+
+    expect(calls).toEqual([]);
+    expect(outcome.skipped).toEqual([expect.objectContaining({ eventName: "s3:TestEvent" })]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// The handler with the real use case: a redelivered event imports its todos once.
+// ---------------------------------------------------------------------------------------------------------
+
+/** Objects in a Map, keyed by bucket and key; bodies arrive in small chunks with pauses, like a network. */
+class InMemoryObjectSource implements ObjectSource {
+  readonly opened: ObjectRef[] = [];
+  private readonly objects = new Map<string, { bytes: Uint8Array; etag: string }>();
+
+  put(container: string, key: string, text: string, etag: string): void {
+    this.objects.set(`${container}/${key}`, { bytes: Buffer.from(text, "utf8"), etag });
+  }
+
+  async open(ref: ObjectRef): Promise<OpenedObject> {
+    this.opened.push(ref);
+    const object = this.objects.get(`${ref.container}/${ref.key}`);
+    if (!object) throw new Error(`No object ${ref.container}/${ref.key}`);
+    return {
+      body: chunked(object.bytes),
+      size: object.bytes.length,
+      contentType: "text/csv",
+      version: object.etag,
+    };
+  }
+}
+
+async function* chunked(bytes: Uint8Array, size = 64) {
+  for (let at = 0; at < bytes.length; at += size) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    yield bytes.subarray(at, at + size);
+  }
+}
+
+async function allTodos(todos: InMemoryTodoRepository): Promise<Todo[]> {
+  const all: Todo[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await todos.list(cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return all;
+}
+
+const ROWS = 40;
+const WORKSHOP_CSV = `task,name,dueDate\n${Array.from(
+  { length: ROWS },
+  (_, index) => `'check serverless.com example ${index + 1}','John Doe','10-12-2017'`,
+).join("\n")}\n`;
+
+function importRig() {
+  const todos = new InMemoryTodoRepository();
+  const objects = new InMemoryObjectSource();
+  objects.put(BUCKET, "my todos/Ünïcode list+1.csv", WORKSHOP_CSV, "7d793037a0760186574b0282f2f435e7");
+  const clock: Clock = { now: () => new Date() };
+  const { logger } = recordingLogger();
+  const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, logger, objects);
+  return { todos, objects, handler: createS3ImportHandler(importTodos, logger) };
+}
+
+describe("an S3 event delivered more than once", () => {
+  const event = () => loadFixture("key-with-spaces-and-unicode.json");
+
+  it("imports the todos once when delivered three times in a row", async () => {
+    const { todos, objects, handler } = importRig();
+
+    const outcomes: S3ImportOutcome[] = [];
+    for (let delivery = 0; delivery < 3; delivery++) outcomes.push(await handler(event()));
+
+    const stored = await allTodos(todos);
+    expect(stored).toHaveLength(ROWS);
+    expect(new Set(stored.map((todo) => todo.task)).size).toBe(ROWS);
+    expect(stored[0]!.task).toMatch(/^check serverless\.com example \d+$/);
+    expect(outcomes.map((outcome) => outcome.imported[0]?.imported)).toEqual([ROWS, ROWS, ROWS]);
+    expect(outcomes[1]!.imported[0]!.note).toMatch(/already imported/i);
+    expect(objects.opened).toEqual([
+      { container: BUCKET, key: "my todos/Ünïcode list+1.csv", version: "7d793037a0760186574b0282f2f435e7" },
+    ]);
+  });
+
+  it("imports the todos once when delivered three times at once", async () => {
+    const { todos, handler } = importRig();
+
+    const settled = await Promise.allSettled([handler(event()), handler(event()), handler(event())]);
+
+    expect(settled.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    const outcomes = settled.map((result) => (result as PromiseFulfilledResult<S3ImportOutcome>).value);
+    expect(outcomes.filter((outcome) => outcome.imported.length === 1)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome.inProgress.length === 1)).toHaveLength(2);
+    expect(await allTodos(todos)).toHaveLength(ROWS);
+  });
+});
