@@ -1,2 +1,3 @@
-// Filled in as the http, triggers and storage modules land.
-export {};
+export * from "./http/index.js";
+export * from "./storage/index.js";
+export * from "./triggers/index.js";

@@ -1,0 +1,112 @@
+import type { PutManyFailure } from "@anycloud/core";
+import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from "@aws-sdk/client-dynamodb";
+import type { PendingPut } from "./batch-plan.js";
+import { errorName, isRetryableWriteError } from "./sdk-errors.js";
+
+export interface BatchWriterOptions {
+  /** BatchWriteItem calls in flight at once. */
+  concurrency: number;
+  /** Calls per batch, the first included, before its remaining items are reported failed. */
+  maxAttempts: number;
+  /** The backoff before the second call; doubled for each later one, then jittered. */
+  baseDelayMs: number;
+  /** Uniform in [0, 1): the jitter. */
+  random: () => number;
+}
+
+export const STORE_BUSY = "The store was too busy to write the todo; try again later.";
+export const STORE_REFUSED = "The store refused the todo.";
+
+// No single backoff waits longer than this, whatever maxAttempts is.
+const MAX_DELAY_MS = 10_000;
+
+/**
+ * Writes planned batches with BatchWriteItem, `concurrency` calls at a time. A batch is retried, with
+ * exponential backoff and full jitter, while the store throttles it, errs (5xx) or hands items back as
+ * `UnprocessedItems`; only the items not yet written are sent again. Whatever is still unwritten after
+ * `maxAttempts` calls is reported per item. Any other error (network, credentials, a missing table) is the
+ * store as a whole failing: no further batch starts, and it is thrown once the calls in flight settle.
+ */
+export class BatchWriter {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    private readonly options: BatchWriterOptions,
+  ) {}
+
+  async write(batches: readonly PendingPut[][]): Promise<PutManyFailure[]> {
+    const failed: PutManyFailure[] = [];
+    await forEachConcurrently(batches, this.options.concurrency, async (batch) => {
+      failed.push(...(await this.writeBatch(batch)));
+    });
+    return failed;
+  }
+
+  private async writeBatch(batch: readonly PendingPut[]): Promise<PutManyFailure[]> {
+    let pending = batch;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const output = await this.client.send(
+          new BatchWriteItemCommand({
+            RequestItems: { [this.tableName]: pending.map(({ item }) => ({ PutRequest: { Item: item } })) },
+          }),
+        );
+        pending = stillPending(pending, output.UnprocessedItems?.[this.tableName]);
+        if (pending.length === 0) return [];
+      } catch (error) {
+        // A 400 for the whole call: some item is malformed after all. Find it by writing each alone.
+        if (errorName(error) === "ValidationException") return this.isolate(pending);
+        if (!isRetryableWriteError(error)) throw error;
+      }
+      if (attempt >= this.options.maxAttempts) return pending.map(({ id }) => ({ id, reason: STORE_BUSY }));
+      await sleep(this.backoff(attempt));
+    }
+  }
+
+  private async isolate(pending: readonly PendingPut[]): Promise<PutManyFailure[]> {
+    const [only] = pending;
+    if (pending.length === 1 && only) return [{ id: only.id, reason: STORE_REFUSED }];
+    const failed: PutManyFailure[] = [];
+    for (const put of pending) failed.push(...(await this.writeBatch([put])));
+    return failed;
+  }
+
+  /** Full jitter: uniform between 0 and the exponential bound, so that retrying callers spread out. */
+  private backoff(attempt: number): number {
+    const { baseDelayMs, random } = this.options;
+    return Math.floor(random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
+  }
+}
+
+/** The puts DynamoDB handed back unprocessed, matched by id. */
+function stillPending(pending: readonly PendingPut[], unprocessed: WriteRequest[] | undefined): PendingPut[] {
+  if (unprocessed === undefined || unprocessed.length === 0) return [];
+  const ids = new Set(unprocessed.map((request) => request.PutRequest?.Item?.id?.S));
+  return pending.filter(({ id }) => ids.has(id));
+}
+
+/** Runs `work` over `items`, at most `concurrency` at once; after a failure starts no more, then throws it. */
+async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,158 @@
+import type {
+  ClaimResult,
+  ImportClaim,
+  ImportEntry,
+  ImportLedger,
+  ImportReport,
+  ImportStatus,
+  ObjectRef,
+} from "@anycloud/core";
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { type Item, readInteger, readString } from "./attribute-values.js";
+import { guardStore, isConditionalCheckFailed } from "./sdk-errors.js";
+
+export interface DynamoDbImportLedgerOptions {
+  /** A table whose hash key is `importId` (S). */
+  tableName: string;
+}
+
+const STORE = "import ledger";
+
+const NAMES = {
+  "#importId": "importId",
+  "#source": "source",
+  "#status": "status",
+  "#attempt": "attempt",
+  "#startedAt": "startedAt",
+  "#leaseExpiresAt": "leaseExpiresAt",
+  "#report": "report",
+};
+
+// Creates the import, or takes over one that FAILED or whose lease ran out, in one conditional write: of
+// concurrent claims exactly one passes the condition. `if_not_exists` makes the same expression start a new
+// entry at attempt 1 and keep a taken-over entry's startedAt. Instants are fixed-width ISO strings, so `<=`
+// on strings compares them as times.
+const CLAIM = {
+  UpdateExpression:
+    "SET #source = :source, #status = :running, #attempt = if_not_exists(#attempt, :zero) + :one, " +
+    "#startedAt = if_not_exists(#startedAt, :now), #leaseExpiresAt = :leaseExpiresAt REMOVE #report",
+  ConditionExpression:
+    "attribute_not_exists(#importId) OR #status = :failed OR (#status = :running AND #leaseExpiresAt <= :now)",
+  ExpressionAttributeNames: NAMES,
+} as const;
+
+const FINISH = {
+  UpdateExpression: "SET #status = :status, #report = :report",
+  ConditionExpression: "#status = :running AND #attempt = :attempt",
+  ExpressionAttributeNames: { "#status": "status", "#attempt": "attempt", "#report": "report" },
+} as const;
+
+/**
+ * The import ledger in a DynamoDB table keyed by `importId`, one item per import; the source and the report
+ * are stored as JSON strings (a report's errors are capped, so it stays far below the 400 KB item limit).
+ * `claim` and `finish` are single conditional `UpdateItem`s, safe across concurrent Lambda invocations.
+ *
+ * @example
+ * const ledger = new DynamoDbImportLedger(new DynamoDBClient({}), { tableName: "imports" });
+ * const { claimed, entry } = await ledger.claim({ importId, source, now, leaseExpiresAt });
+ */
+export class DynamoDbImportLedger implements ImportLedger {
+  private readonly tableName: string;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    options: DynamoDbImportLedgerOptions,
+  ) {
+    this.tableName = options.tableName;
+  }
+
+  claim({ importId, source, now, leaseExpiresAt }: ImportClaim): Promise<ClaimResult> {
+    return guardStore(STORE, async () => {
+      try {
+        const output = await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { importId: { S: importId } },
+            ...CLAIM,
+            ExpressionAttributeValues: {
+              ":source": { S: JSON.stringify(source) },
+              ":running": { S: "RUNNING" },
+              ":failed": { S: "FAILED" },
+              ":zero": { N: "0" },
+              ":one": { N: "1" },
+              ":now": { S: now },
+              ":leaseExpiresAt": { S: leaseExpiresAt },
+            },
+            ReturnValues: "ALL_NEW",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        );
+        return { claimed: true, entry: entryOf(output.Attributes) };
+      } catch (error) {
+        if (!isConditionalCheckFailed(error)) throw error;
+        // Not ours: say who holds it, or how it ended. DynamoDB sends the item with the refusal; stand-ins
+        // that do not are read instead.
+        const entry = entryOrUndefined((error as { Item?: Item }).Item) ?? (await this.read(importId));
+        if (!entry) throw new Error(`Import ${importId} was neither claimed nor found.`, { cause: error });
+        return { claimed: false, entry };
+      }
+    });
+  }
+
+  finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
+    return guardStore(STORE, async () => {
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { importId: { S: importId } },
+            ...FINISH,
+            ExpressionAttributeValues: {
+              ":status": { S: report.status },
+              ":report": { S: JSON.stringify(report) },
+              ":running": { S: "RUNNING" },
+              ":attempt": { N: String(attempt) },
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  get(importId: string): Promise<ImportEntry | undefined> {
+    return guardStore(STORE, () => this.read(importId));
+  }
+
+  private async read(importId: string): Promise<ImportEntry | undefined> {
+    const output = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { importId: { S: importId } },
+        ConsistentRead: true,
+      }),
+    );
+    return entryOrUndefined(output.Item);
+  }
+}
+
+function entryOrUndefined(item: Item | undefined): ImportEntry | undefined {
+  return item === undefined || Object.keys(item).length === 0 ? undefined : entryOf(item);
+}
+
+function entryOf(item: Item | undefined): ImportEntry {
+  if (item === undefined) throw new TypeError("The store returned no import entry.");
+  const entry: ImportEntry = {
+    importId: readString(item, "importId"),
+    source: JSON.parse(readString(item, "source")) as ObjectRef,
+    status: readString(item, "status") as ImportStatus,
+    attempt: readInteger(item, "attempt"),
+    startedAt: readString(item, "startedAt"),
+    leaseExpiresAt: readString(item, "leaseExpiresAt"),
+  };
+  if (item.report?.S !== undefined) entry.report = JSON.parse(item.report.S) as ImportReport;
+  return entry;
+}

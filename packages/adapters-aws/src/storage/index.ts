@@ -1,0 +1,3 @@
+export { DynamoDbImportLedger, type DynamoDbImportLedgerOptions } from "./dynamodb-import-ledger.js";
+export { DynamoDbTodoRepository, type DynamoDbTodoRepositoryOptions } from "./dynamodb-todo-repository.js";
+export { S3ObjectSource } from "./s3-object-source.js";

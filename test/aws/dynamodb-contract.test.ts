@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDbImportLedger, DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
+import { InvalidCursorError, StoreUnavailableError, type Todo } from "@anycloud/core";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describeImportLedgerContract } from "../contracts/import-ledger.contract.js";
+import { describeTodoRepositoryContract } from "../contracts/todo-repository.contract.js";
+import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
+import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
+import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+
+// The stand-in starts while the file is collected, so that the suites can be named after it.
+const standIn: DynamoDbStandIn = await startDynamoDb();
+const client: DynamoDBClient = dynamoDbClientFor(standIn.endpoint);
+
+afterAll(async () => {
+  client.destroy();
+  await standIn.stop();
+});
+
+// Each contract test gets fresh, empty tables, dropped after it.
+describeTodoRepositoryContract(`DynamoDbTodoRepository on ${standIn.kind}`, async () => {
+  const tableName = uniqueTableName("todos");
+  const tables = await createTables(client, { todos: tableName });
+  return { repository: new DynamoDbTodoRepository(client, { tableName }), dispose: tables.drop };
+});
+
+describeImportLedgerContract(`DynamoDbImportLedger on ${standIn.kind}`, async () => {
+  const tableName = uniqueTableName("imports");
+  const tables = await createTables(client, { imports: tableName });
+  return { ledger: new DynamoDbImportLedger(client, { tableName }), dispose: tables.drop };
+});
+
+describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () => {
+  let tableName: string;
+  let drop: () => Promise<void>;
+  let repository: DynamoDbTodoRepository;
+
+  beforeEach(async () => {
+    tableName = uniqueTableName("todos");
+    ({ drop } = await createTables(client, { todos: tableName }));
+    repository = new DynamoDbTodoRepository(client, { tableName });
+  });
+
+  afterEach(async () => {
+    await drop();
+  });
+
+  it("prefers batches that keep four BatchWriteItem calls of 25 busy four times over", () => {
+    expect(repository.preferredBatchSize).toBe(400);
+    expect(new DynamoDbTodoRepository(client, { tableName, concurrency: 2 }).preferredBatchSize).toBe(200);
+  });
+
+  it("hands out cursors that are the last listed todo's table key", async () => {
+    for (let index = 0; index < 3; index++) await repository.create(aTodo());
+
+    const page = await repository.list({ limit: 2 });
+
+    expect(JSON.parse(page.nextCursor!)).toEqual({ id: page.items[1]?.id });
+  });
+
+  it("resumes a listing after its cursor's todo even when that todo was deleted in between", async () => {
+    const todos = Array.from({ length: 9 }, () => aTodo());
+    await repository.putMany(todos);
+    const first = await repository.list({ limit: 3 });
+
+    await repository.delete(first.items[2]!.id);
+    const rest = await listFrom(repository, 3, first.nextCursor);
+
+    const seen = [...first.items, ...rest].map((todo) => todo.id);
+    expect(new Set(seen).size).toBe(9);
+  });
+
+  it.each([
+    ["an empty object", "{}"],
+    ["an empty id", '{"id":""}'],
+    ["a numeric id", '{"id":7}'],
+    ["an extra field", '{"id":"a","createdAt":"2030-01-01"}'],
+    ["a DynamoDB-typed key", '{"id":{"S":"a"}}'],
+    ["JSON null", "null"],
+    ["an id over DynamoDB's 2,048-byte key limit", JSON.stringify({ id: "x".repeat(2049) })],
+  ])("throws InvalidCursorError for a cursor holding %s", async (_, cursor) => {
+    const attempt = repository.list({ limit: 10, cursor });
+
+    await expect(attempt).rejects.toBeInstanceOf(InvalidCursorError);
+  });
+
+  it("reports a todo over DynamoDB's 400 KB item limit and writes the rest of its batch", async () => {
+    const huge = aTodo({ task: "x".repeat(410 * 1024) });
+    const others = Array.from({ length: 30 }, () => aTodo());
+
+    const result = await repository.putMany([huge, ...others]);
+
+    expect(result.failed).toEqual([{ id: huge.id, reason: expect.stringMatching(/too large/) }]);
+    expect(await repository.get(huge.id)).toBeUndefined();
+    for (const todo of others) expect(await repository.get(todo.id)).toEqual(todo);
+  });
+
+  it("reports a todo with a field of the wrong type, naming no store internals, and writes the others", async () => {
+    const broken = { ...aTodo(), task: null } as unknown as Todo;
+    const good = aTodo();
+
+    const result = await repository.putMany([broken, good]);
+
+    expect(result.failed).toEqual([{ id: broken.id, reason: expect.any(String) }]);
+    expect(result.failed[0]?.reason).not.toMatch(/dynamo|attribute|validation/i);
+    expect(await repository.get(good.id)).toEqual(good);
+  });
+
+  it("keeps the last of two todos that share an id in one putMany, as writing them in turn would", async () => {
+    const first = aTodo({ task: "first" });
+    const second = { ...first, task: "second", version: 2 };
+
+    const result = await repository.putMany([first, aTodo(), second]);
+
+    expect(result.failed).toEqual([]);
+    expect(await repository.get(first.id)).toEqual(second);
+  });
+
+  it("throws StoreUnavailableError, with the SDK's error as cause, when the table does not exist", async () => {
+    const missing = new DynamoDbTodoRepository(client, { tableName: uniqueTableName("missing") });
+
+    const errors = await Promise.all([
+      missing.get(randomUUID()).catch((error: unknown) => error),
+      missing.putMany([aTodo()]).catch((error: unknown) => error),
+      missing.list({ limit: 5 }).catch((error: unknown) => error),
+    ]);
+
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).cause).toMatchObject({ name: "ResourceNotFoundException" });
+    }
+  });
+});
+
+describe(`DynamoDbImportLedger on ${standIn.kind}, beyond the contract`, () => {
+  it("throws StoreUnavailableError when its table does not exist", async () => {
+    const ledger = new DynamoDbImportLedger(client, { tableName: uniqueTableName("missing") });
+
+    const attempt = ledger.get(randomUUID());
+
+    await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+function aTodo(overrides: Partial<Todo> = {}): Todo {
+  return {
+    id: randomUUID(),
+    task: "Sort the recycling",
+    name: "Lin",
+    dueDate: "2030-03-04",
+    checked: false,
+    createdAt: "2030-01-01T00:00:00.000Z",
+    updatedAt: "2030-01-01T00:00:00.000Z",
+    version: 1,
+    ...overrides,
+  };
+}
+
+async function listFrom(repository: DynamoDbTodoRepository, limit: number, cursor: string | undefined) {
+  const items: Todo[] = [];
+  for (let next = cursor; next !== undefined; ) {
+    const page = await repository.list({ limit, cursor: next });
+    items.push(...page.items);
+    next = page.nextCursor;
+  }
+  return items;
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
+import { StoreUnavailableError, type Todo } from "@anycloud/core";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
+import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
+import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+import {
+  type BatchWriteAnswer,
+  ScriptedDynamoDbHandler,
+  seededRandom,
+} from "../support/aws/scripted-dynamodb-handler.js";
+
+// putMany against a stand-in whose BatchWriteItem answers are scripted by a custom requestHandler: the
+// SDK's retries (for throttles and 5xx) and the repository's (for those, and for UnprocessedItems) both run.
+describe("DynamoDbTodoRepository.putMany under throttling", () => {
+  let standIn: DynamoDbStandIn;
+  let plain: DynamoDBClient;
+  let tableName: string;
+  let drop: () => Promise<void>;
+  const clients: DynamoDBClient[] = [];
+
+  beforeAll(async () => {
+    standIn = await startDynamoDb();
+    plain = dynamoDbClientFor(standIn.endpoint);
+  });
+
+  afterAll(async () => {
+    plain?.destroy();
+    await standIn?.stop();
+  });
+
+  beforeEach(async () => {
+    tableName = uniqueTableName("todos-throttled");
+    ({ drop } = await createTables(plain, { todos: tableName }));
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    await drop();
+  });
+
+  /** A repository whose client answers BatchWriteItem as `script` says; `sdkMaxAttempts` bounds the SDK. */
+  function scriptedRepository(
+    script: (call: { ids: string[]; index: number }) => BatchWriteAnswer,
+    options: { maxAttempts?: number; sdkMaxAttempts?: number } = {},
+  ) {
+    const handler = new ScriptedDynamoDbHandler(plain.config.requestHandler, script);
+    const client = dynamoDbClientFor(standIn.endpoint, {
+      requestHandler: handler,
+      maxAttempts: options.sdkMaxAttempts ?? 3,
+    });
+    clients.push(client);
+    const repository = new DynamoDbTodoRepository(client, {
+      tableName,
+      baseDelayMs: 2,
+      maxAttempts: options.maxAttempts ?? 8,
+      random: seededRandom(7),
+    });
+    return { handler, repository };
+  }
+
+  it("writes each of 1,000 todos exactly once, with its latest value, through throttles, 5xx and handed-back items", async () => {
+    const original = Array.from({ length: 1000 }, (_, index) => aTodo({ task: `original ${index}` }));
+    await new DynamoDbTodoRepository(plain, { tableName }).putMany(original);
+    const latest = original.map((todo) => ({
+      ...todo,
+      task: `latest: ${todo.task}`,
+      checked: true,
+      version: 2,
+    }));
+    const random = seededRandom(2030);
+    const { handler, repository } = scriptedRepository(() => {
+      const draw = random();
+      if (draw < 0.2) return "throttle";
+      if (draw < 0.3) return "server-error";
+      if (draw < 0.55) return "hand-back-some";
+      return "forward";
+    });
+
+    const result = await repository.putMany(latest);
+
+    expect(result.failed).toEqual([]);
+    expect(sortById(await scanAll(plain, tableName))).toEqual(sortById(latest));
+    const answers = new Set(handler.calls.map((call) => call.answer));
+    expect([...answers].sort()).toEqual(["forward", "hand-back-some", "server-error", "throttle"]);
+    expect(handler.calls.some((call) => call.sdkAttempt > 1)).toBe(true);
+    for (const call of handler.calls) {
+      expect(call.ids.length).toBeLessThanOrEqual(25);
+      expect(new Set(call.ids).size).toBe(call.ids.length);
+    }
+  });
+
+  it("sends again only the items the store handed back", async () => {
+    const todos = Array.from({ length: 25 }, () => aTodo());
+    const { handler, repository } = scriptedRepository(({ index }) =>
+      index === 0 ? "hand-back-some" : "forward",
+    );
+
+    const result = await repository.putMany(todos);
+
+    expect(result.failed).toEqual([]);
+    expect(handler.calls.map((call) => call.ids.length)).toEqual([25, 12]);
+    expect(handler.calls[1]?.ids).toEqual(todos.slice(13).map((todo) => todo.id));
+  });
+
+  it.each([
+    ["throttles every call", "throttle", 2],
+    ["hands every item back", "hand-back-all", 1],
+  ] as const)(
+    "reports every todo failed, without throwing, when the store %s until maxAttempts runs out",
+    async (_, answer, sdkAttemptsPerCall) => {
+      const todos = Array.from({ length: 60 }, () => aTodo());
+      const { handler, repository } = scriptedRepository(() => answer, { maxAttempts: 3, sdkMaxAttempts: 2 });
+
+      const result = await repository.putMany(todos);
+
+      expect(sortById(result.failed)).toEqual(
+        sortById(todos.map(({ id }) => ({ id, reason: expect.stringMatching(/try again later/) }))),
+      );
+      // Three batches (25 + 25 + 10), each tried three times by the repository, each of those by the SDK.
+      expect(handler.calls).toHaveLength(3 * 3 * sdkAttemptsPerCall);
+      expect(await scanAll(plain, tableName)).toEqual([]);
+    },
+  );
+
+  it("reports only the todos of the batch that stayed throttled, and writes the others", async () => {
+    const todos = Array.from({ length: 75 }, () => aTodo());
+    const stubborn = new Set(todos.slice(25, 50).map((todo) => todo.id));
+    const { repository } = scriptedRepository(({ ids }) => (stubborn.has(ids[0]!) ? "throttle" : "forward"), {
+      maxAttempts: 2,
+      sdkMaxAttempts: 1,
+    });
+
+    const result = await repository.putMany(todos);
+
+    expect(new Set(result.failed.map((failure) => failure.id))).toEqual(stubborn);
+    expect((await scanAll(plain, tableName)).map((todo) => todo.id).sort()).toEqual(
+      todos
+        .filter((todo) => !stubborn.has(todo.id))
+        .map((todo) => todo.id)
+        .sort(),
+    );
+  });
+
+  it("finds the todo that makes the store refuse a whole call by writing that call's todos one by one", async () => {
+    const todos = Array.from({ length: 30 }, () => aTodo());
+    const poisoned = todos[7]!.id;
+    const { handler, repository } = scriptedRepository(({ ids }) =>
+      ids.includes(poisoned) ? "validation-error" : "forward",
+    );
+
+    const result = await repository.putMany(todos);
+
+    expect(result.failed).toEqual([{ id: poisoned, reason: expect.any(String) }]);
+    expect((await scanAll(plain, tableName)).map((todo) => todo.id).sort()).toEqual(
+      todos
+        .map((todo) => todo.id)
+        .filter((id) => id !== poisoned)
+        .sort(),
+    );
+    // The batch of 25 once, then each of its todos alone; the batch of 5 once.
+    expect(handler.calls).toHaveLength(1 + 25 + 1);
+  });
+
+  it("throws StoreUnavailableError, and starts no more batches, when the store refuses outright", async () => {
+    const todos = Array.from({ length: 400 }, () => aTodo());
+    const { handler, repository } = scriptedRepository(() => "access-denied");
+
+    const error = await repository.putMany(todos).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as Error).cause).toMatchObject({ name: "AccessDeniedException" });
+    // The four calls in flight when the first refusal came back, and nothing after.
+    expect(handler.calls.length).toBeLessThanOrEqual(4);
+  });
+});
+
+function aTodo(overrides: Partial<Todo> = {}): Todo {
+  return {
+    id: randomUUID(),
+    task: "Mend the fence",
+    name: null,
+    dueDate: null,
+    checked: false,
+    createdAt: "2030-01-01T00:00:00.000Z",
+    updatedAt: "2030-01-01T00:00:00.000Z",
+    version: 1,
+    ...overrides,
+  };
+}
+
+/** Every todo in the table, read with a plain client (no script) and paginated by hand. */
+async function scanAll(client: DynamoDBClient, tableName: string): Promise<Todo[]> {
+  const repository = new DynamoDbTodoRepository(client, { tableName });
+  const todos: Todo[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await repository.list(cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
+    todos.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return todos;
+}
+
+function sortById<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -1,0 +1,75 @@
+import type { AddressInfo } from "node:net";
+import { elapsedSince } from "./aws-clients.js";
+import { javaWorks, startDynamoDbLocal } from "./dynamodb-local-process.js";
+import { acquireLocalstack, hasContainerRuntime } from "./localstack.js";
+
+export type DynamoDbStandInKind = "external" | "localstack" | "dynamodb-local" | "dynalite";
+
+export interface DynamoDbStandIn {
+  endpoint: string;
+  kind: DynamoDbStandInKind;
+  stop(): Promise<void>;
+}
+
+const FORCEABLE: readonly DynamoDbStandInKind[] = ["localstack", "dynamodb-local", "dynalite"];
+
+/**
+ * Starts the best DynamoDB stand-in this machine has, and says which on the console:
+ * `DYNAMODB_ENDPOINT` when set (used as is); else LocalStack when a container runtime answers; else the
+ * official DynamoDB Local jar when Java runs; else dynalite in-process. `DYNAMODB_STANDIN=localstack|
+ * dynamodb-local|dynalite` forces one (and fails when it cannot run).
+ */
+export async function startDynamoDb(): Promise<DynamoDbStandIn> {
+  const started = performance.now();
+  const kind = await chooseKind();
+  const { endpoint, stop } = await startKind(kind);
+  console.info(`DynamoDB stand-in: ${kind} at ${endpoint}, ready in ${elapsedSince(started)} ms`);
+  return { endpoint, kind, stop };
+}
+
+async function chooseKind(): Promise<DynamoDbStandInKind> {
+  const forced = process.env.DYNAMODB_STANDIN;
+  if (forced) {
+    const kind = FORCEABLE.find((candidate) => candidate === forced);
+    if (!kind) throw new Error(`DYNAMODB_STANDIN is one of ${FORCEABLE.join(", ")}; got ${forced}.`);
+    return kind;
+  }
+  if (process.env.DYNAMODB_ENDPOINT) return "external";
+  if (await hasContainerRuntime()) return "localstack";
+  return javaWorks() ? "dynamodb-local" : "dynalite";
+}
+
+async function startKind(kind: DynamoDbStandInKind): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  switch (kind) {
+    case "external":
+      return { endpoint: process.env.DYNAMODB_ENDPOINT!, stop: async () => {} };
+    case "localstack": {
+      const { endpoint, release } = await acquireLocalstack();
+      return { endpoint, stop: release };
+    }
+    case "dynamodb-local":
+      return startDynamoDbLocal();
+    case "dynalite":
+      return startDynalite();
+  }
+}
+
+async function startDynalite(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const { default: dynalite } = await import("dynalite");
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => {
+      // Idle keep-alive sockets of the SDK's agent would hold close() open.
+      server.closeAllConnections();
+      return new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}

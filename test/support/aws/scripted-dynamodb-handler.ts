@@ -1,0 +1,138 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type HttpHandler, type HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/protocol-http";
+
+/** What the handler does with one BatchWriteItem HTTP request. */
+export type BatchWriteAnswer =
+  /** Pass it to the stand-in untouched. */
+  | "forward"
+  /** 400 ProvisionedThroughputExceededException, writing nothing. */
+  | "throttle"
+  /** 500 InternalServerError, writing nothing. */
+  | "server-error"
+  /** 400 AccessDeniedException: not retryable, the store as a whole refuses. */
+  | "access-denied"
+  /** 400 ValidationException, as for an item DynamoDB finds malformed: the whole call is refused. */
+  | "validation-error"
+  /** Forward only the first half of the items; answer the rest as UnprocessedItems (they are not written). */
+  | "hand-back-some"
+  /** Write nothing; answer every item as UnprocessedItems. */
+  | "hand-back-all";
+
+/** One BatchWriteItem HTTP request the handler saw. */
+export interface BatchWriteCall {
+  /** The SDK's own attempt number for this call (its `amz-sdk-request` header): above 1 when it retried. */
+  sdkAttempt: number;
+  ids: string[];
+  answer: BatchWriteAnswer;
+}
+
+type Forward = DynamoDBClient["config"]["requestHandler"];
+
+/**
+ * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, except that it answers
+ * BatchWriteItem calls as `script` says: so the SDK's own retry code and the repository's run for real.
+ * Rewriting a request's body invalidates its signature, which no stand-in checks.
+ */
+export class ScriptedDynamoDbHandler implements HttpHandler {
+  readonly calls: BatchWriteCall[] = [];
+
+  constructor(
+    private readonly forward: Forward,
+    private readonly script: (call: { ids: string[]; index: number }) => BatchWriteAnswer,
+  ) {}
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
+    if (request.headers["x-amz-target"] !== "DynamoDB_20120810.BatchWriteItem") {
+      return this.forward.handle(request, options);
+    }
+    const input = JSON.parse(bodyText(request.body)) as { RequestItems: Record<string, unknown[]> };
+    const [tableName, writes] = Object.entries(input.RequestItems)[0]!;
+    const ids = writes.map(
+      (write) => (write as { PutRequest: { Item: { id: { S: string } } } }).PutRequest.Item.id.S,
+    );
+    const answer = this.script({ ids, index: this.calls.length });
+    const sdkAttempt = Number(/attempt=(\d+)/.exec(request.headers["amz-sdk-request"] ?? "")?.[1] ?? 1);
+    this.calls.push({ sdkAttempt, ids, answer });
+
+    switch (answer) {
+      case "forward":
+        return this.forward.handle(request, options);
+      case "throttle":
+        return errorResponse(
+          400,
+          "ProvisionedThroughputExceededException",
+          "Rate of requests exceeds capacity.",
+        );
+      case "server-error":
+        return errorResponse(500, "InternalServerError", "Internal server error.");
+      case "access-denied":
+        return errorResponse(400, "AccessDeniedException", "Not authorized to perform BatchWriteItem.");
+      case "validation-error":
+        return errorResponse(400, "ValidationException", "One or more parameter values were invalid.");
+      case "hand-back-all":
+        return jsonResponse(200, { UnprocessedItems: { [tableName]: writes } });
+      case "hand-back-some": {
+        const kept = Math.ceil(writes.length / 2);
+        const body = JSON.stringify({ ...input, RequestItems: { [tableName]: writes.slice(0, kept) } });
+        const trimmed = new HttpRequest({
+          ...request,
+          headers: { ...request.headers, "content-length": String(Buffer.byteLength(body)) },
+          body,
+        });
+        const { response } = await this.forward.handle(trimmed, options);
+        const output = JSON.parse((await readBody(response)).toString("utf8")) as Record<string, unknown>;
+        if (response.statusCode !== 200) return jsonResponse(response.statusCode, output);
+        return jsonResponse(200, { ...output, UnprocessedItems: { [tableName]: writes.slice(kept) } });
+      }
+    }
+  }
+}
+
+/** A small deterministic PRNG (mulberry32), so that a scripted run can be repeated. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function errorResponse(statusCode: number, type: string, message: string): { response: HttpResponse } {
+  return jsonResponse(statusCode, { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message });
+}
+
+function jsonResponse(statusCode: number, body: unknown): { response: HttpResponse } {
+  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  return {
+    response: new HttpResponse({
+      statusCode,
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "content-length": String(bytes.length),
+        "x-amzn-requestid": `scripted-${Date.now()}`,
+      },
+      body: bytes,
+    }),
+  };
+}
+
+/** The JSON text of a request body: the SDK sends bytes (a Uint8Array) or, in older versions, a string. */
+function bodyText(body: unknown): string {
+  // Decode the bytes directly: Buffer.from would call valueOf, a string method of the SDK's byte adapter.
+  return typeof body === "string" ? body : new TextDecoder().decode(body as Uint8Array);
+}
+
+async function readBody(response: HttpResponse): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
