@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { todoRowSchema, toFieldIssues } from "../todos/todo-schema.js";
 import type { CsvRecord } from "./csv-record-parser.js";
 import type { ImportColumns } from "./import-header.js";
