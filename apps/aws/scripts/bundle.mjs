@@ -1,0 +1,50 @@
+// One esbuild bundle per function: dist/<function>/index.mjs, minified and tree-shaken, built from the
+// TypeScript sources of the workspace (the "@anycloud/source" condition), so no prior `tsc -b` is needed.
+// Prints each bundle's size; writes dist/meta.json (esbuild's metafile) for the cold-start benchmark.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const app = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Function name in serverless.yml → its entry. addTodo and listTodo share the workshop entry. */
+export const FUNCTIONS = {
+  hello: "src/handlers/hello.ts",
+  helloHttp: "src/handlers/hello-http.ts",
+  workshopTodos: "src/handlers/workshop-todos.ts",
+  api: "src/handlers/todo-api.ts",
+  csvImport: "src/handlers/csv-import.ts",
+};
+
+export async function bundle(name, entry, outdir = path.join(app, "dist", name)) {
+  const result = await build({
+    entryPoints: [path.join(app, entry)],
+    outfile: path.join(outdir, "index.mjs"),
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    minify: true,
+    treeShaking: true,
+    sourcemap: false,
+    legalComments: "none",
+    conditions: ["@anycloud/source"],
+    metafile: true,
+    logLevel: "warning",
+    // Some CommonJS dependencies require() Node built-ins, which an ES module bundle has no require for.
+    banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+  });
+  return result.metafile;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const metas = {};
+  for (const [name, entry] of Object.entries(FUNCTIONS)) {
+    const meta = await bundle(name, entry);
+    metas[name] = meta;
+    const bytes = Object.values(meta.outputs).reduce((sum, output) => sum + output.bytes, 0);
+    console.log(`${name.padEnd(14)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  dist/${name}/index.mjs`);
+  }
+  await writeFile(path.join(app, "dist", "meta.json"), JSON.stringify(metas));
+}

@@ -1,0 +1,28 @@
+/** The functions' settings, from the environment serverless.yml gives them. */
+export interface AwsAppConfig {
+  todosTable: string;
+  importsTable: string;
+  /** Signs list cursors: shared by every instance (serverless.yml generates it in Secrets Manager). */
+  cursorSecret: string | undefined;
+  /** For the local loop and tests: DynamoDB Local, LocalStack... */
+  dynamoDbEndpoint: string | undefined;
+  s3Endpoint: string | undefined;
+  logLevel: string;
+}
+
+export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsAppConfig {
+  return {
+    todosTable: required(env, "TODOS_TABLE"),
+    importsTable: required(env, "IMPORTS_TABLE"),
+    cursorSecret: env.CURSOR_SECRET || undefined,
+    dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
+    logLevel: env.LOG_LEVEL || "info",
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set.`);
+  return value;
+}

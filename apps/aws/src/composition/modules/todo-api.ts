@@ -1,0 +1,24 @@
+import {
+  CLOCK,
+  type Clock,
+  createTodoApi,
+  IMPORT_LEDGER,
+  type ImportLedger,
+  LOGGER,
+  type Logger,
+  TODO_REPOSITORY,
+  type TodoApi,
+  type TodoRepository,
+} from "@anycloud/core";
+import { ContainerModule } from "inversify";
+import type { AwsAppConfig } from "../config.js";
+import { AWS_CONFIG, TODO_API } from "../tokens.js";
+
+/** The whole REST API, CSV uploads included. */
+export const todoApi = new ContainerModule(({ bind }) => {
+  bind<TodoApi>(TODO_API).toResolvedValue(
+    (config: AwsAppConfig, todos: TodoRepository, imports: ImportLedger, clock: Clock, logger: Logger) =>
+      createTodoApi({ todos, imports, clock, logger, cursorSecret: config.cursorSecret }),
+    [AWS_CONFIG, TODO_REPOSITORY, IMPORT_LEDGER, CLOCK, LOGGER],
+  );
+});

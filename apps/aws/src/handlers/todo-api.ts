@@ -1,0 +1,9 @@
+import { createLambdaHttpHandler } from "@anycloud/adapters-aws/http";
+import type { TodoApi } from "@anycloud/core";
+import { resolve } from "../composition/container.js";
+import { dynamoDbStorage } from "../composition/modules/dynamodb-storage.js";
+import { todoApi } from "../composition/modules/todo-api.js";
+import { TODO_API } from "../composition/tokens.js";
+
+/** The REST API (`/todos`, `/todos/{id}`, `/todos/import`, `/health`) on DynamoDB. */
+export const handler = createLambdaHttpHandler(resolve<TodoApi>(TODO_API, [dynamoDbStorage, todoApi]));
