@@ -6,7 +6,10 @@ import { parseDueDate } from "./due-date.js";
 import { CONTROL_CHARACTERS, NAME_MAX_LENGTH, TASK_MAX_LENGTH } from "./text-rules.js";
 import type { NewTodo, TodoPatch } from "./todo.js";
 
-const printable = z.refine<string>((text) => !CONTROL_CHARACTERS.test(text), "must not contain control characters");
+const printable = z.refine<string>(
+  (text) => !CONTROL_CHARACTERS.test(text),
+  "must not contain control characters",
+);
 
 const taskSchema = z
   .string()
@@ -18,7 +21,13 @@ const taskSchema = z
   );
 
 const nameSchema = z.pipe(
-  z.string().check(z.trim(), z.maxLength(NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`), printable),
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.maxLength(NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`),
+      printable,
+    ),
   // An empty name means "for nobody in particular".
   z.transform((text: string) => (text === "" ? null : text)),
 );
@@ -58,7 +67,12 @@ export const todoPatchSchema = z
     checked: z.optional(z.boolean()),
     version: z.optional(z.int().check(z.positive())),
   })
-  .check(z.refine((patch) => Object.keys(patch).some((key) => key !== "version"), "must change at least one field"));
+  .check(
+    z.refine(
+      (patch) => Object.keys(patch).some((key) => key !== "version"),
+      "must change at least one field",
+    ),
+  );
 
 const CHECKED_TRUE = new Set(["true", "yes", "1", "x"]);
 const CHECKED_FALSE = new Set(["", "false", "no", "0"]);
@@ -74,7 +88,11 @@ export const todoRowSchema = z.object({
       const value = (text ?? "").trim().toLowerCase();
       if (CHECKED_FALSE.has(value)) return false;
       if (CHECKED_TRUE.has(value)) return true;
-      context.issues.push({ code: "custom", input: text, message: "must be true/false, yes/no, 1/0, x or empty" });
+      context.issues.push({
+        code: "custom",
+        input: text,
+        message: "must be true/false, yes/no, 1/0, x or empty",
+      });
       return z.NEVER;
     }),
   ),
@@ -99,7 +117,9 @@ export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
       case "unrecognized_keys":
         return issue.keys.map((key) => ({ path: [...path, key], message: "is not a known field" }));
       case "invalid_type":
-        return [{ path, message: issue.input === undefined ? "is required" : `must be ${article(issue.expected)}` }];
+        return [
+          { path, message: issue.input === undefined ? "is required" : `must be ${article(issue.expected)}` },
+        ];
       case "too_small":
         return [{ path, message: issue.message || `must be at least ${issue.minimum}` }];
       default:
