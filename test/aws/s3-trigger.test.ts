@@ -9,6 +9,7 @@ import {
   type S3ImportPlan,
 } from "@anycloud/adapters-aws/triggers";
 import {
+  ALREADY_IMPORTED_NOTE,
   type Clock,
   type ImportCommand,
   ImportInProgressError,
@@ -16,6 +17,7 @@ import {
   ImportTodos,
   InMemoryImportLedger,
   InMemoryTodoRepository,
+  importIdOf,
   type Logger,
   type ObjectRef,
   type ObjectSource,
@@ -274,7 +276,7 @@ describe("the S3 import handler", () => {
 
       const outcome = await createS3ImportHandler(importTodos, logger)(event);
 
-      expect(outcome).toEqual({ warm: true, imported: [], skipped: [], inProgress: [] });
+      expect(outcome).toEqual({ warm: true, imported: [], skipped: [] });
       expect(calls).toEqual([]);
       expect(lines).toEqual([]);
     },
@@ -338,17 +340,28 @@ describe("the S3 import handler", () => {
     expect((error as AggregateError).errors).toEqual([storeDown]);
   });
 
-  it("leaves an import another invocation is running to it, without throwing", async () => {
-    const { importTodos } = fakeImportTodos(
-      () => new ImportInProgressError("import-todoList.csv", "2024-03-10T13:55:52.327Z"),
+  it("runs the rest after an import another invocation holds, then throws so that Lambda retries it", async () => {
+    const held = new ImportInProgressError("import-team-a.csv", "2024-03-10T13:41:52.327Z");
+    const { importTodos, calls } = fakeImportTodos((command) =>
+      command.source.key === "team-a.csv" ? held : reportFor(command),
     );
+    const { logger, lines } = recordingLogger();
 
-    const outcome = await createS3ImportHandler(
+    const error = await createS3ImportHandler(
       importTodos,
-      recordingLogger().logger,
-    )(loadFixture("put.json"));
+      logger,
+    )(loadFixture("two-records.json")).catch((thrown: unknown) => thrown);
 
-    expect(outcome).toEqual({ warm: false, imported: [], skipped: [], inProgress: ["import-todoList.csv"] });
+    expect(calls.map((command) => command.source.key)).toEqual(["team-a.csv", "team-b.csv"]);
+    expect(error).toBeInstanceOf(AggregateError);
+    expect((error as AggregateError).errors).toEqual([held]);
+    expect(lines.filter((line) => line.level === "error")).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        fields: expect.objectContaining({ importId: held.importId }),
+      }),
+    );
   });
 
   it("does nothing but log for an S3 test event", async () => {
@@ -414,14 +427,29 @@ const WORKSHOP_CSV = `task,name,dueDate\n${Array.from(
   (_, index) => `'check serverless.com example ${index + 1}','John Doe','10-12-2017'`,
 ).join("\n")}\n`;
 
-function importRig() {
+const UNICODE_SOURCE: ObjectRef = {
+  container: BUCKET,
+  key: "my todos/Ünïcode list+1.csv",
+  version: "7d793037a0760186574b0282f2f435e7",
+};
+
+function importRig(clock: Clock = { now: () => new Date() }) {
   const todos = new InMemoryTodoRepository();
+  const ledger = new InMemoryImportLedger();
   const objects = new InMemoryObjectSource();
-  objects.put(BUCKET, "my todos/Ünïcode list+1.csv", WORKSHOP_CSV, "7d793037a0760186574b0282f2f435e7");
-  const clock: Clock = { now: () => new Date() };
+  objects.put(BUCKET, UNICODE_SOURCE.key, WORKSHOP_CSV, UNICODE_SOURCE.version!);
   const { logger } = recordingLogger();
-  const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, logger, objects);
-  return { todos, objects, handler: createS3ImportHandler(importTodos, logger) };
+  const importTodos = new ImportTodos(todos, ledger, clock, logger, objects);
+  return { todos, ledger, objects, handler: createS3ImportHandler(importTodos, logger) };
+}
+
+/** True when every cause of a handler's failure is an import held by another invocation. */
+function onlyHeldElsewhere(reason: unknown): boolean {
+  return (
+    reason instanceof AggregateError &&
+    reason.errors.length > 0 &&
+    reason.errors.every((error) => error instanceof ImportInProgressError)
+  );
 }
 
 describe("an S3 event delivered more than once", () => {
@@ -439,20 +467,68 @@ describe("an S3 event delivered more than once", () => {
     expect(stored[0]!.task).toMatch(/^check serverless\.com example \d+$/);
     expect(outcomes.map((outcome) => outcome.imported[0]?.imported)).toEqual([ROWS, ROWS, ROWS]);
     expect(outcomes[1]!.imported[0]!.note).toMatch(/already imported/i);
-    expect(objects.opened).toEqual([
-      { container: BUCKET, key: "my todos/Ünïcode list+1.csv", version: "7d793037a0760186574b0282f2f435e7" },
-    ]);
+    expect(objects.opened).toEqual([UNICODE_SOURCE]);
   });
 
-  it("imports the todos once when delivered three times at once", async () => {
-    const { todos, handler } = importRig();
+  it("imports the todos once when delivered three times at once, the refused deliveries succeeding on retry", async () => {
+    const { todos, objects, handler } = importRig();
 
-    const settled = await Promise.allSettled([handler(event()), handler(event()), handler(event())]);
+    const first = await Promise.allSettled([handler(event()), handler(event()), handler(event())]);
+    // Lambda retries a failed asynchronous invocation with the same event, up to twice, minutes later: after
+    // the deliveries before have settled.
+    const settled = [...first];
+    for (let retry = 1; retry <= 2; retry++) {
+      const failed = settled.flatMap((result, delivery) => (result.status === "rejected" ? [delivery] : []));
+      const retried = await Promise.allSettled(failed.map(() => handler(event())));
+      failed.forEach((delivery, index) => {
+        settled[delivery] = retried[index]!;
+      });
+    }
 
+    expect(first.some((result) => result.status === "fulfilled")).toBe(true);
+    for (const result of first) {
+      if (result.status === "rejected") expect(onlyHeldElsewhere(result.reason)).toBe(true);
+    }
     expect(settled.map((result) => result.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
-    const outcomes = settled.map((result) => (result as PromiseFulfilledResult<S3ImportOutcome>).value);
-    expect(outcomes.filter((outcome) => outcome.imported.length === 1)).toHaveLength(1);
-    expect(outcomes.filter((outcome) => outcome.inProgress.length === 1)).toHaveLength(2);
+    const reports = settled.map(
+      (result) => (result as PromiseFulfilledResult<S3ImportOutcome>).value.imported[0]!,
+    );
+    expect(reports.filter((report) => report.note === undefined)).toHaveLength(1);
+    expect(reports.every((report) => report.status === "COMPLETED" && report.imported === ROWS)).toBe(true);
+    const stored = await allTodos(todos);
+    expect(stored).toHaveLength(ROWS);
+    expect(new Set(stored.map((todo) => todo.id)).size).toBe(ROWS);
+    expect(objects.opened).toEqual([UNICODE_SOURCE]);
+  });
+
+  it("takes over, on Lambda's retry, an import whose invocation crashed mid-way", async () => {
+    const start = Date.parse("2024-03-10T13:40:00.000Z");
+    const after = (seconds: number) => new Date(start + seconds * 1000);
+    const iso = (seconds: number) => after(seconds).toISOString();
+    let now = after(0);
+    const { todos, ledger, handler } = importRig({ now: () => now });
+    const importId = importIdOf(UNICODE_SOURCE);
+    // An invocation claimed the import, last renewed its lease at 100 s, and ran out of memory at 120 s.
+    await ledger.claim({
+      importId,
+      source: UNICODE_SOURCE,
+      now: iso(0),
+      leaseExpiresAt: iso(60),
+    });
+    await ledger.renew(importId, 1, iso(160));
+
+    now = after(130); // S3 delivers the event a second time.
+    const duplicate = await handler(event()).catch((error: unknown) => error);
+    now = after(180); // Lambda retries the crashed invocation.
+    const crashedRetry = await handler(event());
+    now = after(190); // Lambda retries the refused duplicate.
+    const duplicateRetry = await handler(event());
+
+    expect(onlyHeldElsewhere(duplicate)).toBe(true);
+    expect(crashedRetry.imported[0]).toMatchObject({ status: "COMPLETED", imported: ROWS });
+    expect(crashedRetry.imported[0]!.note).toBeUndefined();
+    expect(duplicateRetry.imported[0]).toMatchObject({ status: "COMPLETED", note: ALREADY_IMPORTED_NOTE });
+    expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", attempt: 2 });
     expect(await allTodos(todos)).toHaveLength(ROWS);
   });
 });

@@ -150,6 +150,67 @@ export function describeImportLedgerContract(
       expect(await ledger.get(importId)).toBeUndefined();
     });
 
+    it("renews the lease of the attempt that holds the import, and changes nothing else", async () => {
+      const importId = randomUUID();
+      const { entry } = await ledger.claim(claimAt(importId, 0));
+
+      const renewed = await ledger.renew(importId, 1, at(20));
+
+      expect(renewed).toBe(true);
+      expect(await ledger.get(importId)).toEqual({ ...entry, leaseExpiresAt: at(20) });
+    });
+
+    it("does not let a claim take over an import whose lease was renewed past now", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      await ledger.renew(importId, 1, at(2 * LEASE_MINUTES));
+
+      const whileRenewed = await ledger.claim(claimAt(importId, LEASE_MINUTES + 1));
+      const afterRenewal = await ledger.claim(claimAt(importId, 2 * LEASE_MINUTES));
+
+      expect(whileRenewed).toEqual({
+        claimed: false,
+        entry: expect.objectContaining({ attempt: 1, leaseExpiresAt: at(2 * LEASE_MINUTES) }),
+      });
+      expect(afterRenewal).toEqual({ claimed: true, entry: expect.objectContaining({ attempt: 2 }) });
+    });
+
+    it("refuses to renew for an attempt that was taken over, and changes nothing", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      await ledger.claim(claimAt(importId, LEASE_MINUTES + 1));
+      const before = await ledger.get(importId);
+
+      const renewed = await ledger.renew(importId, 1, at(10 * LEASE_MINUTES));
+
+      expect(renewed).toBe(false);
+      expect(await ledger.get(importId)).toEqual(before);
+    });
+
+    it.each(["COMPLETED", "FAILED"] as const)(
+      "refuses to renew an import that ended %s, and changes nothing",
+      async (status) => {
+        const importId = randomUUID();
+        await ledger.claim(claimAt(importId, 0));
+        await ledger.finish(importId, 1, aReport(importId, status));
+        const before = await ledger.get(importId);
+
+        const renewed = await ledger.renew(importId, 1, at(10 * LEASE_MINUTES));
+
+        expect(renewed).toBe(false);
+        expect(await ledger.get(importId)).toEqual(before);
+      },
+    );
+
+    it("refuses to renew an import it never saw, and creates nothing", async () => {
+      const importId = randomUUID();
+
+      const renewed = await ledger.renew(importId, 1, at(LEASE_MINUTES));
+
+      expect(renewed).toBe(false);
+      expect(await ledger.get(importId)).toBeUndefined();
+    });
+
     it("lets exactly one of ten concurrent first claims win", async () => {
       const importId = randomUUID();
 

@@ -24,6 +24,8 @@ const CLAIM = `INSERT INTO imports (${COLUMNS}) VALUES (?, ?, 'RUNNING', 1, ?, ?
   RETURNING ${COLUMNS}`;
 const FINISH = `UPDATE imports SET status = ?, report = ?
   WHERE import_id = ? AND status = 'RUNNING' AND attempt = ?`;
+const RENEW = `UPDATE imports SET lease_expires_at = ?
+  WHERE import_id = ? AND status = 'RUNNING' AND attempt = ?`;
 const GET = `SELECT ${COLUMNS} FROM imports WHERE import_id = ?`;
 
 /**
@@ -57,6 +59,13 @@ export class SqliteImportLedger implements ImportLedger {
         sql: FINISH,
         args: [report.status, JSON.stringify(report), importId, attempt],
       });
+      return result.rowsAffected === 1;
+    });
+  }
+
+  renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
+    return guardStore(STORE, async () => {
+      const result = await this.client.execute({ sql: RENEW, args: [leaseExpiresAt, importId, attempt] });
       return result.rowsAffected === 1;
     });
   }

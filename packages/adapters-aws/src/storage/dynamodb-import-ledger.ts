@@ -47,10 +47,21 @@ const FINISH = {
   ExpressionAttributeNames: { "#status": "status", "#attempt": "attempt", "#report": "report" },
 } as const;
 
+const RENEW = {
+  UpdateExpression: "SET #leaseExpiresAt = :leaseExpiresAt",
+  ConditionExpression: "#status = :running AND #attempt = :attempt",
+  ExpressionAttributeNames: {
+    "#status": "status",
+    "#attempt": "attempt",
+    "#leaseExpiresAt": "leaseExpiresAt",
+  },
+} as const;
+
 /**
  * The import ledger in a DynamoDB table keyed by `importId`, one item per import; the source and the report
  * are stored as JSON strings (a report's errors are capped, so it stays far below the 400 KB item limit).
- * `claim` and `finish` are single conditional `UpdateItem`s, safe across concurrent Lambda invocations.
+ * `claim`, `finish` and `renew` are single conditional `UpdateItem`s, safe across concurrent Lambda
+ * invocations.
  *
  * @example
  * const ledger = new DynamoDbImportLedger(new DynamoDBClient({}), { tableName: "imports" });
@@ -110,6 +121,29 @@ export class DynamoDbImportLedger implements ImportLedger {
             ExpressionAttributeValues: {
               ":status": { S: report.status },
               ":report": { S: JSON.stringify(report) },
+              ":running": { S: "RUNNING" },
+              ":attempt": { N: String(attempt) },
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionalCheckFailed(error)) return false;
+        throw error;
+      }
+    });
+  }
+
+  renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
+    return guardStore(STORE, async () => {
+      try {
+        await this.client.send(
+          new UpdateItemCommand({
+            TableName: this.tableName,
+            Key: { importId: { S: importId } },
+            ...RENEW,
+            ExpressionAttributeValues: {
+              ":leaseExpiresAt": { S: leaseExpiresAt },
               ":running": { S: "RUNNING" },
               ":attempt": { N: String(attempt) },
             },

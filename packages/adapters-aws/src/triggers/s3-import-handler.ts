@@ -14,8 +14,6 @@ export interface S3ImportOutcome {
   /** Reports of the imports run here, or answered from the ledger for an object imported before. */
   imported: ImportReport[];
   skipped: SkippedS3Record[];
-  /** Ids of imports another invocation is running (the same event delivered twice at once). */
-  inProgress: string[];
 }
 
 export type S3ImportHandler = (event: unknown) => Promise<S3ImportOutcome>;
@@ -33,7 +31,15 @@ export function isWarmUpPing(event: unknown): boolean {
  * A Lambda handler for S3 notifications that imports each created CSV object. Runs every import of the event
  * before it answers; if any throws or ends FAILED it then throws, so that Lambda's asynchronous retry runs
  * the event again: the ledger answers the finished imports and the derived todo ids make rewrites harmless.
- * An import another invocation holds (`ImportInProgressError`) is left to it.
+ *
+ * An import another invocation holds (`ImportInProgressError`) counts as not done here, and makes the
+ * handler throw too: that holder may be running it, or may have crashed (out of memory, say) and left a claim
+ * that only expires after its lease. Answering success would lose the import for good in the second case.
+ * By the time Lambda retries (after about 1, then 2 minutes) the import has usually COMPLETED, and the retry
+ * gets the ledger's report, or its worker has died and its lease (a minute) expired, and the retry takes it
+ * over. An import still running after both retries, whose event was also delivered twice, thus sends the
+ * duplicate to the on-failure destination although the import completes: harmless, since replaying that
+ * event is answered from the ledger.
  *
  * @example
  * const importTodos = new ImportTodos(todos, ledger, systemClock, logger, new S3ObjectSource(s3));
@@ -44,12 +50,11 @@ export function createS3ImportHandler(
   logger: Logger,
 ): S3ImportHandler {
   return async function handleS3Event(event: unknown): Promise<S3ImportOutcome> {
-    if (isWarmUpPing(event)) return { warm: true, imported: [], skipped: [], inProgress: [] };
+    if (isWarmUpPing(event)) return { warm: true, imported: [], skipped: [] };
     const { commands, skipped } = importCommandsFromS3Event(event);
     for (const record of skipped) logger.info("Skipped an S3 record.", { ...record });
 
     const imported: ImportReport[] = [];
-    const inProgress: string[] = [];
     const failures: unknown[] = [];
     for (const { command, eventName, sequencer } of commands) {
       const { container: bucket, key, version } = command.source;
@@ -66,25 +71,27 @@ export function createS3ImportHandler(
           });
         }
       } catch (error) {
+        failures.push(error);
         if (error instanceof ImportInProgressError) {
-          inProgress.push(error.importId);
-          logger.info("Another invocation is running this S3 import.", {
+          // Expected when an event is delivered twice at once: not an error, but not done here either.
+          logger.warn("Another invocation holds this S3 import; throwing so that Lambda retries it.", {
             importId: error.importId,
+            leaseExpiresAt: error.leaseExpiresAt,
             bucket,
             key,
           });
-          continue;
+        } else {
+          logger.error("An S3 import failed.", { bucket, key, version, eventName, sequencer, error });
         }
-        failures.push(error);
-        logger.error("An S3 import failed.", { bucket, key, version, eventName, sequencer, error });
       }
     }
     if (failures.length > 0) {
       throw new AggregateError(
         failures,
-        `${failures.length} of ${commands.length} imports of this S3 event failed; a retry runs them again.`,
+        `${failures.length} of ${commands.length} imports of this S3 event failed or are held by another ` +
+          "invocation; a retry runs them again.",
       );
     }
-    return { warm: false, imported, skipped, inProgress };
+    return { warm: false, imported, skipped };
   };
 }

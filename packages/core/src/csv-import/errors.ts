@@ -18,6 +18,23 @@ export class ImportInProgressError extends AppError {
 }
 
 /**
+ * The running import's lease was taken over by another worker (HTTP 409): this attempt went too long without
+ * renewing it (a store write stalled past the lease), so it stopped reading and left the import, and its
+ * report, to the worker that holds it now. A later delivery is answered from the ledger.
+ */
+export class ImportLeaseLostError extends AppError {
+  readonly code = "IMPORT_LEASE_LOST";
+
+  constructor(
+    readonly importId: string,
+    readonly attempt: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`Import ${importId} was taken over by another worker: attempt ${attempt} stopped.`, options);
+  }
+}
+
+/**
  * An import ran to its end but some valid rows could not be written (HTTP 503): the report says which. The
  * import is recorded FAILED, so running it again retries it.
  */

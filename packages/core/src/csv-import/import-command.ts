@@ -17,14 +17,19 @@ export interface ImportSettings {
   maxRecordBytes: number;
   /** How many row errors a report lists. 100 by default. */
   maxErrors: number;
-  /** How long a claim holds before another worker may take the import over. 15 minutes by default. */
+  /**
+   * How long a claim holds before another worker may take the import over. 60 seconds by default. The
+   * running import renews it (to now + `leaseMs`) after a batch is written once a third of it has passed,
+   * so a long import keeps its claim; a crashed worker's claim expires within a minute, so that a retry of
+   * the same event (Lambda retries after about 1 and 2 minutes) can take the import over.
+   */
   leaseMs: number;
 }
 
 export const DEFAULT_IMPORT_SETTINGS: Readonly<ImportSettings> = {
   maxRecordBytes: 64 * 1024,
   maxErrors: 100,
-  leaseMs: 15 * 60 * 1000,
+  leaseMs: 60 * 1000,
 };
 
 /** Import the todos of one CSV object. Built by each provider's trigger from its storage event. */

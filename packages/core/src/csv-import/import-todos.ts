@@ -2,7 +2,7 @@ import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
-import { ImportInProgressError } from "./errors.js";
+import { ImportInProgressError, ImportLeaseLostError } from "./errors.js";
 import {
   DEFAULT_IMPORT_SETTINGS,
   type ImportCommand,
@@ -10,6 +10,7 @@ import {
   type ImportSettings,
 } from "./import-command.js";
 import { importIdOf, todoIdsFor } from "./import-identity.js";
+import { ImportLease } from "./import-lease.js";
 import type { ImportReport } from "./import-report.js";
 import { ImportTally } from "./import-tally.js";
 import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
@@ -28,6 +29,10 @@ const PROGRESS_EVERY_ROWS = 1000;
  * `createdAt`) with idempotent `putMany`s.
  *
  * Streams: reads no faster than the store writes, and holds one batch of todos at a time.
+ *
+ * Holds the import under a short lease (`leaseMs`), renewed as batches are written: a worker that crashes
+ * loses its claim within a minute, so that a retry can take the import over. A worker that finds its lease
+ * taken over stops reading, leaves the report to the new holder, and throws `ImportLeaseLostError`.
  */
 export class ImportTodos {
   private readonly settings: ImportSettings;
@@ -83,14 +88,23 @@ export class ImportTodos {
     }
 
     const { entry } = claim;
+    const lease = new ImportLease(this.ledger, this.clock, this.settings.leaseMs, entry, startedAt);
     const tally = new ImportTally(this.settings.maxErrors);
     const report = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
       tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
     let note: string | undefined;
     try {
       opened ??= await this.open(ref);
-      note = await this.run(entry, opened, command, options, tally);
+      note = await this.run(entry, lease, opened, command, options, tally);
     } catch (error) {
+      if (error instanceof ImportLeaseLostError) {
+        // The import is another worker's now: its outcome is that worker's to record.
+        this.logger.warn("Another worker took the import over: this attempt stopped.", {
+          importId,
+          attempt: entry.attempt,
+        });
+        throw error;
+      }
       this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
       await this.finish(entry, report("FAILED", "The import stopped before the end of the file.")).catch(
         (ledgerError: unknown) => {
@@ -112,9 +126,13 @@ export class ImportTodos {
     return outcome;
   }
 
-  /** Reads every row and writes the valid ones in batches; returns the report's note, if any. */
+  /**
+   * Reads every row and writes the valid ones in batches, keeping the lease after each; returns the report's
+   * note, if any.
+   */
   private async run(
     entry: ImportEntry,
+    lease: ImportLease,
     opened: OpenedObject,
     command: ImportCommand,
     { onProgress, signal }: ImportOptions,
@@ -155,7 +173,10 @@ export class ImportTodos {
               updatedAt: stamp,
               version: 1,
             };
-            if (batch.add(todo, line) && (await batch.write())) reportProgress();
+            if (batch.add(todo, line) && (await batch.write())) {
+              reportProgress();
+              await lease.keep();
+            }
             break;
           }
           case "rejected":
@@ -171,7 +192,9 @@ export class ImportTodos {
       }
       if (tally.rowsRead - reportedAt >= PROGRESS_EVERY_ROWS) reportProgress();
     }
-    if ((await batch.write()) || tally.rowsRead !== reportedAt) reportProgress();
+    const wroteLast = await batch.write();
+    if (wroteLast || tally.rowsRead !== reportedAt) reportProgress();
+    if (wroteLast) await lease.keep();
     if (!header) return "The file is empty.";
     return tally.rowsRead === 0 ? "The file has a header but no rows." : undefined;
   }

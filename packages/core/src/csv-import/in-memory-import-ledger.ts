@@ -42,6 +42,13 @@ export class InMemoryImportLedger implements ImportLedger {
     return true;
   }
 
+  async renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
+    const existing = this.entries.get(importId);
+    if (existing?.status !== "RUNNING" || existing.attempt !== attempt) return false;
+    this.entries.set(importId, { ...existing, leaseExpiresAt });
+    return true;
+  }
+
   async get(importId: string): Promise<ImportEntry | undefined> {
     const entry = this.entries.get(importId);
     return entry && structuredClone(entry);

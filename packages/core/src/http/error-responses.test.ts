@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ImportInProgressError, ImportLeaseLostError } from "../csv-import/errors.js";
 import { StoreUnavailableError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { TodoNotFoundError } from "../todos/errors.js";
@@ -40,6 +41,16 @@ describe("errorResponse", () => {
 
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ errors: [{ path: ["task"], message: "is required" }] });
+  });
+
+  it.each([
+    ["IMPORT_IN_PROGRESS", new ImportInProgressError("uploads/todos.csv@v1", "2030-01-01T00:01:00.000Z")],
+    ["IMPORT_LEASE_LOST", new ImportLeaseLostError("uploads/todos.csv@v1", 1)],
+  ])("answers %s with 409 and the import's id", async (code, error) => {
+    const response = errorResponse(error, "r", recordingLogger().logger);
+
+    expect(response.status).toBe(409);
+    expect(await response.json()).toMatchObject({ code, importId: "uploads/todos.csv@v1" });
   });
 
   it("answers an unknown error with a generic 500 and logs it", async () => {

@@ -1,4 +1,4 @@
-import { ImportFailedError, ImportInProgressError } from "../csv-import/errors.js";
+import { ImportFailedError, ImportInProgressError, ImportLeaseLostError } from "../csv-import/errors.js";
 import { AppError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { MethodNotAllowedError } from "./http-errors.js";
@@ -19,6 +19,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   METHOD_NOT_ALLOWED: 405,
   TODO_ALREADY_EXISTS: 409,
   IMPORT_IN_PROGRESS: 409,
+  IMPORT_LEASE_LOST: 409,
   VERSION_CONFLICT: 412,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -59,7 +60,9 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
   if (error instanceof ValidationError) extensions.errors = error.issues;
   // What failed in an import is row data the caller sent, not internals: give the report back.
   if (error instanceof ImportFailedError) extensions.report = error.report;
-  if (error instanceof ImportInProgressError) extensions.importId = error.importId;
+  if (error instanceof ImportInProgressError || error instanceof ImportLeaseLostError) {
+    extensions.importId = error.importId;
+  }
   const headers: Record<string, string> = {};
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
 

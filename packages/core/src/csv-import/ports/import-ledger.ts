@@ -10,7 +10,10 @@ export interface ImportEntry {
   attempt: number;
   /** When the first attempt began. Kept across attempts: imported todos take it as `createdAt`. */
   startedAt: string;
-  /** While RUNNING: from this instant on another worker may take the import over (its worker died). */
+  /**
+   * While RUNNING: from this instant on another worker may take the import over (its worker died). The
+   * running worker keeps pushing it back with `renew`.
+   */
   leaseExpiresAt: string;
   /** Set when COMPLETED or FAILED. */
   report?: ImportReport;
@@ -35,6 +38,10 @@ export type ClaimResult = { claimed: true; entry: ImportEntry } | { claimed: fal
 /**
  * Remembers imports so that a redelivered storage event (every provider delivers at least once) does not
  * run an import again. Every method is a single conditional write in the store, safe under concurrency.
+ *
+ * A claim is a short lease that the running worker renews as it goes, rather than one long enough for the
+ * longest import: a worker that crashes (out of memory, killed) stops renewing, its claim expires within a
+ * lease, and a retry of the same event can take the import over instead of finding it RUNNING for good.
  */
 export interface ImportLedger {
   /**
@@ -48,9 +55,15 @@ export interface ImportLedger {
    * changes nothing, when that attempt no longer holds the import (another worker took it over).
    */
   finish(importId: string, attempt: number, report: ImportReport): Promise<boolean>;
+  /**
+   * Moves the lease of a RUNNING import held by attempt `attempt` to `leaseExpiresAt`, so that no one takes
+   * it over while it is still running. Returns false, and changes nothing, when that attempt no longer holds
+   * the import (another worker took it over, or it finished).
+   */
+  renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean>;
   get(importId: string): Promise<ImportEntry | undefined>;
 }
-// Every method throws (StoreUnavailableError) when the store itself fails; a refused claim or finish is a
-// result, not an error.
+// Every method throws (StoreUnavailableError) when the store itself fails; a refused claim, finish or renew
+// is a result, not an error.
 
 export const IMPORT_LEDGER = Symbol.for("anycloud.ImportLedger");

@@ -1,0 +1,156 @@
+import { describe, expect, it, vi } from "vitest";
+import type { Clock } from "../shared/clock.js";
+import { type Logger, silentLogger } from "../shared/logger.js";
+import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
+import type { PutManyResult } from "../todos/ports/todo-repository.js";
+import type { Todo } from "../todos/todo.js";
+import { ImportInProgressError, ImportLeaseLostError } from "./errors.js";
+import { importIdOf } from "./import-identity.js";
+import { ImportTodos } from "./import-todos.js";
+import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
+import type { ObjectRef, OpenedObject } from "./ports/object-source.js";
+
+const source: ObjectRef = { container: "uploads", key: "long list.csv", version: "v1" };
+const importId = importIdOf(source);
+const START = Date.parse("2024-05-06T07:00:00.000Z");
+const LEASE_MS = 60_000;
+
+/** A clock that moves only when told to. */
+function manualClock() {
+  let now = START;
+  const clock: Clock = { now: () => new Date(now) };
+  return {
+    clock,
+    advance: (ms: number) => {
+      now += ms;
+    },
+    /** The instant `seconds` after the start. */
+    at: (seconds: number) => new Date(START + seconds * 1000).toISOString(),
+  };
+}
+
+/** Writes batches of 10; `beforeWrite` runs first for each (the 1st, 2nd, ...), e.g. to let time pass. */
+class ScriptedTodoRepository extends InMemoryTodoRepository {
+  override readonly preferredBatchSize = 10;
+  batches = 0;
+
+  constructor(private readonly beforeWrite: (batch: number) => Promise<void> | void) {
+    super();
+  }
+
+  override async putMany(todos: readonly Todo[]): Promise<PutManyResult> {
+    this.batches += 1;
+    await this.beforeWrite(this.batches);
+    return super.putMany(todos);
+  }
+}
+
+/** A CSV of `rows` todos in chunks of 64 bytes, recording how many chunks were read and whether it was let go of. */
+function csvBody(rows: number) {
+  const bytes = Buffer.from(`task\n${Array.from({ length: rows }, (_, i) => `task ${i}`).join("\n")}\n`);
+  const state = { chunks: Math.ceil(bytes.length / 64), chunksRead: 0, closed: false };
+  async function* chunks() {
+    try {
+      for (let at = 0; at < bytes.length; at += 64) {
+        state.chunksRead += 1;
+        yield bytes.subarray(at, at + 64);
+      }
+    } finally {
+      state.closed = true;
+    }
+  }
+  return { opened: { body: chunks() } satisfies OpenedObject, state };
+}
+
+describe("ImportTodos's lease", () => {
+  it("renews the lease to now + leaseMs once a third of it has passed, checked after each batch", async () => {
+    const { clock, advance, at } = manualClock();
+    const todos = new ScriptedTodoRepository(() => advance(7_000));
+    const ledger = new InMemoryImportLedger();
+    const renew = vi.spyOn(ledger, "renew");
+    const importTodos = new ImportTodos(todos, ledger, clock, silentLogger, undefined, { leaseMs: LEASE_MS });
+
+    const report = await importTodos.execute({ source }, { body: csvBody(200).opened });
+
+    // 20 batches of 7 s each; a renewal is due 20 s after the one before, at the next batch's end.
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 200 });
+    expect(renew.mock.calls).toEqual(
+      [21, 42, 63, 84, 105, 126].map((seconds) => [importId, 1, at(seconds + LEASE_MS / 1000)]),
+    );
+    expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", leaseExpiresAt: at(186) });
+  });
+
+  it("does not renew an import that ends within a third of its lease", async () => {
+    const { clock, advance } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    const renew = vi.spyOn(ledger, "renew");
+    const importTodos = new ImportTodos(
+      new ScriptedTodoRepository(() => advance(1_000)),
+      ledger,
+      clock,
+      silentLogger,
+      undefined,
+      { leaseMs: LEASE_MS },
+    );
+
+    await importTodos.execute({ source }, { body: csvBody(100).opened });
+
+    expect(renew).not.toHaveBeenCalled();
+  });
+
+  it("stops reading, does not finish, and throws IMPORT_LEASE_LOST when another worker took the import over", async () => {
+    const { clock, advance, at } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    // The third write stalls past the lease, and meanwhile a retry takes the import over.
+    const todos = new ScriptedTodoRepository(async (batch) => {
+      if (batch !== 3) return;
+      advance(LEASE_MS + 30_000);
+      await ledger.claim({ importId, source, now: at(90), leaseExpiresAt: at(150) });
+    });
+    const finish = vi.spyOn(ledger, "finish");
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    const importTodos = new ImportTodos(todos, ledger, clock, logger, undefined, { leaseMs: LEASE_MS });
+    const { opened, state } = csvBody(50_000);
+
+    const run = importTodos.execute({ source }, { body: opened });
+
+    await expect(run).rejects.toBeInstanceOf(ImportLeaseLostError);
+    await expect(run).rejects.toMatchObject({ code: "IMPORT_LEASE_LOST", importId, attempt: 1 });
+    expect(todos.batches).toBe(3);
+    expect(state.closed).toBe(true);
+    // About 540 KB: the stream buffers hold some, but reading stops long before the end.
+    expect(state.chunksRead).toBeLessThan(state.chunks / 4);
+    expect(finish).not.toHaveBeenCalled();
+    expect(await ledger.get(importId)).toMatchObject({
+      status: "RUNNING",
+      attempt: 2,
+      leaseExpiresAt: at(150),
+    });
+    expect(warnings).toEqual([expect.stringMatching(/took the import over/)]);
+  });
+
+  it("lets a later run take over, once its lease (60 s by default) has passed, an import whose worker crashed", async () => {
+    const { clock, advance } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    const todos = new InMemoryTodoRepository();
+    const importTodos = new ImportTodos(todos, ledger, clock, silentLogger);
+    // The crashed worker claimed the import, read the header and never went further.
+    async function* frozen() {
+      yield Buffer.from("task\n");
+      await new Promise(() => {});
+    }
+    void importTodos.execute({ source }, { body: { body: frozen() } });
+    await vi.waitFor(async () => expect(await ledger.get(importId)).toMatchObject({ status: "RUNNING" }));
+
+    advance(59_999);
+    const tooSoon = importTodos.execute({ source }, { body: csvBody(30).opened });
+    await expect(tooSoon).rejects.toBeInstanceOf(ImportInProgressError);
+    advance(1);
+    const report = await importTodos.execute({ source }, { body: csvBody(30).opened });
+
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 30 });
+    expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", attempt: 2 });
+    expect((await todos.list({ limit: 100 })).items).toHaveLength(30);
+  });
+});
