@@ -87,3 +87,22 @@ describe("the todo CLI", () => {
     });
   });
 });
+
+describe("the todo CLI on a terminal", () => {
+  it("draws a progress bar with rows and rows/s while it imports", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "anycloud-tty-"));
+    const rows = Array.from({ length: 3000 }, (_, index) => `task ${index}`).join("\n");
+    await writeFile(path.join(dir, "many.csv"), `task\n${rows}\n`);
+
+    // `script` gives the CLI a pseudo-terminal, so stderr is a TTY as in an interactive shell.
+    const { stdout } = await run(
+      "script",
+      ["-qec", `${process.execPath} ${CLI} import many.csv`, "/dev/null"],
+      { env: { ...process.env, DATA_DIR: path.join(dir, "data") }, cwd: dir },
+    );
+    await rm(dir, { recursive: true, force: true });
+
+    expect(stdout).toMatch(/\r\[[#-]{24}\] +\d+% {2}[\d,]+ rows {2}[\d,]+ rows\/s/);
+    expect(stdout).toMatch(/COMPLETED: 3000 imported/);
+  });
+});

@@ -1,20 +1,22 @@
 #!/usr/bin/env node
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ImportReport } from "@anycloud/core";
+import type { ImportReport, ObjectRef, OpenedObject } from "@anycloud/core";
 import { ProgressBar } from "./cli/progress-bar.js";
 import { ConfigError, readConfig } from "./config.js";
-import { composeServerApp } from "./container.js";
+import { composeServerApp, type ServerApp } from "./container.js";
 import { LocalFileObjectSource } from "./files/local-file-object-source.js";
+import { parseS3Url } from "./files/s3-url.js";
 import { corePortOf, createPino } from "./logging.js";
 
 const USAGE = `Usage:
-  todo import <file.csv> [--quote auto|double|single] [--json]
-      Streams a CSV file (columns task,name,dueDate[,checked]) into the store.
+  todo import <file.csv | s3://bucket/key> [--quote auto|double|single] [--json]
+      Streams a CSV file or S3 object (columns task,name,dueDate[,checked]) into the store.
   todo list [--limit N] [--json]
       Prints the todos.
 
-The store is the server's: TODO_STORE (sqlite|memory) and DATA_DIR, as for the server.`;
+The store is the server's: TODO_STORE (sqlite|memory|dynamodb), DATA_DIR, TODOS_TABLE..., as for the server.
+S3 objects are read with the AWS SDK's usual credentials; S3_ENDPOINT points at a local S3 (s3rver, LocalStack).`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -48,22 +50,51 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function importFile(
-  app: Awaited<ReturnType<typeof composeServerApp>>,
-  file: string,
+  app: ServerApp,
+  location: string,
   quoteOption: string,
   json: boolean,
 ): Promise<number> {
   const quote = ({ auto: "auto", double: '"', single: "'" } as const)[quoteOption as "auto"];
   if (!quote) throw new UsageError("--quote must be auto, double or single.");
-  const source = await LocalFileObjectSource.refOf(path.resolve(file));
+  const { source, opened } = await openSource(location);
   const bar = new ProgressBar(process.stderr);
   const report = await app.importTodos.execute(
-    { source: { container: source.container, key: source.key, version: source.version }, quote },
-    { onProgress: (progress) => bar.update({ ...progress, totalBytes: progress.totalBytes ?? source.size }) },
+    { source, quote },
+    {
+      body: opened,
+      onProgress: (progress) => bar.update({ ...progress, totalBytes: progress.totalBytes ?? opened.size }),
+    },
   );
   bar.done();
   console.log(json ? JSON.stringify(report, null, 2) : describeReport(report));
   return report.status === "COMPLETED" ? 0 : 1;
+}
+
+/** A local file, or an S3 object (the AWS SDK is loaded only then); the ref carries the version read. */
+async function openSource(location: string): Promise<{ source: ObjectRef; opened: OpenedObject }> {
+  const s3 = parseS3Url(location);
+  if (s3) {
+    const { S3ObjectSource } = await import("@anycloud/adapters-aws/storage");
+    const { S3Client } = await import("@aws-sdk/client-s3");
+    const endpoint = readConfig().s3Endpoint;
+    // A local S3 (s3rver, LocalStack) wants path-style URLs and no streaming checksums.
+    const client = new S3Client(
+      endpoint
+        ? {
+            endpoint,
+            forcePathStyle: true,
+            requestChecksumCalculation: "WHEN_REQUIRED",
+            responseChecksumValidation: "WHEN_REQUIRED",
+          }
+        : {},
+    );
+    const opened = await new S3ObjectSource(client).open(s3);
+    return { source: { ...s3, ...(opened.version ? { version: opened.version } : {}) }, opened };
+  }
+  const file = await LocalFileObjectSource.refOf(path.resolve(location));
+  const opened = await new LocalFileObjectSource().open(file);
+  return { source: { container: file.container, key: file.key, version: file.version }, opened };
 }
 
 async function list(

@@ -45,3 +45,24 @@ describe("readConfig", () => {
     expect(() => readConfig({ [name]: value })).toThrow(name);
   });
 });
+
+describe("readConfig with TODO_STORE=dynamodb", () => {
+  it("reads the tables and the endpoint", () => {
+    const config = readConfig({
+      TODO_STORE: "dynamodb",
+      TODOS_TABLE: "todos",
+      IMPORTS_TABLE: "imports",
+      DYNAMODB_ENDPOINT: "http://127.0.0.1:8000",
+    });
+
+    expect(config.dynamoDb).toEqual({
+      todosTable: "todos",
+      importsTable: "imports",
+      endpoint: "http://127.0.0.1:8000",
+    });
+  });
+
+  it("names the missing table variables", () => {
+    expect(() => readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "todos" })).toThrow(/IMPORTS_TABLE/);
+  });
+});

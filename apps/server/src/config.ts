@@ -1,7 +1,7 @@
 import path from "node:path";
 import { DEFAULT_BODY_LIMITS } from "@anycloud/core";
 
-export type StoreKind = "sqlite" | "memory";
+export type StoreKind = "sqlite" | "memory" | "dynamodb";
 
 export interface ServerConfig {
   port: number;
@@ -16,6 +16,10 @@ export interface ServerConfig {
   logLevel: string;
   /** How long a shutdown waits for requests in flight before closing their connections. */
   shutdownTimeoutMs: number;
+  /** With TODO_STORE=dynamodb: the tables (and a local endpoint such as DynamoDB Local). */
+  dynamoDb: { todosTable: string; importsTable: string; endpoint: string | undefined } | undefined;
+  /** For `todo import s3://bucket/key`: a local S3 endpoint (s3rver, LocalStack); AWS otherwise. */
+  s3Endpoint: string | undefined;
 }
 
 /** Thrown for a setting that cannot be used, naming the variable. */
@@ -23,23 +27,36 @@ export class ConfigError extends Error {}
 
 /** Reads the server's settings from the environment; every variable is optional. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const store = storeKind(env.TODO_STORE);
   return {
     port: integer(env, "PORT", 3000, 0, 65_535),
     host: env.HOST || "127.0.0.1",
     dataDir: path.resolve(env.DATA_DIR || ".data"),
-    store: storeKind(env.TODO_STORE),
+    store,
     cursorSecret: env.CURSOR_SECRET || undefined,
     jsonBodyLimit: integer(env, "JSON_BODY_LIMIT", DEFAULT_BODY_LIMITS.jsonBytes, 1, 10 * 1024 * 1024),
     csvBodyLimit: integer(env, "CSV_BODY_LIMIT", DEFAULT_BODY_LIMITS.csvBytes, 1, 1024 * 1024 * 1024),
     logLevel: env.LOG_LEVEL || "info",
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
+    dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
   };
+}
+
+function dynamoDbTables(env: NodeJS.ProcessEnv): NonNullable<ServerConfig["dynamoDb"]> {
+  const todosTable = env.TODOS_TABLE;
+  const importsTable = env.IMPORTS_TABLE;
+  if (!todosTable || !importsTable) {
+    throw new ConfigError("TODO_STORE=dynamodb needs TODOS_TABLE and IMPORTS_TABLE (the tables' names).");
+  }
+  return { todosTable, importsTable, endpoint: env.DYNAMODB_ENDPOINT || undefined };
 }
 
 function storeKind(value: string | undefined): StoreKind {
   const kind = value || "sqlite";
-  if (kind !== "sqlite" && kind !== "memory")
-    throw new ConfigError(`TODO_STORE must be sqlite or memory, not "${value}".`);
+  if (kind !== "sqlite" && kind !== "memory" && kind !== "dynamodb") {
+    throw new ConfigError(`TODO_STORE must be sqlite, memory or dynamodb, not "${value}".`);
+  }
   return kind;
 }
 

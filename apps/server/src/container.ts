@@ -27,7 +27,14 @@ import type { ServerConfig } from "./config.js";
 import { loadOrCreateCursorSecret } from "./cursor-secret.js";
 import { LocalFileObjectSource } from "./files/local-file-object-source.js";
 import { openSqliteDatabase, SqliteImportLedger, SqliteTodoRepository } from "./storage/index.js";
-import { CURSOR_SECRET, IMPORT_TODOS, SERVER_CONFIG, SQLITE_CLIENT, TODO_API } from "./tokens.js";
+import {
+  CURSOR_SECRET,
+  DYNAMODB_CLIENT,
+  IMPORT_TODOS,
+  SERVER_CONFIG,
+  SQLITE_CLIENT,
+  TODO_API,
+} from "./tokens.js";
 
 /** Todos and the import ledger in SQLite under `DATA_DIR`; the cursor secret kept beside them. */
 const sqliteStorage = new ContainerModule(({ bind }) => {
@@ -48,6 +55,37 @@ const sqliteStorage = new ContainerModule(({ bind }) => {
   );
   bind<string | Uint8Array>(CURSOR_SECRET).toResolvedValue(
     (config: ServerConfig) => config.cursorSecret ?? loadOrCreateCursorSecret(config.dataDir),
+    [SERVER_CONFIG],
+  );
+});
+
+/**
+ * DynamoDB, for serving core's API from a VM or a container against the same tables as the Lambda functions.
+ * Loaded on demand, so that the SQLite server never loads the AWS SDK.
+ */
+const dynamoDbStorage = new ContainerModule(async ({ bind }) => {
+  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+  const { DynamoDbImportLedger, DynamoDbTodoRepository } = await import("@anycloud/adapters-aws/storage");
+  bind<InstanceType<typeof DynamoDBClient>>(DYNAMODB_CLIENT)
+    .toResolvedValue(
+      (config: ServerConfig) =>
+        new DynamoDBClient(config.dynamoDb?.endpoint ? { endpoint: config.dynamoDb.endpoint } : {}),
+      [SERVER_CONFIG],
+    )
+    .onDeactivation((client) => client.destroy());
+  bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(
+    (client: InstanceType<typeof DynamoDBClient>, config: ServerConfig) =>
+      new DynamoDbTodoRepository(client, { tableName: config.dynamoDb!.todosTable }),
+    [DYNAMODB_CLIENT, SERVER_CONFIG],
+  );
+  bind<ImportLedger>(IMPORT_LEDGER).toResolvedValue(
+    (client: InstanceType<typeof DynamoDBClient>, config: ServerConfig) =>
+      new DynamoDbImportLedger(client, { tableName: config.dynamoDb!.importsTable }),
+    [DYNAMODB_CLIENT, SERVER_CONFIG],
+  );
+  // Instances behind one load balancer must share the secret: set CURSOR_SECRET.
+  bind<string | undefined>(CURSOR_SECRET).toResolvedValue(
+    (config: ServerConfig) => config.cursorSecret,
     [SERVER_CONFIG],
   );
 });
@@ -111,7 +149,8 @@ export async function composeServerApp(config: ServerConfig, logger: Logger): Pr
   const container = new Container({ defaultScope: "Singleton" });
   container.bind<ServerConfig>(SERVER_CONFIG).toConstantValue(config);
   container.bind<Logger>(LOGGER).toConstantValue(logger);
-  await container.load(config.store === "memory" ? memoryStorage : sqliteStorage, application);
+  const storage = { sqlite: sqliteStorage, memory: memoryStorage, dynamodb: dynamoDbStorage }[config.store];
+  await container.loadAsync(storage, application);
   return {
     api: await container.getAsync<TodoApi>(TODO_API),
     todos: await container.getAsync<TodoRepository>(TODO_REPOSITORY),

@@ -24,7 +24,7 @@ export function compose(modules: ContainerModule[], config: AwsAppConfig = readA
   container.bind<AwsAppConfig>(AWS_CONFIG).toConstantValue(config);
   container.bind<Logger>(LOGGER).toConstantValue(createJsonLogger(config.logLevel as LogLevel));
   container.bind<Clock>(CLOCK).toConstantValue(systemClock);
-  container.loadSync(...modules);
+  container.load(...modules);
   return container;
 }
 
