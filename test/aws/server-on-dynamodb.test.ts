@@ -67,7 +67,8 @@ describe("todo import s3://bucket/key into DynamoDB", () => {
     await createTables(dynamoDbClientFor(dynamoDb.endpoint), tables);
     env = { ...process.env, ...dynamoDbEnv(dynamoDb.endpoint, tables), S3_ENDPOINT: s3.endpoint };
     // s3rver checks signatures against its one account; DynamoDB stand-ins accept any credentials.
-    if (s3.kind === "s3rver") Object.assign(env, { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" });
+    if (s3.kind === "s3rver")
+      Object.assign(env, { AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER" });
   });
   afterAll(async () => {
     await Promise.all([dynamoDb?.stop(), s3?.stop()]);
