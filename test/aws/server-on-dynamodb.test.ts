@@ -1,16 +1,13 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { silentLogger } from "@anycloud/core";
-import { composeServerApp, readConfig, startHttpServer } from "@anycloud/server";
 import { CreateBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
 import { dynamoDbClientFor, STAND_IN_REGION } from "../support/aws/aws-clients.js";
 import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
 import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
 import { type S3StandIn, startS3 } from "../support/aws/s3-stand-in.js";
-import { forwardTo } from "../support/forward-to.js";
+import { serveOverHttp } from "../support/serve-over-http.js";
 import { CLI } from "../support/server-process.js";
 
 const run = promisify(execFile);
@@ -40,21 +37,10 @@ describeTodoApiBehaviour("the Node server over HTTP, on DynamoDB (TODO_STORE=dyn
     AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
   });
-  const app = await composeServerApp(readConfig({ ...env, PORT: "0" }), silentLogger);
-  const running = await startHttpServer(app.api, {
-    port: 0,
-    host: "127.0.0.1",
-    logger: pino({ level: "silent" }),
+  return serveOverHttp(env, async () => {
+    process.env = saved;
+    await dynamoDb.stop();
   });
-  return {
-    invoke: forwardTo(running.url),
-    dispose: async () => {
-      await running.close();
-      await app.close();
-      process.env = saved;
-      await dynamoDb.stop();
-    },
-  };
 });
 
 describe("todo import s3://bucket/key into DynamoDB", () => {
