@@ -27,20 +27,27 @@ function dynamoDbEnv(endpoint: string, tables: { todos: string; imports: string 
 
 describeTodoApiBehaviour("the Node server over HTTP, on DynamoDB (TODO_STORE=dynamodb)", async () => {
   const dynamoDb = await startDynamoDb();
-  const tables = { todos: uniqueTableName("server-todos"), imports: uniqueTableName("server-imports") };
-  await createTables(dynamoDbClientFor(dynamoDb.endpoint), tables);
-  const env = dynamoDbEnv(dynamoDb.endpoint, tables);
   const saved = { ...process.env };
-  // The SDK reads the region and credentials from the environment, as it would on a VM.
-  Object.assign(process.env, {
-    AWS_REGION: env.AWS_REGION,
-    AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-  });
-  return serveOverHttp(env, async () => {
+  const cleanup = async () => {
     process.env = saved;
     await dynamoDb.stop();
-  });
+  };
+  try {
+    const tables = { todos: uniqueTableName("server-todos"), imports: uniqueTableName("server-imports") };
+    await createTables(dynamoDbClientFor(dynamoDb.endpoint), tables);
+    const env = dynamoDbEnv(dynamoDb.endpoint, tables);
+    // The SDK reads the region and credentials from the environment, as it would on a VM.
+    Object.assign(process.env, {
+      AWS_REGION: env.AWS_REGION,
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
+    });
+    return await serveOverHttp(env, cleanup);
+  } catch (error) {
+    // Setup failed half-way: stop the stand-in here, as no dispose will run.
+    await cleanup();
+    throw error;
+  }
 });
 
 describe("todo import s3://bucket/key into DynamoDB", () => {

@@ -1,6 +1,5 @@
-import type { AddressInfo } from "node:net";
+import { javaWorks, startDynalite, startDynamoDbLocal } from "@anycloud/aws/local";
 import { elapsedSince } from "./aws-clients.js";
-import { javaWorks, startDynamoDbLocal } from "./dynamodb-local-process.js";
 import { acquireLocalstack, hasContainerRuntime } from "./localstack.js";
 
 export type DynamoDbStandInKind = "external" | "localstack" | "dynamodb-local" | "dynalite";
@@ -52,24 +51,4 @@ async function startKind(kind: DynamoDbStandInKind): Promise<{ endpoint: string;
     case "dynalite":
       return startDynalite();
   }
-}
-
-async function startDynalite(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const { default: dynalite } = await import("dynalite");
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () => {
-      // Idle keep-alive sockets of the SDK's agent would hold close() open.
-      server.closeAllConnections();
-      return new Promise<void>((resolve, reject) =>
-        server.close((error) => (error ? reject(error) : resolve())),
-      );
-    },
-  };
 }

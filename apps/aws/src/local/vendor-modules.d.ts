@@ -1,4 +1,4 @@
-// Types for the two pure-JS stand-ins, which ship none: only what test/support/aws uses.
+// Types for the two pure-JS stand-ins, which ship none: only what this folder uses.
 
 declare module "dynalite" {
   import type { Server } from "node:http";

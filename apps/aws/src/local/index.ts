@@ -1,0 +1,32 @@
+export { startDynalite } from "./dynalite-server.js";
+export { dynamoDbLocalFolder, javaWorks, startDynamoDbLocal } from "./dynamodb-local-process.js";
+export { createTables, type TableNames, uniqueTableName } from "./dynamodb-tables.js";
+export {
+  bundleOf,
+  CSV_UPLOADS,
+  DEFAULT_ROUTE,
+  FUNCTIONS,
+  type FunctionName,
+  type FunctionSettings,
+  HTTP_ROUTES,
+  type HttpRoute,
+  isFunctionName,
+  matchRoute,
+  type RouteMatch,
+} from "./functions.js";
+export {
+  httpApiEventFrom,
+  responseFromResult,
+  type WireRequest,
+  type WireResponse,
+} from "./http-api-event.js";
+export { type LambdaHandler, type LoadFunction, LocalLambdas } from "./local-lambdas.js";
+export {
+  type LocalDynamoDbKind,
+  type LocalLoop,
+  type LocalLoopOptions,
+  startLocalLoop,
+} from "./local-loop.js";
+export type { LocalServer } from "./local-server.js";
+export { encodeS3EventKey, normaliseS3rverRecord } from "./s3-events.js";
+export { startS3rver } from "./s3rver-process.js";

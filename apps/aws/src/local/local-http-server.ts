@@ -1,0 +1,178 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type FunctionName, HTTP_ROUTES, isFunctionName, matchRoute } from "./functions.js";
+import { httpApiEventFrom, responseFromResult, type WireResponse } from "./http-api-event.js";
+import { type LocalLambdas, MAX_PAYLOAD_BYTES, PayloadTooLargeError } from "./local-lambdas.js";
+
+/** An HTTP API's own limit on a request's payload. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?.*)?$/;
+
+export interface LocalHttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves, on 127.0.0.1:`port`, what AWS would in front of the functions:
+ * - the HTTP API of serverless.yml: each route's request becomes a payload 2.0 event for its function, whose
+ *   result becomes the response; a request no route takes is answered 404 `{"message":"Not Found"}`, a
+ *   function that throws 500 `{"message":"Internal Server Error"}`, as API Gateway does;
+ * - Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`), so that any function, `hello`
+ *   included, can be invoked directly: `aws lambda invoke --endpoint-url <url> --function-name hello out.json`.
+ */
+export async function startLocalHttpServer(options: {
+  port: number;
+  lambdas: LocalLambdas;
+  log: (line: string) => void;
+}): Promise<LocalHttpServer> {
+  const { lambdas, log } = options;
+  const server = createServer((request, response) => {
+    void respond(request, response, lambdas, log);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}
+
+async function respond(
+  request: IncomingMessage,
+  response: ServerResponse,
+  lambdas: LocalLambdas,
+  log: (line: string) => void,
+): Promise<void> {
+  const started = performance.now();
+  let answer: WireResponse;
+  try {
+    answer = await serve(request, lambdas);
+  } catch (error) {
+    log(`${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
+    answer = json(500, { message: "Internal Server Error" });
+  }
+  try {
+    response.writeHead(answer.status, answer.headers).end(answer.body);
+  } catch (error) {
+    // A result Node cannot send (a header with a line break...): API Gateway answers such a result 502.
+    log(
+      `${request.method} ${request.url}: the function's result cannot be sent: ${(error as Error).message}`,
+    );
+    answer = json(502, { message: "Internal Server Error" });
+    if (response.headersSent) response.destroy();
+    else response.writeHead(answer.status, answer.headers).end(answer.body);
+  }
+  log(`${request.method} ${request.url} → ${answer.status} in ${Math.round(performance.now() - started)} ms`);
+}
+
+async function serve(request: IncomingMessage, lambdas: LocalLambdas): Promise<WireResponse> {
+  const method = request.method ?? "GET";
+  const target = request.url ?? "/";
+  const invoked = INVOKE_PATH.exec(target);
+  const body = await readBody(request);
+  if (body === undefined) return json(413, { message: "Request Entity Too Large" });
+  if (invoked && method === "POST")
+    return invokeDirectly(decodeURIComponent(invoked[1]!), request, body, lambdas);
+
+  const question = target.indexOf("?");
+  const match = matchRoute(method, question === -1 ? target : target.slice(0, question), HTTP_ROUTES);
+  const host = request.headers.host ?? `127.0.0.1:${request.socket.localPort}`;
+  const event = httpApiEventFrom(
+    {
+      method,
+      target,
+      headers: request.headers,
+      body,
+      sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+      host,
+    },
+    match,
+  );
+  try {
+    return responseFromResult(await lambdas.invoke(match.route.functionName, event));
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) return json(413, { message: "Request Entity Too Large" });
+    // The function's own logs say what went wrong; the caller only learns that it did.
+    return json(500, { message: "Internal Server Error" });
+  }
+}
+
+/** Lambda's Invoke API: the body is the event; `X-Amz-Invocation-Type: Event` answers 202 at once. */
+async function invokeDirectly(
+  name: string,
+  request: IncomingMessage,
+  body: Buffer,
+  lambdas: LocalLambdas,
+): Promise<WireResponse> {
+  const short = name.replace(/^.*:function:/, "").replace(/^anycloud-workshop-[\w]+-/, "");
+  if (!isFunctionName(short)) {
+    return {
+      ...json(404, { Type: "User", message: `Function not found: ${name}` }),
+      headers: { "content-type": "application/json", "x-amzn-errortype": "ResourceNotFoundException" },
+    };
+  }
+  const tooLarge = {
+    ...json(413, {
+      Type: "User",
+      message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the Invoke operation`,
+    }),
+    headers: { "content-type": "application/json", "x-amzn-errortype": "RequestEntityTooLargeException" },
+  };
+  if (body.length > MAX_PAYLOAD_BYTES) return tooLarge;
+  let event: unknown;
+  try {
+    event = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
+  } catch {
+    return {
+      ...json(400, { Type: "User", message: "Could not parse request body into json" }),
+      headers: { "content-type": "application/json", "x-amzn-errortype": "InvalidRequestContentException" },
+    };
+  }
+  const invocation = lambdas.invoke(short as FunctionName, event);
+  if (request.headers["x-amz-invocation-type"] === "Event") {
+    invocation.catch(() => {});
+    return { status: 202, headers: {}, body: Buffer.alloc(0) };
+  }
+  try {
+    return json(200, (await invocation) ?? null);
+  } catch (error) {
+    if (error instanceof PayloadTooLargeError) return tooLarge;
+    const failure = error instanceof Error ? error : new Error(String(error));
+    return {
+      ...json(200, {
+        errorType: failure.name,
+        errorMessage: failure.message,
+        trace: failure.stack?.split("\n"),
+      }),
+      headers: { "content-type": "application/json", "x-amz-function-error": "Unhandled" },
+    };
+  }
+}
+
+/** The body, or undefined when it is over the limit (read to its end all the same, so that an answer can be sent). */
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks);
+}
+
+function json(status: number, value: unknown): WireResponse {
+  return {
+    status,
+    headers: { "content-type": "application/json" },
+    body: Buffer.from(JSON.stringify(value)),
+  };
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import type { Context } from "aws-lambda";
+import { FUNCTIONS, type FunctionName } from "./functions.js";
+
+/** What a Lambda handler module exports. */
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+/** Lambda refuses a synchronous invocation whose event is larger than this, as JSON. */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/** The event is over Lambda's payload limit: the function was not invoked. */
+export class PayloadTooLargeError extends Error {
+  override readonly name = "PayloadTooLargeError";
+}
+
+/** Imports the module of a function (its bundle, or its source under a test runner). */
+export type LoadFunction = (name: FunctionName) => Promise<{ handler?: unknown }>;
+
+/**
+ * Runs the functions as Lambda does, in this process: each module is loaded at the function's first
+ * invocation (its cold start; a failed load is tried again next time), then called with the event and a
+ * Lambda context. An event over Lambda's 6 MB payload limit is refused; the timeout is not enforced, an
+ * invocation that outlasts it is reported instead.
+ */
+export class LocalLambdas {
+  private readonly handlers = new Map<FunctionName, Promise<LambdaHandler>>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly load: LoadFunction,
+    private readonly report: (line: string) => void,
+    private readonly functionPrefix = "anycloud-workshop-local-",
+  ) {}
+
+  /** Invokes function `name` with `event`; resolves to its result, rejects with what it threw. */
+  invoke(name: FunctionName, event: unknown): Promise<unknown> {
+    const bytes = Buffer.byteLength(JSON.stringify(event) ?? "");
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      return Promise.reject(
+        new PayloadTooLargeError(`The ${name} event is ${bytes} bytes: over Lambda's 6 MB.`),
+      );
+    }
+    const run = this.run(name, event);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return run;
+  }
+
+  /** Waits for the invocations under way, at most `timeoutMs`; says whether they all finished. */
+  async settle(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const finished = Promise.all([...this.inFlight]).then(() => true as const);
+    try {
+      return await Promise.race([finished, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(name: FunctionName, event: unknown): Promise<unknown> {
+    const handler = await this.handler(name);
+    const { timeout, memorySize } = FUNCTIONS[name];
+    const started = Date.now();
+    const deadline = started + timeout * 1000;
+    const functionName = `${this.functionPrefix}${name}`;
+    const context: Context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: `arn:aws:lambda:${process.env.AWS_REGION ?? "us-east-1"}:000000000000:function:${functionName}`,
+      memoryLimitInMB: String(memorySize),
+      awsRequestId: randomUUID(),
+      logGroupName: `/aws/lambda/${functionName}`,
+      logStreamName: `local/[$LATEST]${randomUUID().replace(/-/g, "")}`,
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: () => {},
+      fail: () => {},
+      succeed: () => {},
+    };
+    try {
+      return await handler(event, context);
+    } finally {
+      if (Date.now() > deadline) {
+        this.report(
+          `${name} ran ${Date.now() - started} ms: on AWS its ${timeout} s timeout would have stopped it.`,
+        );
+      }
+    }
+  }
+
+  private handler(name: FunctionName): Promise<LambdaHandler> {
+    let loading = this.handlers.get(name);
+    if (loading === undefined) {
+      loading = this.load(name).then((module) => {
+        if (typeof module.handler !== "function")
+          throw new Error(`The module of ${name} exports no handler.`);
+        return module.handler as LambdaHandler;
+      });
+      // Lambda runs the init again after a failed one.
+      loading.catch(() => this.handlers.delete(name));
+      this.handlers.set(name, loading);
+    }
+    return loading;
+  }
+}

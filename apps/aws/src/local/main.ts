@@ -1,0 +1,88 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { bundleOf, HTTP_ROUTES } from "./functions.js";
+import { type LocalLoop, startLocalLoop } from "./local-loop.js";
+
+/**
+ * `pnpm --filter @anycloud/aws local`: the local loop on the bundles in `functionsDir`
+ * (`<functionsDir>/<bundle>/index.mjs`, as scripts/local.mjs builds them), until SIGINT or SIGTERM.
+ * Settings come from the environment: PORT (3001), S3_PORT (4568), DYNAMODB_PORT (8000), DYNAMODB_ENDPOINT
+ * (use that DynamoDB instead of starting one), UPLOADS_BUCKET, LOG_LEVEL (the functions' own, `warn`).
+ */
+export async function runLocalLoop(
+  functionsDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const loop = await startLocalLoop({
+    // One module instance per function (the query makes each URL distinct), as each Lambda has its own.
+    loadFunction: (name) =>
+      import(`${pathToFileURL(join(functionsDir, bundleOf(name), "index.mjs")).href}?function=${name}`),
+    port: portFrom(env.PORT, 3001),
+    s3Port: portFrom(env.S3_PORT, 4568),
+    dynamoDbPort: portFrom(env.DYNAMODB_PORT, 8000),
+    ...(env.DYNAMODB_ENDPOINT && { dynamoDbEndpoint: env.DYNAMODB_ENDPOINT }),
+    ...(env.UPLOADS_BUCKET && { bucket: env.UPLOADS_BUCKET }),
+    logLevel: env.LOG_LEVEL || "warn",
+  });
+  console.log(banner(loop));
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.log(`${signal} again: exiting now.`);
+      process.exit(1);
+    }
+    stopping = true;
+    console.log(`${signal}: stopping...`);
+    loop.stop().then(
+      () => {
+        console.log("Stopped.");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+function portFrom(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === "") return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Not a port: ${value}`);
+  return port;
+}
+
+function banner(loop: LocalLoop): string {
+  const { url, s3, dynamoDb } = loop;
+  const store =
+    dynamoDb.kind === "dynamodb-local"
+      ? `DynamoDB Local (pid ${dynamoDb.pid})`
+      : dynamoDb.kind === "dynalite"
+        ? "dynalite (no Java found)"
+        : "external";
+  const upload = `s3://${s3.bucket}/todoList.csv`;
+  return [
+    "The AWS functions of anycloud, on this machine:",
+    `  HTTP API      ${url}`,
+    ...HTTP_ROUTES.map(
+      (route) => `                ${route.method.padEnd(6)} ${route.path}  → ${route.functionName}`,
+    ),
+    `  Lambda API    ${url}/2015-03-31/functions/<name>/invocations`,
+    `                aws lambda invoke --endpoint-url ${url} --function-name hello out.json`,
+    `  S3 (s3rver)   ${s3.endpoint}  bucket ${s3.bucket}  (*.csv → csvImport)`,
+    `  DynamoDB      ${dynamoDb.endpoint}  ${store}  tables ${dynamoDb.tables.todos}, ${dynamoDb.tables.imports}`,
+    "",
+    "Upload a CSV; csvImport imports it and its report is printed here:",
+    "  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REQUEST_CHECKSUM_CALCULATION=when_required \\",
+    `    aws s3 cp todoList.csv ${upload} --endpoint-url ${s3.endpoint}`,
+    `  curl -T todoList.csv ${s3.endpoint}/${s3.bucket}/todoList.csv`,
+    "Then list the todos:",
+    `  curl ${url}/todos`,
+    "",
+    "Ready. Ctrl-C stops everything.",
+  ].join("\n");
+}

@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// `pnpm --filter @anycloud/aws local`, run as a user runs it (its package.json script, in its own process
+// group), on free ports: then used over HTTP only, as a developer would, and stopped as Ctrl-C stops it.
+
+const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/aws");
+const { scripts } = JSON.parse(readFileSync(path.join(APP, "package.json"), "utf8")) as {
+  scripts: { local: string };
+};
+const READY_WITHIN_MS = 50_000;
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+  api: string;
+  s3: string;
+  bucket: string;
+  /** DynamoDB Local's, when it runs (dynalite, without Java, runs in the loop's own process). */
+  dynamoDbPid: number | undefined;
+}
+
+let loop: Running;
+
+beforeAll(async () => {
+  loop = await startLocalLoop();
+}, READY_WITHIN_MS + 10_000);
+
+afterAll(() => {
+  // Only when a test failed before the loop was stopped: do not leave it behind.
+  if (loop && loop.child.exitCode === null && loop.child.signalCode === null)
+    signalGroup(loop.child, "SIGKILL");
+  if (loop?.dynamoDbPid !== undefined) signalProcess(loop.dynamoDbPid, "SIGKILL");
+});
+
+async function startLocalLoop(): Promise<Running> {
+  const [command, ...args] = scripts.local.split(" ");
+  expect(command).toBe("node");
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", S3_PORT: "0", DYNAMODB_PORT: "0" };
+  for (const name of ["DYNAMODB_ENDPOINT", "UPLOADS_BUCKET", "LOG_LEVEL"]) delete env[name];
+  const child = spawn(process.execPath, args, {
+    cwd: APP,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (!output.includes("Ready.")) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      signalGroup(child, "SIGKILL");
+      throw new Error(`The local loop did not start:\n${output}`);
+    }
+    await sleep(100);
+  }
+  const found = (pattern: RegExp) => {
+    const match = pattern.exec(output);
+    if (!match) throw new Error(`${pattern} is not in the loop's output:\n${output}`);
+    return match[1]!;
+  };
+  return {
+    child,
+    exited,
+    output: () => output,
+    api: found(/HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/),
+    s3: found(/S3 \(s3rver\)\s+(http:\/\/127\.0\.0\.1:\d+)/),
+    bucket: found(/bucket (\S+)/),
+    dynamoDbPid: output.includes("dynalite") ? undefined : Number(found(/DynamoDB Local \(pid (\d+)\)/)),
+  };
+}
+
+describe("the local loop (pnpm --filter @anycloud/aws local)", () => {
+  it("serves the HTTP API of serverless.yml on 127.0.0.1, sending what no route takes to api ($default)", async () => {
+    const hello = await fetch(`${loop.api}/hello/Jane%20Doe`);
+    const todos = await fetch(`${loop.api}/todos`);
+    const wrongMethod = await fetch(`${loop.api}/todos`, { method: "DELETE" });
+    const unknownPath = await fetch(`${loop.api}/nowhere`);
+
+    expect(hello.status).toBe(200);
+    expect(await hello.json()).toMatchObject({ message: "Hello Jane Doe !" });
+    expect(todos.status).toBe(200);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "HEAD", "POST"]);
+    expect(unknownPath.status).toBe(404);
+    expect(await unknownPath.json()).toMatchObject({ code: "ROUTE_NOT_FOUND" });
+  });
+
+  it("invokes a function directly through Lambda's Invoke API", async () => {
+    const response = await fetch(`${loop.api}/2015-03-31/functions/hello/invocations`, {
+      method: "POST",
+      body: JSON.stringify({ from: "aws lambda invoke" }),
+    });
+
+    expect(response.status).toBe(200);
+    const result = (await response.json()) as { statusCode: number; body: string };
+    expect(JSON.parse(result.body)).toEqual({
+      message: "Hello World !",
+      input: { from: "aws lambda invoke" },
+    });
+  });
+
+  it("imports a CSV put into its bucket, and lists the todos over HTTP", async () => {
+    const marker = `local-${randomBytes(3).toString("hex")}`;
+    const key = `local loop/${marker} todoList.csv`;
+    const csv = `task,name,dueDate\n'${marker} one','John Doe','10-12-2017'\n'${marker} two','John Doe','11-12-2017'\n`;
+    const s3 = new S3Client({
+      endpoint: loop.s3,
+      region: "us-east-1",
+      credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" },
+      forcePathStyle: true,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+    });
+
+    await s3.send(
+      new PutObjectCommand({ Bucket: loop.bucket, Key: key, Body: csv, ContentType: "text/csv" }),
+    );
+    s3.destroy();
+
+    let tasks: string[] = [];
+    for (const deadline = Date.now() + 20_000; tasks.length < 2 && Date.now() < deadline; await sleep(200)) {
+      const page = (await (await fetch(`${loop.api}/todos?limit=100`)).json()) as {
+        items: { task: string }[];
+      };
+      tasks = page.items.map((todo) => todo.task).filter((task) => task.startsWith(marker));
+    }
+    expect(tasks.sort()).toEqual([`${marker} one`, `${marker} two`]);
+    expect(loop.output()).toContain(
+      `csvImport s3://${loop.bucket}/${key}: COMPLETED, 2 imported, 0 rejected`,
+    );
+  });
+
+  it("stops on SIGTERM, stopping every process it started", async () => {
+    const children = loop.dynamoDbPid === undefined ? [] : [loop.dynamoDbPid];
+    expect(children.filter(processExists)).toEqual(children);
+
+    signalGroup(loop.child, "SIGTERM");
+    const { code } = await loop.exited;
+
+    expect(code).toBe(0);
+    expect(loop.output()).toContain("Stopped.");
+    expect(groupExists(loop.child.pid!)).toBe(false);
+    expect(children.filter(processExists)).toEqual([]);
+  });
+});
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid !== undefined) signalProcess(-child.pid, signal);
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const processExists = (pid: number) => signalProcess(pid, 0);
+const groupExists = (pgid: number) => signalProcess(-pgid, 0);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,416 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { DEFAULT_ROUTE, FUNCTIONS, type FunctionName, HTTP_ROUTES } from "@anycloud/aws/local";
+import { beforeAll, describe, expect, it } from "vitest";
+
+// `pnpm --filter @anycloud/aws package`, offline: the bundles, then `osls package` with dummy credentials.
+// What it writes is what `deploy` would send to CloudFormation; these tests read it as AWS would.
+
+const run = promisify(execFile);
+const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/aws");
+const PACKAGED = path.join(APP, ".serverless");
+const SERVICE = "anycloud-workshop-dev";
+const BUCKET = "anycloud-workshop-dev-uploads";
+
+interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string | string[];
+}
+
+interface Statement {
+  Effect: string;
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+  Principal?: unknown;
+}
+
+interface PolicyDocument {
+  Statement: Statement[];
+}
+
+let resources: Record<string, CfnResource>;
+
+beforeAll(async () => {
+  // Remove an earlier run's output, so that a packaging that fails cannot pass on stale files.
+  await rm(PACKAGED, { recursive: true, force: true });
+  await run(process.execPath, ["scripts/bundle.mjs"], { cwd: APP });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "offline",
+    AWS_SECRET_ACCESS_KEY: "offline",
+  };
+  for (const name of ["AWS_SESSION_TOKEN", "AWS_PROFILE", "UPLOADS_BUCKET"]) delete env[name];
+  await run(path.join(APP, "node_modules/.bin/osls"), ["package"], {
+    cwd: APP,
+    env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const template = JSON.parse(
+    await readFile(path.join(PACKAGED, "cloudformation-template-update-stack.json"), "utf8"),
+  ) as { Resources: Record<string, CfnResource> };
+  resources = template.Resources;
+}, 120_000);
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const resource = (logicalId: string) => {
+  const found = resources[logicalId];
+  if (found === undefined) throw new Error(`The template has no ${logicalId}.`);
+  return found;
+};
+const arnOf = (logicalId: string) => ({ "Fn::GetAtt": [logicalId, "Arn"] });
+const logGroupArn = (name: FunctionName) => ({
+  "Fn::Sub": `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${SERVICE}-${name}:*`,
+});
+const asList = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
+
+/** The function's logical id in the template: `csvImport` → `CsvImportLambdaFunction`. */
+const functionId = (name: FunctionName) => `${name[0]!.toUpperCase()}${name.slice(1)}LambdaFunction`;
+
+/** Function name → the template's function resource, found by its FunctionName. */
+function functionsByName(): Map<FunctionName, CfnResource & { logicalId: string }> {
+  const found = new Map<FunctionName, CfnResource & { logicalId: string }>();
+  for (const [logicalId, fn] of ofType("AWS::Lambda::Function")) {
+    const name = String(fn.Properties.FunctionName).slice(SERVICE.length + 1) as FunctionName;
+    found.set(name, { ...fn, logicalId });
+  }
+  return found;
+}
+
+const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
+
+describe("the packaged functions", () => {
+  it("are the six of serverless.yml, on nodejs22.x, each with its handler", () => {
+    const functions = functionsByName();
+
+    expect([...functions.keys()].sort()).toEqual([...NAMES].sort());
+    for (const name of NAMES) {
+      expect(functions.get(name)?.logicalId).toBe(functionId(name));
+      expect(functions.get(name)?.Properties).toMatchObject({
+        Runtime: "nodejs22.x",
+        Handler: FUNCTIONS[name].handler,
+        Timeout: FUNCTIONS[name].timeout,
+        MemorySize: FUNCTIONS[name].memorySize,
+      });
+    }
+    expect(resource("AddTodoLambdaFunction").Properties.Handler).toBe("dist/workshopTodos/index.handler");
+    expect(resource("CsvImportLambdaFunction").Properties.Handler).toBe("dist/csvImport/index.handler");
+  });
+
+  it("that use the tables are told them by reference, and the others are told nothing", () => {
+    for (const [name, fn] of functionsByName()) {
+      if (name === "hello" || name === "helloHttp") {
+        expect(fn.Properties.Environment ?? {}, name).not.toHaveProperty("Variables.TODOS_TABLE");
+        continue;
+      }
+      expect(fn.Properties.Environment, name).toMatchObject({
+        Variables: { TODOS_TABLE: { Ref: "TodosTable" }, IMPORTS_TABLE: { Ref: "ImportsTable" } },
+      });
+    }
+  });
+
+  it("each ship a zip that holds their own bundle and nothing else", async () => {
+    for (const [name, fn] of functionsByName()) {
+      const zip = path.join(PACKAGED, path.basename(String((fn.Properties.Code as { S3Key: string }).S3Key)));
+
+      const { stdout } = await run("unzip", ["-Z1", zip]);
+
+      const bundle = FUNCTIONS[name].handler.replace(/\.handler$/, ".mjs");
+      expect(stdout.trim().split("\n"), name).toEqual([bundle]);
+    }
+  });
+
+  it("each load from their zip and export a handler, and hello answers from its own", async () => {
+    const unpacked = await mkdtemp(path.join(tmpdir(), "anycloud-zips-"));
+    try {
+      const loads = [...functionsByName()].map(async ([name, fn]) => {
+        const folder = path.join(unpacked, name);
+        const zip = path.join(
+          PACKAGED,
+          path.basename(String((fn.Properties.Code as { S3Key: string }).S3Key)),
+        );
+        await run("unzip", ["-q", zip, "-d", folder]);
+        const bundle = path.join(folder, FUNCTIONS[name].handler.replace(/\.handler$/, ".mjs"));
+        // Loading composes the function (its cold start): no call leaves the machine.
+        const script = `const { handler } = await import(${JSON.stringify(bundle)});
+          if (typeof handler !== "function") throw new Error("no handler");
+          if (${JSON.stringify(name)} === "hello") console.log(JSON.stringify(await handler({ ping: 1 })));`;
+        const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+          env: { ...process.env, TODOS_TABLE: "todos", IMPORTS_TABLE: "imports", AWS_REGION: "eu-west-1" },
+        });
+        return [name, stdout.trim()] as const;
+      });
+
+      const outputs = Object.fromEntries(await Promise.all(loads));
+
+      expect(Object.keys(outputs).sort()).toEqual([...NAMES].sort());
+      expect(JSON.parse(outputs.hello!)).toEqual({
+        statusCode: 200,
+        body: JSON.stringify({ message: "Hello World !", input: { ping: 1 } }),
+      });
+    } finally {
+      await rm(unpacked, { recursive: true, force: true });
+    }
+  });
+
+  it("keep their logs 14 days, each in its own group", () => {
+    for (const [name, fn] of functionsByName()) {
+      const logGroupId = `${functionId(name).replace(/LambdaFunction$/, "")}LogGroup`;
+
+      expect(resource(logGroupId).Properties).toEqual({
+        LogGroupName: `/aws/lambda/${SERVICE}-${name}`,
+        RetentionInDays: 14,
+      });
+      expect(asList(fn.DependsOn)).toContain(logGroupId);
+    }
+  });
+});
+
+describe("the events", () => {
+  it("route the HTTP API as serverless.yml says, with payload format 2.0, as the local loop mirrors it", () => {
+    const integrations = new Map(ofType("AWS::ApiGatewayV2::Integration"));
+    const byLogicalId = new Map([...functionsByName()].map(([name, fn]) => [fn.logicalId, name]));
+
+    const routes = ofType("AWS::ApiGatewayV2::Route").map(([, route]) => {
+      const target = route.Properties.Target as { "Fn::Join": [string, [string, { Ref: string }]] };
+      const integration = integrations.get(target["Fn::Join"][1][1].Ref)!;
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: "AWS_PROXY",
+        PayloadFormatVersion: "2.0",
+      });
+      const uri = integration.Properties.IntegrationUri as { "Fn::GetAtt": [string, string] };
+      return `${route.Properties.RouteKey} → ${byLogicalId.get(uri["Fn::GetAtt"][0])}`;
+    });
+
+    const expected = [
+      "GET /hello → helloHttp",
+      "GET /hello/{name} → helloHttp",
+      "POST /todo/add → addTodo",
+      "GET /todo/list → listTodo",
+      "GET /health → api",
+      "GET /todos → api",
+      "POST /todos → api",
+      "POST /todos/import → api",
+      "GET /todos/{id} → api",
+      "PATCH /todos/{id} → api",
+      "DELETE /todos/{id} → api",
+    ];
+    expect(routes.sort()).toEqual([...expected, "$default → api"].sort());
+    expect(HTTP_ROUTES.map((route) => `${route.method} ${route.path} → ${route.functionName}`)).toEqual(
+      expected,
+    );
+    expect(DEFAULT_ROUTE.functionName).toBe("api");
+  });
+
+  it("let API Gateway invoke the HTTP functions, and only those", () => {
+    const invokers = ofType("AWS::Lambda::Permission")
+      .filter(([, permission]) => permission.Properties.Principal === "apigateway.amazonaws.com")
+      .map(
+        ([, permission]) =>
+          (permission.Properties.FunctionName as { "Fn::GetAtt": [string] })["Fn::GetAtt"][0],
+      );
+
+    expect(invokers.sort()).toEqual([
+      "AddTodoLambdaFunction",
+      "ApiLambdaFunction",
+      "HelloHttpLambdaFunction",
+      "ListTodoLambdaFunction",
+    ]);
+  });
+
+  it("invoke csvImport for every object created in the bucket whose key ends in .csv", () => {
+    const [bucket] = ofType("AWS::S3::Bucket").filter(([, b]) => b.Properties.BucketName === BUCKET);
+
+    expect(bucket?.[1].Properties.NotificationConfiguration).toEqual({
+      LambdaConfigurations: [
+        {
+          Event: "s3:ObjectCreated:*",
+          Function: arnOf("CsvImportLambdaFunction"),
+          Filter: { S3Key: { Rules: [{ Name: "suffix", Value: ".csv" }] } },
+        },
+      ],
+    });
+    expect(bucket?.[1].Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    // S3 checks that it may invoke the function when the notification is set: the permission comes first.
+    const [permissionId, permission] = ofType("AWS::Lambda::Permission").find(
+      ([, candidate]) => candidate.Properties.Principal === "s3.amazonaws.com",
+    )!;
+    expect(asList(bucket?.[1].DependsOn)).toContain(permissionId);
+    expect(permission.Properties).toMatchObject({
+      FunctionName: arnOf("CsvImportLambdaFunction"),
+      Action: "lambda:InvokeFunction",
+      SourceAccount: { Ref: "AWS::AccountId" },
+    });
+    expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`:s3:::${BUCKET}`);
+  });
+
+  it("send a csvImport event still failing after two retries to the failures queue", () => {
+    const [, config] = ofType("AWS::Lambda::EventInvokeConfig")[0]!;
+
+    expect(config.Properties).toEqual({
+      FunctionName: { Ref: "CsvImportLambdaFunction" },
+      Qualifier: "$LATEST",
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 21600,
+      DestinationConfig: { OnFailure: { Destination: arnOf("ImportFailuresQueue") } },
+    });
+    expect(resource("ImportFailuresQueue").Type).toBe("AWS::SQS::Queue");
+  });
+});
+
+describe("the tables", () => {
+  it.each([
+    ["TodosTable", "id"],
+    ["ImportsTable", "importId"],
+  ])("%s is on-demand (PAY_PER_REQUEST), keyed by %s", (logicalId, hashKey) => {
+    const table = resource(logicalId);
+
+    expect(table.Type).toBe("AWS::DynamoDB::Table");
+    expect(table.Properties).toMatchObject({
+      BillingMode: "PAY_PER_REQUEST",
+      KeySchema: [{ AttributeName: hashKey, KeyType: "HASH" }],
+    });
+    expect(table.Properties).not.toHaveProperty("ProvisionedThroughput");
+  });
+
+  it("are the only two", () => {
+    expect(
+      ofType("AWS::DynamoDB::Table")
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(["ImportsTable", "TodosTable"]);
+  });
+});
+
+describe("IAM: least privilege", () => {
+  /** Every role of the template, with the function it serves and every statement of its policies. */
+  function roles() {
+    const functionOfRole = new Map<string, FunctionName>();
+    for (const [name, fn] of functionsByName()) {
+      const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      expect(functionOfRole.has(role), `${role} serves two functions`).toBe(false);
+      functionOfRole.set(role, name);
+    }
+    const statements = new Map<string, Statement[]>();
+    for (const [roleId, role] of ofType("AWS::IAM::Role")) {
+      const policies = (role.Properties.Policies ?? []) as { PolicyDocument: PolicyDocument }[];
+      statements.set(
+        roleId,
+        policies.flatMap((policy) => policy.PolicyDocument.Statement),
+      );
+    }
+    // Policies attached from outside a role count for each role they name.
+    for (const [, policy] of [...ofType("AWS::IAM::Policy"), ...ofType("AWS::IAM::ManagedPolicy")]) {
+      const document = policy.Properties.PolicyDocument as PolicyDocument;
+      for (const role of (policy.Properties.Roles ?? []) as { Ref: string }[])
+        statements.get(role.Ref)?.push(...document.Statement);
+    }
+    return [...statements].map(([roleId, roleStatements]) => ({
+      roleId,
+      role: resource(roleId),
+      functionName: functionOfRole.get(roleId),
+      statements: roleStatements,
+    }));
+  }
+
+  const RESOURCES = {
+    todos: arnOf("TodosTable"),
+    imports: arnOf("ImportsTable"),
+    objects: `arn:aws:s3:::${BUCKET}/*`,
+    failures: arnOf("ImportFailuresQueue"),
+  };
+  const LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"];
+
+  /** What each function may do, by resource: what its code calls, nothing more. */
+  const GRANTS: Record<FunctionName, Record<string, string[]>> = {
+    hello: { logs: LOGS },
+    helloHttp: { logs: LOGS },
+    addTodo: { logs: LOGS, todos: ["dynamodb:PutItem"] },
+    listTodo: { logs: LOGS, todos: ["dynamodb:Scan"] },
+    api: {
+      logs: LOGS,
+      todos: [
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Scan",
+      ],
+      imports: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    },
+    csvImport: {
+      logs: LOGS,
+      objects: ["s3:GetObject", "s3:GetObjectVersion"],
+      todos: ["dynamodb:BatchWriteItem"],
+      imports: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      failures: ["sqs:SendMessage"],
+    },
+  };
+
+  /** Resource label → the actions granted on it, for one role. */
+  function grantsOf(functionName: FunctionName, statements: Statement[]): Record<string, string[]> {
+    const labelled: [string, unknown][] = [...Object.entries(RESOURCES), ["logs", logGroupArn(functionName)]];
+    const grants: Record<string, Set<string>> = {};
+    for (const statement of statements) {
+      for (const granted of asList(statement.Resource)) {
+        const label = labelled.find(([, known]) => JSON.stringify(known) === JSON.stringify(granted))?.[0];
+        expect(label, `${functionName} is granted ${JSON.stringify(granted)}`).toBeDefined();
+        const actions = grants[label!] ?? new Set<string>();
+        for (const action of asList(statement.Action)) actions.add(action);
+        grants[label!] = actions;
+      }
+    }
+    return Object.fromEntries(Object.entries(grants).map(([label, actions]) => [label, [...actions].sort()]));
+  }
+
+  it("gives each function a role of its own, which only Lambda may assume", () => {
+    const all = roles();
+
+    expect(all.map((role) => role.functionName).sort()).toEqual([...NAMES].sort());
+    for (const { role } of all) {
+      expect(role.Properties.AssumeRolePolicyDocument).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      });
+      expect(role.Properties).not.toHaveProperty("ManagedPolicyArns");
+    }
+  });
+
+  it("allows no action by wildcard, and nothing by exclusion", () => {
+    for (const { roleId, statements } of roles()) {
+      for (const statement of statements) {
+        expect(statement.Effect, roleId).toBe("Allow");
+        expect(statement, roleId).not.toHaveProperty("NotAction");
+        expect(statement, roleId).not.toHaveProperty("NotResource");
+        const actions = asList(statement.Action);
+        expect(actions.length, roleId).toBeGreaterThan(0);
+        for (const action of actions) expect(action, roleId).toMatch(/^[a-z0-9-]+:[A-Za-z]+$/);
+      }
+    }
+  });
+
+  it("grants each function only the tables, the bucket's objects, the queue and its own log group it uses", () => {
+    for (const { functionName, statements } of roles()) {
+      expect(grantsOf(functionName!, statements), functionName).toEqual(GRANTS[functionName!]);
+    }
+  });
+
+  it("lets csvImport read the bucket's objects (not the bucket) and only BatchWriteItem the todos", () => {
+    const csvImport = roles().find((role) => role.functionName === "csvImport")!;
+
+    const grants = grantsOf("csvImport", csvImport.statements);
+
+    expect(grants.objects).toContain("s3:GetObject");
+    expect(grants.todos).toEqual(["dynamodb:BatchWriteItem"]);
+    expect(JSON.stringify(csvImport.statements)).not.toContain(`"arn:aws:s3:::${BUCKET}"`);
+  });
+});

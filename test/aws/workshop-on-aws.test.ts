@@ -1,0 +1,343 @@
+import { randomBytes } from "node:crypto";
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
+import type { S3Event } from "aws-lambda";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
+import { dynamoDbClientFor, STAND_IN_REGION } from "../support/aws/aws-clients.js";
+import { startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
+import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+import { httpApiEventFrom, responseFromResult } from "../support/aws/http-api-v2.js";
+import { encodeS3EventKey } from "../support/aws/s3-events.js";
+import { startS3 } from "../support/aws/s3-stand-in.js";
+
+// The functions of apps/aws as Lambda runs them: their real modules, composed at load from the environment
+// serverless.yml gives them, here pointed at the stand-ins; called with the events API Gateway and S3 send.
+
+const dynamoDb = await startDynamoDb();
+const s3 = await startS3();
+const dynamoDbClient = dynamoDbClientFor(dynamoDb.endpoint);
+const tables = { todos: uniqueTableName("aws-app-todos"), imports: uniqueTableName("aws-app-imports") };
+const { drop } = await createTables(dynamoDbClient, tables);
+const bucket = `anycloud-app-uploads-${randomBytes(4).toString("hex")}`;
+await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+
+// s3rver accepts its own credentials only; the other stand-ins accept any, an external endpoint the caller's.
+const credentials =
+  s3.kind === "s3rver"
+    ? { id: "S3RVER", secret: "S3RVER" }
+    : { id: process.env.AWS_ACCESS_KEY_ID ?? "test", secret: process.env.AWS_SECRET_ACCESS_KEY ?? "test" };
+vi.stubEnv("TODOS_TABLE", tables.todos);
+vi.stubEnv("IMPORTS_TABLE", tables.imports);
+vi.stubEnv("DYNAMODB_ENDPOINT", dynamoDb.endpoint);
+vi.stubEnv("S3_ENDPOINT", s3.endpoint);
+vi.stubEnv("AWS_REGION", STAND_IN_REGION);
+vi.stubEnv("AWS_ACCESS_KEY_ID", credentials.id);
+vi.stubEnv("AWS_SECRET_ACCESS_KEY", credentials.secret);
+vi.stubEnv("CURSOR_SECRET", randomBytes(24).toString("base64url"));
+vi.stubEnv("LOG_LEVEL", "error");
+
+// Imported only now: each module composes its function from the environment when it loads (its cold start).
+const { handler: hello } = await import("../../apps/aws/src/handlers/hello.js");
+const { handler: helloHttp } = await import("../../apps/aws/src/handlers/hello-http.js");
+const { handler: workshopTodos } = await import("../../apps/aws/src/handlers/workshop-todos.js");
+const { handler: api } = await import("../../apps/aws/src/handlers/todo-api.js");
+const { handler: csvImport } = await import("../../apps/aws/src/handlers/csv-import.js");
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await drop();
+  dynamoDbClient.destroy();
+  await s3.stop();
+  await dynamoDb.stop();
+});
+
+type HttpHandler = typeof api;
+type ImportOutcome = Awaited<ReturnType<typeof csvImport>>;
+type ImportReport = ImportOutcome["imported"][number];
+type ListedTodo = { id: string; task: string; name: string | null; dueDate: string | null };
+
+/** Calls a function the way an HTTP API route does. */
+async function callThroughHttpApi(
+  handler: HttpHandler,
+  request: Request,
+  routeKey?: string,
+): Promise<Response> {
+  return responseFromResult(await handler(await httpApiEventFrom(request, routeKey)));
+}
+
+const url = (path: string) => `https://api.example.com${path}`;
+
+/** Every todo, through the api function's GET /todos, page by page. */
+async function listTodos(): Promise<ListedTodo[]> {
+  const todos: ListedTodo[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`;
+    const response = await callThroughHttpApi(
+      api,
+      new Request(url(`/todos?limit=100${query}`)),
+      "GET /todos",
+    );
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as { items: ListedTodo[]; nextCursor: string | null };
+    todos.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return todos;
+}
+
+const tasksMarked = async (marker: string) =>
+  (await listTodos())
+    .filter((todo) => todo.task.includes(marker))
+    .map((todo) => todo.task)
+    .sort();
+
+/** The stand-in's next object-created event for `key` in the bucket. */
+function nextObjectCreated(key: string): Promise<S3Event> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`No object-created event for ${key}.`));
+    }, 15_000);
+    const unsubscribe = s3.onObjectCreated((event) => {
+      const record = event.Records.find(
+        (candidate) =>
+          candidate.s3.bucket.name === bucket && candidate.s3.object.key === encodeS3EventKey(key),
+      );
+      if (record === undefined) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve({ Records: [record] });
+    });
+  });
+}
+
+/** Puts a CSV into the bucket; resolves to the event S3 sends the csvImport function for it. */
+async function upload(key: string, csv: string): Promise<S3Event> {
+  const event = nextObjectCreated(key);
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: csv, ContentType: "text/csv" }),
+  );
+  return event;
+}
+
+/** The one report of an outcome. */
+function onlyReport(outcome: ImportOutcome): ImportReport {
+  expect(outcome.imported).toHaveLength(1);
+  return outcome.imported[0]!;
+}
+
+/** Delivers `event` again while the handler throws, as Lambda retries an asynchronous invocation. */
+async function deliverUntilDone(event: S3Event, attempts = 50): Promise<ImportOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await csvImport(event);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+const marker = (name: string) => `${name}-${randomBytes(3).toString("hex")}`;
+
+describe("hello (exercise 1), invoked directly", () => {
+  it("greets the world and echoes the event, in the workshop's shape", async () => {
+    const event = { source: "osls invoke -f hello", data: [1, 2] };
+
+    const result = await hello(event);
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ message: "Hello World !", input: event });
+  });
+});
+
+describe("helloHttp (exercise 2), behind the HTTP API", () => {
+  it("greets the world on GET /hello, describing the request", async () => {
+    const response = await callThroughHttpApi(helloHttp, new Request(url("/hello?lang=en")), "GET /hello");
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      message: "Hello World !",
+      input: { method: "GET", path: "/hello", query: { lang: "en" } },
+    });
+  });
+
+  it("greets the decoded name on GET /hello/{name}", async () => {
+    const request = new Request(url("/hello/Jane%20Doe"));
+
+    const response = await callThroughHttpApi(helloHttp, request, "GET /hello/{name}");
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ message: "Hello Jane Doe !" });
+  });
+});
+
+describe("addTodo and listTodo (exercise 3), behind the HTTP API, on DynamoDB", () => {
+  it("adds the workshop's task.json and then lists it in a plain array", async () => {
+    const task = marker("workshop task");
+    const add = new Request(url("/todo/add"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ task, name: "John Doe", dueDate: "01-11-2017" }),
+    });
+
+    const added = await callThroughHttpApi(workshopTodos, add, "POST /todo/add");
+    const listed = await callThroughHttpApi(workshopTodos, new Request(url("/todo/list")), "GET /todo/list");
+
+    expect(added.status).toBe(200);
+    const body = (await added.json()) as { message: string; Item: { id: string } };
+    expect(body).toMatchObject({
+      message: "Task added.",
+      Item: { task, name: "John Doe", dueDate: "2017-11-01", checked: false, version: 1 },
+    });
+    expect(listed.status).toBe(200);
+    const items = (await listed.json()) as { id: string }[];
+    expect(items.filter((item) => item.id === body.Item.id)).toEqual([body.Item]);
+  });
+});
+
+describeTodoApiBehaviour(
+  `the api function behind an HTTP API (payload 2.0), on ${dynamoDb.kind}`,
+  async () => ({
+    invoke: (request) => callThroughHttpApi(api, request),
+  }),
+);
+
+describe(`csvImport (exercise 4): uploads to ${s3.kind} imported into ${dynamoDb.kind}`, () => {
+  it("imports an uploaded CSV from the object-created event, and the api function lists its todos", async () => {
+    const name = marker("uploaded");
+    const csv = `task,name,dueDate\n'${name} one','John Doe','10-12-2017'\n'${name} two','John Doe','11-12-2017'\n`;
+    const event = await upload(`${name}.csv`, csv);
+
+    const outcome = await csvImport(event);
+
+    expect(event.Records[0]).toMatchObject({ eventSource: "aws:s3", eventName: "ObjectCreated:Put" });
+    expect(onlyReport(outcome)).toMatchObject({
+      status: "COMPLETED",
+      source: { container: bucket, key: `${name}.csv` },
+      rowsRead: 2,
+      imported: 2,
+      rejected: 0,
+      failed: 0,
+    });
+    expect(await tasksMarked(name)).toEqual([`${name} one`, `${name} two`]);
+  });
+
+  it("imports an event delivered three times one after another only once", async () => {
+    const name = marker("redelivered");
+    const event = await upload(`${name}.csv`, `task,name\n${name} a,Ann\n${name} b,Bo\n${name} c,Cy\n`);
+
+    const outcomes = [await csvImport(event), await csvImport(event), await csvImport(event)];
+
+    const [first, ...again] = outcomes.map(onlyReport);
+    expect(first).toMatchObject({ status: "COMPLETED", imported: 3 });
+    expect(first?.note).toBeUndefined();
+    for (const report of again)
+      expect(report).toMatchObject({ importId: first?.importId, note: /Already imported/ });
+    expect(await tasksMarked(name)).toEqual([`${name} a`, `${name} b`, `${name} c`]);
+  });
+
+  it("imports an event delivered three times at once only once, Lambda's retries finishing the deliveries that threw", async () => {
+    const name = marker("concurrent");
+    const rows = Array.from({ length: 120 }, (_, index) => `${name} ${String(index).padStart(3, "0")},Ann`);
+    const event = await upload(`${name}.csv`, `task,name\n${rows.join("\n")}\n`);
+
+    const outcomes = await Promise.all([1, 2, 3].map(() => deliverUntilDone(event)));
+
+    const reports = outcomes.map(onlyReport);
+    expect(new Set(reports.map((report) => report.importId)).size).toBe(1);
+    expect(reports.filter((report) => report.note === undefined)).toEqual([
+      expect.objectContaining({ status: "COMPLETED", imported: 120 }),
+    ]);
+    const tasks = await tasksMarked(name);
+    expect(tasks).toHaveLength(120);
+    expect(new Set(tasks).size).toBe(120);
+  });
+
+  it("imports a key with spaces, a plus sign and non-ASCII characters, which the event carries URL-encoded", async () => {
+    const name = marker("encoded");
+    const key = `uploads/my todos/Ünïcode list+1 ✓ ${name}.csv`;
+    const event = await upload(key, `task\n${name} Zoë's café\n`);
+
+    const outcome = await csvImport(event);
+
+    expect(event.Records[0]?.s3.object.key).toBe(encodeS3EventKey(key));
+    expect(event.Records[0]?.s3.object.key).not.toContain(" ");
+    expect(onlyReport(outcome)).toMatchObject({ status: "COMPLETED", source: { key }, imported: 1 });
+    expect(await tasksMarked(name)).toEqual([`${name} Zoë's café`]);
+  });
+
+  it("imports a multipart upload, a record spanning the two parts included", async () => {
+    const name = marker("multipart");
+    const key = `${name}.csv`;
+    // Part 1 holds the header, a row, 5 MiB of empty lines (skipped) and the start of a row that part 2 ends.
+    const head = `task,name\n${name} first,Ann\n`;
+    const split = `${name} spanning the parts,Bo\n`;
+    const partOne = Buffer.from(head + "\n".repeat(5 * 1024 * 1024) + split.slice(0, 10));
+    const partTwo = Buffer.from(`${split.slice(10)}${name} last,Cy\n`);
+    const event = nextObjectCreated(key);
+    const { UploadId } = await s3.client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: "text/csv" }),
+    );
+    const parts = [];
+    for (const [index, body] of [partOne, partTwo].entries()) {
+      const PartNumber = index + 1;
+      const { ETag } = await s3.client.send(
+        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber, Body: body }),
+      );
+      parts.push({ ETag, PartNumber });
+    }
+    await s3.client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+
+    const outcome = await csvImport(await event);
+
+    expect((await event).Records[0]?.eventName).toBe("ObjectCreated:CompleteMultipartUpload");
+    expect(onlyReport(outcome)).toMatchObject({ status: "COMPLETED", rowsRead: 3, imported: 3, rejected: 0 });
+    expect(await tasksMarked(name)).toEqual([`${name} first`, `${name} last`, `${name} spanning the parts`]);
+  });
+
+  it("imports the valid rows of a malformed CSV and reports each rejected one by line", async () => {
+    const name = marker("malformed");
+    const csv = [
+      "task,name,dueDate",
+      `${name} valid,Ann,2030-01-02`,
+      ",Bob,2030-01-02",
+      `${name} too many fields,Cy,2030-01-02,surplus`,
+      `${name} impossible date,Di,2030-02-31`,
+      `${name} also valid,Fay,`,
+      `"${name} unterminated quote,Ed,2030-01-02`,
+    ].join("\n");
+    const event = await upload(`${name}.csv`, `${csv}\n`);
+
+    const outcome = await csvImport(event);
+
+    expect(onlyReport(outcome)).toMatchObject({
+      status: "COMPLETED",
+      rowsRead: 6,
+      imported: 2,
+      rejected: 4,
+      failed: 0,
+      errors: [
+        { line: 3, reason: expect.stringMatching(/^task:/) },
+        { line: 4, reason: expect.stringMatching(/fields/) },
+        { line: 5, reason: expect.stringMatching(/^dueDate:/) },
+        { line: 7, reason: expect.stringMatching(/quote/) },
+      ],
+    });
+    expect(await tasksMarked(name)).toEqual([`${name} also valid`, `${name} valid`]);
+  });
+});
