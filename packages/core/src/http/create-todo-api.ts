@@ -12,7 +12,7 @@ import { ListTodos } from "../todos/use-cases/list-todos.js";
 import { UpdateTodo } from "../todos/use-cases/update-todo.js";
 import { addHelloRoutes } from "./hello-routes.js";
 import { addImportRoute } from "./import-route.js";
-import { jsonResponse } from "./responses.js";
+import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
 import { type FetchApi, serveRoutes } from "./serve-routes.js";
 import { addRestTodoRoutes, addWorkshopTodoRoutes } from "./todo-routes.js";
@@ -61,7 +61,7 @@ export function createTodoApi(deps: TodoApiDeps): TodoApi {
   const useCases = todoUseCases(deps, clock);
   const importTodos = new ImportTodos(deps.todos, deps.imports, clock, logger);
 
-  const router = addHelloRoutes(new Router()).on("GET", "/health", () => jsonResponse({ status: "ok" }));
+  const router = addHelloRoutes(new Router()).on("GET", "/health", () => jsonReply({ status: "ok" }));
   addWorkshopTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
   // Before `/todos/{id}`, so that `/todos/import` is not read as an id.
   addImportRoute(router, { importTodos, csvBytes: limits.csvBytes });

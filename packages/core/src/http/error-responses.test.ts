@@ -3,7 +3,8 @@ import { ImportInProgressError, ImportLeaseLostError } from "../csv-import/error
 import { StoreUnavailableError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { TodoNotFoundError } from "../todos/errors.js";
-import { errorResponse } from "./error-responses.js";
+import { errorReply } from "./error-responses.js";
+import { toResponse } from "./responses.js";
 
 function recordingLogger() {
   const errors: [string, Record<string, unknown> | undefined][] = [];
@@ -17,11 +18,11 @@ function recordingLogger() {
   return { logger, errors };
 }
 
-describe("errorResponse", () => {
+describe("errorReply", () => {
   it("exposes the message of a 4xx with its code", async () => {
     const { logger, errors } = recordingLogger();
 
-    const response = errorResponse(new TodoNotFoundError("abc"), "req-1", logger);
+    const response = toResponse(errorReply(new TodoNotFoundError("abc"), "req-1", logger));
 
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({
@@ -33,10 +34,12 @@ describe("errorResponse", () => {
   });
 
   it("adds the field issues of a validation error", async () => {
-    const response = errorResponse(
-      new ValidationError([{ path: ["task"], message: "is required" }]),
-      "r",
-      recordingLogger().logger,
+    const response = toResponse(
+      errorReply(
+        new ValidationError([{ path: ["task"], message: "is required" }]),
+        "r",
+        recordingLogger().logger,
+      ),
     );
 
     expect(response.status).toBe(422);
@@ -47,7 +50,7 @@ describe("errorResponse", () => {
     ["IMPORT_IN_PROGRESS", new ImportInProgressError("uploads/todos.csv@v1", "2030-01-01T00:01:00.000Z")],
     ["IMPORT_LEASE_LOST", new ImportLeaseLostError("uploads/todos.csv@v1", 1)],
   ])("answers %s with 409 and the import's id", async (code, error) => {
-    const response = errorResponse(error, "r", recordingLogger().logger);
+    const response = toResponse(errorReply(error, "r", recordingLogger().logger));
 
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ code, importId: "uploads/todos.csv@v1" });
@@ -57,7 +60,7 @@ describe("errorResponse", () => {
     const { logger, errors } = recordingLogger();
     const secret = new Error("connect ECONNREFUSED 10.0.0.7:5432 password=hunter2");
 
-    const response = errorResponse(secret, "req-9", logger);
+    const response = toResponse(errorReply(secret, "req-9", logger));
 
     expect(response.status).toBe(500);
     const text = await response.text();
@@ -70,7 +73,7 @@ describe("errorResponse", () => {
   it("answers a store failure with 503 and hides its cause", async () => {
     const error = new StoreUnavailableError("SQLITE_BUSY: database is locked at /srv/data/todos.db");
 
-    const response = errorResponse(error, "r", recordingLogger().logger);
+    const response = toResponse(errorReply(error, "r", recordingLogger().logger));
 
     expect(response.status).toBe(503);
     expect(await response.text()).not.toContain("/srv/data");

@@ -2,7 +2,7 @@ import { ImportFailedError, ImportInProgressError, ImportLeaseLostError } from "
 import { AppError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { MethodNotAllowedError } from "./http-errors.js";
-import { problemResponse } from "./responses.js";
+import { problemReply, type Reply } from "./responses.js";
 
 /**
  * The one place where errors become HTTP responses: a stable code → status table. Messages of statuses
@@ -41,7 +41,7 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
-export function errorResponse(error: unknown, requestId: string, logger: Logger): Response {
+export function errorReply(error: unknown, requestId: string, logger: Logger): Reply {
   const known = error instanceof AppError ? error : undefined;
   const status = (known && STATUS_BY_CODE[known.code]) ?? 500;
   const code = status === 500 || !known ? "INTERNAL" : known.code;
@@ -66,7 +66,7 @@ export function errorResponse(error: unknown, requestId: string, logger: Logger)
   const headers: Record<string, string> = {};
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
 
-  return problemResponse(
+  return problemReply(
     {
       type: `urn:anycloud:problem:${code.toLowerCase().replaceAll("_", "-")}`,
       title: TITLES[status] ?? "Error",

@@ -1,6 +1,6 @@
 import { ValidationError } from "../shared/errors.js";
 import { CONTROL_CHARACTERS, NAME_MAX_LENGTH } from "../todos/text-rules.js";
-import { jsonResponse } from "./responses.js";
+import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
 import { type FetchApi, serveRoutes } from "./serve-routes.js";
 
@@ -8,10 +8,10 @@ import { type FetchApi, serveRoutes } from "./serve-routes.js";
 export function addHelloRoutes(router: Router): Router {
   return router
     .on("GET", "/hello", ({ request, url }) =>
-      jsonResponse({ message: "Hello World !", input: describeRequest(request, url) }),
+      jsonReply({ message: "Hello World !", input: describeRequest(request, url) }),
     )
     .on("GET", "/hello/{name}", ({ request, url, params }) =>
-      jsonResponse({ message: `Hello ${greetable(params.name!)} !`, input: describeRequest(request, url) }),
+      jsonReply({ message: `Hello ${greetable(params.name!)} !`, input: describeRequest(request, url) }),
     );
 }
 

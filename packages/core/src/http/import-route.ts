@@ -3,7 +3,7 @@ import type { ImportTodos } from "../csv-import/import-todos.js";
 import { ValidationError } from "../shared/errors.js";
 import { readQuote } from "./query.js";
 import { assertCsvBody, limitedBody } from "./read-body.js";
-import { jsonResponse } from "./responses.js";
+import { jsonReply } from "./responses.js";
 import type { Router } from "./router.js";
 import { isWellFormedKey } from "./serve-routes.js";
 
@@ -32,6 +32,6 @@ export function addImportRoute(
       { body: { body: limitedBody(request, csvBytes) } },
     );
     if (report.status === "FAILED") throw new ImportFailedError(report);
-    return jsonResponse(report);
+    return jsonReply(report);
   });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
 import { Router } from "./router.js";
 
-const ok = () => new Response("ok");
+const ok = () => ({ status: 200, body: "ok" });
 
 describe("Router", () => {
   const router = new Router()

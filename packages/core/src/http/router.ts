@@ -1,4 +1,5 @@
 import { MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
+import type { Reply } from "./responses.js";
 
 export interface RouteContext {
   request: Request;
@@ -8,7 +9,7 @@ export interface RouteContext {
   requestId: string;
 }
 
-export type RouteHandler = (context: RouteContext) => Promise<Response> | Response;
+export type RouteHandler = (context: RouteContext) => Promise<Reply> | Reply;
 
 interface Route {
   segments: string[];

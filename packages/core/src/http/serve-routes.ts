@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Logger, silentLogger } from "../shared/logger.js";
-import { errorResponse } from "./error-responses.js";
+import { errorReply } from "./error-responses.js";
+import { type Reply, toResponse } from "./responses.js";
 import type { Router } from "./router.js";
 
 /** A fetch-style HTTP API: every runtime (Lambda, Azure, Google, node:http) only translates to and from it. */
@@ -21,15 +22,14 @@ export function serveRoutes(router: Router, logger: Logger = silentLogger): Fetc
   return async function api(request: Request): Promise<Response> {
     const incomingId = request.headers.get("x-request-id");
     const requestId = incomingId !== null && isWellFormedKey(incomingId) ? incomingId : randomUUID();
-    let response: Response;
+    let reply: Reply;
     try {
       const url = new URL(request.url);
       const { handler, params } = router.resolve(request.method, url.pathname);
-      response = await handler({ request, url, params, requestId });
+      reply = await handler({ request, url, params, requestId });
     } catch (error) {
-      response = errorResponse(error, requestId, logger);
+      reply = errorReply(error, requestId, logger);
     }
-    response.headers.set("x-request-id", requestId);
-    return request.method === "HEAD" ? new Response(null, response) : response;
+    return toResponse(reply, { "x-request-id": requestId }, request.method !== "HEAD");
   };
 }

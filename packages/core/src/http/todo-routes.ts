@@ -6,7 +6,7 @@ import type { UpdateTodo } from "../todos/use-cases/update-todo.js";
 import { etagOf, expectedVersionFrom } from "./preconditions.js";
 import { readCursor, readLimit } from "./query.js";
 import { readJsonBody } from "./read-body.js";
-import { emptyResponse, jsonResponse } from "./responses.js";
+import { emptyReply, jsonReply } from "./responses.js";
 import type { Router } from "./router.js";
 
 /** The workshop's exercise 3: `POST /todo/add` and `GET /todo/list`, with the original response shapes. */
@@ -17,12 +17,12 @@ export function addWorkshopTodoRoutes(
   return router
     .on("POST", "/todo/add", async ({ request }) => {
       const todo = await addTodo.execute(await readJsonBody(request, jsonBytes));
-      return jsonResponse({ message: "Task added.", Item: todo });
+      return jsonReply({ message: "Task added.", Item: todo });
     })
     .on("GET", "/todo/list", async () => {
       const items = [];
       for await (const todo of listTodos.all()) items.push(todo);
-      return jsonResponse(items);
+      return jsonReply(items);
     });
 }
 
@@ -43,24 +43,24 @@ export function addRestTodoRoutes(
   return router
     .on("POST", "/todos", async ({ request }) => {
       const todo = await addTodo.execute(await readJsonBody(request, jsonBytes));
-      return jsonResponse(todo, 201, { location: `/todos/${todo.id}`, etag: etagOf(todo.version) });
+      return jsonReply(todo, 201, { location: `/todos/${todo.id}`, etag: etagOf(todo.version) });
     })
     .on("GET", "/todos", async ({ url }) => {
       const page = await listTodos.execute({ limit: readLimit(url), cursor: readCursor(url) });
-      return jsonResponse({ items: page.items, nextCursor: page.nextCursor ?? null });
+      return jsonReply({ items: page.items, nextCursor: page.nextCursor ?? null });
     })
     .on("GET", "/todos/{id}", async ({ params }) => {
       const todo = await getTodo.execute(params.id!);
-      return jsonResponse(todo, 200, { etag: etagOf(todo.version) });
+      return jsonReply(todo, 200, { etag: etagOf(todo.version) });
     })
     .on("PATCH", "/todos/{id}", async ({ request, params }) => {
       const expectedVersion = expectedVersionFrom(request);
       const body = await readJsonBody(request, jsonBytes);
       const todo = await updateTodo.execute(params.id!, body, { expectedVersion });
-      return jsonResponse(todo, 200, { etag: etagOf(todo.version) });
+      return jsonReply(todo, 200, { etag: etagOf(todo.version) });
     })
     .on("DELETE", "/todos/{id}", async ({ request, params }) => {
       await deleteTodo.execute(params.id!, { expectedVersion: expectedVersionFrom(request) });
-      return emptyResponse(204);
+      return emptyReply(204);
     });
 }
