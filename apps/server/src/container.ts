@@ -21,12 +21,16 @@ import {
   type TodoApi,
   type TodoRepository,
 } from "@anycloud/core";
-import type { Client } from "@libsql/client";
 import { Container, ContainerModule } from "inversify";
 import type { ServerConfig } from "./config.js";
 import { loadOrCreateCursorSecret } from "./cursor-secret.js";
 import { LocalFileObjectSource } from "./files/local-file-object-source.js";
-import { openSqliteDatabase, SqliteImportLedger, SqliteTodoRepository } from "./storage/index.js";
+import {
+  openSqliteDatabase,
+  type SqliteDatabase,
+  SqliteImportLedger,
+  SqliteTodoRepository,
+} from "./storage/index.js";
 import {
   CURSOR_SECRET,
   DYNAMODB_CLIENT,
@@ -38,19 +42,21 @@ import {
 
 /** Todos and the import ledger in SQLite under `DATA_DIR`; the cursor secret kept beside them. */
 const sqliteStorage = new ContainerModule(({ bind }) => {
-  bind<Client>(SQLITE_CLIENT)
+  bind<SqliteDatabase>(SQLITE_CLIENT)
     .toResolvedValue(
       (config: ServerConfig) =>
         openSqliteDatabase({ url: pathToFileURL(path.join(config.dataDir, "todos.db")).href }),
       [SERVER_CONFIG],
     )
-    .onDeactivation((client) => client.close());
+    .onDeactivation((database) => {
+      database.close();
+    });
   bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(
-    (client: Client) => new SqliteTodoRepository(client),
+    (database: SqliteDatabase) => new SqliteTodoRepository(database),
     [SQLITE_CLIENT],
   );
   bind<ImportLedger>(IMPORT_LEDGER).toResolvedValue(
-    (client: Client) => new SqliteImportLedger(client),
+    (database: SqliteDatabase) => new SqliteImportLedger(database),
     [SQLITE_CLIENT],
   );
   bind<string | Uint8Array>(CURSOR_SECRET).toResolvedValue(

@@ -1,3 +1,8 @@
-export { openSqliteDatabase, SQLITE_SCHEMA_VERSION, type SqliteDatabaseOptions } from "./sqlite-database.js";
+export {
+  openSqliteDatabase,
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDatabase,
+  type SqliteDatabaseOptions,
+} from "./sqlite-database.js";
 export { SqliteImportLedger } from "./sqlite-import-ledger.js";
 export { SqliteTodoRepository } from "./sqlite-todo-repository.js";

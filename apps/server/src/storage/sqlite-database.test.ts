@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteDatabase, SQLITE_SCHEMA_VERSION } from "./sqlite-database.js";
+import { openSqliteDatabase, SQLITE_SCHEMA_VERSION, type SqliteDatabase } from "./sqlite-database.js";
 
 describe("openSqliteDatabase", () => {
   let directory: string;
@@ -19,8 +19,17 @@ describe("openSqliteDatabase", () => {
   it("creates the missing parent directories of a file database", async () => {
     const path = join(directory, "nested", "deeper", "todos.db");
 
-    const client = await openSqliteDatabase({ url: pathToFileURL(path).href });
-    client.close();
+    const database = await openSqliteDatabase({ url: pathToFileURL(path).href });
+    database.close();
+
+    expect((await stat(path)).isFile()).toBe(true);
+  });
+
+  it("opens the file a url with escaped characters names", async () => {
+    const path = join(directory, "with space & ünïcode", "todos.db");
+
+    const database = await openSqliteDatabase({ url: pathToFileURL(path).href });
+    database.close();
 
     expect((await stat(path)).isFile()).toBe(true);
   });
@@ -29,31 +38,45 @@ describe("openSqliteDatabase", () => {
     const url = pathToFileURL(join(directory, "todos.db")).href;
     (await openSqliteDatabase({ url })).close();
 
-    const client = await openSqliteDatabase({ url });
-    const version = (await client.execute("PRAGMA user_version")).rows[0]?.[0];
-    const tables = await client.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-    client.close();
+    const database = await openSqliteDatabase({ url });
+    const version = pragma(database, "user_version");
+    const tables = database
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .all();
+    database.close();
 
     expect(version).toBe(SQLITE_SCHEMA_VERSION);
-    expect(tables.rows.map((row) => row.name)).toEqual(["imports", "todos"]);
+    expect(tables.map((row) => (row as { name: string }).name)).toEqual(["imports", "todos"]);
   });
 
   it("puts a file database in write-ahead-log mode", async () => {
-    const client = await openSqliteDatabase({ url: pathToFileURL(join(directory, "todos.db")).href });
+    const database = await openSqliteDatabase({ url: pathToFileURL(join(directory, "todos.db")).href });
 
-    const mode = (await client.execute("PRAGMA journal_mode")).rows[0]?.[0];
-    const synchronous = (await client.execute("PRAGMA synchronous")).rows[0]?.[0];
-    client.close();
+    const mode = pragma(database, "journal_mode");
+    const synchronous = pragma(database, "synchronous");
+    database.close();
 
     expect(mode).toBe("wal");
     expect(synchronous).toBe(1);
   });
 
-  it("opens an in-memory database with the schema", async () => {
-    const client = await openSqliteDatabase({ url: ":memory:" });
+  it("waits 5 s for another process's lock unless told otherwise", async () => {
+    const url = pathToFileURL(join(directory, "todos.db")).href;
+    const byDefault = await openSqliteDatabase({ url });
+    const patient = await openSqliteDatabase({ url, busyTimeoutMs: 12_000 });
 
-    const count = (await client.execute("SELECT count(*) AS n FROM todos")).rows[0]?.n;
-    client.close();
+    const timeouts = [pragma(byDefault, "busy_timeout"), pragma(patient, "busy_timeout")];
+    byDefault.close();
+    patient.close();
+
+    expect(timeouts).toEqual([5_000, 12_000]);
+  });
+
+  it("opens an in-memory database with the schema", async () => {
+    const database = await openSqliteDatabase({ url: ":memory:" });
+
+    const count = (database.prepare("SELECT count(*) AS n FROM todos").get() as { n: number }).n;
+    database.close();
 
     expect(count).toBe(0);
   });
@@ -64,3 +87,8 @@ describe("openSqliteDatabase", () => {
     await expect(attempt).rejects.toThrow(/file:/);
   });
 });
+
+/** The value of a pragma, read as a one-column row. */
+function pragma(database: SqliteDatabase, name: string): unknown {
+  return (database.prepare(`PRAGMA ${name}`).raw().get() as unknown[] | undefined)?.[0];
+}

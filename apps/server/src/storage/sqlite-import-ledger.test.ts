@@ -2,30 +2,29 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Client } from "@libsql/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteDatabase } from "./sqlite-database.js";
+import { openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 import { SqliteImportLedger } from "./sqlite-import-ledger.js";
 
-// The behaviour every ledger shares is in test/contracts; this is about several clients on one file.
+// The behaviour every ledger shares is in test/contracts; this is about several connections to one file.
 describe("SqliteImportLedger", () => {
   let directory: string;
-  let clients: Client[];
+  let databases: SqliteDatabase[];
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), "anycloud-sqlite-"));
     const url = pathToFileURL(join(directory, "todos.db")).href;
     // Opened together, as by processes starting at once: each must find or create the schema.
-    clients = await Promise.all(Array.from({ length: 4 }, () => openSqliteDatabase({ url })));
+    databases = await Promise.all(Array.from({ length: 4 }, () => openSqliteDatabase({ url })));
   });
 
   afterEach(async () => {
-    for (const client of clients) client.close();
+    for (const database of databases) database.close();
     await rm(directory, { recursive: true, force: true });
   });
 
-  it("lets exactly one of several clients sharing the database file claim an import", async () => {
-    const ledgers = clients.map((client) => new SqliteImportLedger(client));
+  it("lets exactly one of several connections sharing the database file claim an import", async () => {
+    const ledgers = databases.map((database) => new SqliteImportLedger(database));
     const claim = {
       importId: "uploads/todos.csv@v1",
       source: { container: "uploads", key: "todos.csv", version: "v1" },

@@ -7,7 +7,7 @@ import type {
   ImportStatus,
   ObjectRef,
 } from "@anycloud/core";
-import type { Client, Row } from "@libsql/client";
+import { type SqliteDatabase, SqliteStatements } from "./sqlite-database.js";
 import { guardStore } from "./store-errors.js";
 
 const STORE = "import ledger";
@@ -36,59 +36,57 @@ const GET = `SELECT ${COLUMNS} FROM imports WHERE import_id = ?`;
  * const ledger = new SqliteImportLedger(await openSqliteDatabase({ url: "file:/data/todos.db" }));
  */
 export class SqliteImportLedger implements ImportLedger {
-  constructor(private readonly client: Client) {}
+  private readonly sql: SqliteStatements;
+
+  constructor(database: SqliteDatabase) {
+    this.sql = new SqliteStatements(database);
+  }
 
   claim({ importId, source, now, leaseExpiresAt }: ImportClaim): Promise<ClaimResult> {
-    return guardStore(STORE, async () => {
-      const claimed = await this.client.execute({
-        sql: CLAIM,
-        args: [importId, JSON.stringify(source), now, leaseExpiresAt],
-      });
-      const row = claimed.rows[0];
+    return guardStore(STORE, () => {
+      // `all`, which runs the write to completion; libsql's `get` would skip a write with RETURNING.
+      const row = this.sql.all(CLAIM, [importId, JSON.stringify(source), now, leaseExpiresAt])[0];
       if (row) return { claimed: true, entry: entryOf(row) };
       // Not ours: the row exists (imports are never deleted), so say who holds it or how it ended.
-      const entry = await this.read(importId);
+      const entry = this.read(importId);
       if (!entry) throw new Error(`Import ${importId} was neither claimed nor found.`);
       return { claimed: false, entry };
     });
   }
 
   finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
-    return guardStore(STORE, async () => {
-      const result = await this.client.execute({
-        sql: FINISH,
-        args: [report.status, JSON.stringify(report), importId, attempt],
-      });
-      return result.rowsAffected === 1;
+    return guardStore(STORE, () => {
+      return this.sql.run(FINISH, [report.status, JSON.stringify(report), importId, attempt]) === 1;
     });
   }
 
   renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
-    return guardStore(STORE, async () => {
-      const result = await this.client.execute({ sql: RENEW, args: [leaseExpiresAt, importId, attempt] });
-      return result.rowsAffected === 1;
-    });
+    return guardStore(STORE, () => this.sql.run(RENEW, [leaseExpiresAt, importId, attempt]) === 1);
   }
 
   get(importId: string): Promise<ImportEntry | undefined> {
     return guardStore(STORE, () => this.read(importId));
   }
 
-  private async read(importId: string): Promise<ImportEntry | undefined> {
-    const row = (await this.client.execute({ sql: GET, args: [importId] })).rows[0];
+  private read(importId: string): ImportEntry | undefined {
+    const row = this.sql.get(GET, [importId]);
     return row && entryOf(row);
   }
 }
 
-function entryOf(row: Row): ImportEntry {
+type ImportRow = [string, string, ImportStatus, number, string, string, string | null];
+
+/** A row selected as `COLUMNS`, as the driver returns it: an array of column values. */
+function entryOf(row: unknown[]): ImportEntry {
+  const [importId, source, status, attempt, startedAt, leaseExpiresAt, report] = row as ImportRow;
   const entry: ImportEntry = {
-    importId: row.import_id as string,
-    source: JSON.parse(row.source as string) as ObjectRef,
-    status: row.status as ImportStatus,
-    attempt: row.attempt as number,
-    startedAt: row.started_at as string,
-    leaseExpiresAt: row.lease_expires_at as string,
+    importId,
+    source: JSON.parse(source) as ObjectRef,
+    status,
+    attempt,
+    startedAt,
+    leaseExpiresAt,
   };
-  if (row.report !== null) entry.report = JSON.parse(row.report as string) as ImportReport;
+  if (report !== null) entry.report = JSON.parse(report) as ImportReport;
   return entry;
 }

@@ -1,22 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { comparePositions, positionOf, StoreUnavailableError, type Todo } from "@anycloud/core";
-import type { Client } from "@libsql/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteDatabase } from "./sqlite-database.js";
+import { openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 import { SqliteTodoRepository } from "./sqlite-todo-repository.js";
 
 // The behaviour every repository shares is in test/contracts; these tests are about SQLite itself.
 describe("SqliteTodoRepository", () => {
-  let client: Client;
+  let database: SqliteDatabase;
   let repository: SqliteTodoRepository;
 
   beforeEach(async () => {
-    client = await openSqliteDatabase({ url: ":memory:" });
-    repository = new SqliteTodoRepository(client);
+    database = await openSqliteDatabase({ url: ":memory:" });
+    repository = new SqliteTodoRepository(database);
   });
 
   afterEach(() => {
-    client.close();
+    if (database.open) database.close();
   });
 
   it("lists todos by creation time, then id", async () => {
@@ -31,12 +30,13 @@ describe("SqliteTodoRepository", () => {
   });
 
   it("pages through the (created_at, id) index rather than sorting the table", async () => {
-    const plan = await client.execute(
-      "EXPLAIN QUERY PLAN SELECT * FROM todos WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT 11",
-      ["2030-01-01T00:00:00.000Z", randomUUID()],
-    );
+    const plan = database
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT * FROM todos WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT 11",
+      )
+      .all(["2030-01-01T00:00:00.000Z", randomUUID()]);
 
-    const details = plan.rows.map((row) => String(row.detail)).join("\n");
+    const details = plan.map((row) => String((row as { detail: unknown }).detail)).join("\n");
     expect(details).toContain("todos_by_position");
     expect(details).not.toContain("TEMP B-TREE");
   });
@@ -60,10 +60,27 @@ describe("SqliteTodoRepository", () => {
     const result = await repository.putMany([broken, aTodo()]);
 
     expect(result.failed.map((failure) => failure.id)).toEqual([broken.id]);
+    expect(await repository.get(broken.id)).toBeUndefined();
+  });
+
+  // libsql binds undefined and NaN as NULL, and aborts the process on a boolean: none may reach it.
+  it.each([
+    ["a boolean", { name: true }],
+    ["NaN", { version: Number.NaN }],
+    ["an object", { dueDate: new Date(0) }],
+  ])("refuses a todo holding %s, in a batch and on its own", async (_kind, overrides) => {
+    const broken = { ...aTodo(), ...overrides } as unknown as Todo;
+
+    const result = await repository.putMany([aTodo(), broken]);
+    const alone = await repository.create(broken).catch((caught: unknown) => caught);
+
+    expect(result.failed.map((failure) => failure.id)).toEqual([broken.id]);
+    expect(alone).toBeInstanceOf(StoreUnavailableError);
+    expect(await repository.get(broken.id)).toBeUndefined();
   });
 
   it("wraps a driver failure in StoreUnavailableError, with the driver's error as cause", async () => {
-    client.close();
+    database.close();
 
     const error = await repository.get(randomUUID()).catch((caught: unknown) => caught);
 
@@ -71,8 +88,19 @@ describe("SqliteTodoRepository", () => {
     expect((error as StoreUnavailableError).cause).toBeInstanceOf(Error);
   });
 
+  it("refuses to run a statement it already prepared once the database is closed", async () => {
+    const todo = aTodo();
+    await repository.create(todo);
+    expect(await repository.get(todo.id)).toEqual(todo);
+    database.close();
+
+    const attempts = [repository.get(todo.id), repository.create(aTodo()), repository.putMany([aTodo()])];
+
+    for (const attempt of attempts) await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
   it("fails a whole batch with StoreUnavailableError when the store, not a todo, is at fault", async () => {
-    client.close();
+    database.close();
 
     const attempt = repository.putMany([aTodo()]);
 

@@ -12,15 +12,16 @@ import {
   type TodoRepository,
   VersionConflictError,
 } from "@anycloud/core";
-import { type Client, type InStatement, LibsqlError, type Row } from "@libsql/client";
+import Database from "libsql";
+import { type SqliteDatabase, SqliteStatements, UnbindableValueError } from "./sqlite-database.js";
 import { guardStore } from "./store-errors.js";
 
 const STORE = "todo store";
 const COLUMNS = "id, task, name, due_date, checked, created_at, updated_at, version";
 const VALUES = "?, ?, ?, ?, ?, ?, ?, ?";
 
-// The driver's cost is per statement, not per row: `putMany` writes up to this many rows per INSERT
-// (8 parameters each, far below SQLite's 32,766).
+// Each statement crosses into the driver once however many rows it carries: `putMany` writes up to this many
+// rows per INSERT (8 parameters each, far below SQLite's 32,766).
 const ROWS_PER_UPSERT = 100;
 
 const INSERT = `INSERT INTO todos (${COLUMNS}) VALUES (${VALUES}) ON CONFLICT (id) DO NOTHING`;
@@ -29,13 +30,28 @@ const UPSERT_SET = `ON CONFLICT (id) DO UPDATE SET task = excluded.task, name = 
   updated_at = excluded.updated_at, version = excluded.version`;
 const UPDATE = `UPDATE todos SET task = ?, name = ?, due_date = ?, checked = ?, created_at = ?, updated_at = ?,
   version = ? WHERE id = ? AND version = ?`;
+const DELETE = "DELETE FROM todos WHERE id = ?";
+const DELETE_AT_VERSION = "DELETE FROM todos WHERE id = ? AND version = ?";
+const EXISTS = "SELECT 1 FROM todos WHERE id = ?";
 const GET = `SELECT ${COLUMNS} FROM todos WHERE id = ?`;
 const FIRST_PAGE = `SELECT ${COLUMNS} FROM todos ORDER BY created_at, id LIMIT ?`;
 const NEXT_PAGE = `SELECT ${COLUMNS} FROM todos WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`;
 
+/** The upsert of `rows` todos, built once per row count so that its prepared statement is reused. */
+const upserts: string[] = [];
+function upsertOf(rows: number): string {
+  let sql = upserts[rows];
+  if (sql === undefined) {
+    sql = `INSERT INTO todos (${COLUMNS}) VALUES ${Array(rows).fill(`(${VALUES})`).join(", ")} ${UPSERT_SET}`;
+    upserts[rows] = sql;
+  }
+  return sql;
+}
+
 /**
  * Todos in the SQLite database opened by `openSqliteDatabase`, listed by keyset pagination over
- * `(createdAt, id)` with `encodePosition` tokens as cursors.
+ * `(createdAt, id)` with `encodePosition` tokens as cursors. The work is synchronous; the methods return
+ * promises because the port is asynchronous.
  *
  * @example
  * const repository = new SqliteTodoRepository(await openSqliteDatabase({ url: "file:/data/todos.db" }));
@@ -43,31 +59,33 @@ const NEXT_PAGE = `SELECT ${COLUMNS} FROM todos WHERE (created_at, id) > (?, ?) 
 export class SqliteTodoRepository implements TodoRepository {
   readonly preferredBatchSize = 500;
 
-  constructor(private readonly client: Client) {}
+  private readonly sql: SqliteStatements;
+
+  constructor(database: SqliteDatabase) {
+    this.sql = new SqliteStatements(database);
+  }
 
   create(todo: Todo): Promise<void> {
-    return guardStore(STORE, async () => {
-      const result = await this.client.execute({ sql: INSERT, args: rowOf(todo) });
-      if (result.rowsAffected === 0) throw new TodoAlreadyExistsError(todo.id);
+    return guardStore(STORE, () => {
+      if (this.sql.run(INSERT, rowOf(todo)) === 0) throw new TodoAlreadyExistsError(todo.id);
     });
   }
 
   get(id: string): Promise<Todo | undefined> {
-    return guardStore(STORE, async () => {
-      const row = (await this.client.execute({ sql: GET, args: [id] })).rows[0];
+    return guardStore(STORE, () => {
+      const row = this.sql.get(GET, [id]);
       return row && todoOf(row);
     });
   }
 
   list({ limit, cursor }: ListOptions): Promise<TodoPage> {
     // Decoding throws InvalidCursorError, which guardStore lets through.
-    return guardStore(STORE, async () => {
+    return guardStore(STORE, () => {
       const after = cursor === undefined ? undefined : decodePosition(cursor);
       // One row more than asked tells whether another page follows, without an empty last page.
-      const statement: InStatement = after
-        ? { sql: NEXT_PAGE, args: [after.createdAt, after.id, limit + 1] }
-        : { sql: FIRST_PAGE, args: [limit + 1] };
-      const rows = (await this.client.execute(statement)).rows;
+      const rows = after
+        ? this.sql.all(NEXT_PAGE, [after.createdAt, after.id, limit + 1])
+        : this.sql.all(FIRST_PAGE, [limit + 1]);
       const items = rows.slice(0, limit).map(todoOf);
       const last = items.at(-1);
       return rows.length > limit && last
@@ -77,49 +95,49 @@ export class SqliteTodoRepository implements TodoRepository {
   }
 
   update(todo: Todo, expectedVersion: number): Promise<void> {
-    return guardStore(STORE, async () => {
+    return guardStore(STORE, () => {
       // UPDATE takes the new values first, then the key and the version the row must be at.
       const [id, ...values] = rowOf(todo);
-      const result = await this.client.execute({ sql: UPDATE, args: [...values, id, expectedVersion] });
-      if (result.rowsAffected === 0) await this.explainMiss(todo.id, expectedVersion);
+      if (this.sql.run(UPDATE, [...values, id, expectedVersion]) === 0)
+        this.explainMiss(todo.id, expectedVersion);
     });
   }
 
   delete(id: string, expectedVersion?: number): Promise<void> {
-    return guardStore(STORE, async () => {
-      const result = await this.client.execute(
+    return guardStore(STORE, () => {
+      const changes =
         expectedVersion === undefined
-          ? { sql: "DELETE FROM todos WHERE id = ?", args: [id] }
-          : { sql: "DELETE FROM todos WHERE id = ? AND version = ?", args: [id, expectedVersion] },
-      );
-      if (result.rowsAffected === 0) await this.explainMiss(id, expectedVersion);
+          ? this.sql.run(DELETE, [id])
+          : this.sql.run(DELETE_AT_VERSION, [id, expectedVersion]);
+      if (changes === 0) this.explainMiss(id, expectedVersion);
     });
   }
 
   putMany(todos: readonly Todo[]): Promise<PutManyResult> {
-    return guardStore(STORE, async () => {
+    return guardStore(STORE, () => {
       if (todos.length === 0) return { failed: [] };
       try {
         // One transaction for the whole call, a few multi-row statements inside it.
-        const statements: InStatement[] = [];
-        for (let start = 0; start < todos.length; start += ROWS_PER_UPSERT) {
-          statements.push(upsertOf(todos.slice(start, start + ROWS_PER_UPSERT)));
-        }
-        await this.client.batch(statements, "write");
+        this.sql.transaction(() => {
+          for (let start = 0; start < todos.length; start += ROWS_PER_UPSERT) {
+            const rows = todos.slice(start, start + ROWS_PER_UPSERT);
+            this.sql.run(upsertOf(rows.length), rows.flatMap(rowOf));
+          }
+        });
         return { failed: [] };
       } catch (error) {
         if (!isItemError(error)) throw error;
         // Some todo broke the batch, which rolled back: write them one by one to find which.
-        return { failed: await this.putOneByOne(todos) };
+        return { failed: this.putOneByOne(todos) };
       }
     });
   }
 
-  private async putOneByOne(todos: readonly Todo[]): Promise<PutManyFailure[]> {
+  private putOneByOne(todos: readonly Todo[]): PutManyFailure[] {
     const failed: PutManyFailure[] = [];
     for (const todo of todos) {
       try {
-        await this.client.execute(upsertOf([todo]));
+        this.sql.run(upsertOf(1), rowOf(todo));
       } catch (error) {
         if (!isItemError(error)) throw error;
         failed.push({ id: String(todo.id), reason: reasonFor(error) });
@@ -129,13 +147,14 @@ export class SqliteTodoRepository implements TodoRepository {
   }
 
   /** After a conditional write changed nothing: throws why. */
-  private async explainMiss(id: string, expectedVersion: number | undefined): Promise<never> {
-    const result = await this.client.execute({ sql: "SELECT 1 FROM todos WHERE id = ?", args: [id] });
-    if (result.rows.length === 0 || expectedVersion === undefined) throw new TodoNotFoundError(id);
+  private explainMiss(id: string, expectedVersion: number | undefined): never {
+    if (this.sql.get(EXISTS, [id]) === undefined || expectedVersion === undefined)
+      throw new TodoNotFoundError(id);
     throw new VersionConflictError(id, expectedVersion);
   }
 }
 
+/** A todo's values in `COLUMNS` order, as written and as read back. */
 type TodoRow = [string, string, string | null, string | null, number, string, string, number];
 
 /** The todo's values in `COLUMNS` order. */
@@ -152,42 +171,34 @@ function rowOf(todo: Todo): TodoRow {
   ];
 }
 
-/** One INSERT that writes every todo, whatever is stored under its id. */
-function upsertOf(todos: readonly Todo[]): InStatement {
-  return {
-    sql: `INSERT INTO todos (${COLUMNS}) VALUES ${todos.map(() => `(${VALUES})`).join(", ")} ${UPSERT_SET}`,
-    args: todos.flatMap(rowOf),
-  };
+/** A row selected as `COLUMNS`, as the driver returns it: an array of column values. */
+function todoOf(row: unknown[]): Todo {
+  const [id, task, name, dueDate, checked, createdAt, updatedAt, version] = row as TodoRow;
+  return { id, task, name, dueDate, checked: checked === 1, createdAt, updatedAt, version };
 }
 
-function todoOf(row: Row): Todo {
-  return {
-    id: row.id as string,
-    task: row.task as string,
-    name: row.name as string | null,
-    dueDate: row.due_date as string | null,
-    checked: row.checked === 1,
-    createdAt: row.created_at as string,
-    updatedAt: row.updated_at as string,
-    version: row.version as number,
-  };
-}
-
-const ITEM_ERROR_CODES = new Set(["SQLITE_CONSTRAINT", "SQLITE_TOOBIG", "SQLITE_MISMATCH"]);
+const ITEM_ERROR_CODES = ["SQLITE_CONSTRAINT", "SQLITE_TOOBIG", "SQLITE_MISMATCH"];
 
 /**
  * Whether an error is the fault of one todo (a value the schema refuses, or that the driver cannot bind)
  * rather than of the store; only those are reported per item, the rest fail the whole call.
  */
 function isItemError(error: unknown): boolean {
-  if (error instanceof TypeError || error instanceof RangeError) return true;
-  return error instanceof LibsqlError && ITEM_ERROR_CODES.has(error.code);
+  if (error instanceof UnbindableValueError) return true;
+  const code = codeOf(error);
+  return code !== undefined && ITEM_ERROR_CODES.includes(code);
 }
 
 /** A reason for the caller: names the kind of problem, never the SQL or the driver's message. */
 function reasonFor(error: unknown): string {
-  const code = error instanceof LibsqlError ? error.code : undefined;
+  const code = codeOf(error);
   if (code === "SQLITE_TOOBIG") return "The todo is too large to store.";
   if (code === "SQLITE_CONSTRAINT") return "The todo has a missing or invalid field.";
   return "The todo has a value the store cannot hold.";
+}
+
+/** The primary result code of a SQLite error: `SQLITE_CONSTRAINT` for libsql's `SQLITE_CONSTRAINT_NOTNULL`. */
+function codeOf(error: unknown): string | undefined {
+  if (!(error instanceof Database.SqliteError) || typeof error.code !== "string") return undefined;
+  return /^SQLITE_[A-Z]+/.exec(error.code)?.[0];
 }
