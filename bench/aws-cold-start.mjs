@@ -1,0 +1,269 @@
+// Cold start of the AWS functions: the size of every bundle apps/aws/scripts/bundle.mjs builds, and, for the two
+// that serve the todo API on DynamoDB, "load + first invoke" in a fresh `node` process per sample:
+//   workshopTodos with POST /todo/add, api with GET /todos?limit=20 (HTTP API 2.0 events, real-shaped)
+// against bench/aws-handwritten-handler.mjs (the same jobs by hand with the same @aws-sdk/client-dynamodb,
+// bundled here with bundle.mjs's esbuild settings), invoked with the same events. Every sample spawns the four
+// processes, ours and the baseline alternating which goes first. The child times `await import(bundle)` and
+// the first `await handler(event)` with performance.now(); the parent times the whole process (spawn → exit).
+// One DynamoDB stand-in (LocalStack, DynamoDB Local or dynalite: the project's launcher picks and says) serves
+// every sample, its table seeded with a few todos. Goal: ours <= 1.15x the baseline, in bytes and in time.
+// Usage: node apps/aws/scripts/bundle.mjs && node bench/aws-cold-start.mjs [samples=15]
+//        (BENCH_NODE=/path/to/node runs the samples on another Node, e.g. 22 as on Lambda's nodejs22.x)
+import { execFileSync, spawn } from "node:child_process";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { FUNCTIONS } from "../apps/aws/scripts/bundle.mjs";
+import {
+  createTables,
+  dynamoDbClientFor,
+  STAND_IN_REGION,
+  startDynamoDb,
+  uniqueTableName,
+} from "./aws-stand-ins.mjs";
+import { fmt, median } from "./lib.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const awsApp = path.join(root, "apps/aws");
+const samples = Number(process.argv[2] ?? 15);
+const node = process.env.BENCH_NODE || process.execPath;
+const work = path.join(here, ".work", "aws-cold-start");
+
+// --- The baseline bundle: bundle.mjs's settings, copied (its `bundle()` resolves entries inside apps/aws). ---
+const { build } = createRequire(path.join(awsApp, "package.json"))("esbuild");
+await mkdir(work, { recursive: true });
+const baselineBundle = path.join(work, "handwritten", "index.mjs");
+const baselineMeta = (
+  await build({
+    entryPoints: [path.join(here, "aws-handwritten-handler.mjs")],
+    outfile: baselineBundle,
+    bundle: true,
+    platform: "node",
+    target: "node22",
+    format: "esm",
+    minify: true,
+    treeShaking: true,
+    sourcemap: false,
+    legalComments: "none",
+    conditions: ["@anycloud/source"],
+    metafile: true,
+    logLevel: "warning",
+    banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+    // The file lives in bench/, which has no node_modules: take the SDK the functions are bundled with.
+    nodePaths: [path.join(awsApp, "node_modules")],
+  })
+).metafile;
+
+// --- Sizes ---
+const bundleOf = (name) => path.join(awsApp, "dist", name, "index.mjs");
+const sizeOf = (file) => ({ bytes: statSync(file).size, gzip: gzipSync(readFileSync(file)).length });
+const kib = (bytes) => `${fmt(bytes / 1024, 1)} KiB`;
+const baselineSize = sizeOf(baselineBundle);
+console.log("bundle sizes (minified; gzip in brackets):");
+for (const name of Object.keys(FUNCTIONS)) {
+  const { bytes, gzip } = sizeOf(bundleOf(name));
+  console.log(`  ${name.padEnd(16)} ${kib(bytes).padStart(12)}  (${kib(gzip)})`);
+}
+console.log(
+  `  ${"hand-written".padEnd(16)} ${kib(baselineSize.bytes).padStart(12)}  (${kib(baselineSize.gzip)})`,
+);
+
+// Where the bytes go: each bundle's output bytes by package, from esbuild's metafiles.
+const metas = JSON.parse(readFileSync(path.join(awsApp, "dist/meta.json"), "utf8"));
+function bytesByPackage(metafile) {
+  const totals = {};
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const inModules = input.lastIndexOf("node_modules/");
+      let owner;
+      if (inModules === -1) owner = workspaceOwner(input);
+      else {
+        const parts = input.slice(inModules + "node_modules/".length).split("/");
+        owner = parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
+      }
+      totals[owner] = (totals[owner] ?? 0) + bytesInOutput;
+    }
+  }
+  return totals;
+}
+
+/** A workspace file's owner; metafile paths are relative to where esbuild ran (the root or apps/aws). */
+function workspaceOwner(input) {
+  const file = input.replace(/^(\.\.\/)+/, "");
+  if (file.startsWith("src/") || file.startsWith("apps/aws/")) return "apps/aws (composition, handlers)";
+  if (file.startsWith("bench/")) return "bench (the hand-written handler)";
+  return file.split("/").slice(0, 2).join("/");
+}
+
+// --- The stand-in and its table ---
+const dynamo = await startDynamoDb();
+const tables = { todos: uniqueTableName("bench-todos"), imports: uniqueTableName("bench-imports") };
+const client = dynamoDbClientFor(dynamo.endpoint);
+const dropTables = (await createTables(client, tables)).drop;
+const now = new Date().toISOString();
+const { PutItemCommand } = createRequire(path.join(awsApp, "package.json"))("@aws-sdk/client-dynamodb");
+for (let index = 1; index <= 30; index++) {
+  await client.send(
+    new PutItemCommand({
+      TableName: tables.todos,
+      Item: {
+        id: { S: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}` },
+        task: { S: `Seeded todo ${index}` },
+        name: { S: "Bench" },
+        dueDate: index % 2 ? { S: "2026-12-01" } : { NULL: true },
+        checked: { BOOL: index % 3 === 0 },
+        createdAt: { S: now },
+        updatedAt: { S: now },
+        version: { N: "1" },
+      },
+    }),
+  );
+}
+
+// --- The events: the repository's HTTP API 2.0 fixtures, pointed at the routes measured ---
+const fixture = (name) =>
+  JSON.parse(readFileSync(path.join(root, "test/fixtures/events/apigw-http", name), "utf8"));
+const addEvent = fixture("post-json.json");
+addEvent.rawPath = addEvent.requestContext.http.path = "/todo/add";
+const listEvent = fixture("get.json");
+listEvent.rawPath = listEvent.requestContext.http.path = "/todos";
+listEvent.rawQueryString = "limit=20";
+listEvent.queryStringParameters = { limit: "20" };
+
+const CASES = [
+  { name: "workshopTodos", route: "POST /todo/add", event: addEvent, status: 200 },
+  { name: "api", route: "GET /todos?limit=20", event: listEvent, status: 200 },
+];
+
+// The child: import the bundle, invoke it once, print the two times. It exits at once, as a frozen Lambda
+// sandbox would not linger either (an idle keep-alive socket would otherwise keep it up).
+const CHILD = `
+const started = performance.now();
+const { handler } = await import(process.env.BENCH_BUNDLE);
+const loaded = performance.now();
+const result = await handler(JSON.parse(process.env.BENCH_EVENT), { awsRequestId: "bench", functionName: "bench" });
+const invoked = performance.now();
+console.log(JSON.stringify({ loadMs: loaded - started, invokeMs: invoked - loaded, statusCode: result.statusCode, body: result.body.slice(0, 200) }));
+process.exit(0);
+`;
+const childEnv = {
+  ...process.env,
+  TODOS_TABLE: tables.todos,
+  IMPORTS_TABLE: tables.imports,
+  DYNAMODB_ENDPOINT: dynamo.endpoint,
+  AWS_REGION: STAND_IN_REGION,
+  AWS_ACCESS_KEY_ID: "bench",
+  AWS_SECRET_ACCESS_KEY: "bench",
+  LOG_LEVEL: "warn",
+};
+
+/** One fresh process: { loadMs, invokeMs, firstMs (load + invoke), wallMs }. */
+function coldStart(bundle, { event, status }) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(node, ["--input-type=module", "-e", CHILD], {
+      env: { ...childEnv, BENCH_BUNDLE: pathToFileURL(bundle).href, BENCH_EVENT: JSON.stringify(event) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      const wallMs = performance.now() - started;
+      const line = stdout.trim().split("\n").at(-1) ?? "";
+      let result;
+      try {
+        result = JSON.parse(line);
+      } catch {
+        return reject(new Error(`${bundle} exited ${code}:\n${stdout}\n${stderr}`));
+      }
+      if (result.statusCode !== status) {
+        return reject(new Error(`${bundle} answered ${result.statusCode}: ${result.body}`));
+      }
+      resolve({ ...result, firstMs: result.loadMs + result.invokeMs, wallMs });
+    });
+  });
+}
+
+const results = Object.fromEntries(CASES.map(({ name }) => [name, { ours: [], baseline: [] }]));
+try {
+  // One warm-up of each (file cache, the stand-in's first requests), not counted.
+  for (const testCase of CASES) {
+    await coldStart(bundleOf(testCase.name), testCase);
+    await coldStart(baselineBundle, testCase);
+  }
+  for (let sample = 0; sample < samples; sample++) {
+    for (const testCase of CASES) {
+      const runs = [
+        ["ours", bundleOf(testCase.name)],
+        ["baseline", baselineBundle],
+      ];
+      if (sample % 2) runs.reverse();
+      for (const [who, bundle] of runs) results[testCase.name][who].push(await coldStart(bundle, testCase));
+    }
+    const line = CASES.map(({ name }) => {
+      const { ours, baseline } = results[name];
+      return `${name} ${fmt(ours.at(-1).firstMs, 1)} / ${fmt(ours.at(-1).wallMs)} ms, hand-written ${fmt(baseline.at(-1).firstMs, 1)} / ${fmt(baseline.at(-1).wallMs)} ms`;
+    }).join("; ");
+    console.log(`sample ${String(sample + 1).padStart(2)} (load+invoke / process): ${line}`);
+  }
+} finally {
+  await dropTables().catch(() => {});
+  client.destroy();
+  await dynamo.stop();
+}
+
+const rawPath = path.join(work, "samples.json");
+writeFileSync(rawPath, JSON.stringify({ stand_in: dynamo.kind, results }, null, 1));
+
+const med = (list, key) => median(list.map((sample) => sample[key]));
+console.log(
+  `\nDynamoDB stand-in: ${dynamo.kind}; children on Node ${execFileSync(node, ["--version"]).toString().trim()}; ${samples} samples each, interleaved; medians (raw samples in ${path.relative(root, rawPath)}):`,
+);
+for (const { name, route } of CASES) {
+  const { ours, baseline } = results[name];
+  const size = sizeOf(bundleOf(name));
+  console.log(`${name} (${route}) vs hand-written:`);
+  console.log(
+    `  size            ${kib(size.bytes).padStart(11)} vs ${kib(baselineSize.bytes).padStart(11)}  ${fmt(size.bytes / baselineSize.bytes, 2)}x  (gzip ${fmt(size.gzip / baselineSize.gzip, 2)}x)  goal <= 1.15x`,
+  );
+  for (const [key, label] of [
+    ["loadMs", "import"],
+    ["invokeMs", "first invoke"],
+    ["firstMs", "load + invoke"],
+    ["wallMs", "whole process"],
+  ]) {
+    const a = med(ours, key);
+    const b = med(baseline, key);
+    const goal = key === "firstMs" || key === "wallMs" ? "  goal <= 1.15x" : "";
+    console.log(
+      `  ${label.padEnd(15)} ${`${fmt(a, 1)} ms`.padStart(11)} vs ${`${fmt(b, 1)} ms`.padStart(11)}  ${fmt(a / b, 2)}x${goal}`,
+    );
+  }
+}
+
+// Bytes by package, ours against the hand-written handler, largest differences first.
+const baselineByPackage = bytesByPackage(baselineMeta);
+for (const { name } of CASES) {
+  const ours = bytesByPackage(metas[name]);
+  const owners = [...new Set([...Object.keys(ours), ...Object.keys(baselineByPackage)])]
+    .map((owner) => [owner, ours[owner] ?? 0, baselineByPackage[owner] ?? 0])
+    .sort((x, y) => Math.abs(y[1] - y[2]) - Math.abs(x[1] - x[2]))
+    .slice(0, 8);
+  console.log(`${name}: output bytes by package (ours vs hand-written), largest differences:`);
+  for (const [owner, a, b] of owners) {
+    console.log(
+      `  ${owner.padEnd(34)} ${kib(a).padStart(11)} ${kib(b).padStart(11)}  ${a - b >= 0 ? "+" : ""}${kib(a - b)}`,
+    );
+  }
+}

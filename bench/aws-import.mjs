@@ -1,0 +1,202 @@
+// The CSV import on AWS stand-ins: a generated CSV (bench/generate-csv.mjs) is uploaded once to the S3 stand-in
+// (s3rver, or LocalStack), whose object-created event is captured; then, each run in a fresh child process
+// and into fresh tables of the DynamoDB stand-in (DynamoDB Local preferred, else dynalite; the launcher says):
+//   ours:      the csvImport function's bundle (apps/aws/dist/csvImport) invoked with that S3 event: S3ObjectSource
+//              → ImportTodos → DynamoDbTodoRepository (BatchWriteItem) + DynamoDbImportLedger
+//   baseline:  the workshop's approach: GetObject, the body streamed through csv-parse, one awaited PutItem per row
+// The row count comes from the child's own report; DescribeTable's ItemCount is printed as a cross-check (DynamoDB
+// Local keeps it live, dynalite says 0). Each child reports its rows/s (over the handler's or the loop's time) and peak RSS
+// (process.resourceUsage().maxRSS), with Node's default heap settings. Ours runs 100,000 and 1,000,000 rows;
+// the baseline a smaller sample (it writes one row per round trip). Runs interleave: ours 100k, baseline, ours 1M.
+// Goals: ours >= 10x the baseline's rows/s; ours peak RSS <= 128 MB, and flat from 100k to 1M rows.
+// Usage: node apps/aws/scripts/bundle.mjs && node bench/aws-import.mjs [runs=3] [baselineRows=50000] [ourRows=100000,1000000]
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { createReadStream, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  createTables,
+  dynamoDbClientFor,
+  STAND_IN_REGION,
+  startDynamoDb,
+  startS3,
+  uniqueTableName,
+} from "./aws-stand-ins.mjs";
+import { generateCsv } from "./generate-csv.mjs";
+import { fmt, median } from "./lib.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "..");
+const runs = Number(process.argv[2] ?? 3);
+const baselineRows = Number(process.argv[3] ?? 50_000);
+const ourRows = (process.argv[4] ?? "100000,1000000").split(",").map(Number);
+const BUCKET = "bench-imports";
+
+const fromAwsApp = createRequire(path.join(root, "apps/aws/package.json"));
+const { CreateBucketCommand, PutObjectCommand } = fromAwsApp("@aws-sdk/client-s3");
+const { DescribeTableCommand } = fromAwsApp("@aws-sdk/client-dynamodb");
+
+// The child for ours: the bundle's handler, as Lambda would call it for the S3 notification.
+const OURS = `
+const { handler } = await import(${JSON.stringify(pathToFileURL(path.join(root, "apps/aws/dist/csvImport/index.mjs")).href)});
+const started = performance.now();
+const outcome = await handler(JSON.parse(process.env.BENCH_EVENT));
+const seconds = (performance.now() - started) / 1000;
+const [report] = outcome.imported;
+console.log("BENCH " + JSON.stringify({ status: report.status, rows: report.imported, rejected: report.rejected, failed: report.failed, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+process.exit(0);
+`;
+
+// The child for the baseline: what the workshop's import did, row by row.
+const BASELINE = `
+import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
+const sdk = createRequire(${JSON.stringify(path.join(root, "apps/aws/package.json"))});
+const { S3Client, GetObjectCommand } = sdk("@aws-sdk/client-s3");
+const { DynamoDBClient, PutItemCommand } = sdk("@aws-sdk/client-dynamodb");
+const { parse } = await import(${JSON.stringify(pathToFileURL(path.join(root, "packages/core/node_modules/csv-parse/lib/index.js")).href)});
+const { bucket, key } = JSON.parse(process.env.BENCH_OBJECT);
+const s3 = new S3Client({ endpoint: process.env.S3_ENDPOINT, forcePathStyle: true });
+const dynamo = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT });
+const started = performance.now();
+const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+let rows = 0;
+for await (const row of Body.pipe(parse({ columns: true, bom: true }))) {
+  await dynamo.send(new PutItemCommand({
+    TableName: process.env.TODOS_TABLE,
+    Item: {
+      id: { S: randomUUID() },
+      task: { S: row.task },
+      name: row.name ? { S: row.name } : { NULL: true },
+      dueDate: row.dueDate ? { S: row.dueDate } : { NULL: true },
+      checked: { BOOL: row.checked === "true" },
+      createdAt: { S: new Date().toISOString() },
+    },
+  }));
+  rows += 1;
+}
+const seconds = (performance.now() - started) / 1000;
+console.log("BENCH " + JSON.stringify({ status: "COMPLETED", rows, rejected: 0, failed: 0, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+process.exit(0);
+`;
+
+const dynamo = await startDynamoDb();
+const s3 = await startS3();
+const dynamoClient = dynamoDbClientFor(dynamo.endpoint);
+
+/** Runs one child with its own fresh tables; resolves to its result line, checked. */
+async function runChild(script, rows, env) {
+  const tables = { todos: uniqueTableName("bench-todos"), imports: uniqueTableName("bench-imports") };
+  const { drop } = await createTables(dynamoClient, tables);
+  try {
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      env: {
+        ...process.env,
+        ...env,
+        TODOS_TABLE: tables.todos,
+        IMPORTS_TABLE: tables.imports,
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        S3_ENDPOINT: s3.endpoint,
+        AWS_REGION: STAND_IN_REGION,
+        // s3rver checks signatures made with these; DynamoDB Local accepts any.
+        AWS_ACCESS_KEY_ID: "S3RVER",
+        AWS_SECRET_ACCESS_KEY: "S3RVER",
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    const [code] = await once(child, "exit");
+    const line = stdout.split("\n").find((text) => text.startsWith("BENCH "));
+    if (code !== 0 || !line) throw new Error(`the child exited ${code}:\n${stdout.slice(-4000)}\n${stderr}`);
+    const result = JSON.parse(line.slice("BENCH ".length));
+    if (result.status !== "COMPLETED" || result.rows !== rows) {
+      throw new Error(`expected ${rows} rows COMPLETED, got ${line}`);
+    }
+    const { Table } = await dynamoClient.send(new DescribeTableCommand({ TableName: tables.todos }));
+    return { ...result, rowsPerSecond: rows / result.seconds, itemsInTable: Table?.ItemCount };
+  } finally {
+    await drop().catch(() => {});
+  }
+}
+
+try {
+  // Upload each file once and keep the event S3 sent for it (the key and ETag name the import).
+  await s3.client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  const events = new Map();
+  s3.onObjectCreated((event) => {
+    for (const record of event.Records) events.set(decodeURIComponent(record.s3.object.key), event);
+  });
+  const objects = {};
+  for (const rows of [...new Set([baselineRows, ...ourRows])]) {
+    const file = await generateCsv(path.join(here, ".work", `todos-${rows}.csv`), rows);
+    const key = `todos-${rows}.csv`;
+    const { size } = statSync(file);
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: createReadStream(file), ContentLength: size }),
+    );
+    for (let wait = 0; !events.has(key); wait++) {
+      if (wait > 200) throw new Error(`No object-created event for ${key}.`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    objects[rows] = { key, size, event: events.get(key) };
+  }
+  console.log(
+    `DynamoDB stand-in: ${dynamo.kind}; S3 stand-in: ${s3.kind}; Node ${process.version}, default heap settings`,
+  );
+
+  const results = { ours: Object.fromEntries(ourRows.map((rows) => [rows, []])), baseline: [] };
+  const show = (label, rows, r) =>
+    console.log(
+      `  ${label.padEnd(9)} ${fmt(rows).padStart(9)} rows: ${fmt(r.seconds, 1).padStart(6)} s, ${fmt(r.rowsPerSecond).padStart(7)} rows/s, peak RSS ${fmt(r.maxRssMb, 1).padStart(6)} MB, DescribeTable ItemCount ${fmt(r.itemsInTable ?? Number.NaN)}`,
+    );
+  for (let run = 1; run <= runs; run++) {
+    console.log(`run ${run}:`);
+    for (const [index, rows] of ourRows.entries()) {
+      const result = await runChild(OURS, rows, { BENCH_EVENT: JSON.stringify(objects[rows].event) });
+      results.ours[rows].push(result);
+      show("ours", rows, result);
+      if (index === 0) {
+        const { key } = objects[baselineRows];
+        const base = await runChild(BASELINE, baselineRows, {
+          BENCH_OBJECT: JSON.stringify({ bucket: BUCKET, key }),
+        });
+        results.baseline.push(base);
+        show("baseline", baselineRows, base);
+      }
+    }
+  }
+
+  const rate = (list) => median(list.map((r) => r.rowsPerSecond));
+  const rss = (list) => median(list.map((r) => r.maxRssMb));
+  console.log(`\nmedians of ${runs} run(s):`);
+  for (const rows of ourRows) {
+    console.log(
+      `  ours      ${fmt(rows).padStart(9)} rows: ${fmt(rate(results.ours[rows])).padStart(7)} rows/s, peak RSS ${fmt(rss(results.ours[rows]), 1)} MB`,
+    );
+  }
+  console.log(
+    `  baseline  ${fmt(baselineRows).padStart(9)} rows: ${fmt(rate(results.baseline)).padStart(7)} rows/s, peak RSS ${fmt(rss(results.baseline), 1)} MB`,
+  );
+  const largest = ourRows.at(-1);
+  console.log(
+    `ours (${fmt(largest)} rows) / baseline rows/s = ${fmt(rate(results.ours[largest]) / rate(results.baseline), 1)}x; ours (${fmt(ourRows[0])} rows) / baseline = ${fmt(rate(results.ours[ourRows[0]]) / rate(results.baseline), 1)}x (goal >= 10x)`,
+  );
+  const peaks = ourRows.map((rows) => rss(results.ours[rows]));
+  console.log(
+    `ours peak RSS: ${peaks.map((mb) => `${fmt(mb, 1)} MB`).join(" → ")} (goal <= 128 MB, flat: ${fmt(peaks.at(-1) - peaks[0], 1)} MB apart)`,
+  );
+} finally {
+  dynamoClient.destroy();
+  await s3.stop();
+  await dynamo.stop();
+}
