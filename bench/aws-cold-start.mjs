@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { FUNCTIONS } from "../apps/aws/scripts/bundle.mjs";
+import { bundle, FUNCTIONS } from "../apps/aws/scripts/bundle.mjs";
 import {
   createTables,
   dynamoDbClientFor,
@@ -33,30 +33,18 @@ const samples = Number(process.argv[2] ?? 15);
 const node = process.env.BENCH_NODE || process.execPath;
 const work = path.join(here, ".work", "aws-cold-start");
 
-// --- The baseline bundle: bundle.mjs's settings, copied (its `bundle()` resolves entries inside apps/aws). ---
-const { build } = createRequire(path.join(awsApp, "package.json"))("esbuild");
+// --- The baseline bundle, with the functions' own esbuild settings ---
 await mkdir(work, { recursive: true });
 const baselineBundle = path.join(work, "handwritten", "index.mjs");
-const baselineMeta = (
-  await build({
-    entryPoints: [path.join(here, "aws-handwritten-handler.mjs")],
-    outfile: baselineBundle,
-    bundle: true,
-    platform: "node",
-    target: "node22",
-    format: "esm",
-    minify: true,
-    treeShaking: true,
-    sourcemap: false,
-    legalComments: "none",
-    conditions: ["@anycloud/source"],
-    metafile: true,
-    logLevel: "warning",
-    banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+const baselineMeta = await bundle(
+  "handwritten",
+  path.join(here, "aws-handwritten-handler.mjs"),
+  path.dirname(baselineBundle),
+  {
     // The file lives in bench/, which has no node_modules: take the SDK the functions are bundled with.
     nodePaths: [path.join(awsApp, "node_modules")],
-  })
-).metafile;
+  },
+);
 
 // --- Sizes ---
 const bundleOf = (name) => path.join(awsApp, "dist", name, "index.mjs");

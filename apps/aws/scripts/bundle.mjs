@@ -17,9 +17,10 @@ export const FUNCTIONS = {
   csvImport: "src/handlers/csv-import.ts",
 };
 
-export async function bundle(name, entry, outdir = path.join(app, "dist", name)) {
+/** Bundles `entry` (relative to apps/aws, or absolute) into `outdir/index.mjs`; `extra` adds esbuild options. */
+export async function bundle(name, entry, outdir = path.join(app, "dist", name), extra = {}) {
   const result = await build({
-    entryPoints: [path.join(app, entry)],
+    entryPoints: [path.resolve(app, entry)],
     outfile: path.join(outdir, "index.mjs"),
     bundle: true,
     platform: "node",
@@ -34,6 +35,7 @@ export async function bundle(name, entry, outdir = path.join(app, "dist", name))
     logLevel: "warning",
     // Some CommonJS dependencies require() Node built-ins, which an ES module bundle has no require for.
     banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+    ...extra,
   });
   return result.metafile;
 }
