@@ -7,9 +7,10 @@ import {
   type LambdaHttpResult,
 } from "@anycloud/adapters-aws/http";
 import { createTodoApi, type FetchApi, InMemoryImportLedger, InMemoryTodoRepository } from "@anycloud/core";
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
+import { httpApiEventFrom } from "../support/aws/http-api-v2.js";
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/events");
 const loadFixture = (name: string): Record<string, unknown> =>
@@ -20,7 +21,6 @@ const HTTP_FIXTURES = ["apigw-rest", "apigw-http", "function-url"].flatMap(fixtu
 
 const newTodoApi = () =>
   createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
-const TEXTUAL = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|x-www-form-urlencoded))/;
 
 // ---------------------------------------------------------------------------------------------------------
 // Translators from a plain Request to each event shape, and from each result back to a Response: what the
@@ -98,68 +98,6 @@ function restContext(method: string, pathname: string): APIGatewayProxyEvent["re
   };
 }
 
-/**
- * The 2.0 shape. An HTTP API on stage `dev` puts the stage in `rawPath` and passes the path decoded; it
- * sends every body base64-encoded here, to exercise decoding. A Function URL keeps the path encoded and
- * base64-encodes only bodies that are not text.
- */
-async function payloadV2EventFrom(
-  request: Request,
-  kind: "http-api" | "function-url",
-): Promise<APIGatewayProxyEventV2> {
-  const url = new URL(request.url);
-  const domain = kind === "http-api" ? HTTP_DOMAIN : URL_DOMAIN;
-  const headers: Record<string, string> = { host: domain, "x-forwarded-proto": "https" };
-  let cookies: string[] | undefined;
-  request.headers.forEach((value, name) => {
-    if (name === "cookie") cookies = value.split(/;\s*/);
-    else headers[name] = value;
-  });
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
-  const bytes = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
-  const base64 = bytes !== undefined && (kind === "http-api" || !TEXTUAL.test(headers["content-type"] ?? ""));
-  const rawPath = kind === "http-api" ? `/dev${safeDecode(url.pathname)}` : url.pathname;
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath,
-    rawQueryString: url.search.slice(1),
-    ...(cookies && { cookies }),
-    headers,
-    ...(url.search !== "" && { queryStringParameters: query }),
-    requestContext: {
-      accountId: kind === "http-api" ? "123456789012" : "anonymous",
-      apiId: domain.split(".")[0]!,
-      domainName: domain,
-      domainPrefix: domain.split(".")[0]!,
-      http: {
-        method: request.method,
-        path: rawPath,
-        protocol: "HTTP/1.1",
-        sourceIp: "198.51.100.7",
-        userAgent: "vitest",
-      },
-      requestId: crypto.randomUUID(),
-      routeKey: "$default",
-      stage: kind === "http-api" ? "dev" : "$default",
-      time: "10/Mar/2024:13:40:52 +0000",
-      timeEpoch: Date.now(),
-    },
-    ...(bytes !== undefined && { body: bytes.toString(base64 ? "base64" : "utf8") }),
-    isBase64Encoded: base64,
-  } satisfies APIGatewayProxyEventV2;
-}
-
-function safeDecode(pathname: string): string {
-  try {
-    return decodeURIComponent(pathname);
-  } catch {
-    return pathname;
-  }
-}
-
 /** What API Gateway makes of a handler's result. */
 function responseFrom(result: LambdaHttpResult): Response {
   const headers = new Headers();
@@ -176,9 +114,10 @@ function responseFrom(result: LambdaHttpResult): Response {
 
 const shapes = {
   "API Gateway REST (payload 1.0)": restApiEventFrom,
+  // An HTTP API on stage `dev`, sending every body base64-encoded to exercise decoding.
   "API Gateway HTTP API (payload 2.0, named stage)": (request: Request) =>
-    payloadV2EventFrom(request, "http-api"),
-  "a Lambda Function URL": (request: Request) => payloadV2EventFrom(request, "function-url"),
+    httpApiEventFrom(request, { domain: HTTP_DOMAIN, stage: "dev", base64Bodies: true }),
+  "a Lambda Function URL": (request: Request) => httpApiEventFrom(request, { domain: URL_DOMAIN }),
 };
 
 for (const [shape, eventFrom] of Object.entries(shapes)) {

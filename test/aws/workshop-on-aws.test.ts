@@ -68,7 +68,7 @@ async function callThroughHttpApi(
   request: Request,
   routeKey?: string,
 ): Promise<Response> {
-  return responseFromResult(await handler(await httpApiEventFrom(request, routeKey)));
+  return responseFromResult(await handler(await httpApiEventFrom(request, { routeKey })));
 }
 
 const url = (path: string) => `https://api.example.com${path}`;

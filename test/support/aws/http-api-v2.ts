@@ -1,22 +1,34 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 
-// Copied in part from test/aws/lambda-http.test.ts (its payload 2.0 translator), for suites that call the
-// deployed handlers with the events API Gateway would send them.
+// Payload 2.0 events from plain requests, for the suites that call Lambda HTTP handlers with the events an
+// HTTP API or a Function URL would send them.
 
 const DOMAIN = "r3pmxmplak.execute-api.eu-west-1.amazonaws.com";
 const TEXTUAL = /^(text\/|application\/(json|.*\+json|xml|.*\+xml|x-www-form-urlencoded))/;
 
+export interface PayloadV2Options {
+  /** The route serverless.yml declares for the request (`GET /todos/{id}`), or `$default`. */
+  routeKey?: string;
+  /** An execute-api domain (an HTTP API), or a `lambda-url` one (a Function URL). */
+  domain?: string;
+  /** A named stage is the first segment of an HTTP API's `rawPath`; `$default` adds nothing. */
+  stage?: string;
+  /** Send every body base64-encoded (to exercise decoding), not only the bodies that are not text. */
+  base64Bodies?: boolean;
+}
+
 /**
- * The event an HTTP API with serverless.yml's `$default` stage sends for `request`: the path decoded in
- * `rawPath` (as HTTP APIs pass it), cookies apart, text bodies as they are and any other base64-encoded.
- * `routeKey` is the route serverless.yml declares for it (`GET /todos/{id}`), or `$default`.
+ * The event an HTTP API (or a Function URL) sends for `request`: an HTTP API passes the path decoded in
+ * `rawPath` behind its named stage, a Function URL keeps it encoded; cookies apart; text bodies as they are
+ * and any other base64-encoded.
  */
 export async function httpApiEventFrom(
   request: Request,
-  routeKey = "$default",
+  { routeKey = "$default", domain = DOMAIN, stage = "$default", base64Bodies = false }: PayloadV2Options = {},
 ): Promise<APIGatewayProxyEventV2> {
+  const functionUrl = domain.includes(".lambda-url.");
   const url = new URL(request.url);
-  const headers: Record<string, string> = { host: DOMAIN, "x-forwarded-proto": "https" };
+  const headers: Record<string, string> = { host: domain, "x-forwarded-proto": "https" };
   let cookies: string[] | undefined;
   request.headers.forEach((value, name) => {
     if (name === "cookie") cookies = value.split(/;\s*/);
@@ -26,8 +38,9 @@ export async function httpApiEventFrom(
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
   const bytes = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
-  const base64 = bytes !== undefined && !TEXTUAL.test(headers["content-type"] ?? "");
-  const rawPath = safeDecode(url.pathname);
+  const base64 = bytes !== undefined && (base64Bodies || !TEXTUAL.test(headers["content-type"] ?? ""));
+  const stagePrefix = stage === "$default" ? "" : `/${stage}`;
+  const rawPath = functionUrl ? url.pathname : `${stagePrefix}${safeDecode(url.pathname)}`;
   return {
     version: "2.0",
     routeKey,
@@ -37,10 +50,10 @@ export async function httpApiEventFrom(
     headers,
     ...(url.search !== "" && { queryStringParameters: query }),
     requestContext: {
-      accountId: "123456789012",
-      apiId: DOMAIN.split(".")[0]!,
-      domainName: DOMAIN,
-      domainPrefix: DOMAIN.split(".")[0]!,
+      accountId: functionUrl ? "anonymous" : "123456789012",
+      apiId: domain.split(".")[0]!,
+      domainName: domain,
+      domainPrefix: domain.split(".")[0]!,
       http: {
         method: request.method,
         path: rawPath,
@@ -50,7 +63,7 @@ export async function httpApiEventFrom(
       },
       requestId: crypto.randomUUID(),
       routeKey,
-      stage: "$default",
+      stage,
       time: "10/Mar/2024:13:40:52 +0000",
       timeEpoch: Date.now(),
     },
