@@ -111,39 +111,36 @@ export class DynamoDbImportLedger implements ImportLedger {
   }
 
   finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
-    return guardStore(STORE, async () => {
-      try {
-        await this.client.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: { importId: { S: importId } },
-            ...FINISH,
-            ExpressionAttributeValues: {
-              ":status": { S: report.status },
-              ":report": { S: JSON.stringify(report) },
-              ":running": { S: "RUNNING" },
-              ":attempt": { N: String(attempt) },
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
-      }
+    return this.updateWhileHeld(importId, attempt, FINISH, {
+      ":status": { S: report.status },
+      ":report": { S: JSON.stringify(report) },
     });
   }
 
   renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
+    return this.updateWhileHeld(importId, attempt, RENEW, { ":leaseExpiresAt": { S: leaseExpiresAt } });
+  }
+
+  get(importId: string): Promise<ImportEntry | undefined> {
+    return guardStore(STORE, () => this.read(importId));
+  }
+
+  /** One conditional UpdateItem that applies only while `attempt` holds the RUNNING import; false otherwise. */
+  private updateWhileHeld(
+    importId: string,
+    attempt: number,
+    update: typeof FINISH | typeof RENEW,
+    values: Record<string, { S: string }>,
+  ): Promise<boolean> {
     return guardStore(STORE, async () => {
       try {
         await this.client.send(
           new UpdateItemCommand({
             TableName: this.tableName,
             Key: { importId: { S: importId } },
-            ...RENEW,
+            ...update,
             ExpressionAttributeValues: {
-              ":leaseExpiresAt": { S: leaseExpiresAt },
+              ...values,
               ":running": { S: "RUNNING" },
               ":attempt": { N: String(attempt) },
             },
@@ -155,10 +152,6 @@ export class DynamoDbImportLedger implements ImportLedger {
         throw error;
       }
     });
-  }
-
-  get(importId: string): Promise<ImportEntry | undefined> {
-    return guardStore(STORE, () => this.read(importId));
   }
 
   private async read(importId: string): Promise<ImportEntry | undefined> {
