@@ -11,6 +11,7 @@ export * from "./csv-import/ports/object-source.js";
 export * from "./http/create-todo-api.js";
 export * from "./http/hello-routes.js";
 export * from "./http/http-errors.js";
+export * from "./http/http-request.js";
 export * from "./http/responses.js";
 export * from "./http/serve-routes.js";
 export * from "./shared/clock.js";

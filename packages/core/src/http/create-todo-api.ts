@@ -14,7 +14,7 @@ import { addHelloRoutes } from "./hello-routes.js";
 import { addImportRoute } from "./import-route.js";
 import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
-import { type FetchApi, serveRoutes } from "./serve-routes.js";
+import { type HttpApi, serveRoutes } from "./serve-routes.js";
 import { addRestTodoRoutes, addWorkshopTodoRoutes } from "./todo-routes.js";
 
 export interface BodyLimits {
@@ -42,8 +42,8 @@ export interface TodoApiDeps extends TodoRoutesDeps {
   imports: ImportLedger;
 }
 
-/** The todo API, fetch-style. */
-export type TodoApi = FetchApi;
+/** The todo API: fetch-style, with `handle` for runtimes that skip fetch's classes. */
+export type TodoApi = HttpApi;
 
 /**
  * The whole todo HTTP API as a fetch-style function: hello, health, the workshop's routes, the REST

@@ -1,8 +1,9 @@
 import { ValidationError } from "../shared/errors.js";
 import { CONTROL_CHARACTERS, NAME_MAX_LENGTH } from "../todos/text-rules.js";
+import type { HttpRequest } from "./http-request.js";
 import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
-import { type FetchApi, serveRoutes } from "./serve-routes.js";
+import { type HttpApi, serveRoutes } from "./serve-routes.js";
 
 /** The workshop's first exercises over HTTP: `GET /hello` and `GET /hello/{name}`. */
 export function addHelloRoutes(router: Router): Router {
@@ -19,12 +20,12 @@ export function addHelloRoutes(router: Router): Router {
  * Only the hello routes: what a function that greets needs, without the todo store, so that its bundle stays
  * small and its cold start short.
  */
-export function createHelloApi(): FetchApi {
+export function createHelloApi(): HttpApi {
   return serveRoutes(addHelloRoutes(new Router()));
 }
 
 /** What the workshop echoed as `input`, minus headers (they may carry credentials). */
-function describeRequest(request: Request, url: URL) {
+function describeRequest(request: HttpRequest, url: URL) {
   return { method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams) };
 }
 

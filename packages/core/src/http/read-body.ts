@@ -1,18 +1,19 @@
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
+import type { HttpRequest } from "./http-request.js";
 
 /** The media type of a request without its parameters, lower-cased; "" when absent. */
-export function mediaTypeOf(request: Request): string {
+export function mediaTypeOf(request: HttpRequest): string {
   const header = request.headers.get("content-type") ?? "";
   return header.split(";", 1)[0]!.trim().toLowerCase();
 }
 
-function charsetIsUtf8(request: Request): boolean {
+function charsetIsUtf8(request: HttpRequest): boolean {
   const match = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers.get("content-type") ?? "");
   return match === null || match[1]!.toLowerCase() === "utf-8" || match[1]!.toLowerCase() === "utf8";
 }
 
 /** Refuses a body whose declared length is over the limit before reading a byte of it. */
-function assertDeclaredLength(request: Request, limitBytes: number): void {
+function assertDeclaredLength(request: HttpRequest, limitBytes: number): void {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
 }
@@ -21,27 +22,21 @@ function assertDeclaredLength(request: Request, limitBytes: number): void {
  * The body as a stream that fails with `PayloadTooLargeError` as soon as more than `limitBytes` arrive,
  * cancelling the rest: an over-long body is never read past its limit, whatever Content-Length said.
  */
-export async function* limitedBody(request: Request, limitBytes: number): AsyncGenerator<Uint8Array> {
+export async function* limitedBody(request: HttpRequest, limitBytes: number): AsyncGenerator<Uint8Array> {
   assertDeclaredLength(request, limitBytes);
   if (!request.body) return;
-  const reader = request.body.getReader();
   let received = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      received += value.byteLength;
-      if (received > limitBytes) throw new PayloadTooLargeError(limitBytes);
-      yield value;
-    }
-  } finally {
-    // Releases the connection's remaining bytes when we stop early (limit, error, or consumer gave up).
-    await reader.cancel().catch(() => {});
+  // Leaving the loop early (the limit, an error, a consumer that gave up) returns the body's iterator, which
+  // releases the bytes not read: a fetch body is cancelled, a node:http one left for the bridge to discard.
+  for await (const chunk of request.body) {
+    received += chunk.byteLength;
+    if (received > limitBytes) throw new PayloadTooLargeError(limitBytes);
+    yield chunk;
   }
 }
 
 /** Reads a JSON body: `application/json` (or `+json`) in UTF-8, within the limit, well-formed. */
-export async function readJsonBody(request: Request, limitBytes: number): Promise<unknown> {
+export async function readJsonBody(request: HttpRequest, limitBytes: number): Promise<unknown> {
   const type = mediaTypeOf(request);
   if ((type !== "application/json" && !type.endsWith("+json")) || !charsetIsUtf8(request)) {
     throw new UnsupportedMediaTypeError("application/json");
@@ -63,7 +58,7 @@ export async function readJsonBody(request: Request, limitBytes: number): Promis
 }
 
 /** Accepts a CSV upload's media type (`text/csv`, or `application/csv` which some clients send). */
-export function assertCsvBody(request: Request): void {
+export function assertCsvBody(request: HttpRequest): void {
   const type = mediaTypeOf(request);
   if ((type !== "text/csv" && type !== "application/csv") || !charsetIsUtf8(request)) {
     throw new UnsupportedMediaTypeError("text/csv");

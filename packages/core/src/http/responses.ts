@@ -1,14 +1,15 @@
 /**
- * What a route answers: a plain object, turned into the one `Response` of the request by `serveRoutes`
- * (`toResponse`), which adds the headers every response carries. Building the Response once, complete,
- * matters for speed: a Response's constructor is the costliest step of a small request under undici, and
- * touching the headers of @hono/node-server's lightweight Response afterwards forces a second, full one.
+ * What an HTTP API answers: a plain object. Routes build them, `serveRoutes` completes them (the headers every
+ * response carries, the request id), and each runtime writes one out in its own terms: node:http writes it as
+ * is, Lambda turns it into a proxy result, and the fetch form makes it one `Response`. No `Response` is built
+ * on the way, which matters for speed: a Response's constructor is the costliest step of a small request.
  */
 export interface Reply {
   status: number;
-  headers?: Record<string, string>;
-  /** Text (JSON); absent for an empty body. */
-  body?: string;
+  /** Lower-case names. Only `set-cookie` may repeat, as an array of values. */
+  headers?: Record<string, string | readonly string[]>;
+  /** Text (JSON) from core's routes, bytes from a fetch-style API; absent for an empty body. */
+  body?: string | Uint8Array;
 }
 
 /** Every response carries these: nothing is cached by intermediaries, and no content is sniffed. */
@@ -34,14 +35,25 @@ export function problemReply(
   };
 }
 
-/** The Response of a reply, with the base headers and any added here (the request id); no body for HEAD. */
-export function toResponse(
-  reply: Reply,
-  extraHeaders: Record<string, string> = {},
-  withBody = true,
-): Response {
-  return new Response(withBody ? (reply.body ?? null) : null, {
-    status: reply.status,
-    headers: { ...BASE_HEADERS, ...reply.headers, ...extraHeaders },
+/** The `Response` of a complete reply. */
+export function toResponse(reply: Reply): Response {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(reply.headers ?? {})) {
+    if (typeof value === "string") headers.set(name, value);
+    else for (const each of value) headers.append(name, each);
+  }
+  const body = reply.body === undefined || reply.body.length === 0 ? null : reply.body;
+  return new Response(body as BodyInit | null, { status: reply.status, headers });
+}
+
+/** The reply of a `Response`: its status, its headers (`set-cookie` kept apart, value by value), its bytes. */
+export async function replyOf(response: Response): Promise<Reply> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
   });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  if (response.body === null) return { status: response.status, headers };
+  return { status: response.status, headers, body: new Uint8Array(await response.arrayBuffer()) };
 }

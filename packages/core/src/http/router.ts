@@ -1,8 +1,9 @@
 import { MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
+import type { HttpRequest } from "./http-request.js";
 import type { Reply } from "./responses.js";
 
 export interface RouteContext {
-  request: Request;
+  request: HttpRequest;
   url: URL;
   /** Path parameters, percent-decoded. */
   params: Record<string, string>;

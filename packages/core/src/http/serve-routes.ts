@@ -1,11 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { errorReply } from "./error-responses.js";
-import { type Reply, toResponse } from "./responses.js";
+import type { HttpRequest } from "./http-request.js";
+import { BASE_HEADERS, type Reply, replyOf, toResponse } from "./responses.js";
 import type { Router } from "./router.js";
 
-/** A fetch-style HTTP API: every runtime (Lambda, Azure, Google, node:http) only translates to and from it. */
+/** A fetch-style HTTP API. */
 export type FetchApi = (request: Request) => Promise<Response>;
+
+/** The same API without fetch's classes: a request of the runtime's making in, a plain reply out. */
+export type HttpHandler = (request: HttpRequest) => Promise<Reply>;
+
+/**
+ * Core's HTTP API in both forms: call it with a `Request` for a `Response` (tests, fetch-based runtimes), or
+ * `handle` an `HttpRequest` for a complete `Reply` (node:http and Lambda, which then build neither).
+ */
+export interface HttpApi extends FetchApi {
+  readonly handle: HttpHandler;
+}
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -15,11 +27,12 @@ export function isWellFormedKey(value: string): boolean {
 }
 
 /**
- * Turns a route table into a fetch-style API: gives each request an id (the caller's `x-request-id` when
- * well-formed), maps every error to a problem response in one place, and answers HEAD without a body.
+ * Turns a route table into an API: gives each request an id (the caller's `x-request-id` when well-formed),
+ * maps every error to a problem reply in one place, adds the headers every response carries, and answers
+ * HEAD without a body.
  */
-export function serveRoutes(router: Router, logger: Logger = silentLogger): FetchApi {
-  return async function api(request: Request): Promise<Response> {
+export function serveRoutes(router: Router, logger: Logger = silentLogger): HttpApi {
+  async function handle(request: HttpRequest): Promise<Reply> {
     const incomingId = request.headers.get("x-request-id");
     const requestId = incomingId !== null && isWellFormedKey(incomingId) ? incomingId : randomUUID();
     let reply: Reply;
@@ -30,6 +43,27 @@ export function serveRoutes(router: Router, logger: Logger = silentLogger): Fetc
     } catch (error) {
       reply = errorReply(error, requestId, logger);
     }
-    return toResponse(reply, { "x-request-id": requestId }, request.method !== "HEAD");
-  };
+    const headers = { ...BASE_HEADERS, ...reply.headers, "x-request-id": requestId };
+    return request.method === "HEAD" || reply.body === undefined
+      ? { status: reply.status, headers }
+      : { status: reply.status, headers, body: reply.body };
+  }
+  return Object.assign(async (request: Request) => toResponse(await handle(request)), { handle });
+}
+
+/**
+ * Any fetch-style API (Hono, itty-router, one of your own) as an `HttpApi`, for a runtime adapter that works
+ * with replies: its `handle` builds the `Request` and reads the `Response` whole.
+ */
+export function httpApiOf(api: FetchApi): HttpApi {
+  async function handle(request: HttpRequest): Promise<Reply> {
+    const init: RequestInit & { duplex?: "half" } = { method: request.method, headers: [...request.headers] };
+    if (request.body !== null && request.method !== "GET" && request.method !== "HEAD") {
+      // Node's fetch takes an async iterable as a streamed body (the DOM types do not say so).
+      init.body = request.body as unknown as BodyInit;
+      init.duplex = "half";
+    }
+    return replyOf(await api(new Request(request.url, init)));
+  }
+  return Object.assign((request: Request) => api(request), { handle });
 }

@@ -1,0 +1,22 @@
+/**
+ * What core reads of an HTTP request. A fetch `Request` is one as it is. A runtime can also hand core a
+ * request of its own making (node:http, a Lambda event) and skip building a `Request`, the costliest step of a
+ * small request, and one that loads undici at cold start.
+ */
+export interface HttpRequest {
+  /** Upper-case, as sent. */
+  readonly method: string;
+  /** Absolute; core reads only its path and query. */
+  readonly url: string;
+  readonly headers: HttpHeaders;
+  /**
+   * The body's bytes as they arrive, read at most once; null when there is none. A reader that stops early
+   * (a size limit, an error) calls the iterator's `return`, which releases the rest.
+   */
+  readonly body: AsyncIterable<Uint8Array> | null;
+}
+
+/** A request's headers as fetch's `Headers` shows them: looked up by any case, repeated values joined. */
+export interface HttpHeaders extends Iterable<[name: string, value: string]> {
+  get(name: string): string | null;
+}
