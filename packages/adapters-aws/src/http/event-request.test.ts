@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { encodedPath, normaliseBasePath, stripPrefix } from "./event-request.js";
+import { EventHeaders } from "./event-headers.js";
+import {
+  encodedPath,
+  normaliseBasePath,
+  type RequestParts,
+  readMethod,
+  stripPrefix,
+  toHttpRequest,
+} from "./event-request.js";
 import { MalformedEventError } from "./malformed-event.js";
 
 describe("encodedPath", () => {
@@ -40,5 +48,144 @@ describe("normaliseBasePath", () => {
     ["/v1/todos", "/v1/todos"],
   ])("reads %j as %j", (option, expected) => {
     expect(normaliseBasePath(option)).toBe(expected);
+  });
+});
+
+describe("readMethod", () => {
+  it.each([
+    ["GET", "GET"],
+    ["get", "GET"],
+    ["Post", "POST"],
+    ["options", "OPTIONS"],
+    ["PATCH", "PATCH"],
+    ["patch", "patch"],
+    ["PROPFIND", "PROPFIND"],
+  ])("reads %s as fetch would: %s", (method, expected) => {
+    expect(readMethod(method)).toBe(expected);
+  });
+
+  it.each([
+    undefined,
+    42,
+    "",
+    "bad method",
+    "GET\r\n",
+    "M(x)",
+    "ünï",
+    "CONNECT",
+    "connect",
+    "trace",
+    "TRACK",
+  ])("refuses %j, as fetch does", (method) => {
+    expect(() => readMethod(method)).toThrow(MalformedEventError);
+  });
+});
+
+describe("EventHeaders", () => {
+  it("looks names up by any case and joins repeated values as fetch does, cookies with ; ", () => {
+    const headers = new EventHeaders();
+    headers.append("X-Trace", "one");
+    headers.append("x-trace", "two");
+    headers.append("Cookie", "a=1");
+    headers.append("cookie", "b=2");
+    headers.append("x-absent", undefined);
+    headers.append("x-null", null);
+
+    expect(headers.get("x-trace")).toBe("one, two");
+    expect(headers.get("X-TRACE")).toBe("one, two");
+    expect(headers.get("cookie")).toBe("a=1; b=2");
+    expect(headers.get("x-absent")).toBeNull();
+    expect([...headers]).toEqual([
+      ["x-trace", "one, two"],
+      ["cookie", "a=1; b=2"],
+    ]);
+  });
+
+  it("trims a value's surrounding whitespace, as fetch does", () => {
+    const headers = new EventHeaders();
+    headers.append("x-a", " \tpadded\r\n");
+    headers.append("x-b", "");
+    headers.set("X-C", "  c");
+
+    expect([...headers]).toEqual([
+      ["x-a", "padded"],
+      ["x-b", ""],
+      ["x-c", "c"],
+    ]);
+  });
+
+  it.each([
+    ["a value that is not a string", "x-a", 1],
+    ["a name that is not a token", "bad header", "v"],
+    ["an empty name", "", "v"],
+    ["a name with a colon", "a:b", "v"],
+    ["a non-ASCII name", "x-ü", "v"],
+    ["a line break inside a value", "x-a", "1\r\nx-b: 2"],
+    ["a lone LF inside a value", "x-a", "1\nx-b: 2"],
+    ["a NUL inside a value", "x-a", "a\0b"],
+    ["a character that is not a byte", "x-a", "\u2713"],
+  ])("refuses %s, as fetch does", (_, name, value) => {
+    expect(() => new EventHeaders().append(name, value)).toThrow(MalformedEventError);
+  });
+
+  it("accepts what fetch accepts: Latin-1 and other control characters", () => {
+    const headers = new EventHeaders();
+    headers.append("x_a", "café\u0001\u007f");
+
+    expect(headers.get("x_a")).toBe("café\u0001\u007f");
+  });
+});
+
+describe("toHttpRequest", () => {
+  const parts = (change: Partial<RequestParts> = {}): RequestParts => ({
+    method: "POST",
+    path: "/todos",
+    query: "",
+    headers: new EventHeaders(),
+    body: undefined,
+    isBase64Encoded: false,
+    domainName: "api.example.com",
+    ...change,
+  });
+  const bytesOf = async (body: AsyncIterable<Uint8Array> | null) => {
+    if (body === null) return null;
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of body) chunks.push(chunk);
+    return Buffer.concat(chunks).toString("utf8");
+  };
+
+  it("builds the URL a Request would hold", () => {
+    const request = toHttpRequest(parts({ path: "/a/../todos", query: "q=a b" }));
+
+    expect(request.url).toBe("https://api.example.com/todos?q=a%20b");
+  });
+
+  it("refuses a host that is no host", () => {
+    const headers = new EventHeaders();
+    headers.append("host", "example.com:99999");
+
+    expect(() => toHttpRequest(parts({ headers }))).toThrow(MalformedEventError);
+  });
+
+  it("gives the body's bytes, decoded from base64 when marked so", async () => {
+    expect(await bytesOf(toHttpRequest(parts({ body: "día" })).body)).toBe("día");
+    expect(
+      await bytesOf(
+        toHttpRequest(parts({ body: Buffer.from("día").toString("base64"), isBase64Encoded: true })).body,
+      ),
+    ).toBe("día");
+  });
+
+  it("has no body when the event has none, or for GET and HEAD", () => {
+    expect(toHttpRequest(parts({ body: "" })).body).toBeNull();
+    expect(toHttpRequest(parts({ body: null })).body).toBeNull();
+    expect(toHttpRequest(parts({ method: "GET", body: "x" })).body).toBeNull();
+    expect(toHttpRequest(parts({ method: "HEAD", body: "x" })).body).toBeNull();
+  });
+
+  it("still checks the body of a GET", () => {
+    expect(() => toHttpRequest(parts({ method: "GET", body: "%%%%", isBase64Encoded: true }))).toThrow(
+      MalformedEventError,
+    );
   });
 });

@@ -1,3 +1,5 @@
+import type { HttpRequest } from "@anycloud/core";
+import { type EventHeaders, isToken } from "./event-headers.js";
 import { MalformedEventError } from "./malformed-event.js";
 
 /** An event as a plain object: translators read its fields and check each one they use. */
@@ -9,28 +11,45 @@ export function isRecord(value: unknown): value is EventRecord {
 
 /** The fields every payload format gives, once read and checked. */
 export interface RequestParts {
+  /** As `readMethod` returns it. */
   method: string;
   /** The path as the event gives it, with any stage or base path already removed. */
   path: string;
   /** Already encoded, without the `?`; "" when there is none. */
   query: string;
-  headers: Headers;
+  headers: EventHeaders;
   body: unknown;
   isBase64Encoded: unknown;
   domainName: unknown;
 }
 
-/** Builds the `Request` core sees; throws `MalformedEventError` (or a `TypeError` from fetch) when it cannot. */
-export function toRequest(parts: RequestParts): Request {
+/**
+ * Builds the request core sees, without fetch's classes; throws `MalformedEventError` when it cannot. The URL
+ * is the one a fetch `Request` would hold (parsed and serialised), and the body its bytes in one chunk.
+ */
+export function toHttpRequest(parts: RequestParts): HttpRequest {
   const { method, headers } = parts;
   const host = hostOf(headers.get("host")) ?? hostOf(parts.domainName) ?? "localhost";
   const scheme = headers.get("x-forwarded-proto") === "http" ? "http" : "https";
   const path = encodedPath(parts.path);
   const url = parts.query === "" ? `${scheme}://${host}${path}` : `${scheme}://${host}${path}?${parts.query}`;
-  const body = readBody(parts.body, parts.isBase64Encoded);
+  const bytes = readBody(parts.body, parts.isBase64Encoded);
   // API Gateway passes a GET's body along; fetch refuses one, and no route reads it.
-  const withBody = body !== null && method !== "GET" && method !== "HEAD";
-  return new Request(url, withBody ? { method, headers, body } : { method, headers });
+  const withBody = bytes !== null && method !== "GET" && method !== "HEAD";
+  return { method, url: parsedUrl(url), headers, body: withBody ? oneChunk(bytes) : null };
+}
+
+function parsedUrl(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch (error) {
+    // A host that passed HOST but is no host (`[::x]`, a port over 65535).
+    throw new MalformedEventError("The event's host and path do not form a valid URL.", { cause: error });
+  }
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
 }
 
 const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -40,12 +59,23 @@ function hostOf(value: unknown): string | undefined {
   return typeof value === "string" && HOST.test(value) ? value : undefined;
 }
 
-/** The HTTP method of an event: a non-empty string (fetch checks the rest). */
+// Fetch upper-cases these whatever their case, and refuses the forbidden ones.
+const NORMALISED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
+/**
+ * The HTTP method of an event, as a fetch `Request` would hold it: a token, not CONNECT, TRACE or TRACK in any
+ * case, with the common methods upper-cased (`get` → `GET`) and any other kept as sent.
+ */
 export function readMethod(value: unknown): string {
   if (typeof value !== "string" || value === "") {
     throw new MalformedEventError("The event has no HTTP method.");
   }
-  return value;
+  if (NORMALISED_METHODS.has(value)) return value;
+  if (!isToken(value)) throw new MalformedEventError("The event's HTTP method is not a valid method.");
+  const upper = value.toUpperCase();
+  if (FORBIDDEN_METHODS.has(upper)) throw new MalformedEventError("The event's HTTP method is not allowed.");
+  return NORMALISED_METHODS.has(upper) ? upper : value;
 }
 
 /** The path of an event: a string that starts with `/`. */
@@ -88,21 +118,13 @@ export function encodedPath(path: string): string {
   }
 }
 
-/** Appends a header value; several `cookie` values join with `; ` (fetch would join them with `, `). */
-export function appendHeader(headers: Headers, name: string, value: unknown): void {
-  if (value === undefined || value === null) return;
-  if (typeof value !== "string") throw new MalformedEventError("A header value is not a string.");
-  const existing = name.length === 6 && name.toLowerCase() === "cookie" ? headers.get("cookie") : null;
-  if (existing === null) headers.append(name, value);
-  else headers.set("cookie", `${existing}; ${value}`);
-}
-
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function readBody(body: unknown, isBase64Encoded: unknown): Uint8Array<ArrayBuffer> | string | null {
+/** The event's body as bytes; null when there is none. */
+function readBody(body: unknown, isBase64Encoded: unknown): Uint8Array | null {
   if (body === undefined || body === null || body === "") return null;
   if (typeof body !== "string") throw new MalformedEventError("The event's body is not a string.");
-  if (isBase64Encoded === undefined || isBase64Encoded === false) return body;
+  if (isBase64Encoded === undefined || isBase64Encoded === false) return Buffer.from(body, "utf8");
   if (isBase64Encoded !== true) {
     throw new MalformedEventError("The event's isBase64Encoded is not a boolean.");
   }

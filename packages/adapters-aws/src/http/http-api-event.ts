@@ -1,16 +1,17 @@
+import type { HttpRequest, Reply } from "@anycloud/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { EventHeaders } from "./event-headers.js";
 import {
-  appendHeader,
   type EventRecord,
   isRecord,
   readMethod,
   readPath,
   stripPrefix,
-  toRequest,
+  toHttpRequest,
 } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { MalformedEventError } from "./malformed-event.js";
-import { resultBody, singleValueHeaders } from "./response-body.js";
+import { resultBody, setCookiesOf, singleValueHeaders } from "./response-body.js";
 
 /**
  * Payload format 2.0: API Gateway HTTP APIs and Lambda Function URLs (whose stage is always `$default`).
@@ -18,7 +19,7 @@ import { resultBody, singleValueHeaders } from "./response-body.js";
  * `rawPath` starts with the stage when the stage is not `$default`, which is removed; `cookies` become one
  * `cookie` header.
  */
-export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettings): Request {
+export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettings): HttpRequest {
   const context = isRecord(event.requestContext) ? event.requestContext : {};
   const method = readMethod(isRecord(context.http) ? context.http.method : undefined);
   let path = readPath(event.rawPath);
@@ -28,7 +29,7 @@ export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettin
   if (settings.basePath !== undefined) path = stripPrefix(path, settings.basePath);
   const query = event.rawQueryString ?? "";
   if (typeof query !== "string") throw new MalformedEventError("The event's rawQueryString is not a string.");
-  return toRequest({
+  return toHttpRequest({
     method,
     path,
     query,
@@ -40,27 +41,27 @@ export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettin
 }
 
 /** A 2.0 result: `set-cookie` values go to `cookies`, every other header to `headers`. */
-export async function resultForPayloadV2(
-  response: Response,
+export function resultForPayloadV2(
+  reply: Reply,
   method: string,
   settings: HandlerSettings,
-): Promise<APIGatewayProxyStructuredResultV2> {
-  const { body, isBase64Encoded } = await resultBody(response, method, settings.isBinary);
+): APIGatewayProxyStructuredResultV2 {
+  const { body, isBase64Encoded } = resultBody(reply, method, settings.isBinary);
   const result: APIGatewayProxyStructuredResultV2 = {
-    statusCode: response.status,
-    headers: singleValueHeaders(response.headers),
+    statusCode: reply.status,
+    headers: singleValueHeaders(reply.headers),
     body,
     isBase64Encoded,
   };
-  const cookies = response.headers.getSetCookie();
+  const cookies = setCookiesOf(reply.headers);
   if (cookies.length > 0) result.cookies = cookies;
   return result;
 }
 
-function headersOf(event: EventRecord): Headers {
-  const headers = new Headers();
+function headersOf(event: EventRecord): EventHeaders {
+  const headers = new EventHeaders();
   if (isRecord(event.headers)) {
-    for (const name in event.headers) appendHeader(headers, name, event.headers[name]);
+    for (const name in event.headers) headers.append(name, event.headers[name]);
   } else if (event.headers !== undefined && event.headers !== null) {
     throw new MalformedEventError("The event's headers are not an object.");
   }

@@ -1,9 +1,9 @@
-import type { FetchApi } from "@anycloud/core";
+import { type FetchApi, type HttpApi, type HttpRequest, httpApiOf, type Reply } from "@anycloud/core";
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type EventRecord, isRecord, normaliseBasePath } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { requestFromPayloadV2, resultForPayloadV2 } from "./http-api-event.js";
-import { MalformedEventError, malformedEventResponse } from "./malformed-event.js";
+import { MalformedEventError, malformedEventReply } from "./malformed-event.js";
 import { binaryTest } from "./response-body.js";
 import { requestFromPayloadV1, resultForPayloadV1 } from "./rest-api-event.js";
 
@@ -26,8 +26,8 @@ export type LambdaHttpResult = APIGatewayProxyResult | APIGatewayProxyStructured
 export type LambdaHttpHandler = (event: unknown, context?: unknown) => Promise<LambdaHttpResult>;
 
 interface PayloadFormat {
-  toRequest(event: EventRecord, settings: HandlerSettings): Request;
-  toResult(response: Response, method: string, settings: HandlerSettings): Promise<LambdaHttpResult>;
+  toRequest(event: EventRecord, settings: HandlerSettings): HttpRequest;
+  toResult(reply: Reply, method: string, settings: HandlerSettings): LambdaHttpResult;
 }
 
 const PAYLOAD_V1: PayloadFormat = { toRequest: requestFromPayloadV1, toResult: resultForPayloadV1 };
@@ -35,15 +35,23 @@ const PAYLOAD_V2: PayloadFormat = { toRequest: requestFromPayloadV2, toResult: r
 const NOT_AN_OBJECT: EventRecord = {};
 
 /**
- * Runs a fetch-style API (core's `createTodoApi`, `createHelloApi`) behind Lambda's HTTP events: picks the
- * translator for the event's payload format, calls the API with a `Request`, and answers its `Response` in
- * the same format. An event that is not an HTTP request is answered 400 `MALFORMED_EVENT`, never thrown.
+ * Runs an HTTP API behind Lambda's HTTP events: picks the translator for the event's payload format, has the
+ * API handle the request read from the event, and answers its reply in the same format. An event that is not
+ * an HTTP request is answered 400 `MALFORMED_EVENT`, never thrown.
+ *
+ * Core's APIs (`createTodoApi`, `createHelloApi`) are served through their `handle`, so that no `Request`,
+ * `Response` or `Headers` is built (nor undici loaded, at cold start). Any other fetch-style function (Hono,
+ * your own) is served through `httpApiOf`, which builds them.
  *
  * @example
  * const api = createTodoApi({ todos, imports });
  * export const handler = createLambdaHttpHandler(api, { basePath: "/v1" });
  */
-export function createLambdaHttpHandler(api: FetchApi, options: LambdaHttpOptions = {}): LambdaHttpHandler {
+export function createLambdaHttpHandler(
+  api: FetchApi | HttpApi,
+  options: LambdaHttpOptions = {},
+): LambdaHttpHandler {
+  const httpApi = isHttpApi(api) ? api : httpApiOf(api);
   const settings: HandlerSettings = {
     basePath: normaliseBasePath(options.basePath),
     isBinary: binaryTest(options.binaryMediaTypes),
@@ -51,14 +59,18 @@ export function createLambdaHttpHandler(api: FetchApi, options: LambdaHttpOption
   return async function handleHttpEvent(event: unknown, context?: unknown): Promise<LambdaHttpResult> {
     const record = isRecord(event) ? event : NOT_AN_OBJECT;
     const format = record.version === "2.0" ? PAYLOAD_V2 : PAYLOAD_V1;
-    let request: Request;
+    let request: HttpRequest;
     try {
       if (record === NOT_AN_OBJECT) throw new MalformedEventError("The event is not an object.");
       request = format.toRequest(record, settings);
     } catch (error) {
-      // Anything that fails while reading the event (our checks, or fetch refusing a header) is the event's fault.
-      return format.toResult(malformedEventResponse(error, context), "GET", settings);
+      // Anything that fails while reading the event is the event's fault.
+      return format.toResult(malformedEventReply(error, context), "GET", settings);
     }
-    return format.toResult(await api(request), request.method, settings);
+    return format.toResult(await httpApi.handle(request), request.method, settings);
   };
+}
+
+function isHttpApi(api: FetchApi | HttpApi): api is HttpApi {
+  return typeof (api as Partial<HttpApi>).handle === "function";
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { binaryTest, resultBody } from "./response-body.js";
+import { binaryTest, resultBody, setCookiesOf, singleValueHeaders } from "./response-body.js";
 
 const headers = (contentType?: string, extra: Record<string, string> = {}) =>
-  new Headers(contentType === undefined ? extra : { "content-type": contentType, ...extra });
+  contentType === undefined ? extra : { "content-type": contentType, ...extra };
 
 describe("binaryTest", () => {
   const isBinary = binaryTest(["application/vnd.ms-excel", "font/*"]);
@@ -47,17 +47,71 @@ describe("binaryTest", () => {
 });
 
 describe("resultBody", () => {
-  it("cancels the body of a HEAD response instead of reading it", async () => {
-    let cancelled = false;
-    const body = new ReadableStream({
-      cancel() {
-        cancelled = true;
-      },
+  const text = { "content-type": "text/plain" };
+
+  it("sends no body for HEAD, whatever the reply holds", () => {
+    expect(resultBody({ status: 200, headers: text, body: "x" }, "HEAD", binaryTest())).toEqual({
+      body: "",
+      isBase64Encoded: false,
     });
+    expect(resultBody({ status: 200, body: Uint8Array.of(1, 2) }, "HEAD", binaryTest())).toEqual({
+      body: "",
+      isBase64Encoded: false,
+    });
+  });
 
-    const result = await resultBody(new Response(body), "HEAD", binaryTest());
+  it("answers an absent or empty body as an empty string, not base64", () => {
+    for (const body of [undefined, "", new Uint8Array()]) {
+      expect(resultBody({ status: 204, body }, "GET", binaryTest())).toEqual({
+        body: "",
+        isBase64Encoded: false,
+      });
+    }
+  });
 
-    expect(result).toEqual({ body: "", isBase64Encoded: false });
-    expect(cancelled).toBe(true);
+  it("sends text as it is, and textual bytes decoded as UTF-8", () => {
+    const bytes = new TextEncoder().encode("\uFEFFdía");
+
+    expect(resultBody({ status: 200, headers: text, body: "día" }, "GET", binaryTest())).toEqual({
+      body: "día",
+      isBase64Encoded: false,
+    });
+    // As Response.text() reads it: the byte order mark goes.
+    expect(resultBody({ status: 200, headers: text, body: bytes }, "GET", binaryTest())).toEqual({
+      body: "día",
+      isBase64Encoded: false,
+    });
+  });
+
+  it("base64-encodes a binary body, bytes or text, and only the bytes of a view", () => {
+    const png = { "content-type": "image/png" };
+    const view = new Uint8Array(Uint8Array.of(9, 0xff, 0x00, 0x10, 9).buffer, 1, 3);
+
+    expect(resultBody({ status: 200, headers: png, body: view }, "GET", binaryTest())).toEqual({
+      body: Buffer.from([0xff, 0x00, 0x10]).toString("base64"),
+      isBase64Encoded: true,
+    });
+    expect(resultBody({ status: 200, headers: png, body: "día" }, "GET", binaryTest())).toEqual({
+      body: Buffer.from("día").toString("base64"),
+      isBase64Encoded: true,
+    });
+  });
+});
+
+describe("singleValueHeaders and setCookiesOf", () => {
+  const headers = {
+    "content-type": "text/plain",
+    "set-cookie": ["a=1; Path=/", "b=2"],
+  };
+
+  it("keeps every header but set-cookie", () => {
+    expect(singleValueHeaders(headers)).toEqual({ "content-type": "text/plain" });
+    expect(singleValueHeaders(undefined)).toEqual({});
+  });
+
+  it("gives each set-cookie value apart, one or several", () => {
+    expect(setCookiesOf(headers)).toEqual(["a=1; Path=/", "b=2"]);
+    expect(setCookiesOf({ "set-cookie": "a=1" })).toEqual(["a=1"]);
+    expect(setCookiesOf({})).toEqual([]);
   });
 });

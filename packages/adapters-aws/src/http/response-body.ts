@@ -1,5 +1,10 @@
-/** Decides whether a response body must travel base64-encoded. Built once per handler. */
-export type BinaryTest = (headers: Headers) => boolean;
+import type { Reply } from "@anycloud/core";
+
+/** A reply's headers: lower-case names, only `set-cookie` possibly several values. */
+export type ReplyHeaders = NonNullable<Reply["headers"]>;
+
+/** Decides, from a reply's headers, whether its body must travel base64-encoded. Built once per handler. */
+export type BinaryTest = (headers: ReplyHeaders) => boolean;
 
 const TEXT_TYPES = new Set([
   "application/json",
@@ -19,10 +24,10 @@ export function binaryTest(binaryMediaTypes: readonly string[] = []): BinaryTest
   const listed = new Set(binaryMediaTypes.map((type) => type.trim().toLowerCase()));
   const anyListed = listed.has("*/*");
   return (headers) => {
-    const contentType = headers.get("content-type");
-    if (contentType === null || anyListed) return true;
-    const encoding = headers.get("content-encoding");
-    if (encoding !== null && encoding !== "identity") return true;
+    const contentType = singleValue(headers["content-type"]);
+    if (contentType === undefined || anyListed) return true;
+    const encoding = singleValue(headers["content-encoding"]);
+    if (encoding !== undefined && encoding !== "identity") return true;
     const semicolon = contentType.indexOf(";");
     const mediaType = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase();
     if (listed.size > 0 && (listed.has(mediaType) || listed.has(`${mediaType.split("/", 1)[0]}/*`)))
@@ -39,30 +44,47 @@ export function binaryTest(binaryMediaTypes: readonly string[] = []): BinaryTest
   };
 }
 
-/** The body of a Lambda proxy result: "" for HEAD and empty bodies, base64 for binary ones. */
-export async function resultBody(
-  response: Response,
-  method: string,
-  isBinary: BinaryTest,
-): Promise<{ body: string; isBase64Encoded: boolean }> {
-  if (response.body === null) return { body: "", isBase64Encoded: false };
-  if (method === "HEAD") {
-    await response.body.cancel();
-    return { body: "", isBase64Encoded: false };
-  }
-  if (!isBinary(response.headers)) return { body: await response.text(), isBase64Encoded: false };
-  const bytes = Buffer.from(await response.arrayBuffer());
-  // An empty body is "", whatever its type.
-  return bytes.length === 0
-    ? { body: "", isBase64Encoded: false }
-    : { body: bytes.toString("base64"), isBase64Encoded: true };
+/** A header's value as fetch's `Headers.get` gives it: several values joined with `, `. */
+function singleValue(value: string | readonly string[] | undefined): string | undefined {
+  return value === undefined || typeof value === "string" ? value : value.join(", ");
 }
 
-/** The response's headers without `set-cookie` (fetch joins repeated headers with `, `, except that one). */
-export function singleValueHeaders(headers: Headers): Record<string, string> {
+const EMPTY = { body: "", isBase64Encoded: false } as const;
+const UTF8 = new TextDecoder();
+
+/**
+ * The body of a Lambda proxy result: "" for HEAD and empty bodies, the text of a textual one (bytes decoded
+ * as UTF-8, as `Response.text()` does), and base64 for any other.
+ */
+export function resultBody(
+  reply: Reply,
+  method: string,
+  isBinary: BinaryTest,
+): { body: string; isBase64Encoded: boolean } {
+  const { body } = reply;
+  if (body === undefined || body.length === 0 || method === "HEAD") return EMPTY;
+  if (!isBinary(reply.headers ?? {})) {
+    return { body: typeof body === "string" ? body : UTF8.decode(body), isBase64Encoded: false };
+  }
+  const bytes =
+    typeof body === "string"
+      ? Buffer.from(body, "utf8")
+      : Buffer.from(body.buffer, body.byteOffset, body.length);
+  return { body: bytes.toString("base64"), isBase64Encoded: true };
+}
+
+/** The reply's headers without `set-cookie`, each a single value (several values join with `, `, as in fetch). */
+export function singleValueHeaders(headers: ReplyHeaders = {}): Record<string, string> {
   const result: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    if (name !== "set-cookie") result[name] = value;
-  });
+  for (const name in headers) {
+    if (name !== "set-cookie") result[name] = singleValue(headers[name])!;
+  }
   return result;
+}
+
+/** The reply's `set-cookie` values, one per cookie: the one header a Lambda result carries apart. */
+export function setCookiesOf(headers: ReplyHeaders = {}): string[] {
+  const cookies = headers["set-cookie"];
+  if (cookies === undefined) return [];
+  return typeof cookies === "string" ? [cookies] : [...cookies];
 }

@@ -1,16 +1,17 @@
+import type { HttpRequest, Reply } from "@anycloud/core";
 import type { APIGatewayProxyResult } from "aws-lambda";
+import { EventHeaders } from "./event-headers.js";
 import {
-  appendHeader,
   type EventRecord,
   isRecord,
   readMethod,
   readPath,
   stripPrefix,
-  toRequest,
+  toHttpRequest,
 } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { MalformedEventError } from "./malformed-event.js";
-import { resultBody, singleValueHeaders } from "./response-body.js";
+import { resultBody, setCookiesOf, singleValueHeaders } from "./response-body.js";
 
 /**
  * Payload format 1.0: API Gateway REST APIs, and HTTP APIs set to 1.0 (`version: "1.0"`).
@@ -18,7 +19,7 @@ import { resultBody, singleValueHeaders } from "./response-body.js";
  * maps; query values arrive decoded and are encoded again. A REST API's `path` has no stage (its
  * `requestContext.path` does); an HTTP API's 1.0 `path` starts with a named stage, which is removed.
  */
-export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettings): Request {
+export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettings): HttpRequest {
   const method = readMethod(event.httpMethod);
   const context = isRecord(event.requestContext) ? event.requestContext : {};
   let path = readPath(event.path);
@@ -26,7 +27,7 @@ export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettin
     path = stripPrefix(path, `/${context.stage}`);
   }
   if (settings.basePath !== undefined) path = stripPrefix(path, settings.basePath);
-  return toRequest({
+  return toHttpRequest({
     method,
     path,
     query: queryOf(event),
@@ -37,26 +38,26 @@ export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettin
   });
 }
 
-/** A 1.0 result: `set-cookie` goes to `multiValueHeaders` (the one header fetch keeps apart), the rest to `headers`. */
-export async function resultForPayloadV1(
-  response: Response,
+/** A 1.0 result: `set-cookie` goes to `multiValueHeaders` (the one header that repeats), the rest to `headers`. */
+export function resultForPayloadV1(
+  reply: Reply,
   method: string,
   settings: HandlerSettings,
-): Promise<APIGatewayProxyResult> {
-  const { body, isBase64Encoded } = await resultBody(response, method, settings.isBinary);
+): APIGatewayProxyResult {
+  const { body, isBase64Encoded } = resultBody(reply, method, settings.isBinary);
   const result: APIGatewayProxyResult = {
-    statusCode: response.status,
-    headers: singleValueHeaders(response.headers),
+    statusCode: reply.status,
+    headers: singleValueHeaders(reply.headers),
     body,
     isBase64Encoded,
   };
-  const cookies = response.headers.getSetCookie();
+  const cookies = setCookiesOf(reply.headers);
   if (cookies.length > 0) result.multiValueHeaders = { "set-cookie": cookies };
   return result;
 }
 
-function headersOf(event: EventRecord): Headers {
-  const headers = new Headers();
+function headersOf(event: EventRecord): EventHeaders {
+  const headers = new EventHeaders();
   let appended = 0;
   const multi = event.multiValueHeaders;
   if (isRecord(multi)) {
@@ -64,14 +65,14 @@ function headersOf(event: EventRecord): Headers {
       const values = multi[name];
       if (values === null || values === undefined) continue;
       if (!Array.isArray(values)) throw new MalformedEventError("A multiValueHeaders entry is not a list.");
-      for (const value of values) appendHeader(headers, name, value);
+      for (const value of values) headers.append(name, value);
       appended += 1;
     }
   }
   // Both maps hold every header in a real event; a hand-written one may fill only `headers`.
   if (appended > 0) return headers;
   if (isRecord(event.headers)) {
-    for (const name in event.headers) appendHeader(headers, name, event.headers[name]);
+    for (const name in event.headers) headers.append(name, event.headers[name]);
   } else if (event.headers !== undefined && event.headers !== null) {
     throw new MalformedEventError("The event's headers are not an object.");
   }

@@ -1,0 +1,158 @@
+import { createTodoApi, InMemoryImportLedger, InMemoryTodoRepository } from "@anycloud/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLambdaHttpHandler, type LambdaHttpResult } from "./lambda-http-handler.js";
+
+// Fetch's globals, which Node implements in undici and loads on first touch: a Lambda serving core's API
+// must never touch them (building them is the costliest step of a small request, loading undici a cold
+// start's). Each is replaced by a getter that throws, and a record of who asked.
+const FETCH_GLOBALS = ["Request", "Response", "Headers", "fetch"] as const;
+
+function forbidFetchGlobals(touched: string[]): () => void {
+  const saved = FETCH_GLOBALS.map(
+    (name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)] as const,
+  );
+  for (const name of FETCH_GLOBALS) {
+    Object.defineProperty(globalThis, name, {
+      configurable: true,
+      get() {
+        touched.push(name);
+        throw new Error(`globalThis.${name} was touched`);
+      },
+    });
+  }
+  return () => {
+    for (const [name, descriptor] of saved) {
+      if (descriptor === undefined) delete (globalThis as Record<string, unknown>)[name];
+      else Object.defineProperty(globalThis, name, descriptor);
+    }
+  };
+}
+
+const HOST = "r3pmxmplak.execute-api.us-east-2.amazonaws.com";
+
+function payloadV2(method: string, path: string, body?: string): Record<string, unknown> {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: "",
+    cookies: ["session=abc123"],
+    headers: { host: HOST, "x-forwarded-proto": "https", "content-type": "application/json" },
+    requestContext: { domainName: HOST, http: { method, path }, stage: "$default" },
+    ...(body !== undefined && { body: Buffer.from(body).toString("base64"), isBase64Encoded: true }),
+  };
+}
+
+function payloadV1(method: string, path: string, body?: string): Record<string, unknown> {
+  return {
+    httpMethod: method,
+    path,
+    headers: { Host: HOST, "Content-Type": "application/json" },
+    multiValueHeaders: { Host: [HOST], "Content-Type": ["application/json"], "X-Trace": ["one", "two"] },
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    requestContext: { domainName: HOST, stage: "prod" },
+    body: body ?? null,
+    isBase64Encoded: false,
+  };
+}
+
+describe("the Lambda HTTP handler serving core's API", () => {
+  const touched: string[] = [];
+  let restore: () => void = () => {};
+
+  beforeEach(() => {
+    touched.length = 0;
+  });
+
+  afterEach(() => {
+    restore();
+    expect(touched).toEqual([]);
+  });
+
+  it.each([
+    ["2.0", payloadV2],
+    ["1.0", payloadV1],
+  ])("never touches Request, Response, Headers or fetch (payload %s)", async (_, eventOf) => {
+    const handler = createLambdaHttpHandler(
+      createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() }),
+    );
+    restore = forbidFetchGlobals(touched);
+
+    const created = await handler(
+      eventOf("POST", "/todos", JSON.stringify({ task: "Write the README", dueDate: "2026-12-01" })),
+      { awsRequestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd" },
+    );
+    const listed = await handler(eventOf("GET", "/todos"));
+    const head = await handler(eventOf("HEAD", "/health"));
+    const malformed = await handler(eventOf("CONNECT", "/todos"));
+    restore();
+
+    expect(created).toMatchObject({
+      statusCode: 201,
+      isBase64Encoded: false,
+      headers: {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
+    });
+    const todo = JSON.parse(created.body!) as { id: string; task: string };
+    expect(todo).toMatchObject({ task: "Write the README" });
+    expect(listed).toMatchObject({ statusCode: 200, isBase64Encoded: false });
+    expect(JSON.stringify(JSON.parse(listed.body!))).toContain(todo.id);
+    expect(head).toMatchObject({ statusCode: 200, body: "", isBase64Encoded: false });
+    expect(malformed).toMatchObject({
+      statusCode: 400,
+      headers: { "content-type": "application/problem+json", "cache-control": "no-store" },
+    });
+    for (const result of [created, listed, head, malformed] as LambdaHttpResult[]) {
+      expect(result).not.toHaveProperty("cookies");
+      expect(result).not.toHaveProperty("multiValueHeaders");
+    }
+  });
+});
+
+describe("an event fetch would have refused", () => {
+  const handler = createLambdaHttpHandler(
+    createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() }),
+  );
+  const withHeaders = (headers: Record<string, string>) => ({
+    ...payloadV2("GET", "/health"),
+    headers: { "x-forwarded-proto": "https", ...headers },
+  });
+
+  it.each([
+    ["a header name that is not a token", withHeaders({ "bad header": "1" })],
+    ["a header value with a line break", withHeaders({ "x-a": "1\r\nx-b: 2" })],
+    ["a header value with a NUL", withHeaders({ "x-a": "1\u0000" })],
+    ["a header value with a character that is not a byte", withHeaders({ "x-a": "\u2713" })],
+    ["a cookie with a line break", { ...payloadV2("GET", "/health"), cookies: ["a=1\nb=2"] }],
+    ["a host whose port is out of range", withHeaders({ host: "example.com:99999" })],
+    ["a method that is not a token", payloadV2("GET /", "/health")],
+    ["a forbidden method", payloadV1("TRACE", "/health")],
+  ])("is answered 400 MALFORMED_EVENT: %s", async (_, event) => {
+    const result = await handler(event, { awsRequestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd" });
+
+    expect(result).toMatchObject({
+      statusCode: 400,
+      isBase64Encoded: false,
+      headers: {
+        "content-type": "application/problem+json",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+        "x-request-id": "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+      },
+    });
+    expect(JSON.parse(result.body!)).toMatchObject({
+      code: "MALFORMED_EVENT",
+      requestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd",
+    });
+  });
+
+  it("upper-cases a common method sent in lower case, as fetch did", async () => {
+    const result = await handler(payloadV1("head", "/health"));
+
+    expect(result).toMatchObject({ statusCode: 200, body: "" });
+  });
+});
