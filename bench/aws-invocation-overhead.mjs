@@ -20,7 +20,7 @@ const load = (file) => import(pathToFileURL(path.join(root, file)).href);
 const core = await load("packages/core/dist/index.js");
 const { createLambdaHttpHandler } = await load("packages/adapters-aws/dist/http/index.js");
 // Hono is a dependency of apps/server only: take its ESM entries from there.
-const honoDir = path.join(root, "apps/server/node_modules/hono");
+const honoDir = path.join(root, "node_modules/hono");
 const honoExports = JSON.parse(readFileSync(path.join(honoDir, "package.json"), "utf8")).exports;
 const { Hono } = await load(path.relative(root, path.join(honoDir, honoExports["."].import)));
 const { handle } = await load(path.relative(root, path.join(honoDir, honoExports["./aws-lambda"].import)));

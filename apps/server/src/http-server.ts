@@ -1,8 +1,14 @@
-import { createServer, type Server } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TodoApi } from "@anycloud/core";
-import { getRequestListener } from "@hono/node-server";
+import type { HttpApi, Reply } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
+import { httpRequestOf } from "./node-request.js";
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound (useful with PORT=0). */
@@ -13,49 +19,51 @@ export interface RunningServer {
 }
 
 /**
- * Serves a fetch-style API over node:http. The bridge is @hono/node-server's request listener: a small,
- * well-kept translation between IncomingMessage/ServerResponse and Request/Response that streams bodies both
- * ways with back-pressure and builds its Request lazily (cheaper than undici's on the hot path).
- * Each request is logged once, when its response has been sent.
+ * Serves core's API over node:http. The bridge is our own and small: core takes node's request as an
+ * `HttpRequest` and answers a plain `Reply`, written with one `writeHead` and one `end`. No fetch `Request` or
+ * `Response` is built; those two constructors cost more than the rest of a small request (see
+ * bench/server-throughput.mjs). Each request is logged once, when its response has been sent.
  */
 export async function startHttpServer(
-  api: TodoApi,
+  api: HttpApi,
   options: { port: number; host: string; logger: PinoLogger },
 ): Promise<RunningServer> {
   const { logger } = options;
   let closing = false;
-  const listener = getRequestListener(
-    async (request, env) => {
-      const started = performance.now();
-      const response = await api(request);
-      // An answer given before the body was read whole (413, 415...) leaves unread bytes on the connection,
-      // and a server shutting down wants its connections back: tell the client not to reuse this one,
-      // rather than let its next request meet a closing socket.
-      if (closing || !env.incoming.complete) response.headers.set("connection", "close");
-      const outgoing = "outgoing" in env ? env.outgoing : undefined;
-      outgoing?.once("close", () => {
-        logger.info(
-          {
-            method: request.method,
-            path: new URL(request.url).pathname,
-            status: response.status,
-            durationMs: Math.round((performance.now() - started) * 100) / 100,
-            requestId: response.headers.get("x-request-id"),
-          },
-          "request",
-        );
-      });
-      return response;
-    },
-    {
-      // Reached only if the bridge itself fails (core answers its own errors): say nothing of internals.
-      errorHandler: (error) => {
-        logger.error({ error }, "request bridge failed");
-        return new Response(null, { status: 500 });
-      },
-    },
-  );
-  const server = createServer(listener);
+
+  async function serve(message: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
+    let reply: Reply;
+    try {
+      reply = await api.handle(httpRequestOf(message));
+    } catch (error) {
+      // Core answers its own errors; this is the bridge failing: say nothing of internals.
+      logger.error({ error }, "request bridge failed");
+      reply = { status: 500, headers: { "cache-control": "no-store" } };
+    }
+    // Only `set-cookie` may be an array; node writes each value as its own header line.
+    const headers = { ...reply.headers } as OutgoingHttpHeaders;
+    // An answer given before the body was read whole (413, 415...) leaves unread bytes on the connection,
+    // and a server shutting down wants its connections back: tell the client not to reuse this one, rather
+    // than let its next request meet a closing socket.
+    if (closing || !message.complete) headers.connection = "close";
+    response.once("close", () => {
+      logger.info(
+        {
+          method: message.method,
+          path: pathOf(message.url),
+          status: reply.status,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          requestId: reply.headers?.["x-request-id"],
+        },
+        "request",
+      );
+    });
+    response.writeHead(reply.status, headers);
+    response.end(reply.body);
+  }
+
+  const server = createServer((message, response) => void serve(message, response));
   // Slow-client guards: a request must arrive whole within 60 s, its headers within 10 s.
   server.requestTimeout = 60_000;
   server.headersTimeout = 10_000;
@@ -80,4 +88,10 @@ export async function startHttpServer(
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The path of a request target, without its query (which may carry a cursor not worth logging). */
+function pathOf(target = "/"): string {
+  const query = target.indexOf("?");
+  return query === -1 ? target : target.slice(0, query);
 }
