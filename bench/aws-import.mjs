@@ -6,13 +6,14 @@
 //   baseline:  the workshop's approach: GetObject, the body streamed through csv-parse, one awaited PutItem per row
 // The row count comes from the child's own report; DescribeTable's ItemCount is printed as a cross-check (DynamoDB
 // Local keeps it live, dynalite says 0). Each child reports its rows/s (over the handler's or the loop's time) and peak RSS
-// (process.resourceUsage().maxRSS), with Node's default heap settings. Ours runs 100,000 and 1,000,000 rows;
+// (process.resourceUsage().maxRSS). Ours runs with the NODE_OPTIONS that serverless.yml gives the csvImport function
+// (its heap limits), the baseline with Node's defaults. Ours runs 100,000 and 1,000,000 rows;
 // the baseline a smaller sample (it writes one row per round trip). Runs interleave: ours 100k, baseline, ours 1M.
 // Goals: ours >= 10x the baseline's rows/s; ours peak RSS <= 128 MB, and flat from 100k to 1M rows.
 // Usage: node apps/aws/scripts/bundle.mjs && node bench/aws-import.mjs [runs=3] [baselineRows=50000] [ourRows=100000,1000000]
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -82,7 +83,13 @@ console.log("BENCH " + JSON.stringify({ status: "COMPLETED", rows, rejected: 0, 
 process.exit(0);
 `;
 
-const dynamo = await startDynamoDb();
+// The deployed function's heap settings, as serverless.yml sets them: what its peak RSS depends on.
+const serverlessYml = readFileSync(path.join(root, "apps/aws/serverless.yml"), "utf8");
+const csvImportNodeOptions = /^\s+NODE_OPTIONS:\s*(.+)$/m.exec(serverlessYml)?.[1]?.trim() ?? "";
+console.log(`csvImport NODE_OPTIONS (from serverless.yml): ${csvImportNodeOptions || "(none)"}`);
+
+// A run of minutes: the stand-in may trade a slower start for throughput (DynamoDB Local's full JIT).
+const dynamo = await startDynamoDb({ longRunning: true });
 const s3 = await startS3();
 const dynamoClient = dynamoDbClientFor(dynamo.endpoint);
 
@@ -151,7 +158,7 @@ try {
     objects[rows] = { key, size, event: events.get(key) };
   }
   console.log(
-    `DynamoDB stand-in: ${dynamo.kind}; S3 stand-in: ${s3.kind}; Node ${process.version}, default heap settings`,
+    `DynamoDB stand-in: ${dynamo.kind}; S3 stand-in: ${s3.kind}; Node ${process.version}; ours with NODE_OPTIONS "${csvImportNodeOptions}", the baseline with the defaults`,
   );
 
   const results = { ours: Object.fromEntries(ourRows.map((rows) => [rows, []])), baseline: [] };
@@ -162,7 +169,10 @@ try {
   for (let run = 1; run <= runs; run++) {
     console.log(`run ${run}:`);
     for (const [index, rows] of ourRows.entries()) {
-      const result = await runChild(OURS, rows, { BENCH_EVENT: JSON.stringify(objects[rows].event) });
+      const result = await runChild(OURS, rows, {
+        BENCH_EVENT: JSON.stringify(objects[rows].event),
+        NODE_OPTIONS: csvImportNodeOptions,
+      });
       results.ours[rows].push(result);
       show("ours", rows, result);
       if (index === 0) {

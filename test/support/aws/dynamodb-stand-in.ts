@@ -16,12 +16,13 @@ const FORCEABLE: readonly DynamoDbStandInKind[] = ["localstack", "dynamodb-local
  * Starts the best DynamoDB stand-in this machine has, and says which on the console:
  * `DYNAMODB_ENDPOINT` when set (used as is); else LocalStack when a container runtime answers; else the
  * official DynamoDB Local jar when Java runs; else dynalite in-process. `DYNAMODB_STANDIN=localstack|
- * dynamodb-local|dynalite` forces one (and fails when it cannot run).
+ * dynamodb-local|dynalite` forces one (and fails when it cannot run). `longRunning` (benchmarks) trades a
+ * slower start for throughput where the stand-in allows it.
  */
-export async function startDynamoDb(): Promise<DynamoDbStandIn> {
+export async function startDynamoDb(options: { longRunning?: boolean } = {}): Promise<DynamoDbStandIn> {
   const started = performance.now();
   const kind = await chooseKind();
-  const { endpoint, stop } = await startKind(kind);
+  const { endpoint, stop } = await startKind(kind, options.longRunning ?? false);
   console.info(`DynamoDB stand-in: ${kind} at ${endpoint}, ready in ${elapsedSince(started)} ms`);
   return { endpoint, kind, stop };
 }
@@ -38,7 +39,10 @@ async function chooseKind(): Promise<DynamoDbStandInKind> {
   return javaWorks() ? "dynamodb-local" : "dynalite";
 }
 
-async function startKind(kind: DynamoDbStandInKind): Promise<{ endpoint: string; stop(): Promise<void> }> {
+async function startKind(
+  kind: DynamoDbStandInKind,
+  longRunning: boolean,
+): Promise<{ endpoint: string; stop(): Promise<void> }> {
   switch (kind) {
     case "external":
       return { endpoint: process.env.DYNAMODB_ENDPOINT!, stop: async () => {} };
@@ -47,7 +51,7 @@ async function startKind(kind: DynamoDbStandInKind): Promise<{ endpoint: string;
       return { endpoint, stop: release };
     }
     case "dynamodb-local":
-      return startDynamoDbLocal();
+      return startDynamoDbLocal({ longRunning });
     case "dynalite":
       return startDynalite();
   }
