@@ -1,8 +1,10 @@
-// Peak RSS and rows/s of `todo import` into SQLite, for 100k and 1M rows, each in a fresh process.
+// Peak RSS and rows/s of `todo import` into SQLite, for 100k and 1M rows: the real CLI, run as the root
+// package.json's `todo` script runs it (same node flags), each run in a fresh process and a fresh DATA_DIR.
+// The peak RSS is the child's own, as GNU time reports it (/usr/bin/time, Linux).
 // Goal: peak RSS for 1M rows <= 150 MB and within 20 MB of the peak for 100k rows (memory stays flat).
 // Usage: pnpm build && node bench/import-into-sqlite.mjs [runs=3]
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,19 +15,11 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
 const runs = Number(process.argv[2] ?? 3);
 
-// The child imports the file through the server's composition root (as `todo import` does) and reports
-// its own peak RSS.
-const child = `
-  const { readConfig, composeServerApp, LocalFileObjectSource } = await import(${JSON.stringify(path.join(root, "apps/server/dist/index.js"))});
-  const { silentLogger } = await import(${JSON.stringify(path.join(root, "packages/core/dist/index.js"))});
-  const app = await composeServerApp(readConfig(), silentLogger);
-  const ref = await LocalFileObjectSource.refOf(process.argv[1]);
-  const started = performance.now();
-  const report = await app.importTodos.execute({ source: { container: ref.container, key: ref.key, version: ref.version } });
-  const seconds = (performance.now() - started) / 1000;
-  await app.close();
-  console.log(JSON.stringify({ imported: report.imported, status: report.status, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
-`;
+// `"todo": "node <flags> apps/server/dist/cli.js"`: the flags users get with `pnpm todo`.
+const todoScript = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).scripts.todo;
+const nodeFlags = todoScript.split(/\s+/).filter((word) => word.startsWith("--"));
+const cli = path.join(root, "apps/server/dist/cli.js");
+console.log(`todo script: ${todoScript}`);
 
 const results = {};
 for (const rows of [100_000, 1_000_000]) {
@@ -33,15 +27,22 @@ for (const rows of [100_000, 1_000_000]) {
   results[rows] = [];
   for (let run = 0; run < runs; run++) {
     const dataDir = mkdtempSync(path.join(tmpdir(), "anycloud-rss-"));
-    const output = execFileSync(process.execPath, ["--input-type=module", "-e", child, file], {
-      env: { ...process.env, DATA_DIR: dataDir, TODO_STORE: "sqlite" },
-    });
+    const started = performance.now();
+    const child = spawnSync(
+      "/usr/bin/time",
+      ["-f", "maxrss_kb=%M", process.execPath, ...nodeFlags, cli, "import", file, "--json"],
+      { env: { ...process.env, DATA_DIR: dataDir, TODO_STORE: "sqlite" }, encoding: "utf8" },
+    );
+    const seconds = (performance.now() - started) / 1000;
     rmSync(dataDir, { recursive: true, force: true });
-    const result = JSON.parse(output.toString());
-    if (result.imported !== rows || result.status !== "COMPLETED") throw new Error(`bad import: ${output}`);
-    results[rows].push(result);
+    const rss = /maxrss_kb=(\d+)/.exec(child.stderr ?? "");
+    if (child.status !== 0 || !rss) throw new Error(`todo import failed: ${child.stdout}\n${child.stderr}`);
+    const report = JSON.parse(child.stdout);
+    if (report.imported !== rows || report.status !== "COMPLETED")
+      throw new Error(`bad import: ${child.stdout}`);
+    results[rows].push({ seconds, maxRssMb: Number(rss[1]) / 1024 });
     console.log(
-      `${fmt(rows)} rows, run ${run + 1}: ${fmt(result.maxRssMb, 1)} MB peak RSS, ${fmt(rows / result.seconds)} rows/s`,
+      `${fmt(rows)} rows, run ${run + 1}: ${fmt(results[rows].at(-1).maxRssMb, 1)} MB peak RSS, ${fmt(rows / seconds)} rows/s (process start to exit)`,
     );
   }
 }

@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: medians and child processes. Benchmarks report ratios against a
 // baseline measured in the same run; a single absolute time on a shared machine is not a figure.
 import { spawn } from "node:child_process";
+import { openSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
 export function median(values) {
@@ -10,17 +11,39 @@ export function median(values) {
 }
 
 /** Spawns `node args` and resolves once a stdout line satisfies `ready` (returns the parsed line). */
-export function startNode(args, { env = {}, ready }) {
+export function startNode(args, { env = {}, ready, logFile }) {
+  // With `logFile`, the child's stdout goes to that file, and this process only reads it until ready: a
+  // server logging a line per request then costs the load generator (this process) nothing.
+  const out = logFile ? openSync(logFile, "w") : "pipe";
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", out, "inherit"],
   });
   const started = new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const value = ready(line);
-      if (value) resolve(value);
-    });
     child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
+    if (logFile) {
+      const timer = setInterval(() => {
+        for (const line of readFileSync(logFile, "utf8").split("\n")) {
+          const value = line && ready(line);
+          if (value) {
+            clearInterval(timer);
+            resolve(value);
+            return;
+          }
+        }
+      }, 50);
+      child.once("exit", () => clearInterval(timer));
+      return;
+    }
+    const lines = createInterface({ input: child.stdout });
+    lines.on("line", (line) => {
+      const value = ready(line);
+      if (value) {
+        lines.close();
+        child.stdout.resume();
+        resolve(value);
+      }
+    });
   });
   return {
     child,

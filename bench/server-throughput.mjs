@@ -14,8 +14,10 @@ const seconds = Number(process.argv[3] ?? 5);
 const dataDir = await mkdtemp(path.join(tmpdir(), "anycloud-bench-"));
 
 // The server logs "listening" with its URL; PORT=0 lets the OS pick a free port.
+// Its one log line per request goes to a file, not through this process, which is also the load generator.
 const ours = startNode([path.join(root, "apps/server/dist/main.js")], {
   env: { PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info" },
+  logFile: path.join(dataDir, "server.log"),
   ready: (line) => {
     const entry = JSON.parse(line);
     return entry.msg === "listening" && entry.url;
@@ -60,8 +62,6 @@ async function measure(url) {
   return result.requests.average;
 }
 
-// Our server logs one line per request to stdout: drain it so the pipe never blocks.
-ours.child.stdout.resume();
 const oursRates = [];
 const rawRates = [];
 await measure(oursUrl); // warm-up
