@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -42,6 +43,26 @@ describe("the server process", () => {
     expect(((await nextPage.json()) as { items: { task: string }[] }).items.map((todo) => todo.task)).toEqual(
       ["second"],
     );
+  });
+
+  it("sends each body with its Content-Length, not chunked, and 204 with neither", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const health = await rawGet(`${server.url}/health`);
+    const created = await fetch(`${server.url}/todos`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ task: "delete me" }),
+    });
+    const { id } = (await created.json()) as { id: string };
+    const deleted = await rawGet(`${server.url}/todos/${id}`, "DELETE");
+    await server.stop();
+
+    expect(health.headers["content-length"]).toBe(String(Buffer.byteLength(health.body)));
+    expect(health.headers["transfer-encoding"]).toBeUndefined();
+    expect(JSON.parse(health.body)).toEqual({ status: "ok" });
+    expect(deleted.status).toBe(204);
+    expect(deleted.headers["content-length"]).toBeUndefined();
+    expect(deleted.headers["transfer-encoding"]).toBeUndefined();
   });
 
   it("logs one JSON line per request with method, path, status, duration and request id", async () => {
@@ -92,3 +113,22 @@ describe("the server process", () => {
     );
   });
 });
+
+/** A request through node:http, which shows the framing headers fetch hides. */
+function rawGet(
+  url: string,
+  method = "GET",
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { method }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve({ status: response.statusCode!, headers: response.headers, body }));
+    })
+      .on("error", reject)
+      .end();
+  });
+}

@@ -47,6 +47,10 @@ export async function startHttpServer(
     // and a server shutting down wants its connections back: tell the client not to reuse this one, rather
     // than let its next request meet a closing socket.
     if (closing || !message.complete) headers.connection = "close";
+    // A known length, rather than chunked encoding, which node picks when it is not told: the body is whole.
+    if (reply.body !== undefined) headers["content-length"] = byteLengthOf(reply.body);
+    else if (message.method !== "HEAD" && reply.status !== 204 && reply.status !== 304)
+      headers["content-length"] = 0;
     response.once("close", () => {
       logger.info(
         {
@@ -94,4 +98,8 @@ export async function startHttpServer(
 function pathOf(target = "/"): string {
   const query = target.indexOf("?");
   return query === -1 ? target : target.slice(0, query);
+}
+
+function byteLengthOf(body: string | Uint8Array): number {
+  return typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
 }
