@@ -1,5 +1,7 @@
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { type IncomingHttpHeaders, request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -63,6 +65,49 @@ describe("the server process", () => {
     expect(deleted.status).toBe(204);
     expect(deleted.headers["content-length"]).toBeUndefined();
     expect(deleted.headers["transfer-encoding"]).toBeUndefined();
+  });
+
+  it("answers 413 to uploads still being sent, and the sending client reads it rather than a reset", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const statuses: (number | string)[] = [];
+    // Over the 64 KiB JSON limit by far: the server refuses it long before the client has sent it all.
+    for (let attempt = 0; attempt < 3; attempt++) statuses.push(await uploadTooMuch(`${server.url}/todos`));
+    await server.stop();
+    expect(statuses).toEqual([413, 413, 413]);
+  });
+
+  it("answers 400 to a target that is no URL, and serves a request whose Host makes none", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const star = await rawExchange(
+      server.url,
+      "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    const badHost = await rawExchange(
+      server.url,
+      "GET /health HTTP/1.1\r\nHost: example.com:99999\r\nConnection: close\r\n\r\n",
+    );
+    await server.stop();
+    expect(star).toMatch(/^HTTP\/1\.1 400 /);
+    expect(star).toContain('"code":"MALFORMED_REQUEST"');
+    expect(badHost).toMatch(/^HTTP\/1\.1 200 /);
+    expect(server.logs.filter((entry) => entry.level === 50)).toEqual([]);
+  });
+
+  it("logs a client that hangs up mid-upload as aborted, not as a server error", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const { port } = new URL(server.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("POST /todos HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n");
+    socket.write('Content-Length: 1000\r\n\r\n{"task": "never finis');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await server.stop();
+    expect(server.logs.filter((entry) => entry.level === 50)).toEqual([]);
+    expect(server.logs.filter((entry) => entry.msg === "request")).toEqual([
+      expect.objectContaining({ method: "POST", path: "/todos", aborted: true }),
+    ]);
   });
 
   it("logs one JSON line per request with method, path, status, duration and request id", async () => {
@@ -131,4 +176,44 @@ function rawGet(
       .on("error", reject)
       .end();
   });
+}
+
+/** POSTs 8 MiB of JSON in 64 KiB writes; the status the server answered, or the client's error code. */
+function uploadTooMuch(url: string): Promise<number | string> {
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const chunks = 128;
+  return new Promise((resolve) => {
+    const upload = request(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": chunk.length * chunks },
+    });
+    upload.on("response", (response) => {
+      response.resume();
+      resolve(response.statusCode!);
+    });
+    upload.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    let sent = 0;
+    const writeMore = () => {
+      while (sent < chunks) {
+        sent += 1;
+        if (!upload.write(chunk)) {
+          upload.once("drain", writeMore);
+          return;
+        }
+      }
+      upload.end();
+    };
+    writeMore();
+  });
+}
+
+/** Sends raw bytes and reads everything the server answers until it closes the connection. */
+async function rawExchange(url: string, text: string): Promise<string> {
+  const socket = connect(Number(new URL(url).port), "127.0.0.1");
+  await once(socket, "connect");
+  socket.write(text);
+  let answer = "";
+  socket.setEncoding("utf8");
+  for await (const chunk of socket) answer += chunk;
+  return answer;
 }

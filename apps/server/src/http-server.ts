@@ -33,7 +33,21 @@ export async function startHttpServer(
 
   async function serve(message: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = performance.now();
-    let reply: Reply;
+    let reply: Reply | undefined;
+    // Attached first, so that a client hanging up while core works still gets its line.
+    response.once("close", () => {
+      logger.info(
+        {
+          method: message.method,
+          path: pathOf(message.url),
+          status: reply?.status,
+          durationMs: Math.round((performance.now() - started) * 100) / 100,
+          requestId: reply?.headers?.["x-request-id"],
+          ...(!response.writableFinished && { aborted: true }),
+        },
+        "request",
+      );
+    });
     try {
       reply = await api.handle(httpRequestOf(message));
     } catch (error) {
@@ -41,33 +55,42 @@ export async function startHttpServer(
       logger.error({ error }, "request bridge failed");
       reply = { status: 500, headers: { "cache-control": "no-store" } };
     }
+    if (response.destroyed) return;
     // Only `set-cookie` may be an array; node writes each value as its own header line.
     const headers = { ...reply.headers } as OutgoingHttpHeaders;
     // An answer given before the body was read whole (413, 415...) leaves unread bytes on the connection,
     // and a server shutting down wants its connections back: tell the client not to reuse this one, rather
     // than let its next request meet a closing socket.
-    if (closing || !message.complete) headers.connection = "close";
+    const unread = !message.complete;
+    if (closing || unread) headers.connection = "close";
     // A known length, rather than chunked encoding, which node picks when it is not told: the body is whole.
     if (reply.body !== undefined) headers["content-length"] = byteLengthOf(reply.body);
     else if (message.method !== "HEAD" && reply.status !== 204 && reply.status !== 304)
       headers["content-length"] = 0;
-    response.once("close", () => {
-      logger.info(
-        {
-          method: message.method,
-          path: pathOf(message.url),
-          status: reply.status,
-          durationMs: Math.round((performance.now() - started) * 100) / 100,
-          requestId: reply.headers?.["x-request-id"],
-        },
-        "request",
-      );
-    });
-    response.writeHead(reply.status, headers);
-    response.end(reply.body);
+    try {
+      response.writeHead(reply.status, headers);
+      if (!unread) {
+        response.end(reply.body);
+        return;
+      }
+      // The client may still be sending what core refused: it reads the answer only if it is not reset while
+      // it writes, so the rest is read and dropped (up to a cap) before the connection closes.
+      if (reply.body !== undefined) response.write(reply.body);
+      await discardRest(message);
+      response.end();
+    } catch (error) {
+      // A reply node cannot write (a header value with a line break, from an API other than core's).
+      logger.error({ error }, "writing the response failed");
+      response.destroy();
+    }
   }
 
-  const server = createServer((message, response) => void serve(message, response));
+  const server = createServer((message, response) => {
+    serve(message, response).catch((error: unknown) => {
+      logger.error({ error }, "request bridge failed");
+      response.destroy();
+    });
+  });
   // Slow-client guards: a request must arrive whole within 60 s, its headers within 10 s.
   server.requestTimeout = 60_000;
   server.headersTimeout = 10_000;
@@ -92,6 +115,34 @@ export async function startHttpServer(
         server.closeIdleConnections();
       }),
   };
+}
+
+/** What is left of a refused body is read and dropped up to this many bytes, or for this long. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 2_000;
+
+/** Reads what is left of a request body and drops it: until its end, the cap, or the connection's close. */
+function discardRest(message: IncomingMessage): Promise<void> {
+  if (message.readableEnded || message.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let received = 0;
+    const done = () => {
+      clearTimeout(timer);
+      message.off("data", onData);
+      message.off("end", done);
+      message.off("close", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > DISCARD_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_MAX_MS);
+    message.on("data", onData);
+    message.once("end", done);
+    message.once("close", done);
+    message.resume();
+  });
 }
 
 /** The path of a request target, without its query (which may carry a cursor not worth logging). */

@@ -51,3 +51,12 @@ describe("httpRequestOf", () => {
     expect(incoming.destroyed).toBe(false);
   });
 });
+
+describe("httpRequestOf's headers", () => {
+  it("answers null for names that are Object's own properties, not headers", () => {
+    const request = httpRequestOf(message("GET", "/", { host: "localhost" }));
+    expect(request.headers.get("__proto__")).toBeNull();
+    expect(request.headers.get("constructor")).toBeNull();
+    expect(request.headers.get("toString")).toBeNull();
+  });
+});

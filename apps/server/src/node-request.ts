@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import type { HttpHeaders, HttpRequest } from "@anycloud/core";
+import { type HttpHeaders, type HttpRequest, RequestAbortedError } from "@anycloud/core";
 
 /** A name and port fit to build a URL from; anything else (a path, a user, spaces) could move the path. */
 const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -10,24 +10,42 @@ const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
  *
  * Reading stops early when core refuses a body (over its limit, wrong type): the iterator is returned without
  * destroying the message, since destroying an unfinished message destroys the socket before the refusal is
- * written. The server then closes the connection after its answer instead of reusing it.
+ * written. The server then discards what is left (see http-server.ts).
  */
 export function httpRequestOf(message: IncomingMessage): HttpRequest {
   const method = message.method ?? "GET";
-  const target = message.url ?? "/";
-  // Origin-form targets (`/todos?limit=2`) are the norm; an absolute-form one is a URL already.
-  const host =
-    message.headers.host !== undefined && HOST.test(message.headers.host)
-      ? message.headers.host
-      : "localhost";
-  const url = target.startsWith("/") ? `http://${host}${target}` : target;
   const hasBody = method !== "GET" && method !== "HEAD";
   return {
     method,
-    url,
+    url: urlOf(message),
     headers: new NodeHeaders(message.headers),
-    body: hasBody ? message.iterator({ destroyOnReturn: false }) : null,
+    body: hasBody ? bodyOf(message) : null,
   };
+}
+
+/**
+ * An origin-form target (`/todos?limit=2`) on the Host it was sent to, or on localhost when that Host could
+ * not make a URL (`example.com:99999`); an absolute-form target as it is. Core answers 400 to what is still no
+ * URL (`OPTIONS *`).
+ */
+function urlOf(message: IncomingMessage): string {
+  const target = message.url ?? "/";
+  if (!target.startsWith("/")) return target;
+  const host = message.headers.host;
+  const url = host !== undefined && HOST.test(host) ? `http://${host}${target}` : "";
+  return url !== "" && URL.canParse(url) ? url : `http://localhost${target}`;
+}
+
+/** The message's bytes; a client that hangs up mid-body is the client's doing, not a server failure. */
+async function* bodyOf(message: IncomingMessage): AsyncGenerator<Uint8Array> {
+  try {
+    yield* message.iterator({ destroyOnReturn: false });
+  } catch (error) {
+    if (message.aborted || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
+      throw new RequestAbortedError({ cause: error });
+    }
+    throw error;
+  }
 }
 
 /** node's header object behind fetch's lookup rules; node already joins repeated values (`cookie` with `; `). */
@@ -35,13 +53,15 @@ class NodeHeaders implements HttpHeaders {
   constructor(private readonly headers: IncomingHttpHeaders) {}
 
   get(name: string): string | null {
-    const value = this.headers[name.toLowerCase()];
+    const key = name.toLowerCase();
+    if (!Object.hasOwn(this.headers, key)) return null;
+    const value = this.headers[key];
     if (value === undefined) return null;
     return typeof value === "string" ? value : value.join(", ");
   }
 
   *[Symbol.iterator](): Iterator<[string, string]> {
-    for (const name in this.headers) {
+    for (const name of Object.keys(this.headers)) {
       const value = this.get(name);
       if (value !== null) yield [name, value];
     }

@@ -179,7 +179,10 @@ function rowOf(todo: Todo): TodoRow {
   ];
 }
 
-/** Orders rows as the listing does: by `created_at`, then `id`. */
+/**
+ * Orders rows as the listing does: by `created_at`, then `id`. JavaScript compares UTF-16 code units and
+ * SQLite bytes; they agree here because both columns are ASCII (ISO timestamps, UUIDs).
+ */
 function byPosition(a: TodoRow, b: TodoRow): number {
   return comparePositions({ createdAt: a[5], id: a[0] }, { createdAt: b[5], id: b[0] });
 }

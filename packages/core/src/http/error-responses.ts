@@ -10,6 +10,8 @@ import { problemReply, type Reply } from "./responses.js";
  */
 const STATUS_BY_CODE: Record<string, number> = {
   MALFORMED_JSON: 400,
+  MALFORMED_REQUEST: 400,
+  REQUEST_ABORTED: 400,
   INVALID_CURSOR: 400,
   INVALID_ID: 400,
   INVALID_PARAMETER: 400,

@@ -38,6 +38,23 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/** A request target that is not a URL this API can serve (`OPTIONS *`, a malformed absolute-form target). */
+export class MalformedRequestError extends AppError {
+  readonly code = "MALFORMED_REQUEST";
+}
+
+/**
+ * The client went away before its body arrived whole. Nobody is left to read the answer; the error only
+ * keeps a client's hang-up from being logged as the server's failure.
+ */
+export class RequestAbortedError extends AppError {
+  readonly code = "REQUEST_ABORTED";
+
+  constructor(options?: ErrorOptions) {
+    super("The client closed the connection before the body arrived whole.", options);
+  }
+}
+
 /** A query parameter or header that cannot be read (`limit=abc`, `If-Match: nope`). */
 export class InvalidParameterError extends AppError {
   readonly code = "INVALID_PARAMETER";

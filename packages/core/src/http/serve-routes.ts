@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { errorReply } from "./error-responses.js";
+import { MalformedRequestError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import { BASE_HEADERS, type Reply, replyOf, toResponse } from "./responses.js";
 import type { Router } from "./router.js";
@@ -37,7 +38,7 @@ export function serveRoutes(router: Router, logger: Logger = silentLogger): Http
     const requestId = incomingId !== null && isWellFormedKey(incomingId) ? incomingId : randomUUID();
     let reply: Reply;
     try {
-      const url = new URL(request.url);
+      const url = urlOf(request);
       const { handler, params } = router.resolve(request.method, url.pathname);
       reply = await handler({ request, url, params, requestId });
     } catch (error) {
@@ -49,6 +50,14 @@ export function serveRoutes(router: Router, logger: Logger = silentLogger): Http
       : { status: reply.status, headers, body: reply.body };
   }
   return Object.assign(async (request: Request) => toResponse(await handle(request)), { handle });
+}
+
+function urlOf(request: HttpRequest): URL {
+  try {
+    return new URL(request.url);
+  } catch (error) {
+    throw new MalformedRequestError("The request target is not a URL this API serves.", { cause: error });
+  }
 }
 
 /**
