@@ -1,10 +1,9 @@
-import type * as z from "zod/mini";
-import { todoRowSchema, toFieldIssues } from "../todos/todo-schema.js";
+import { parseTodoRow, type TodoRowFields } from "../todos/todo-schema.js";
 import type { CsvRecord } from "./csv-record-parser.js";
 import type { ImportColumns } from "./import-header.js";
 
 /** A data record's fields, validated: the makings of a todo. */
-export type TodoRow = z.output<typeof todoRowSchema>;
+export type TodoRow = TodoRowFields;
 
 export interface RowAccepted {
   kind: "row";
@@ -20,7 +19,7 @@ export interface RowRejected {
 
 /**
  * Reads one data record against the header's columns: the row, or why it is refused (another number of
- * fields than the header, bytes that are not UTF-8, or `todoRowSchema`'s `field: message`s).
+ * fields than the header, bytes that are not UTF-8, or `todoRowSchema`'s `field: message`s, checked by `parseTodoRow`).
  */
 export function readTodoRow({ fields, line }: CsvRecord, columns: ImportColumns): RowAccepted | RowRejected {
   if (fields.length !== columns.width) {
@@ -39,10 +38,8 @@ export function readTodoRow({ fields, line }: CsvRecord, columns: ImportColumns)
   ) {
     return { kind: "rejected", line, reason: "invalid UTF-8" };
   }
-  const result = todoRowSchema.safeParse({ task, name, dueDate, checked });
+  const result = parseTodoRow({ task, name, dueDate, checked });
   if (result.success) return { kind: "row", line, row: result.data };
-  const reason = toFieldIssues(result.error)
-    .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
-    .join("; ");
+  const reason = result.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
   return { kind: "rejected", line, reason };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../shared/errors.js";
-import { newTodoSchema, todoPatchSchema, todoRowSchema, validate } from "./todo-schema.js";
+import { newTodoSchema, parseTodoRow, todoPatchSchema, todoRowSchema, validate } from "./todo-schema.js";
 
 const issuesOf = (run: () => unknown) => {
   try {
@@ -72,5 +72,19 @@ describe("the todo schemas", () => {
     expect(issuesOf(() => validate(todoRowSchema, { task: "t", checked: "maybe" }))[0]!.path).toEqual([
       "checked",
     ]);
+  });
+
+  it.each([
+    { task: " buy milk ", name: " Jane ", dueDate: "01-11-2017", checked: "yes" },
+    { task: "t", name: "", dueDate: "", checked: "" },
+    { task: "t", name: undefined, dueDate: undefined, checked: undefined },
+    { task: undefined, name: "x".repeat(101), dueDate: "31-02-2017", checked: "maybe" },
+    { task: "   ", name: "bell\u0007", dueDate: "2017-13-01", checked: "no" },
+  ])("checks a CSV row field by field exactly as todoRowSchema does: %j", (row) => {
+    const whole = todoRowSchema.safeParse(row);
+    const byField = parseTodoRow(row);
+    expect(byField.success).toBe(whole.success);
+    if (byField.success) expect(byField.data).toEqual(whole.data);
+    else expect(byField.issues).toEqual(issuesOf(() => validate(todoRowSchema, row)));
   });
 });
