@@ -110,6 +110,35 @@ describe("the server process", () => {
     ]);
   });
 
+  it("asks for a body held back with Expect: 100-continue only when it reads it", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const tooLarge = await rawExchange(
+      server.url,
+      "POST /todos HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
+        "Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n",
+    );
+
+    const body = JSON.stringify({ task: "sent after 100" });
+    const socket = connect(Number(new URL(server.url).port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.setEncoding("utf8");
+    socket.write(
+      "POST /todos HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n" +
+        `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    const [interim] = (await once(socket, "data")) as [string];
+    socket.write(body);
+    let rest = "";
+    for await (const chunk of socket) rest += chunk;
+    await server.stop();
+
+    expect(tooLarge).toMatch(/^HTTP\/1\.1 413 /);
+    expect(tooLarge).not.toContain("100 Continue");
+    expect(interim).toMatch(/^HTTP\/1\.1 100 Continue\r\n/);
+    expect(rest).toMatch(/HTTP\/1\.1 201 /);
+    expect(rest).toContain('"task":"sent after 100"');
+  });
+
   it("logs one JSON line per request with method, path, status, duration and request id", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
 

@@ -31,9 +31,19 @@ export async function startHttpServer(
   const { logger } = options;
   let closing = false;
 
-  async function serve(message: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * `expectsContinue`: the client sent `Expect: 100-continue` and holds its body back until told to send it.
+   * It is told only when core first reads the body, so that an upload refused on its headers alone (413 on
+   * its Content-Length, 415 on its type) is never sent at all.
+   */
+  async function serve(
+    message: IncomingMessage,
+    response: ServerResponse,
+    expectsContinue = false,
+  ): Promise<void> {
     const started = performance.now();
     let reply: Reply | undefined;
+    let withheld = false;
     // Attached first, so that a client hanging up while core works still gets its line.
     response.once("close", () => {
       logger.info(
@@ -49,7 +59,14 @@ export async function startHttpServer(
       );
     });
     try {
-      reply = await api.handle(httpRequestOf(message));
+      let continued = false;
+      const sendContinue = () => {
+        if (expectsContinue && !continued && !response.headersSent) response.writeContinue();
+        continued = true;
+      };
+      reply = await api.handle(httpRequestOf(message, sendContinue));
+      // A body never asked for was never sent: nothing to read out below.
+      if (expectsContinue && !continued) withheld = true;
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: say nothing of internals.
       logger.error({ error }, "request bridge failed");
@@ -75,6 +92,10 @@ export async function startHttpServer(
       }
       // The client may still be sending what core refused: it reads the answer only if it is not reset while
       // it writes, so the rest is read and dropped (up to a cap) before the connection closes.
+      if (withheld) {
+        response.end(reply.body);
+        return;
+      }
       if (reply.body !== undefined) response.write(reply.body);
       await discardRest(message);
       response.end();
@@ -85,12 +106,14 @@ export async function startHttpServer(
     }
   }
 
-  const server = createServer((message, response) => {
-    serve(message, response).catch((error: unknown) => {
+  const serveSafely = (message: IncomingMessage, response: ServerResponse, expectsContinue = false) => {
+    serve(message, response, expectsContinue).catch((error: unknown) => {
       logger.error({ error }, "request bridge failed");
       response.destroy();
     });
-  });
+  };
+  const server = createServer((message, response) => serveSafely(message, response));
+  server.on("checkContinue", (message, response) => serveSafely(message, response, true));
   // Slow-client guards: a request must arrive whole within 60 s, its headers within 10 s.
   server.requestTimeout = 60_000;
   server.headersTimeout = 10_000;

@@ -12,14 +12,14 @@ const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
  * destroying the message, since destroying an unfinished message destroys the socket before the refusal is
  * written. The server then discards what is left (see http-server.ts).
  */
-export function httpRequestOf(message: IncomingMessage): HttpRequest {
+export function httpRequestOf(message: IncomingMessage, onFirstRead?: () => void): HttpRequest {
   const method = message.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
   return {
     method,
     url: urlOf(message),
     headers: new NodeHeaders(message.headers),
-    body: hasBody ? bodyOf(message) : null,
+    body: hasBody ? bodyOf(message, onFirstRead) : null,
   };
 }
 
@@ -36,8 +36,12 @@ function urlOf(message: IncomingMessage): string {
   return url !== "" && URL.canParse(url) ? url : `http://localhost${target}`;
 }
 
-/** The message's bytes; a client that hangs up mid-body is the client's doing, not a server failure. */
-async function* bodyOf(message: IncomingMessage): AsyncGenerator<Uint8Array> {
+/**
+ * The message's bytes; a client that hangs up mid-body is the client's doing, not a server failure.
+ * `onFirstRead` runs when the body is first asked for, before any byte is awaited.
+ */
+async function* bodyOf(message: IncomingMessage, onFirstRead?: () => void): AsyncGenerator<Uint8Array> {
+  onFirstRead?.();
   try {
     yield* message.iterator({ destroyOnReturn: false });
   } catch (error) {
