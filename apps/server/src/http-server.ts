@@ -43,7 +43,8 @@ export async function startHttpServer(
   ): Promise<void> {
     const started = performance.now();
     let reply: Reply | undefined;
-    let withheld = false;
+    // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
+    let bodySent = !expectsContinue;
     // Attached first, so that a client hanging up while core works still gets its line.
     response.once("close", () => {
       logger.info(
@@ -59,14 +60,11 @@ export async function startHttpServer(
       );
     });
     try {
-      let continued = false;
       const sendContinue = () => {
-        if (expectsContinue && !continued && !response.headersSent) response.writeContinue();
-        continued = true;
+        if (!bodySent && !response.headersSent) response.writeContinue();
+        bodySent = true;
       };
       reply = await api.handle(httpRequestOf(message, sendContinue));
-      // A body never asked for was never sent: nothing to read out below.
-      if (expectsContinue && !continued) withheld = true;
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: say nothing of internals.
       logger.error({ error }, "request bridge failed");
@@ -86,16 +84,12 @@ export async function startHttpServer(
       headers["content-length"] = 0;
     try {
       response.writeHead(reply.status, headers);
-      if (!unread) {
+      if (!unread || !bodySent) {
         response.end(reply.body);
         return;
       }
       // The client may still be sending what core refused: it reads the answer only if it is not reset while
       // it writes, so the rest is read and dropped (up to a cap) before the connection closes.
-      if (withheld) {
-        response.end(reply.body);
-        return;
-      }
       if (reply.body !== undefined) response.write(reply.body);
       await discardRest(message);
       response.end();

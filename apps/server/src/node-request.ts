@@ -1,8 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { type HttpHeaders, type HttpRequest, RequestAbortedError } from "@anycloud/core";
-
-/** A name and port fit to build a URL from; anything else (a path, a user, spaces) could move the path. */
-const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
+import { type HttpHeaders, type HttpRequest, RequestAbortedError, urlHostOf } from "@anycloud/core";
 
 /**
  * Core's view of a node:http request, built without a fetch `Request`: the headers are node's own object,
@@ -31,8 +28,8 @@ export function httpRequestOf(message: IncomingMessage, onFirstRead?: () => void
 function urlOf(message: IncomingMessage): string {
   const target = message.url ?? "/";
   if (!target.startsWith("/")) return target;
-  const host = message.headers.host;
-  const url = host !== undefined && HOST.test(host) ? `http://${host}${target}` : "";
+  const host = urlHostOf(message.headers.host);
+  const url = host === undefined ? "" : `http://${host}${target}`;
   return url !== "" && URL.canParse(url) ? url : `http://localhost${target}`;
 }
 

@@ -1,4 +1,4 @@
-import type { HttpRequest } from "@anycloud/core";
+import { type HttpRequest, urlHostOf } from "@anycloud/core";
 import { type EventHeaders, isToken } from "./event-headers.js";
 import { MalformedEventError } from "./malformed-event.js";
 
@@ -29,7 +29,7 @@ export interface RequestParts {
  */
 export function toHttpRequest(parts: RequestParts): HttpRequest {
   const { method, headers } = parts;
-  const host = hostOf(headers.get("host")) ?? hostOf(parts.domainName) ?? "localhost";
+  const host = urlHostOf(headers.get("host")) ?? urlHostOf(parts.domainName) ?? "localhost";
   const scheme = headers.get("x-forwarded-proto") === "http" ? "http" : "https";
   const path = encodedPath(parts.path);
   const url = parts.query === "" ? `${scheme}://${host}${path}` : `${scheme}://${host}${path}?${parts.query}`;
@@ -43,20 +43,13 @@ function parsedUrl(url: string): string {
   try {
     return new URL(url).href;
   } catch (error) {
-    // A host that passed HOST but is no host (`[::x]`, a port over 65535).
+    // A host that passed urlHostOf but is no host (`[::x]`, a port over 65535).
     throw new MalformedEventError("The event's host and path do not form a valid URL.", { cause: error });
   }
 }
 
 async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
-}
-
-const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
-
-/** A host name (and port) fit to build a URL from; anything else could move the path, so it is not used. */
-function hostOf(value: unknown): string | undefined {
-  return typeof value === "string" && HOST.test(value) ? value : undefined;
 }
 
 // Fetch upper-cases these whatever their case, and refuses the forbidden ones.

@@ -11,7 +11,7 @@ import {
 } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { MalformedEventError } from "./malformed-event.js";
-import { resultBody, setCookiesOf, singleValueHeaders } from "./response-body.js";
+import { proxyResultOf } from "./response-body.js";
 
 /**
  * Payload format 2.0: API Gateway HTTP APIs and Lambda Function URLs (whose stage is always `$default`).
@@ -46,16 +46,8 @@ export function resultForPayloadV2(
   method: string,
   settings: HandlerSettings,
 ): APIGatewayProxyStructuredResultV2 {
-  const { body, isBase64Encoded } = resultBody(reply, method, settings.isBinary);
-  const result: APIGatewayProxyStructuredResultV2 = {
-    statusCode: reply.status,
-    headers: singleValueHeaders(reply.headers),
-    body,
-    isBase64Encoded,
-  };
-  const cookies = setCookiesOf(reply.headers);
-  if (cookies.length > 0) result.cookies = cookies;
-  return result;
+  const { result, cookies } = proxyResultOf(reply, method, settings.isBinary);
+  return cookies.length > 0 ? { ...result, cookies } : result;
 }
 
 function headersOf(event: EventRecord): EventHeaders {

@@ -73,6 +73,28 @@ export function resultBody(
   return { body: bytes.toString("base64"), isBase64Encoded: true };
 }
 
+/**
+ * What payload 1.0 and 2.0 results share (status, single-value headers, body), and the reply's `set-cookie`
+ * values, which each format carries in a place of its own.
+ */
+export function proxyResultOf(
+  reply: Reply,
+  method: string,
+  isBinary: BinaryTest,
+): {
+  result: { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
+  cookies: string[];
+} {
+  const { body, isBase64Encoded } = resultBody(reply, method, isBinary);
+  const result = {
+    statusCode: reply.status,
+    headers: singleValueHeaders(reply.headers),
+    body,
+    isBase64Encoded,
+  };
+  return { result, cookies: setCookiesOf(reply.headers) };
+}
+
 /** The reply's headers without `set-cookie`, each a single value (several values join with `, `, as in fetch). */
 export function singleValueHeaders(headers: ReplyHeaders = {}): Record<string, string> {
   const result: Record<string, string> = {};

@@ -11,7 +11,7 @@ import {
 } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { MalformedEventError } from "./malformed-event.js";
-import { resultBody, setCookiesOf, singleValueHeaders } from "./response-body.js";
+import { proxyResultOf } from "./response-body.js";
 
 /**
  * Payload format 1.0: API Gateway REST APIs, and HTTP APIs set to 1.0 (`version: "1.0"`).
@@ -44,16 +44,8 @@ export function resultForPayloadV1(
   method: string,
   settings: HandlerSettings,
 ): APIGatewayProxyResult {
-  const { body, isBase64Encoded } = resultBody(reply, method, settings.isBinary);
-  const result: APIGatewayProxyResult = {
-    statusCode: reply.status,
-    headers: singleValueHeaders(reply.headers),
-    body,
-    isBase64Encoded,
-  };
-  const cookies = setCookiesOf(reply.headers);
-  if (cookies.length > 0) result.multiValueHeaders = { "set-cookie": cookies };
-  return result;
+  const { result, cookies } = proxyResultOf(reply, method, settings.isBinary);
+  return cookies.length > 0 ? { ...result, multiValueHeaders: { "set-cookie": cookies } } : result;
 }
 
 function headersOf(event: EventRecord): EventHeaders {

@@ -16,6 +16,16 @@ export interface HttpRequest {
   readonly body: AsyncIterable<Uint8Array> | null;
 }
 
+const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * A Host value (name or bracketed address, optional port) fit to build a request's URL from, or undefined:
+ * anything else (a path, a user, spaces) could move the path. Runtimes call it on the Host they were sent.
+ */
+export function urlHostOf(value: unknown): string | undefined {
+  return typeof value === "string" && HOST.test(value) ? value : undefined;
+}
+
 /** A request's headers as fetch's `Headers` shows them: looked up by any case, repeated values joined. */
 export interface HttpHeaders extends Iterable<[name: string, value: string]> {
   get(name: string): string | null;
