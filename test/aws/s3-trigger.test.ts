@@ -19,6 +19,8 @@ import {
   InMemoryTodoRepository,
   importIdOf,
   type Logger,
+  OBJECT_GONE_NOTE,
+  ObjectNotFoundError,
   type ObjectRef,
   type ObjectSource,
   type OpenedObject,
@@ -364,6 +366,26 @@ describe("the S3 import handler", () => {
     );
   });
 
+  it("skips an object gone since its event with a warning, runs the rest, and does not throw", async () => {
+    const teamA = { container: BUCKET, key: "team-a.csv", version: "11111111111111111111111111111111" };
+    const { importTodos, calls } = fakeImportTodos((command) =>
+      command.source.key === "team-a.csv" ? new ObjectNotFoundError(teamA) : reportFor(command),
+    );
+    const { logger, lines } = recordingLogger();
+
+    const outcome = await createS3ImportHandler(importTodos, logger)(loadFixture("two-records.json"));
+
+    expect(calls.map((command) => command.source.key)).toEqual(["team-a.csv", "team-b.csv"]);
+    expect(outcome.imported.map((report) => report.source.key)).toEqual(["team-b.csv"]);
+    expect(outcome.skipped).toEqual([
+      { eventName: "ObjectCreated:Put", key: "team-a.csv", reason: expect.stringMatching(/gone/) },
+    ]);
+    expect(lines.filter((line) => line.level === "error")).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "warn", fields: expect.objectContaining({ key: "team-a.csv" }) }),
+    );
+  });
+
   it("does nothing but log for an S3 test event", async () => {
     const { importTodos, calls } = fakeImportTodos();
 
@@ -393,7 +415,9 @@ class InMemoryObjectSource implements ObjectSource {
   async open(ref: ObjectRef): Promise<OpenedObject> {
     this.opened.push(ref);
     const object = this.objects.get(`${ref.container}/${ref.key}`);
-    if (!object) throw new Error(`No object ${ref.container}/${ref.key}`);
+    // Pinned to the version asked for, as S3ObjectSource is (If-Match on the ETag).
+    if (!object || (ref.version !== undefined && ref.version !== object.etag))
+      throw new ObjectNotFoundError(ref);
     return {
       body: chunked(object.bytes),
       size: object.bytes.length,
@@ -451,6 +475,24 @@ function onlyHeldElsewhere(reason: unknown): boolean {
     reason.errors.every((error) => error instanceof ImportInProgressError)
   );
 }
+
+describe("an S3 event for an object overwritten before the import ran", () => {
+  it("records the import FAILED as gone, imports nothing, and answers without throwing", async () => {
+    const { todos, ledger, objects, handler } = importRig();
+    // The same key uploaded again: the first event's ETag no longer matches.
+    objects.put(BUCKET, UNICODE_SOURCE.key, WORKSHOP_CSV, "0123456789abcdef0123456789abcdef");
+
+    const outcome = await handler(loadFixture("key-with-spaces-and-unicode.json"));
+
+    expect(outcome.imported).toEqual([]);
+    expect(outcome.skipped).toEqual([expect.objectContaining({ key: UNICODE_SOURCE.key })]);
+    expect(await allTodos(todos)).toEqual([]);
+    expect(await ledger.get(importIdOf(UNICODE_SOURCE))).toMatchObject({
+      status: "FAILED",
+      report: { status: "FAILED", rowsRead: 0, imported: 0, note: OBJECT_GONE_NOTE },
+    });
+  });
+});
 
 describe("an S3 event delivered more than once", () => {
   const event = () => loadFixture("key-with-spaces-and-unicode.json");

@@ -340,4 +340,20 @@ describe(`csvImport (exercise 4): uploads to ${s3.kind} imported into ${dynamoDb
     });
     expect(await tasksMarked(name)).toEqual([`${name} also valid`, `${name} valid`]);
   });
+
+  it("skips, without throwing, an event whose object was overwritten before it ran; the overwrite's event imports", async () => {
+    const name = marker("overwritten");
+    const key = `${name}.csv`;
+    const first = await upload(key, `task\n${name} first upload\n`);
+    const second = await upload(key, `task\n${name} second upload\n`);
+
+    // The first event names the first upload's ETag, which S3 no longer serves: If-Match fails (412).
+    const stale = await csvImport(first);
+    const fresh = await csvImport(second);
+
+    expect(stale.imported).toEqual([]);
+    expect(stale.skipped).toEqual([expect.objectContaining({ key, reason: expect.stringMatching(/gone/) })]);
+    expect(onlyReport(fresh)).toMatchObject({ status: "COMPLETED", imported: 1 });
+    expect(await tasksMarked(name)).toEqual([`${name} second upload`]);
+  });
 });

@@ -4,6 +4,7 @@ import {
   type ImportReport,
   type ImportTodos,
   type Logger,
+  ObjectNotFoundError,
 } from "@anycloud/core";
 import { importCommandsFromS3Event, type SkippedS3Record } from "./s3-import-commands.js";
 
@@ -13,6 +14,7 @@ export interface S3ImportOutcome {
   warm: boolean;
   /** Reports of the imports run here, or answered from the ledger for an object imported before. */
   imported: ImportReport[];
+  /** Records that named no object to import, and objects gone (deleted or overwritten) since their event. */
   skipped: SkippedS3Record[];
 }
 
@@ -40,6 +42,12 @@ export function isWarmUpPing(event: unknown): boolean {
  * over. An import still running after both retries, whose event was also delivered twice, thus sends the
  * duplicate to the on-failure destination although the import completes: harmless, since replaying that
  * event is answered from the ledger.
+ *
+ * An object gone since its event (`ObjectNotFoundError`: overwritten, so that the pinned ETag no longer matches,
+ * or deleted) is skipped with a warning, not retried: a retry would find it gone again, and end in the
+ * on-failure destination for nothing. An overwrite has an event of its own, which imports the new content.
+ * (A deleted object reads as gone only if the role may `s3:ListBucket`; without, S3 answers 403, which is
+ * retried like any other failure.)
  *
  * @example
  * const importTodos = new ImportTodos(todos, ledger, systemClock, logger, new S3ObjectSource(s3));
@@ -71,6 +79,15 @@ export function createS3ImportHandler(
           });
         }
       } catch (error) {
+        if (error instanceof ObjectNotFoundError) {
+          skipped.push({
+            eventName,
+            key,
+            reason: "The object is gone: deleted or overwritten since this event.",
+          });
+          logger.warn("The object of an S3 record is gone: nothing to import.", { bucket, key, version });
+          continue;
+        }
         failures.push(error);
         if (error instanceof ImportInProgressError) {
           // Expected when an event is delivered twice at once: not an error, but not done here either.

@@ -5,9 +5,14 @@ import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { ImportInProgressError } from "./errors.js";
 import type { ImportProgress } from "./import-command.js";
 import { importIdOf } from "./import-identity.js";
-import { ALREADY_IMPORTED_NOTE, ImportTodos } from "./import-todos.js";
+import { ALREADY_IMPORTED_NOTE, ImportTodos, OBJECT_GONE_NOTE } from "./import-todos.js";
 import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
-import type { ObjectRef, ObjectSource, OpenedObject } from "./ports/object-source.js";
+import {
+  ObjectNotFoundError,
+  type ObjectRef,
+  type ObjectSource,
+  type OpenedObject,
+} from "./ports/object-source.js";
 
 const clock: Clock = { now: () => new Date("2024-05-06T07:08:09.000Z") };
 const source: ObjectRef = { container: "uploads", key: "todos.csv", version: "v1" };
@@ -91,6 +96,33 @@ describe("ImportTodos", () => {
     await expect(importTodos.execute({ source })).rejects.toThrow(
       /neither the object's body nor an ObjectSource/,
     );
+  });
+
+  it("records an object gone since its event as FAILED with a note saying so, warns, and rethrows", async () => {
+    const errors: string[] = [];
+    const { logger, warnings } = recordingLogger();
+    const ledger = new InMemoryImportLedger();
+    const objects: ObjectSource = {
+      open: async (ref) => {
+        throw new ObjectNotFoundError(ref);
+      },
+    };
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      ledger,
+      clock,
+      { ...logger, error: (message) => errors.push(message) },
+      objects,
+    );
+
+    await expect(importTodos.execute({ source })).rejects.toBeInstanceOf(ObjectNotFoundError);
+
+    expect(await ledger.get(importIdOf(source))).toMatchObject({
+      status: "FAILED",
+      report: { status: "FAILED", rowsRead: 0, imported: 0, note: OBJECT_GONE_NOTE },
+    });
+    expect(warnings).toEqual([expect.stringMatching(/gone/)]);
+    expect(errors).toEqual([]);
   });
 
   it("names the import after the version the store served when the ref has none, and does not warn", async () => {

@@ -14,11 +14,19 @@ import { ImportLease } from "./import-lease.js";
 import type { ImportReport } from "./import-report.js";
 import { ImportTally } from "./import-tally.js";
 import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
-import type { ObjectRef, ObjectSource, OpenedObject } from "./ports/object-source.js";
+import {
+  ObjectNotFoundError,
+  type ObjectRef,
+  type ObjectSource,
+  type OpenedObject,
+} from "./ports/object-source.js";
 import { readTodoRows } from "./read-todo-rows.js";
 import { TodoBatch } from "./todo-batch.js";
 
 export const ALREADY_IMPORTED_NOTE = "Already imported: this is the report of the earlier run.";
+export const OBJECT_GONE_NOTE =
+  "The object is gone: it was deleted or overwritten after the event that named it. Nothing was imported.";
+const STOPPED_NOTE = "The import stopped before the end of the file.";
 
 const PROGRESS_EVERY_ROWS = 1000;
 
@@ -105,8 +113,14 @@ export class ImportTodos {
         });
         throw error;
       }
-      this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
-      await this.finish(entry, report("FAILED", "The import stopped before the end of the file.")).catch(
+      const gone = error instanceof ObjectNotFoundError;
+      if (gone) {
+        // Deleted or overwritten since its event: not a failure of this service, and a retry finds the same.
+        this.logger.warn("The object is gone: nothing was imported.", { importId, attempt: entry.attempt });
+      } else {
+        this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
+      }
+      await this.finish(entry, report("FAILED", gone ? OBJECT_GONE_NOTE : STOPPED_NOTE)).catch(
         (ledgerError: unknown) => {
           this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
         },
