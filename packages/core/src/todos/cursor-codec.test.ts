@@ -22,6 +22,28 @@ describe("CursorCodec", () => {
     expect(() => codec.decode(forged)).toThrow(InvalidCursorError);
   });
 
+  it("rejects a cursor whose text was changed where its bytes decode alike", () => {
+    const cursor = codec.encode("position-1");
+    const [payload, mac] = cursor.split(".") as [string, string];
+    // The mac's last character carries unused bits: another character can decode to the same 16 bytes.
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const twin = [...alphabet]
+      .map((last) => `${mac.slice(0, -1)}${last}`)
+      .find((text) => text !== mac && Buffer.from(text, "base64url").equals(Buffer.from(mac, "base64url")));
+    expect(twin).toBeDefined();
+
+    for (const changed of [
+      `${payload}.${twin}`,
+      `${cursor}==`,
+      `${cursor}!!`,
+      `${cursor}.`,
+      `${payload}=.${mac}`,
+    ]) {
+      expect(() => codec.decode(changed), changed).toThrow(InvalidCursorError);
+    }
+    expect(codec.decode(cursor)).toBe("position-1");
+  });
+
   it("rejects a cursor signed under another secret", () => {
     const other = new CursorCodec("another secret, also sixteen bytes");
 

@@ -28,12 +28,17 @@ export class CursorCodec {
   decode(cursor: string): string {
     const dot = cursor.indexOf(".");
     if (dot <= 0 || cursor.length > 4096) throw new InvalidCursorError();
-    const payload = Buffer.from(cursor.slice(0, dot), "base64url");
-    const mac = Buffer.from(cursor.slice(dot + 1), "base64url");
-    // Re-encoding catches non-canonical base64 that would otherwise decode to the same bytes.
-    if (payload.toString("base64url") !== cursor.slice(0, dot) || mac.length !== MAC_BYTES) {
+    const payloadText = cursor.slice(0, dot);
+    const macText = cursor.slice(dot + 1);
+    const payload = Buffer.from(payloadText, "base64url");
+    const mac = Buffer.from(macText, "base64url");
+    // Node's decoder skips characters outside the alphabet and a last character's unused bits, so that
+    // `…Rg`, `…Rh` and `…Rg==` decode alike. Only the exact text this codec writes is accepted: a cursor
+    // changed in any character is refused, not just one whose bytes changed.
+    if (payload.toString("base64url") !== payloadText || mac.toString("base64url") !== macText) {
       throw new InvalidCursorError();
     }
+    if (mac.length !== MAC_BYTES) throw new InvalidCursorError();
     if (!timingSafeEqual(mac, this.mac(payload))) throw new InvalidCursorError();
     return payload.toString("utf8");
   }
