@@ -85,6 +85,17 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(await response.json()).toMatchObject({ message: "Hello Jane Doe !" });
       });
 
+      it("counts a name's characters as a todo's name does: 100 emoji greet, 101 do not", async () => {
+        const emoji = (count: number) => encodeURIComponent("\u{1F600}".repeat(count));
+
+        const fits = await send(`/hello/${emoji(100)}`);
+        const tooLong = await send(`/hello/${emoji(101)}`);
+
+        expect(fits.status).toBe(200);
+        expect(await fits.json()).toMatchObject({ message: `Hello ${"\u{1F600}".repeat(100)} !` });
+        await expectProblem(tooLong, 422, "VALIDATION_FAILED");
+      });
+
       it("adds the workshop's task.json with POST /todo/add and answers its original shape", async () => {
         const response = await sendJson("POST", "/todo/add", {
           task: "check serverless.com docs",
@@ -194,6 +205,20 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         });
       });
 
+      it("answers 412 to a PATCH whose If-Match holds but whose body version is stale, and changes nothing", async () => {
+        const todo = await createTodo({ task: "two preconditions" });
+
+        const response = await sendJson(
+          "PATCH",
+          `/todos/${todo.id}`,
+          { checked: true, version: 7 },
+          { "if-match": '"1"' },
+        );
+
+        await expectProblem(response, 412, "VERSION_CONFLICT");
+        expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
+      });
+
       it("accepts the expected version in the PATCH body as well", async () => {
         const todo = await createTodo({ task: "versioned in body" });
 
@@ -287,6 +312,23 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         const problem = await expectProblem(response, 422, "VALIDATION_FAILED");
         const paths = (problem.errors as { path: string[] }[]).map((issue) => issue.path.join("."));
         expect(paths).toEqual(expect.arrayContaining(["task", "dueDate", "checked"]));
+      });
+
+      it("says a field of the wrong type must be of its type, and a missing one is required", async () => {
+        const wrongTypes = await sendJson("POST", "/todos", { task: 5, checked: null });
+        const missing = await sendJson("POST", "/todos", { name: "Ann" });
+        const notAnObject = await sendJson("POST", "/todos", []);
+
+        const messages = async (response: Response) =>
+          (
+            (await expectProblem(response, 422, "VALIDATION_FAILED")).errors as {
+              path: string[];
+              message: string;
+            }[]
+          ).map(({ path, message }) => `${path.join(".") || "(root)"}: ${message}`);
+        expect(await messages(wrongTypes)).toEqual(["task: must be a string", "checked: must be a boolean"]);
+        expect(await messages(missing)).toEqual(["task: is required"]);
+        expect(await messages(notAnObject)).toEqual(["(root): must be an object"]);
       });
 
       it("answers 422 to unknown fields instead of storing them (no mass assignment)", async () => {
@@ -445,6 +487,27 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
 
         await expectProblem(response, 415, "UNSUPPORTED_MEDIA_TYPE");
       });
+
+      it.each(["__proto__", "constructor", "toString"])(
+        "answers 400 to quote=%s, a name every object inherits, and leaves its Idempotency-Key unused",
+        async (quote) => {
+          const marker = `inherited-quote-${quote}-${Date.now()}`;
+          const body = `task\n${marker}\n`;
+          const key = `key-${marker}`;
+
+          const refused = await send(`/todos/import?quote=${quote}`, {
+            method: "POST",
+            headers: { "content-type": "text/csv", "idempotency-key": key },
+            body,
+          });
+          const retried = await csv(body, { "idempotency-key": key });
+
+          await expectProblem(refused, 400, "INVALID_PARAMETER");
+          expect(retried.status).toBe(200);
+          expect(await retried.json()).toMatchObject({ status: "COMPLETED", imported: 1 });
+          expect(await tasksMatching(marker)).toHaveLength(1);
+        },
+      );
 
       it("answers 405 with Allow: POST to GET /todos/import", async () => {
         const response = await send("/todos/import");

@@ -31,10 +31,19 @@ function describeRequest(request: HttpRequest, url: URL) {
 
 function greetable(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === "" || trimmed.length > NAME_MAX_LENGTH || CONTROL_CHARACTERS.test(trimmed)) {
+  if (trimmed === "" || longerThan(trimmed, NAME_MAX_LENGTH) || CONTROL_CHARACTERS.test(trimmed)) {
     throw new ValidationError([
       { path: ["name"], message: `must be 1-${NAME_MAX_LENGTH} printable characters` },
     ]);
   }
   return trimmed;
+}
+
+/** Whether `text` has more than `max` characters, counted as zod counts the todo's `name`: in code points. */
+function longerThan(text: string, max: number): boolean {
+  // UTF-16 units never undercount code points: a short string needs no walk.
+  if (text.length <= max) return false;
+  let count = 0;
+  for (const _ of text) if (++count > max) return true;
+  return false;
 }

@@ -20,7 +20,8 @@ const QUOTES = { auto: "auto", double: '"', single: "'", '"': '"', "'": "'" } as
 /** The CSV quote character for an import: `auto` (default), `double`/`"`, `single`/`'`. */
 export function readQuote(url: URL): '"' | "'" | "auto" {
   const text = url.searchParams.get("quote") ?? "auto";
-  const quote = QUOTES[text as keyof typeof QUOTES];
+  // Own keys only: `quote=__proto__` or `quote=toString` must not find what every object inherits.
+  const quote = Object.hasOwn(QUOTES, text) ? QUOTES[text as keyof typeof QUOTES] : undefined;
   if (!quote) throw new InvalidParameterError("quote", "quote must be auto, double or single.");
   return quote;
 }

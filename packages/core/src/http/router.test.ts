@@ -33,6 +33,13 @@ describe("Router", () => {
     }
   });
 
+  it.each(["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty"])(
+    "answers a method named %s, which every object inherits, as not allowed",
+    (method) => {
+      expect(() => router.resolve(method, "/todos")).toThrow(MethodNotAllowedError);
+    },
+  );
+
   it("throws RouteNotFoundError for a path with no route", () => {
     expect(() => router.resolve("GET", "/todos/1/extra")).toThrow(RouteNotFoundError);
   });

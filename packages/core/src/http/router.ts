@@ -14,7 +14,8 @@ export type RouteHandler = (context: RouteContext) => Promise<Reply> | Reply;
 
 interface Route {
   segments: string[];
-  handlers: Partial<Record<string, RouteHandler>>;
+  /** By method. A Map, not an object: a method named `constructor` or `__proto__` must find nothing. */
+  handlers: Map<string, RouteHandler>;
 }
 
 /**
@@ -29,10 +30,10 @@ export class Router {
     const segments = pattern.split("/").filter(Boolean);
     let route = this.routes.find((candidate) => candidate.segments.join("/") === segments.join("/"));
     if (!route) {
-      route = { segments, handlers: {} };
+      route = { segments, handlers: new Map() };
       this.routes.push(route);
     }
-    for (const method of [methods].flat()) route.handlers[method] = handler;
+    for (const method of [methods].flat()) route.handlers.set(method, handler);
     return this;
   }
 
@@ -42,7 +43,8 @@ export class Router {
     for (const route of this.routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
-      const handler = route.handlers[method] ?? (method === "HEAD" ? route.handlers.GET : undefined);
+      const handler =
+        route.handlers.get(method) ?? (method === "HEAD" ? route.handlers.get("GET") : undefined);
       if (!handler) throw new MethodNotAllowedError(allowedMethods(route));
       return { handler, params };
     }
@@ -76,7 +78,7 @@ function safeDecode(segment: string): string | undefined {
 }
 
 function allowedMethods(route: Route): string[] {
-  const methods = Object.keys(route.handlers);
+  const methods = [...route.handlers.keys()];
   if (methods.includes("GET")) methods.push("HEAD");
   return methods;
 }

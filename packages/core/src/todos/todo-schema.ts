@@ -135,16 +135,24 @@ export function parseTodoRow(input: {
   return { success: false, issues };
 }
 
+/**
+ * Zod leaves the offending value out of its issues unless asked; `toFieldIssues` needs it to tell a missing
+ * field ("is required") from one of the wrong type ("must be a string").
+ */
+const REPORT_INPUT = { reportInput: true } as const;
+
 /** Validates untrusted input against a schema, throwing core's `ValidationError` with field paths. */
 export function validate<T>(schema: z.ZodMiniType<T>, input: unknown): T {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, REPORT_INPUT);
   if (result.success) return result.data;
   throw new ValidationError(toFieldIssues(result.error));
 }
 
 /**
  * Zod's issues as core's field issues, with messages of our own for the built-in checks (zod/mini carries no
- * message locale, and our wording should not change with zod's).
+ * message locale, and our wording should not change with zod's). A wrong type reads as "is required" unless
+ * the issue carries its input (`reportInput`, as `validate` asks); CSV fields are text or absent, so theirs
+ * is always the missing case.
  */
 export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.flatMap((issue): FieldIssue[] => {

@@ -9,8 +9,9 @@ import { todoPatchSchema, validate } from "../todo-schema.js";
 const UNCONDITIONAL_ATTEMPTS = 3;
 
 /**
- * Applies a partial update. With an expected version (from `If-Match` or the body's `version`) it is
- * conditional and a stale version is a `VersionConflictError`; without one it applies to the latest version.
+ * Applies a partial update. With an expected version (from `If-Match`, the body's `version`, or both, which
+ * must then both hold) it is conditional and a stale version is a `VersionConflictError`; without one it
+ * applies to the latest version.
  */
 export class UpdateTodo {
   constructor(
@@ -21,13 +22,14 @@ export class UpdateTodo {
   async execute(id: string, input: unknown, options: { expectedVersion?: number } = {}): Promise<Todo> {
     if (!isTodoId(id)) throw new InvalidTodoIdError();
     const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
-    const expectedVersion = options.expectedVersion ?? bodyVersion;
+    // Each precondition given must hold: an `If-Match` does not excuse a stale `version` in the body.
+    const preconditions = [options.expectedVersion, bodyVersion].filter((version) => version !== undefined);
+    const expectedVersion = preconditions[0];
     for (let attempt = 1; ; attempt++) {
       const current = await this.todos.get(id);
       if (!current) throw new TodoNotFoundError(id);
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
-        throw new VersionConflictError(id, expectedVersion);
-      }
+      const unmet = preconditions.find((version) => version !== current.version);
+      if (unmet !== undefined) throw new VersionConflictError(id, unmet);
       const next: Todo = {
         ...current,
         ...patch,
