@@ -1,5 +1,6 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { pinOf } from "./s3-object-source.js";
+import { pinOf, S3ObjectSource } from "./s3-object-source.js";
 
 describe("pinOf", () => {
   it.each([
@@ -24,5 +25,33 @@ describe("pinOf", () => {
 
   it("pins nothing without a version", () => {
     expect(pinOf(undefined)).toEqual({});
+  });
+});
+
+describe("S3ObjectSource.open", () => {
+  /** A client whose GetObject answers these headers and a small body. */
+  const answering = (output: { VersionId?: string; ETag?: string }) =>
+    ({
+      send: async () => ({ ...output, Body: (async function* () {})(), ContentLength: 0 }),
+    }) as unknown as S3Client;
+
+  it("names what it served by the version id of a versioned object", async () => {
+    const objects = new S3ObjectSource(
+      answering({ VersionId: "3HL4kqtJlcpX", ETag: '"d41d8cd98f00b204e9800998ecf8427e"' }),
+    );
+
+    const opened = await objects.open({ container: "uploads", key: "todos.csv" });
+
+    expect(opened.version).toBe("3HL4kqtJlcpX");
+  });
+
+  it('names it by its ETag when the version id is "null" (versioning off or suspended when it was written)', async () => {
+    const objects = new S3ObjectSource(
+      answering({ VersionId: "null", ETag: '"d41d8cd98f00b204e9800998ecf8427e"' }),
+    );
+
+    const opened = await objects.open({ container: "uploads", key: "todos.csv" });
+
+    expect(opened.version).toBe("d41d8cd98f00b204e9800998ecf8427e");
   });
 });

@@ -52,7 +52,9 @@ export class S3ObjectSource implements ObjectSource {
     if (!isAsyncIterable(body)) {
       throw new StoreUnavailableError("The object store answered without a readable body.");
     }
-    const version = VersionId ?? unquote(ETag);
+    // "null" is the version id of every object written while versioning was off or suspended: not a version
+    // of its own. The ETag names the content then, as the S3 trigger does (one import id either way).
+    const version = VersionId !== undefined && VersionId !== "null" ? VersionId : unquote(ETag);
     return {
       body,
       ...(size !== undefined && { size }),
