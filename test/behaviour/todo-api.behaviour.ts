@@ -331,6 +331,16 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(await messages(notAnObject)).toEqual(["(root): must be an object"]);
       });
 
+      it("answers 422 to a task with a lone surrogate, which no store could read back as sent", async () => {
+        const marker = `surrogate-${Date.now()}`;
+        // JSON.stringify escapes the lone surrogate as \ud800: the bytes on the wire are valid UTF-8.
+        const response = await sendJson("POST", "/todos", { task: `${marker} \ud800` });
+
+        const problem = await expectProblem(response, 422, "VALIDATION_FAILED");
+        expect(problem.errors).toEqual([expect.objectContaining({ path: ["task"] })]);
+        expect(await tasksMatching(marker)).toEqual([]);
+      });
+
       it("answers 422 to unknown fields instead of storing them (no mass assignment)", async () => {
         const marker = `mass-${Date.now()}`;
         const response = await sendJson("POST", "/todos", {

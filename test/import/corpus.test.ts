@@ -32,7 +32,7 @@ interface CorpusCase {
 
 const completed = { status: "COMPLETED" as const, failed: 0 };
 const controlCharacters = (field: string): RowError["reason"] =>
-  `${field}: must not contain control characters`;
+  `${field}: must not contain control characters or line breaks`;
 const badDate = "dueDate: must be a real date written YYYY-MM-DD or DD-MM-YYYY";
 
 const corpus: CorpusCase[] = [

@@ -1,5 +1,5 @@
 import { ValidationError } from "../shared/errors.js";
-import { CONTROL_CHARACTERS, NAME_MAX_LENGTH } from "../todos/text-rules.js";
+import { CONTROL_CHARACTERS, LONE_SURROGATE, NAME_MAX_LENGTH } from "../todos/text-rules.js";
 import type { HttpRequest } from "./http-request.js";
 import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
@@ -31,7 +31,12 @@ function describeRequest(request: HttpRequest, url: URL) {
 
 function greetable(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === "" || longerThan(trimmed, NAME_MAX_LENGTH) || CONTROL_CHARACTERS.test(trimmed)) {
+  if (
+    trimmed === "" ||
+    longerThan(trimmed, NAME_MAX_LENGTH) ||
+    CONTROL_CHARACTERS.test(trimmed) ||
+    LONE_SURROGATE.test(trimmed)
+  ) {
     throw new ValidationError([
       { path: ["name"], message: `must be 1-${NAME_MAX_LENGTH} printable characters` },
     ]);

@@ -25,14 +25,33 @@ describe("the todo schemas", () => {
     expect(issuesOf(() => validate(newTodoSchema, { task: "x".repeat(501) }))[0]!.path).toEqual(["task"]);
   });
 
-  it.each(["line\nbreak", "tab\there", "nul\u0000", "bell\u0007", "c1\u0085"])(
-    "refuses control characters in %j",
-    (task) => {
-      expect(issuesOf(() => validate(newTodoSchema, { task }))).toEqual([
-        { path: ["task"], message: "must not contain control characters" },
+  it.each([
+    "line\nbreak",
+    "tab\there",
+    "nul\u0000",
+    "bell\u0007",
+    "c1\u0085",
+    "line\u2028sep",
+    "para\u2029sep",
+  ])("refuses control characters and line breaks in %j", (task) => {
+    expect(issuesOf(() => validate(newTodoSchema, { task }))).toEqual([
+      { path: ["task"], message: "must not contain control characters or line breaks" },
+    ]);
+  });
+
+  it.each(["lone high \ud800", "lone low \udc00 here", "reversed \udc00\ud800"])(
+    "refuses a surrogate without its pair in %j, which UTF-8 cannot store",
+    (text) => {
+      expect(issuesOf(() => validate(newTodoSchema, { task: text, name: text }))).toEqual([
+        { path: ["task"], message: "must be well-formed Unicode (a surrogate without its pair)" },
+        { path: ["name"], message: "must be well-formed Unicode (a surrogate without its pair)" },
       ]);
     },
   );
+
+  it("accepts characters outside the BMP, whose surrogates come in pairs", () => {
+    expect(validate(newTodoSchema, { task: "ship it \u{1F680}" }).task).toBe("ship it \u{1F680}");
+  });
 
   it("reports a missing task as required and each unknown field at its own path", () => {
     const issues = issuesOf(() => validate(newTodoSchema, { owner: "x", admin: true }));

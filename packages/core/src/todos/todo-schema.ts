@@ -3,12 +3,17 @@
 import * as z from "zod/mini";
 import { type FieldIssue, ValidationError } from "../shared/errors.js";
 import { parseDueDate } from "./due-date.js";
-import { CONTROL_CHARACTERS, NAME_MAX_LENGTH, TASK_MAX_LENGTH } from "./text-rules.js";
+import { CONTROL_CHARACTERS, LONE_SURROGATE, NAME_MAX_LENGTH, TASK_MAX_LENGTH } from "./text-rules.js";
 import type { NewTodo, TodoPatch } from "./todo.js";
 
 const printable = z.refine<string>(
   (text) => !CONTROL_CHARACTERS.test(text),
-  "must not contain control characters",
+  "must not contain control characters or line breaks",
+);
+
+const wellFormed = z.refine<string>(
+  (text) => !LONE_SURROGATE.test(text),
+  "must be well-formed Unicode (a surrogate without its pair)",
 );
 
 const taskSchema = z
@@ -18,6 +23,7 @@ const taskSchema = z
     z.minLength(1, "must not be empty"),
     z.maxLength(TASK_MAX_LENGTH, `must be at most ${TASK_MAX_LENGTH} characters`),
     printable,
+    wellFormed,
   );
 
 const nameSchema = z.pipe(
@@ -27,6 +33,7 @@ const nameSchema = z.pipe(
       z.trim(),
       z.maxLength(NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`),
       printable,
+      wellFormed,
     ),
   // An empty name means "for nobody in particular".
   z.transform((text: string) => (text === "" ? null : text)),
