@@ -28,11 +28,14 @@ describe("detectQuote", () => {
     expect(detectQuote(bytes("\uFEFFtask,name\r\n'a','b'\r\n"), whole)).toBe("'");
   });
 
-  it("skips empty lines and looks at no more than 10 data lines", () => {
+  it("skips empty lines and looks at no more than the 10 lines after the header, empty ones included", () => {
     const unquoted = Array.from({ length: 10 }, (_, i) => `task ${i},x`).join("\n");
+    const singleQuoted = Array.from({ length: 9 }, (_, i) => `'task ${i}',x`).join("\n");
 
     expect(detectQuote(bytes(`task,name\n\n'a',b\n`), whole)).toBe("'");
     expect(detectQuote(bytes(`task,name\n${unquoted}\n'a','b'\n`), whole)).toBe('"');
+    // The "b" is on the 11th line after the header: out of the sample, although only 10 lines hold text.
+    expect(detectQuote(bytes(`task,name\n\n${singleQuoted}\n"b",x\n`), whole)).toBe("'");
   });
 
   it("ignores a last line the sample may have cut, unless the sample is the whole file", () => {

@@ -4,12 +4,15 @@ export type QuoteChar = '"' | "'";
 /** How much of the file `detectQuote` looks at. */
 export const QUOTE_SAMPLE_BYTES = 64 * 1024;
 
-/** How many lines after the header `detectQuote` looks at. */
+/** How many lines after the header `detectQuote` looks at, empty ones included. */
 export const QUOTE_SAMPLE_LINES = 10;
 
 /**
- * Guesses the quote character from the start of a file: `'` when, in the first data lines (at most 10 after
- * the header), some field starts and ends with `'` and no field starts with `"`; `"` otherwise.
+ * Guesses the quote character from the start of a file: `'` when, in the 10 lines after the header, some field
+ * starts and ends with `'` and no field starts with `"`; `"` otherwise. Empty lines count among the 10: the
+ * caller reads ahead by line feeds, and a sample of lines that skipped them would reach further into a file
+ * that arrives in large chunks than into the same file in small ones, and could answer differently, so
+ * that a retry would parse the same bytes into other todos.
  *
  * `endOfFile` says whether `sample` reaches the end of the file: when it does not, its last line may be cut
  * and is not looked at.
@@ -22,10 +25,9 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
   const lines = text.split("\n");
   if (!endOfFile || sample.length > QUOTE_SAMPLE_BYTES) lines.pop();
   const dataLines = lines
-    .slice(1)
+    .slice(1, 1 + QUOTE_SAMPLE_LINES)
     .map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line))
-    .filter((line) => line !== "")
-    .slice(0, QUOTE_SAMPLE_LINES);
+    .filter((line) => line !== "");
 
   let singleQuoted = false;
   for (const line of dataLines) {

@@ -73,6 +73,25 @@ describe("readTodoRows", () => {
     expect(chunksRead).toBeLessThan(10_000);
   });
 
+  it("parses the same bytes alike however they are chunked, an empty line near the top included", async () => {
+    // Ten lines after the header, one of them empty, then a line whose first field starts with ".
+    const singleQuoted = Array.from({ length: 9 }, (_, i) => `'task ${i}',x`).join("\n");
+    const text = `task,name\n\n${singleQuoted}\n"said ""hi""",x\n`;
+
+    const parses = [];
+    for (const size of [1, 16, 64, 64 * 1024]) {
+      const reads: RowRead[] = [];
+      for await (const batch of readTodoRows(chunks(text, size), { quote: "auto", maxRecordBytes: 64 }))
+        reads.push(...batch);
+      parses.push(reads);
+    }
+
+    expect(parses[0]).toContainEqual(
+      expect.objectContaining({ kind: "row", row: expect.objectContaining({ task: "task 0" }) }),
+    );
+    for (const parse of parses.slice(1)) expect(parse).toEqual(parses[0]);
+  });
+
   it("uses the quote it is told, without looking", async () => {
     const reads = await readAll("task\n'quoted'\n", { quote: '"' });
 
