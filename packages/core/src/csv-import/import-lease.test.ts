@@ -80,6 +80,45 @@ describe("ImportTodos's lease", () => {
     expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", leaseExpiresAt: at(186) });
   });
 
+  it("keeps the lease while it reads rows it rejects, writing nothing, so a redelivery cannot take over", async () => {
+    const { clock, advance } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    const renew = vi.spyOn(ledger, "renew");
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      ledger,
+      clock,
+      silentLogger,
+      undefined,
+      {
+        leaseMs: LEASE_MS,
+      },
+    );
+    // 2,000 rows without a task, arriving 1 KiB every 5 s: 80 s of reading, and not one batch to write.
+    const bytes = Buffer.from(`task,name\n${",nobody\n".repeat(2_000)}`);
+    let redelivery: unknown;
+    async function* slowSource() {
+      for (let at = 0; at < bytes.length; at += 1024) {
+        // A real pause as well, so that the reader has taken in each chunk before the clock moves on.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        advance(5_000);
+        // 75 s in, past the first lease: the same import arrives again.
+        if (at === 14 * 1024) {
+          redelivery = await importTodos
+            .execute({ source }, { body: { body: csvBody(1).opened.body } })
+            .catch((error: unknown) => error);
+        }
+        yield bytes.subarray(at, at + 1024);
+      }
+    }
+
+    const report = await importTodos.execute({ source }, { body: { body: slowSource() } });
+
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 0, rejected: 2_000 });
+    expect(renew).toHaveBeenCalled();
+    expect(redelivery).toBeInstanceOf(ImportInProgressError);
+  });
+
   it("does not renew an import that ends within a third of its lease", async () => {
     const { clock, advance } = manualClock();
     const ledger = new InMemoryImportLedger();

@@ -141,8 +141,8 @@ export class ImportTodos {
   }
 
   /**
-   * Reads every row and writes the valid ones in batches, keeping the lease after each; returns the report's
-   * note, if any.
+   * Reads every row and writes the valid ones in batches, keeping the lease after each batch written and
+   * each chunk read; returns the report's note, if any.
    */
   private async run(
     entry: ImportEntry,
@@ -205,6 +205,9 @@ export class ImportTodos {
         }
       }
       if (tally.rowsRead - reportedAt >= PROGRESS_EVERY_ROWS) reportProgress();
+      // Reading is progress too: a file of rejected rows, or a slow source, writes nothing for a while, and
+      // must not lose its claim to a redelivery while it reads.
+      await lease.keep();
     }
     const wroteLast = await batch.write();
     if (wroteLast || tally.rowsRead !== reportedAt) reportProgress();
