@@ -30,7 +30,8 @@ const GET = `SELECT ${COLUMNS} FROM imports WHERE import_id = ?`;
 
 /**
  * The import ledger in the SQLite database opened by `openSqliteDatabase`. Every method is one conditional
- * statement, so it holds across processes sharing the database file as well as within one.
+ * statement (a claim and its read in one transaction), so it holds across processes sharing the database
+ * file as well as within one.
  *
  * @example
  * const ledger = new SqliteImportLedger(await openSqliteDatabase({ url: "file:/data/todos.db" }));
@@ -44,13 +45,18 @@ export class SqliteImportLedger implements ImportLedger {
 
   claim({ importId, source, now, leaseExpiresAt }: ImportClaim): Promise<ClaimResult> {
     return guardStore(STORE, () => {
-      // `all`, which runs the write to completion; libsql's `get` would skip a write with RETURNING.
-      const row = this.sql.all(CLAIM, [importId, JSON.stringify(source), now, leaseExpiresAt])[0];
-      if (row) return { claimed: true, entry: entryOf(row) };
-      // Not ours: the row exists (imports are never deleted), so say who holds it or how it ended.
-      const entry = this.read(importId);
-      if (!entry) throw new Error(`Import ${importId} was neither claimed nor found.`);
-      return { claimed: false, entry };
+      // One write transaction for the claim and, when it is refused, the read of the row that refused it: a
+      // process finishing that import between the two would otherwise show a state the claim never saw
+      // (FAILED, which it would have taken over).
+      return this.sql.transaction(() => {
+        // `all`, which runs the write to completion; libsql's `get` would skip a write with RETURNING.
+        const row = this.sql.all(CLAIM, [importId, JSON.stringify(source), now, leaseExpiresAt])[0];
+        if (row) return { claimed: true, entry: entryOf(row) };
+        // Not ours: the row exists (imports are never deleted), so say who holds it or how it ended.
+        const entry = this.read(importId);
+        if (!entry) throw new Error(`Import ${importId} was neither claimed nor found.`);
+        return { claimed: false, entry };
+      });
     });
   }
 
