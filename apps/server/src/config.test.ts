@@ -38,8 +38,16 @@ describe("readConfig", () => {
   it.each([
     ["PORT", "http"],
     ["PORT", "70000"],
+    ["PORT", " "],
+    ["PORT", "0x50"],
+    ["PORT", "1e3"],
+    ["SHUTDOWN_TIMEOUT_MS", " "],
     ["JSON_BODY_LIMIT", "-1"],
+    ["JSON_BODY_LIMIT", "1.5"],
     ["TODO_STORE", "postgres"],
+    ["LOG_LEVEL", "verbose"],
+    ["HOST", " "],
+    ["CURSOR_SECRET", "short"],
   ])("names %s when its value %j is unusable", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(name);

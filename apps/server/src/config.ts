@@ -30,13 +30,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const store = storeKind(env.TODO_STORE);
   return {
     port: integer(env, "PORT", 3000, 0, 65_535),
-    host: env.HOST || "127.0.0.1",
+    host: host(env.HOST),
     dataDir: path.resolve(env.DATA_DIR || ".data"),
     store,
-    cursorSecret: env.CURSOR_SECRET || undefined,
+    cursorSecret: cursorSecret(env.CURSOR_SECRET),
     jsonBodyLimit: integer(env, "JSON_BODY_LIMIT", DEFAULT_BODY_LIMITS.jsonBytes, 1, 10 * 1024 * 1024),
     csvBodyLimit: integer(env, "CSV_BODY_LIMIT", DEFAULT_BODY_LIMITS.csvBytes, 1, 1024 * 1024 * 1024),
-    logLevel: env.LOG_LEVEL || "info",
+    logLevel: logLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
@@ -60,10 +60,40 @@ function storeKind(value: string | undefined): StoreKind {
   return kind;
 }
 
+/** The levels pino knows: anything else makes pino throw at start, with a message that names no variable. */
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+function logLevel(value: string | undefined): string {
+  if (!value) return "info";
+  if (!LOG_LEVELS.includes(value)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${value}".`);
+  }
+  return value;
+}
+
+function host(value: string | undefined): string {
+  if (!value) return "127.0.0.1";
+  // A name or an address; whitespace would only fail later, in a DNS lookup that names no variable.
+  if (/\s/.test(value)) throw new ConfigError(`HOST must be a host name or an address, not "${value}".`);
+  return value;
+}
+
+function cursorSecret(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  // The cursor codec's own minimum, checked here so that the message names the variable.
+  if (Buffer.byteLength(value, "utf8") < 16) {
+    throw new ConfigError(
+      "CURSOR_SECRET must be at least 16 bytes long (32 random bytes, base64, is a good one).",
+    );
+  }
+  return value;
+}
+
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const text = env[name];
   if (text === undefined || text === "") return fallback;
-  const value = Number(text);
+  // Decimal digits only: Number() reads " " as 0, "0x50" as 80 and "1e3" as 1000.
+  const value = /^\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, not "${text}".`);
   }
