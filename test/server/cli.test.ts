@@ -1,4 +1,5 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -78,6 +79,51 @@ describe("the todo CLI", () => {
       code: 2,
       stderr: expect.stringMatching(/^todo: /),
     });
+  });
+
+  it.each([
+    ["a directory", ["import", "."]],
+    ["an unknown option", ["import", "--bogus", "todos.csv"]],
+    ["a limit that is not a whole number", ["list", "--limit", "2.5"]],
+  ])("exits 2 with one short line, no stack trace, for %s", async (_, args) => {
+    const failure = (await todo(args).catch((error: unknown) => error)) as { code: number; stderr: string };
+
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^todo: .+\n$/);
+  });
+
+  it("exits 2 naming the variable for a setting it cannot use", async () => {
+    const failure = (await run(process.execPath, [CLI, "list"], {
+      env: { ...process.env, DATA_DIR: path.join(dir, "data"), LOG_LEVEL: "verbose" },
+      cwd: dir,
+    }).catch((error: unknown) => error)) as { code: number; stderr: string };
+
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^todo: LOG_LEVEL must be/);
+  });
+
+  it("records an import stopped with Ctrl-C as FAILED, so that running it again finishes it at once", async () => {
+    const file = path.join(dir, "many.csv");
+    await writeFile(file, `task\n${Array.from({ length: 30_000 }, (_, i) => `todo ${i}`).join("\n")}\n`);
+    const child = spawn(process.execPath, [CLI, "import", file], {
+      env: { ...process.env, DATA_DIR: path.join(dir, "data") },
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    // Interrupted once rows are being written: the database holds the import by then.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    child.kill("SIGINT");
+    const [code] = (await once(child, "exit")) as [number | null];
+
+    const again = await todo(["import", file]);
+
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/todo: interrupted/);
+    expect(again.stdout).toMatch(/^COMPLETED: 30000 imported/);
   });
 
   it("exits 2 and prints usage for an unknown command", async () => {

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { ImportReport, ObjectRef, OpenedObject } from "@anycloud/core";
+import { ImportInProgressError, type ImportReport, type ObjectRef, type OpenedObject } from "@anycloud/core";
 import { ProgressBar } from "./cli/progress-bar.js";
 import { ConfigError, readConfig } from "./config.js";
 import { composeServerApp, type ServerApp } from "./container.js";
-import { LocalFileObjectSource } from "./files/local-file-object-source.js";
+import { LocalFileObjectSource, NotAFileError } from "./files/local-file-object-source.js";
 import { parseS3Url } from "./files/s3-url.js";
 import { corePortOf, createPino } from "./logging.js";
 
@@ -59,14 +59,27 @@ async function importFile(
   if (!quote) throw new UsageError("--quote must be auto, double or single.");
   const { source, opened } = await openSource(location);
   const bar = new ProgressBar(process.stderr);
-  const report = await app.importTodos.execute(
-    { source, quote },
-    {
-      body: opened,
-      onProgress: (progress) => bar.update({ ...progress, totalBytes: progress.totalBytes ?? opened.size }),
-    },
-  );
-  bar.done();
+  // Ctrl-C stops the import cleanly: core records it FAILED, so that running it again takes it over at
+  // once instead of finding it RUNNING until its lease expires. A second Ctrl-C kills at once (`once`).
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort(new InterruptedError());
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let report: ImportReport;
+  try {
+    report = await app.importTodos.execute(
+      { source, quote },
+      {
+        body: opened,
+        signal: interrupt.signal,
+        onProgress: (progress) => bar.update({ ...progress, totalBytes: progress.totalBytes ?? opened.size }),
+      },
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    bar.done();
+  }
   console.log(json ? JSON.stringify(report, null, 2) : describeReport(report));
   return report.status === "COMPLETED" ? 0 : 1;
 }
@@ -103,7 +116,9 @@ async function list(
   json: boolean,
 ) {
   const limit = limitText === undefined ? Number.POSITIVE_INFINITY : Number(limitText);
-  if (!(limit > 0)) throw new UsageError("--limit must be a positive number.");
+  if (limitText !== undefined && !/^[1-9]\d{0,15}$/.test(limitText)) {
+    throw new UsageError("--limit must be a whole number from 1.");
+  }
   let cursor: string | undefined;
   let printed = 0;
   do {
@@ -137,16 +152,35 @@ function describeReport(report: ImportReport): string {
 
 class UsageError extends Error {}
 
+class InterruptedError extends Error {
+  constructor() {
+    super("interrupted: the import is recorded FAILED; run the same command again to finish it.");
+  }
+}
+
+/** The exit code and one line for an error the user can act on; undefined for a bug (printed whole). */
+function explain(error: unknown): { code: number; message: string } | undefined {
+  const message = (error as Error).message;
+  // 130: killed by SIGINT, as shells report it.
+  if (error instanceof InterruptedError) return { code: 130, message };
+  if (error instanceof ImportInProgressError) return { code: 1, message };
+  const usage =
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof NotAFileError ||
+    (error as { code?: string }).code === "ENOENT" ||
+    // parseArgs: an unknown option, or a file name that starts with "-" (write `todo import -- -a.csv`).
+    String((error as { code?: string }).code).startsWith("ERR_PARSE_ARGS");
+  return usage ? { code: 2, message } : undefined;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known =
-      error instanceof UsageError ||
-      error instanceof ConfigError ||
-      (error as { code?: string }).code === "ENOENT";
-    console.error(known ? `todo: ${(error as Error).message}` : error);
-    process.exitCode = known ? 2 : 1;
+    const known = explain(error);
+    console.error(known ? `todo: ${known.message}` : error);
+    process.exitCode = known?.code ?? 1;
   },
 );

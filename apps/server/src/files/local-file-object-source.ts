@@ -13,7 +13,7 @@ export class LocalFileObjectSource implements ObjectSource {
   /** The ref of a file, with its current version. */
   static async refOf(filePath: string): Promise<ObjectRef & { size: number }> {
     const info = await stat(filePath);
-    if (!info.isFile()) throw new Error(`${filePath} is not a file.`);
+    if (!info.isFile()) throw new NotAFileError(`${filePath} is not a file.`);
     return {
       container: LOCAL_FILES,
       key: filePath,
@@ -28,3 +28,6 @@ export class LocalFileObjectSource implements ObjectSource {
     return { body: createReadStream(ref.key, { highWaterMark: 256 * 1024 }), size, version };
   }
 }
+
+/** The path names a directory, a device or a pipe: there is no file to import. */
+export class NotAFileError extends Error {}
