@@ -1,9 +1,11 @@
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import { type IncomingHttpHeaders, request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { openSqliteDatabase, SqliteTodoRepository } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startServerProcess } from "../support/server-process.js";
 
@@ -45,6 +47,28 @@ describe("the server process", () => {
     expect(((await nextPage.json()) as { items: { task: string }[] }).items.map((todo) => todo.task)).toEqual(
       ["second"],
     );
+  });
+
+  it("leaves every commit in todos.db itself when stopped, the write-ahead log emptied", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir });
+    for (const task of ["one", "two", "three"]) {
+      await fetch(`${server.url}/todos`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ task }),
+      });
+    }
+    expect(await server.stop("SIGTERM")).toBe(0);
+
+    // A backup that copies the database file alone, as one might after a clean stop.
+    const copy = path.join(dataDir, "copy.db");
+    await copyFile(path.join(dataDir, "todos.db"), copy);
+    const database = await openSqliteDatabase({ url: pathToFileURL(copy).href });
+    const { items } = await new SqliteTodoRepository(database).list({ limit: 10 });
+    database.close();
+
+    expect(items.map((todo) => todo.task).sort()).toEqual(["one", "three", "two"]);
+    expect((await stat(path.join(dataDir, "todos.db-wal")).catch(() => ({ size: 0 }))).size).toBe(0);
   });
 
   it("sends each body with its Content-Length, not chunked, and 204 with neither", async () => {

@@ -26,6 +26,7 @@ import type { ServerConfig } from "./config.js";
 import { loadOrCreateCursorSecret } from "./cursor-secret.js";
 import { LocalFileObjectSource } from "./files/local-file-object-source.js";
 import {
+  closeSqliteDatabase,
   openSqliteDatabase,
   type SqliteDatabase,
   SqliteImportLedger,
@@ -49,7 +50,7 @@ const sqliteStorage = new ContainerModule(({ bind }) => {
       [SERVER_CONFIG],
     )
     .onDeactivation((database) => {
-      database.close();
+      closeSqliteDatabase(database);
     });
   bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(
     (database: SqliteDatabase) => new SqliteTodoRepository(database),

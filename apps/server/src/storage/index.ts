@@ -1,4 +1,5 @@
 export {
+  closeSqliteDatabase,
   openSqliteDatabase,
   SQLITE_SCHEMA_VERSION,
   type SqliteDatabase,
