@@ -177,6 +177,39 @@ describe("the server process", () => {
     expect(typeof requests[0]!.durationMs).toBe("number");
   });
 
+  it("records an upload cut off by the shutdown timeout as FAILED before it closes the store", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: "300" });
+    const key = "cut-off-upload";
+    // An upload that never ends: the shutdown has to cut its connection.
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`task\n${"never finished\n".repeat(1_200)}`));
+      },
+    });
+    const upload = fetch(`${server.url}/todos/import`, {
+      method: "POST",
+      headers: { "content-type": "text/csv", "idempotency-key": key },
+      body,
+      duplex: "half",
+    } as RequestInit).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(await server.stop("SIGTERM")).toBe(0);
+    await upload;
+    const again = await startServerProcess({ DATA_DIR: dataDir });
+    const retried = await fetch(`${again.url}/todos/import`, {
+      method: "POST",
+      headers: { "content-type": "text/csv", "idempotency-key": key },
+      body: "task\nfinished this time\n",
+    });
+    await again.stop();
+
+    expect(server.logs).toContainEqual(expect.objectContaining({ msg: "request", aborted: true }));
+    // Not 409 IMPORT_IN_PROGRESS: the cut-off attempt was recorded FAILED, so this one takes it over.
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ status: "COMPLETED", imported: 1 });
+  });
+
   it("finishes a request in flight when asked to stop, then exits 0", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
     const body = new ReadableStream<Uint8Array>({

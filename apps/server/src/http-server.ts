@@ -14,7 +14,10 @@ export interface RunningServer {
   /** `http://host:port`, with the port actually bound (useful with PORT=0). */
   url: string;
   server: Server;
-  /** Stops accepting connections, lets requests in flight finish (up to `timeoutMs`), then closes the rest. */
+  /**
+   * Stops accepting connections, lets requests in flight finish (up to `timeoutMs`), then closes the rest and
+   * waits (a few seconds at most) for their handlers to end.
+   */
   close(timeoutMs?: number): Promise<void>;
 }
 
@@ -100,11 +103,17 @@ export async function startHttpServer(
     }
   }
 
+  // Handlers still running: a shutdown waits for them after cutting their connections, so that what they
+  // were doing (an import) is recorded and logged before the store closes.
+  const inFlight = new Set<Promise<void>>();
   const serveSafely = (message: IncomingMessage, response: ServerResponse, expectsContinue = false) => {
-    serve(message, response, expectsContinue).catch((error: unknown) => {
-      logger.error({ error }, "request bridge failed");
-      response.destroy();
-    });
+    const handling = serve(message, response, expectsContinue)
+      .catch((error: unknown) => {
+        logger.error({ error }, "request bridge failed");
+        response.destroy();
+      })
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
   };
   const server = createServer((message, response) => serveSafely(message, response));
   server.on("checkContinue", (message, response) => serveSafely(message, response, true));
@@ -121,8 +130,8 @@ export async function startHttpServer(
   return {
     url: `http://${host}:${address.port}`,
     server,
-    close: (timeoutMs = 10_000) =>
-      new Promise<void>((resolve) => {
+    close: async (timeoutMs = 10_000) => {
+      await new Promise<void>((resolve) => {
         closing = true;
         const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
         server.close(() => {
@@ -130,9 +139,22 @@ export async function startHttpServer(
           resolve();
         });
         server.closeIdleConnections();
-      }),
+      });
+      // Handlers whose connections were cut see their request aborted and end soon; a bounded wait for them.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, HANDLERS_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    },
   };
 }
+
+/** How long a shutdown waits, once connections are closed, for their handlers to finish. */
+const HANDLERS_GRACE_MS = 5_000;
 
 /** What is left of a refused body is read and dropped up to this many bytes, or for this long. */
 const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
