@@ -4,7 +4,13 @@ import { type Logger as PinoLogger, pino } from "pino";
 /** JSON lines, one object per event, as log collectors expect; on stdout (1) unless told stderr (2). */
 export function createPino(level: string, fd: 1 | 2 = 1): PinoLogger {
   return pino(
-    { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    {
+      level,
+      base: undefined,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // Core and the bridge log errors as `error`: without a serializer pino writes an Error as `{}`.
+      serializers: { error: pino.stdSerializers.errWithCause, err: pino.stdSerializers.errWithCause },
+    },
     pino.destination({ fd, sync: fd === 2 }),
   );
 }

@@ -15,4 +15,36 @@ describe("createJsonLogger", () => {
       { level: "error", time: expect.any(String), msg: "failed", code: "X" },
     ]);
   });
+
+  it("writes an error's type, message, code, stack and cause, which JSON.stringify alone writes as {}", () => {
+    const lines: string[] = [];
+    const logger = createJsonLogger("info", (line) => lines.push(line));
+    const cause = Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+
+    logger.error("import failed", { error: new TypeError("bad row", { cause }) });
+    logger.error("all failed", { error: new AggregateError([new Error("one")], "1 of 1 failed") });
+
+    const [first, second] = lines.map((line) => JSON.parse(line));
+    expect(first.error).toEqual({
+      type: "TypeError",
+      message: "bad row",
+      stack: expect.stringContaining("bad row"),
+      cause: { type: "Error", message: "socket hang up", code: "ECONNRESET", stack: expect.any(String) },
+    });
+    expect(second.error).toMatchObject({ type: "AggregateError", errors: [{ message: "one" }] });
+  });
+
+  it("still writes the event when a field cannot be serialized", () => {
+    const lines: string[] = [];
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+
+    createJsonLogger("info", (line) => lines.push(line)).warn("odd", { cyclic, big: 1n });
+
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: "warn",
+      msg: "odd",
+      fieldsDropped: "not serializable",
+    });
+  });
 });

@@ -29,7 +29,32 @@ export function createJsonLogger(
     (name: LogLevel) =>
     (message: string, fields?: Record<string, unknown>): void => {
       if (LEVELS[name] < threshold) return;
-      write(JSON.stringify({ level: name, time: new Date().toISOString(), msg: message, ...fields }));
+      const time = new Date().toISOString();
+      let line: string;
+      try {
+        line = JSON.stringify({ level: name, time, msg: message, ...fields }, withErrors);
+      } catch {
+        // A field JSON cannot hold (a cycle, a BigInt): the event is still worth its line.
+        line = JSON.stringify({ level: name, time, msg: message, fieldsDropped: "not serializable" });
+      }
+      write(line);
     };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}
+
+/**
+ * JSON.stringify's replacer for log fields: an Error, which it would write as `{}`, becomes what an operator
+ * needs of it: its type, message, code (SDK and Node errors), stack, cause, and an AggregateError's errors.
+ */
+function withErrors(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  const { code, cause, errors } = value as Error & { code?: unknown; cause?: unknown; errors?: unknown };
+  return {
+    type: value.name,
+    message: value.message,
+    ...(code !== undefined && { code }),
+    stack: value.stack,
+    ...(cause !== undefined && { cause }),
+    ...(Array.isArray(errors) && { errors }),
+  };
 }
