@@ -12,8 +12,18 @@ try {
   process.exit(1);
 }
 const logger = createPino(config.logLevel);
-const app = await composeServerApp(config, corePortOf(logger));
-const running = await startHttpServer(app.api, { port: config.port, host: config.host, logger });
+let app: Awaited<ReturnType<typeof composeServerApp>>;
+let running: Awaited<ReturnType<typeof startHttpServer>>;
+try {
+  app = await composeServerApp(config, corePortOf(logger));
+  running = await startHttpServer(app.api, { port: config.port, host: config.host, logger });
+} catch (error) {
+  // The port in use, a DATA_DIR that is a file, a database it may not write: one log line, exit 1.
+  logger.fatal({ error, port: config.port, host: config.host, dataDir: config.dataDir }, "could not start");
+  logger.flush(() => process.exit(1));
+  await new Promise(() => {});
+  throw error;
+}
 logger.info({ url: running.url, store: config.store, dataDir: config.dataDir }, "listening");
 
 let stopping = false;
