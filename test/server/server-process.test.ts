@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import { type IncomingHttpHeaders, request } from "node:http";
@@ -7,7 +8,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { openSqliteDatabase, SqliteTodoRepository } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startServerProcess } from "../support/server-process.js";
+import { SERVER_MAIN, startServerProcess } from "../support/server-process.js";
 
 describe("the server process", () => {
   let dataDir: string;
@@ -69,6 +70,28 @@ describe("the server process", () => {
 
     expect(items.map((todo) => todo.task).sort()).toEqual(["one", "three", "two"]);
     expect((await stat(path.join(dataDir, "todos.db-wal")).catch(() => ({ size: 0 }))).size).toBe(0);
+  });
+
+  it("exits 1 with one fatal log line when its port is taken", async () => {
+    const first = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const port = new URL(first.url).port;
+
+    const second = await runToExit(SERVER_MAIN, { DATA_DIR: dataDir, TODO_STORE: "memory", PORT: port });
+    await first.stop();
+
+    expect(second.code).toBe(1);
+    const lines = second.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 60,
+        msg: "could not start",
+        error: expect.objectContaining({ code: "EADDRINUSE" }),
+      }),
+    ]);
+    expect(second.stderr).toBe("");
   });
 
   it("sends each body with its Content-Length, not chunked, and 204 with neither", async () => {
@@ -302,4 +325,16 @@ async function rawExchange(url: string, text: string): Promise<string> {
   socket.setEncoding("utf8");
   for await (const chunk of socket) answer += chunk;
   return answer;
+}
+
+/** Runs a node script to its end; its exit code and output. */
+function runToExit(script: string, env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [script],
+      { env: { ...process.env, ...env }, timeout: 15_000 },
+      (error, stdout, stderr) => resolve({ code: error ? (error.code as number | null) : 0, stdout, stderr }),
+    );
+  });
 }
