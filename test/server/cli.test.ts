@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -56,6 +56,18 @@ describe("the todo CLI", () => {
     await todo(["import", "todos.csv"]);
     const again = await todo(["import", "todos.csv"]);
     const listed = await todo(["list", "--json"]);
+
+    expect(again.stdout).toMatch(/already imported/i);
+    expect(listed.stdout.trim().split("\n")).toHaveLength(2);
+  });
+
+  it("recognises a file imported before when it is named through a symlink", async () => {
+    await writeFile(path.join(dir, "todos.csv"), "task\nwater the plants\ncall the bank\n");
+    await symlink(path.join(dir, "todos.csv"), path.join(dir, "link.csv"));
+
+    await todo(["import", "todos.csv"]);
+    const again = await todo(["import", "link.csv"]);
+    const listed = await todo(["list"]);
 
     expect(again.stdout).toMatch(/already imported/i);
     expect(listed.stdout.trim().split("\n")).toHaveLength(2);

@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import type { ObjectRef, ObjectSource, OpenedObject } from "@anycloud/core";
 
 /** The container name of objects that are files on this machine. */
@@ -10,13 +10,16 @@ export const LOCAL_FILES = "file";
  * modification time, so importing an unchanged file again is answered from the ledger.
  */
 export class LocalFileObjectSource implements ObjectSource {
-  /** The ref of a file, with its current version. */
+  /**
+   * The ref of a file, with its current version. The key is the file's real path, links resolved: the same
+   * file reached through a symlink or `..` is the same import, not a second one with new ids.
+   */
   static async refOf(filePath: string): Promise<ObjectRef & { size: number }> {
     const info = await stat(filePath);
     if (!info.isFile()) throw new NotAFileError(`${filePath} is not a file.`);
     return {
       container: LOCAL_FILES,
-      key: filePath,
+      key: await realpath(filePath),
       version: `${info.size}-${info.mtimeMs}`,
       size: info.size,
     };
