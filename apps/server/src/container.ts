@@ -49,9 +49,7 @@ const sqliteStorage = new ContainerModule(({ bind }) => {
         openSqliteDatabase({ url: pathToFileURL(path.join(config.dataDir, "todos.db")).href }),
       [SERVER_CONFIG],
     )
-    .onDeactivation((database) => {
-      closeSqliteDatabase(database);
-    });
+    .onDeactivation(closeSqliteDatabase);
   bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(
     (database: SqliteDatabase) => new SqliteTodoRepository(database),
     [SQLITE_CLIENT],

@@ -6,6 +6,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import type { HttpApi, Reply } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
 import { httpRequestOf } from "./node-request.js";
@@ -140,15 +141,9 @@ export async function startHttpServer(
         });
         server.closeIdleConnections();
       });
-      // Handlers whose connections were cut see their request aborted and end soon; a bounded wait for them.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...inFlight]),
-        new Promise((resolve) => {
-          timer = setTimeout(resolve, HANDLERS_GRACE_MS);
-        }),
-      ]);
-      clearTimeout(timer);
+      // Handlers whose connections were cut see their request aborted and end soon; a bounded wait for them
+      // (an unref'd timer, which keeps nobody waiting once they are done).
+      await Promise.race([Promise.allSettled(inFlight), delay(HANDLERS_GRACE_MS, undefined, { ref: false })]);
     },
   };
 }

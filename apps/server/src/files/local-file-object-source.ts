@@ -15,21 +15,23 @@ export class LocalFileObjectSource implements ObjectSource {
    * file reached through a symlink or `..` is the same import, not a second one with new ids.
    */
   static async refOf(filePath: string): Promise<ObjectRef & { size: number }> {
-    const info = await stat(filePath);
-    if (!info.isFile()) throw new NotAFileError(`${filePath} is not a file.`);
-    return {
-      container: LOCAL_FILES,
-      key: await realpath(filePath),
-      version: `${info.size}-${info.mtimeMs}`,
-      size: info.size,
-    };
+    const { size, version } = await currentVersionOf(filePath);
+    return { container: LOCAL_FILES, key: await realpath(filePath), version, size };
   }
 
   async open(ref: ObjectRef): Promise<OpenedObject> {
     if (ref.container !== LOCAL_FILES) throw new Error(`Not a local file: ${ref.container}/${ref.key}`);
-    const { size, version } = await LocalFileObjectSource.refOf(ref.key);
+    // The key is a real path already (`refOf`): only the version is read again, as it is now.
+    const { size, version } = await currentVersionOf(ref.key);
     return { body: createReadStream(ref.key, { highWaterMark: 256 * 1024 }), size, version };
   }
+}
+
+/** A file's size and version (its size and modification time); `NotAFileError` for anything but a file. */
+async function currentVersionOf(filePath: string): Promise<{ size: number; version: string }> {
+  const info = await stat(filePath);
+  if (!info.isFile()) throw new NotAFileError(`${filePath} is not a file.`);
+  return { size: info.size, version: `${info.size}-${info.mtimeMs}` };
 }
 
 /** The path names a directory, a device or a pipe: there is no file to import. */

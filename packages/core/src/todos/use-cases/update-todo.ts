@@ -24,7 +24,6 @@ export class UpdateTodo {
     const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
     // Each precondition given must hold: an `If-Match` does not excuse a stale `version` in the body.
     const preconditions = [options.expectedVersion, bodyVersion].filter((version) => version !== undefined);
-    const expectedVersion = preconditions[0];
     for (let attempt = 1; ; attempt++) {
       const current = await this.todos.get(id);
       if (!current) throw new TodoNotFoundError(id);
@@ -40,7 +39,7 @@ export class UpdateTodo {
         await this.todos.update(next, current.version);
         return next;
       } catch (error) {
-        const retry = error instanceof VersionConflictError && expectedVersion === undefined;
+        const retry = error instanceof VersionConflictError && preconditions.length === 0;
         if (!retry || attempt >= UNCONDITIONAL_ATTEMPTS) throw error;
       }
     }
