@@ -2,6 +2,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ImportInProgressError, type ImportReport, type ObjectRef, type OpenedObject } from "@anycloud/core";
+import { listTodos, OutputError } from "./cli/list-todos.js";
 import { ProgressBar } from "./cli/progress-bar.js";
 import { ConfigError, readConfig } from "./config.js";
 import { composeServerApp, type ServerApp } from "./container.js";
@@ -110,32 +111,14 @@ async function openSource(location: string): Promise<{ source: ObjectRef; opened
   return { source: { container: file.container, key: file.key, version: file.version }, opened };
 }
 
-async function list(
-  app: Awaited<ReturnType<typeof composeServerApp>>,
-  limitText: string | undefined,
-  json: boolean,
-) {
-  const limit = limitText === undefined ? Number.POSITIVE_INFINITY : Number(limitText);
+async function list(app: ServerApp, limitText: string | undefined, json: boolean): Promise<number> {
   if (limitText !== undefined && !/^[1-9]\d{0,15}$/.test(limitText)) {
     throw new UsageError("--limit must be a whole number from 1.");
   }
-  let cursor: string | undefined;
-  let printed = 0;
-  do {
-    const page = await app.todos.list({
-      limit: Math.min(100, limit - printed),
-      ...(cursor ? { cursor } : {}),
-    });
-    for (const todo of page.items) {
-      console.log(
-        json
-          ? JSON.stringify(todo)
-          : `${todo.checked ? "[x]" : "[ ]"} ${todo.task}${todo.name ? ` (${todo.name})` : ""}${todo.dueDate ? `, due ${todo.dueDate}` : ""}  ${todo.id}`,
-      );
-    }
-    printed += page.items.length;
-    cursor = page.nextCursor;
-  } while (cursor !== undefined && printed < limit);
+  await listTodos(app.todos, process.stdout, {
+    json,
+    ...(limitText !== undefined && { limit: Number(limitText) }),
+  });
   return 0;
 }
 
@@ -163,7 +146,7 @@ function explain(error: unknown): { code: number; message: string } | undefined 
   const message = (error as Error).message;
   // 130: killed by SIGINT, as shells report it.
   if (error instanceof InterruptedError) return { code: 130, message };
-  if (error instanceof ImportInProgressError) return { code: 1, message };
+  if (error instanceof ImportInProgressError || error instanceof OutputError) return { code: 1, message };
   const usage =
     error instanceof UsageError ||
     error instanceof ConfigError ||
