@@ -20,7 +20,14 @@ export {
   type WireRequest,
   type WireResponse,
 } from "./http-api-event.js";
-export { type LambdaHandler, type LoadFunction, LocalLambdas } from "./local-lambdas.js";
+export { type LocalHttpServer, startLocalHttpServer } from "./local-http-server.js";
+export {
+  type LambdaHandler,
+  type LoadFunction,
+  LocalLambdas,
+  MAX_RESULT_BYTES,
+  ResultTooLargeError,
+} from "./local-lambdas.js";
 export {
   type LocalDynamoDbKind,
   type LocalLoop,

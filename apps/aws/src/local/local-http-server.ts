@@ -2,7 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { type FunctionName, HTTP_ROUTES, isFunctionName, matchRoute } from "./functions.js";
 import { httpApiEventFrom, responseFromResult, type WireResponse } from "./http-api-event.js";
-import { type LocalLambdas, MAX_PAYLOAD_BYTES, PayloadTooLargeError } from "./local-lambdas.js";
+import {
+  type LocalLambdas,
+  MAX_PAYLOAD_BYTES,
+  PayloadTooLargeError,
+  ResultTooLargeError,
+} from "./local-lambdas.js";
 
 /** An HTTP API's own limit on a request's payload. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -17,7 +22,8 @@ export interface LocalHttpServer {
  * Serves, on 127.0.0.1:`port`, what AWS would in front of the functions:
  * - the HTTP API of serverless.yml: each route's request becomes a payload 2.0 event for its function, whose
  *   result becomes the response; a request no route takes is answered 404 `{"message":"Not Found"}`, a
- *   function that throws 500 `{"message":"Internal Server Error"}`, as API Gateway does;
+ *   function that throws 500 `{"message":"Internal Server Error"}` and a result over Lambda's 6 MB 502, as
+ *   API Gateway does;
  * - Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`), so that any function, `hello`
  *   included, can be invoked directly: `aws lambda invoke --endpoint-url <url> --function-name hello out.json`.
  */
@@ -101,6 +107,8 @@ async function serve(request: IncomingMessage, lambdas: LocalLambdas): Promise<W
     return responseFromResult(await lambdas.invoke(match.route.functionName, event));
   } catch (error) {
     if (error instanceof PayloadTooLargeError) return json(413, { message: "Request Entity Too Large" });
+    // API Gateway's integration failure: the function answered, but Lambda would not pass the answer on.
+    if (error instanceof ResultTooLargeError) return json(502, { message: "Internal Server Error" });
     // The function's own logs say what went wrong; the caller only learns that it did.
     return json(500, { message: "Internal Server Error" });
   }

@@ -8,9 +8,25 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 /** Lambda refuses a synchronous invocation whose event is larger than this, as JSON. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
+/**
+ * Lambda fails a synchronous invocation whose result is larger than this, as JSON, after the function ran: its
+ * runtime quotes "Exceeded maximum allowed payload size (6291556 bytes)", and API Gateway answers 502.
+ */
+export const MAX_RESULT_BYTES = 6 * 1024 * 1024 + 100;
+
 /** The event is over Lambda's payload limit: the function was not invoked. */
 export class PayloadTooLargeError extends Error {
   override readonly name = "PayloadTooLargeError";
+}
+
+/** The function ran, but its result is over Lambda's payload limit: the caller gets an error, not the result. */
+export class ResultTooLargeError extends Error {
+  // The errorType Lambda reports.
+  override readonly name = "RequestEntityTooLarge";
+
+  constructor(readonly bytes: number) {
+    super(`Exceeded maximum allowed payload size (${MAX_RESULT_BYTES} bytes).`);
+  }
 }
 
 /** Imports the module of a function (its bundle, or its source under a test runner). */
@@ -19,8 +35,8 @@ export type LoadFunction = (name: FunctionName) => Promise<{ handler?: unknown }
 /**
  * Runs the functions as Lambda does, in this process: each module is loaded at the function's first
  * invocation (its cold start; a failed load is tried again next time), then called with the event and a
- * Lambda context. An event over Lambda's 6 MB payload limit is refused; the timeout is not enforced, an
- * invocation that outlasts it is reported instead.
+ * Lambda context. An event over Lambda's 6 MB payload limit is refused, and a result over it fails the
+ * invocation; the timeout is not enforced, an invocation that outlasts it is reported instead.
  */
 export class LocalLambdas {
   private readonly handlers = new Map<FunctionName, Promise<LambdaHandler>>();
@@ -85,7 +101,13 @@ export class LocalLambdas {
       succeed: () => {},
     };
     try {
-      return await handler(event, context);
+      const result = await handler(event, context);
+      const bytes = Buffer.byteLength(JSON.stringify(result) ?? "");
+      if (bytes > MAX_RESULT_BYTES) {
+        this.report(`${name} returned ${bytes} bytes: over Lambda's 6 MB, AWS would fail the invocation.`);
+        throw new ResultTooLargeError(bytes);
+      }
+      return result;
     } finally {
       if (Date.now() > deadline) {
         this.report(

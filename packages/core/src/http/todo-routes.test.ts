@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
+import type { Todo } from "../todos/todo.js";
+import { createTodoApi, createWorkshopTodoApi } from "./create-todo-api.js";
+import { WORKSHOP_LIST_LIMIT } from "./todo-routes.js";
+
+const STAMP = "2026-11-27T00:00:00.000Z";
+
+async function storeOf(count: number): Promise<InMemoryTodoRepository> {
+  const todos = new InMemoryTodoRepository();
+  const items: Todo[] = Array.from({ length: count }, (_, index) => ({
+    id: `00000000-0000-4000-8000-${String(index + 1).padStart(12, "0")}`,
+    task: `Task ${index + 1}`,
+    name: null,
+    dueDate: null,
+    checked: false,
+    createdAt: STAMP,
+    updatedAt: STAMP,
+    version: 1,
+  }));
+  expect((await todos.putMany(items)).failed).toEqual([]);
+  return todos;
+}
+
+describe("GET /todo/list", () => {
+  it("answers every todo as an array, with no Link, when they fit", async () => {
+    const api = createWorkshopTodoApi({ todos: await storeOf(WORKSHOP_LIST_LIMIT) });
+    const response = await api(new Request("http://localhost/todo/list"));
+    expect(response.status).toBe(200);
+    expect((await response.json()) as Todo[]).toHaveLength(WORKSHOP_LIST_LIMIT);
+    expect(response.headers.get("link")).toBeNull();
+  });
+
+  it("stops at WORKSHOP_LIST_LIMIT and links to where /todos goes on, with no todo lost or repeated", async () => {
+    const total = WORKSHOP_LIST_LIMIT + 150;
+    const cursorSecret = "a secret of sixteen bytes or more";
+    const todos = await storeOf(total);
+    const api = createTodoApi({ todos, imports: new InMemoryImportLedger(), cursorSecret });
+
+    const response = await api(new Request("http://localhost/todo/list"));
+    expect(response.status).toBe(200);
+    const seen = ((await response.json()) as Todo[]).map((todo) => todo.id);
+    expect(seen).toHaveLength(WORKSHOP_LIST_LIMIT);
+    const link = /^<(\/todos\?[^>]+)>; rel="next"$/.exec(response.headers.get("link") ?? "");
+    expect(link).not.toBeNull();
+
+    let next: string | null = link![1]!;
+    while (next) {
+      const page = await api(new Request(`http://localhost${next}`));
+      expect(page.status).toBe(200);
+      const body = (await page.json()) as { items: Todo[]; nextCursor: string | null };
+      seen.push(...body.items.map((todo) => todo.id));
+      next = body.nextCursor && `/todos?limit=100&cursor=${encodeURIComponent(body.nextCursor)}`;
+    }
+    expect(seen).toHaveLength(total);
+    expect(new Set(seen).size).toBe(total);
+  });
+});
