@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { javaWorks } from "@anycloud/aws/local";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -39,7 +40,34 @@ afterAll(() => {
   if (loop?.dynamoDbPid !== undefined) signalProcess(loop.dynamoDbPid, "SIGKILL");
 });
 
+/** Starts the loop's script in its own process group, on free ports; `untilReady` waits for its banner. */
 async function startLocalLoop(): Promise<Running> {
+  const { child, exited, output } = spawnLocalLoop();
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (!output().includes("Ready.")) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      signalGroup(child, "SIGKILL");
+      throw new Error(`The local loop did not start:\n${output()}`);
+    }
+    await sleep(100);
+  }
+  const found = (pattern: RegExp) => {
+    const match = pattern.exec(output());
+    if (!match) throw new Error(`${pattern} is not in the loop's output:\n${output()}`);
+    return match[1]!;
+  };
+  return {
+    child,
+    exited,
+    output,
+    api: found(/HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/),
+    s3: found(/S3 \(s3rver\)\s+(http:\/\/127\.0\.0\.1:\d+)/),
+    bucket: found(/bucket (\S+)/),
+    dynamoDbPid: output().includes("dynalite") ? undefined : Number(found(/DynamoDB Local \(pid (\d+)\)/)),
+  };
+}
+
+function spawnLocalLoop(): Pick<Running, "child" | "exited" | "output"> {
   const [command, ...args] = scripts.local.split(" ");
   expect(command).toBe("node");
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", S3_PORT: "0", DYNAMODB_PORT: "0" };
@@ -60,29 +88,7 @@ async function startLocalLoop(): Promise<Running> {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );
-
-  const deadline = Date.now() + READY_WITHIN_MS;
-  while (!output.includes("Ready.")) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      signalGroup(child, "SIGKILL");
-      throw new Error(`The local loop did not start:\n${output}`);
-    }
-    await sleep(100);
-  }
-  const found = (pattern: RegExp) => {
-    const match = pattern.exec(output);
-    if (!match) throw new Error(`${pattern} is not in the loop's output:\n${output}`);
-    return match[1]!;
-  };
-  return {
-    child,
-    exited,
-    output: () => output,
-    api: found(/HTTP API\s+(http:\/\/127\.0\.0\.1:\d+)/),
-    s3: found(/S3 \(s3rver\)\s+(http:\/\/127\.0\.0\.1:\d+)/),
-    bucket: found(/bucket (\S+)/),
-    dynamoDbPid: output.includes("dynalite") ? undefined : Number(found(/DynamoDB Local \(pid (\d+)\)/)),
-  };
+  return { child, exited, output: () => output };
 }
 
 describe("the local loop (pnpm --filter @anycloud/aws local)", () => {
@@ -159,6 +165,65 @@ describe("the local loop (pnpm --filter @anycloud/aws local)", () => {
     expect(children.filter(processExists)).toEqual([]);
   });
 });
+
+// Without Java the loop runs dynalite in its own process: nothing can be left behind, and there is no window.
+describe.runIf(javaWorks())("the local loop, stopped while it starts", () => {
+  it(
+    "stops DynamoDB Local, which runs in a group of its own, on a Ctrl-C before it is ready",
+    async () => {
+      const { child, exited, output } = spawnLocalLoop();
+      let java: number[] = [];
+      try {
+        // The window: DynamoDB Local is started, and "Ready." is not out yet.
+        const deadline = Date.now() + READY_WITHIN_MS;
+        while (java.length === 0 && Date.now() < deadline) {
+          java = childrenOf(child.pid!).filter((pid) => commandOf(pid).includes("DynamoDBLocal.jar"));
+          if (child.exitCode !== null) throw new Error(`The local loop ended:\n${output()}`);
+          await sleep(20);
+        }
+        expect(java).toHaveLength(1);
+        expect(output()).not.toContain("Ready.");
+
+        signalProcess(child.pid!, "SIGINT");
+        const { code } = await exited;
+
+        expect(code, output()).toBe(0);
+        expect(output()).toContain("SIGINT: stopping once started");
+        expect(output()).toContain("Stopped.");
+        expect(java.filter(processExists)).toEqual([]);
+      } finally {
+        // Only when the test failed: leave nothing behind.
+        signalGroup(child, "SIGKILL");
+        for (const pid of java) signalProcess(-pid, "SIGKILL");
+      }
+    },
+    READY_WITHIN_MS + 20_000,
+  );
+});
+
+/** The pids whose parent is `pid`, from /proc. */
+function childrenOf(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // The parent is the 2nd field after the command's closing parenthesis.
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid !== undefined) signalProcess(-child.pid, signal);

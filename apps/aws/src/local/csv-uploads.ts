@@ -1,3 +1,4 @@
+import { setTimeout as delayFor } from "node:timers/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3Event, S3EventRecord } from "aws-lambda";
 import { CSV_UPLOADS } from "./functions.js";
@@ -30,6 +31,13 @@ interface ReportLike {
 
 const ERRORS_SHOWN = 5;
 
+export interface CsvUploads {
+  /** Takes s3rver's event for an object created. */
+  onEvent(event: S3Event): void;
+  /** Takes no more events and cancels the retries waiting: the stand-ins they would call are going away. */
+  close(): void;
+}
+
 /**
  * The S3 notification of serverless.yml, for s3rver: each object created in `bucket` whose key ends in
  * `.csv` invokes csvImport asynchronously with a real-shaped event (one record, key URL-encoded). An
@@ -37,8 +45,9 @@ const ERRORS_SHOWN = 5;
  * too, the event would go to the ImportFailuresQueue on AWS, and is logged here. Each import's report is
  * logged.
  */
-export function csvUploadsListener(options: CsvUploadsOptions): (event: S3Event) => void {
+export function csvUploadsListener(options: CsvUploadsOptions): CsvUploads {
   const { lambdas, s3, bucket, retryDelaysMs, log } = options;
+  const closing = new AbortController();
 
   const deliver = async (raw: S3EventRecord) => {
     const target = `s3://${raw.s3.bucket.name}/${raw.s3.object.key}`;
@@ -51,6 +60,10 @@ export function csvUploadsListener(options: CsvUploadsOptions): (event: S3Event)
         for (const report of outcome?.imported ?? []) log(describeReport(target, report));
         return;
       } catch (error) {
+        if (closing.signal.aborted) {
+          log(`csvImport ${target}: attempt ${attempt} ended by the stop: ${describeError(error)}`);
+          return;
+        }
         const delay = retryDelaysMs[attempt - 1];
         if (delay === undefined) {
           log(`csvImport ${target}: attempt ${attempt} failed, no retry left (on AWS the event would go to`);
@@ -60,12 +73,18 @@ export function csvUploadsListener(options: CsvUploadsOptions): (event: S3Event)
         log(
           `csvImport ${target}: attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error)}`,
         );
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        try {
+          await delayFor(delay, undefined, { signal: closing.signal });
+        } catch {
+          log(`csvImport ${target}: the retry was cancelled by the stop.`);
+          return;
+        }
       }
     }
   };
 
-  return (event) => {
+  const onEvent = (event: S3Event) => {
+    if (closing.signal.aborted) return;
     for (const record of event.Records) {
       const { bucket: from, object } = record.s3;
       const created = record.eventName.startsWith("ObjectCreated:");
@@ -77,6 +96,7 @@ export function csvUploadsListener(options: CsvUploadsOptions): (event: S3Event)
       });
     }
   };
+  return { onEvent, close: () => closing.abort() };
 }
 
 function describeReport(target: string, report: ReportLike): string {

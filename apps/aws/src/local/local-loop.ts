@@ -125,11 +125,13 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
     });
     delete process.env.AWS_SESSION_TOKEN;
     const retryDelaysMs = options.retryDelaysMs ?? [1_000, 2_000];
-    onUpload = csvUploadsListener({ lambdas, s3, bucket, retryDelaysMs, log });
+    const uploads = csvUploadsListener({ lambdas, s3, bucket, retryDelaysMs, log });
+    onUpload = uploads.onEvent;
 
     const http = await startLocalHttpServer({ port: options.port ?? 3001, lambdas, log });
     stops.push(async () => {
       onUpload = () => {};
+      uploads.close();
       await http.close();
       if (!(await lambdas.settle(SETTLE_MS))) log("Some invocations were still running: stopped under them.");
     });

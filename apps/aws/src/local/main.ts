@@ -5,7 +5,7 @@ import { type LocalLoop, startLocalLoop } from "./local-loop.js";
 
 /**
  * `pnpm --filter @anycloud/aws local`: the local loop on the bundles in `functionsDir`
- * (`<functionsDir>/<bundle>/index.mjs`, as scripts/local.mjs builds them), until SIGINT or SIGTERM.
+ * (`<functionsDir>/<bundle>/index.mjs`, as scripts/local.mjs builds them), until SIGINT, SIGTERM or SIGHUP.
  * Settings come from the environment: PORT (3001), S3_PORT (4568), DYNAMODB_PORT (8000), DYNAMODB_ENDPOINT
  * (use that DynamoDB instead of starting one), UPLOADS_BUCKET, LOG_LEVEL (the functions' own, `warn`).
  */
@@ -13,26 +13,23 @@ export async function runLocalLoop(
   functionsDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
-  const loop = await startLocalLoop({
-    // One module instance per function (the query makes each URL distinct), as each Lambda has its own.
-    loadFunction: (name) =>
-      import(`${pathToFileURL(join(functionsDir, bundleOf(name), "index.mjs")).href}?function=${name}`),
-    port: portFrom(env.PORT, 3001),
-    s3Port: portFrom(env.S3_PORT, 4568),
-    dynamoDbPort: portFrom(env.DYNAMODB_PORT, 8000),
-    ...(env.DYNAMODB_ENDPOINT && { dynamoDbEndpoint: env.DYNAMODB_ENDPOINT }),
-    ...(env.UPLOADS_BUCKET && { bucket: env.UPLOADS_BUCKET }),
-    logLevel: env.LOG_LEVEL || "warn",
-  });
-  console.log(banner(loop));
-
+  // Listening before anything starts: DynamoDB Local runs in its own process group, out of reach of the
+  // terminal's signals, so a Ctrl-C (or a closed terminal) during start-up must still stop it, through us.
+  let loop: LocalLoop | undefined;
   let stopping = false;
+  let signalledWhileStarting: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // process.exit runs the "exit" hooks that kill the processes started.
       console.log(`${signal} again: exiting now.`);
       process.exit(1);
     }
     stopping = true;
+    if (loop === undefined) {
+      signalledWhileStarting = signal;
+      console.log(`${signal}: stopping once started (${signal} again exits now)...`);
+      return;
+    }
     console.log(`${signal}: stopping...`);
     loop.stop().then(
       () => {
@@ -45,8 +42,25 @@ export async function runLocalLoop(
       },
     );
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
+
+  loop = await startLocalLoop({
+    // One module instance per function (the query makes each URL distinct), as each Lambda has its own.
+    loadFunction: (name) =>
+      import(`${pathToFileURL(join(functionsDir, bundleOf(name), "index.mjs")).href}?function=${name}`),
+    port: portFrom(env.PORT, 3001),
+    s3Port: portFrom(env.S3_PORT, 4568),
+    dynamoDbPort: portFrom(env.DYNAMODB_PORT, 8000),
+    ...(env.DYNAMODB_ENDPOINT && { dynamoDbEndpoint: env.DYNAMODB_ENDPOINT }),
+    ...(env.UPLOADS_BUCKET && { bucket: env.UPLOADS_BUCKET }),
+    logLevel: env.LOG_LEVEL || "warn",
+  });
+  if (signalledWhileStarting) {
+    stopping = false;
+    stop(signalledWhileStarting);
+    return;
+  }
+  console.log(banner(loop));
 }
 
 function portFrom(value: string | undefined, fallback: number): number {
