@@ -215,16 +215,34 @@ const corpus: CorpusCase[] = [
     },
   },
   {
-    // A CRLF file: csv-parse takes the bare LF inside "B\nob" as text, and so does the size guard.
+    // Classic Mac OS line endings (CR alone), with an empty line: read as LF ones, numbered as an editor does.
+    file: "cr-only.csv",
+    report: { ...completed, rowsRead: 3, imported: 3, rejected: 0, errors: [] },
+    importedLines: [2, 3, 5],
+    todos: {
+      2: { task: "Buy milk", name: "Ann", dueDate: "2017-11-01" },
+      3: { task: "Call Bob, then Cy", name: "Bob", dueDate: null },
+      5: { task: "Water plants", name: "Cy", dueDate: "2017-12-10" },
+    },
+  },
+  {
+    // The line break changes after the header: csv-parse alone would learn LF and refuse `"..."\r\n`.
+    file: "lf-header-crlf-rows.csv",
+    report: { ...completed, rowsRead: 2, imported: 2, rejected: 0, errors: [] },
+    importedLines: [2, 3],
+    todos: { 2: { task: "Header ends in LF", name: "rows in CRLF" }, 3: { task: "Second", name: "Ann" } },
+  },
+  {
+    // A CRLF file with one bare LF, in "B\nob": it ends a line, as in an editor, so "ob" is a record of its own.
     file: "mixed-line-endings.csv",
     report: {
       ...completed,
-      rowsRead: 3,
-      imported: 2,
+      rowsRead: 4,
+      imported: 3,
       rejected: 1,
-      errors: [{ line: 3, reason: controlCharacters("name") }],
+      errors: [{ line: 4, reason: "expected 2 fields, found 1" }],
     },
-    importedLines: [2, 5],
+    importedLines: [2, 3, 5],
   },
 ];
 

@@ -48,6 +48,9 @@ export class CsvRecordParser extends Parser {
     const options: Options & TransformOptions = {
       bom: true,
       delimiter: ",",
+      // Records end at LF or CRLF (`CrLineEndingsToLf` turns a CR file into an LF one). Left to guess from the
+      // first line, csv-parse would take the other as text: an LF in a CRLF file, where an editor shows a new line.
+      record_delimiter: ["\r\n", "\n"],
       quote,
       // The escape defaults to `"` whatever the quote; with `'` quotes it would eat every `"` in a field.
       escape: quote,

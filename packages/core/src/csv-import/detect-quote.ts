@@ -22,12 +22,10 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
   const text = new TextDecoder("utf-8").decode(sample.subarray(0, QUOTE_SAMPLE_BYTES), {
     stream: !endOfFile || sample.length > QUOTE_SAMPLE_BYTES,
   });
-  const lines = text.split("\n");
+  // LF, CRLF, and CR (a file with CR line endings is read as an LF one, see `CrLineEndingsToLf`).
+  const lines = text.split(/\r\n|\r|\n/);
   if (!endOfFile || sample.length > QUOTE_SAMPLE_BYTES) lines.pop();
-  const dataLines = lines
-    .slice(1, 1 + QUOTE_SAMPLE_LINES)
-    .map((line) => (line.endsWith("\r") ? line.slice(0, -1) : line))
-    .filter((line) => line !== "");
+  const dataLines = lines.slice(1, 1 + QUOTE_SAMPLE_LINES).filter((line) => line !== "");
 
   let singleQuoted = false;
   for (const line of dataLines) {

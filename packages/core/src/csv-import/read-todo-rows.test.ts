@@ -114,3 +114,26 @@ describe("readTodoRows", () => {
     await expect(reading).rejects.toMatchObject({ name: "AbortError", cause: reason });
   });
 });
+
+describe("readTodoRows and line breaks", () => {
+  it("reads a CR-only file larger than the size guard's limit, every row at its editor's line", async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `task ${i},John Doe,10-12-2017`);
+    const text = `task,name,dueDate\r${rows.join("\r")}\r`;
+    expect(text.length).toBeGreaterThan(65_536);
+
+    const reads = await readAll(text, { maxRecordBytes: 65_536 });
+
+    const lines = reads.filter((read) => read.kind === "row").map((read) => read.line);
+    expect(lines).toEqual(rows.map((_, i) => i + 2));
+    expect(reads.filter((read) => read.kind === "rejected")).toEqual([]);
+  });
+
+  it("numbers CR CR LF line endings as two lines, as editors do", async () => {
+    const reads = await readAll("task,name\r\r\nA,B\r\r\nC,D\r\r\n");
+    expect(reads.map((read) => [read.kind, read.line])).toEqual([
+      ["header", 1],
+      ["row", 3],
+      ["row", 5],
+    ]);
+  });
+});

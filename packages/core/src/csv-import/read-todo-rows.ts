@@ -1,4 +1,5 @@
 import { addAbortSignal, pipeline } from "node:stream";
+import { CrLineEndingsToLf } from "./cr-line-endings.js";
 import { type CsvRecord, CsvRecordParser } from "./csv-record-parser.js";
 import { detectQuote, QUOTE_SAMPLE_BYTES, QUOTE_SAMPLE_LINES, type QuoteChar } from "./detect-quote.js";
 import { type ImportColumns, readImportHeader } from "./import-header.js";
@@ -49,7 +50,9 @@ export async function* readTodoRows(
   const guard = new RecordSizeGuard({ maxRecordBytes, quote, onDropped });
   const parser = new CsvRecordParser({ quote, maxRecordSize: 2 * maxRecordBytes, onSkipped: onDropped });
   // Errors reach the consumer through the parser's iterator; the callback says when every stream is closed.
-  const closed = new Promise<void>((resolve) => pipeline(chunks, guard, parser, () => resolve()));
+  const closed = new Promise<void>((resolve) =>
+    pipeline(chunks, new CrLineEndingsToLf(), guard, parser, () => resolve()),
+  );
   if (signal) addAbortSignal(signal, parser);
   try {
     yield* readRecords(parser as AsyncIterable<CsvRecord[]>, dropped);

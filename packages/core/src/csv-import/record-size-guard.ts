@@ -19,7 +19,6 @@ const TO_LINE_END = 5;
 
 const LINE_BREAKS = 4096;
 const LF_RUN = Buffer.alloc(LINE_BREAKS, "\n");
-const CRLF_RUN = Buffer.alloc(LINE_BREAKS * 2, "\r\n");
 const EMPTY = Buffer.alloc(0);
 
 export interface RecordSizeGuardOptions {
@@ -31,7 +30,8 @@ export interface RecordSizeGuardOptions {
 }
 
 /**
- * Sits before the CSV parser and keeps from it the records it must not see: a record longer than
+ * Sits before the CSV parser (whose records end at LF or CRLF, as here) and keeps from it the records it must
+ * not see: a record longer than
  * `maxRecordBytes`, and a record whose quotes break CSV's rules (a quote inside an unquoted field, a closing
  * quote followed by something other than a comma or the line's end, a quote still open at the end).
  *
@@ -55,17 +55,11 @@ export class RecordSizeGuard extends Transform {
   private recordLine = 1;
   /** The size of the bytes held from earlier chunks. */
   private heldBytes = 0;
-  /** LFs inside the current record (in quoted fields, or bare LFs in a CRLF file). */
+  /** LFs inside the current record (in its quoted fields). */
   private recordLineFeeds = 0;
   private dropping = false;
   /** The bytes of the current record from earlier chunks, until it ends. */
   private held: Buffer[] = [];
-  /**
-   * The file's line break, learnt at the first record's end, as csv-parse learns it: in a CRLF file a bare LF
-   * is text, in an LF file a CR is. Dropped records are replaced with the same line breaks.
-   */
-  private crlf: boolean | undefined;
-  private lastByte = -1;
   // The chunk being scanned, where its bytes not yet passed on or dropped begin, and where its current record does.
   private chunk: Buffer = EMPTY;
   private passFrom = 0;
@@ -122,14 +116,7 @@ export class RecordSizeGuard extends Transform {
         const q = nextQuote < 0 ? length : nextQuote;
         const lf = nextLineFeed < 0 ? length : nextLineFeed;
         if (lf < q) {
-          if (this.crlf !== true || this.afterCr(lf)) {
-            i = this.endRecord(lf);
-          } else {
-            // In a CRLF file, csv-parse takes a bare LF as text.
-            this.textLineFeed();
-            this.state = UNQUOTED;
-            i = lf + 1;
-          }
+          i = this.endRecord(lf);
         } else if (q === length) {
           this.state = chunk[length - 1] === COMMA ? FIELD_START : UNQUOTED;
           i = length;
@@ -165,7 +152,6 @@ export class RecordSizeGuard extends Transform {
         this.heldBytes = size;
       }
     }
-    if (length > 0) this.lastByte = chunk[length - 1]!;
     this.chunk = EMPTY;
   }
 
@@ -182,8 +168,6 @@ export class RecordSizeGuard extends Transform {
       this.fail(this.badClosingQuote());
       return i + 1;
     }
-    // The record's end, unless csv-parse would refuse the line break: a bare LF in a CRLF file, CRLF in an LF one.
-    if (this.crlf === (state === QUOTED_QUOTE)) this.fail(this.badClosingQuote());
     return this.endRecord(i);
   }
 
@@ -192,7 +176,6 @@ export class RecordSizeGuard extends Transform {
     if (!this.dropping && this.heldBytes + (at - this.recordFrom) > this.maxRecordBytes) {
       this.startDropping(`record larger than ${this.maxRecordBytes} bytes`);
     }
-    this.crlf ??= this.afterCr(at);
     if (this.dropping) {
       this.pushLineBreaks(this.recordLineFeeds + 1);
       this.dropping = false;
@@ -225,10 +208,6 @@ export class RecordSizeGuard extends Transform {
     return i;
   }
 
-  private afterCr(at: number): boolean {
-    return (at > 0 ? this.chunk[at - 1] : this.lastByte) === CR;
-  }
-
   /** An LF that does not end the record. */
   private textLineFeed(): void {
     this.line += 1;
@@ -256,10 +235,8 @@ export class RecordSizeGuard extends Transform {
   }
 
   private pushLineBreaks(count: number): void {
-    const run = this.crlf ? CRLF_RUN : LF_RUN;
-    const width = this.crlf ? 2 : 1;
     for (let left = count; left > 0; left -= LINE_BREAKS) {
-      this.push(run.subarray(0, Math.min(left, LINE_BREAKS) * width));
+      this.push(LF_RUN.subarray(0, Math.min(left, LINE_BREAKS)));
     }
   }
 }
