@@ -24,6 +24,34 @@ describe("detectQuote", () => {
     expect(detectQuote(bytes(text), whole)).toBe('"');
   });
 
+  it.each([
+    [
+      "single quotes only around the fields with a comma",
+      "task,name,dueDate\n'Buy milk, eggs',John Doe,10-12-2017\n'Call Ann, then Bob',John Doe,11-12-2017\n",
+      "'",
+    ],
+    [
+      "one 'TBD' among plain fields, and an apostrophe starting a field",
+      "task,name\n'TBD',Ann\n'80s party playlist,Bob\nCall mum,Ann\nWater plants,Ann\nFix Bob's bike,Ann\n",
+      '"',
+    ],
+    [
+      "double quotes around the fields with a comma, and an apostrophe starting another",
+      'task,name\n"Buy milk, eggs",Ann\n\'Tis the season,Bob\n',
+      '"',
+    ],
+    ["a single-quoted field with a line break", "task,name\n'a','b'\n'c\nd','e'\n", "'"],
+  ])("reads the lines with each quote and picks the one that reads them better: %s", (_case, text, quote) => {
+    expect(detectQuote(bytes(text), { endOfFile: false })).toBe(quote);
+    expect(detectQuote(bytes(text), whole)).toBe(quote);
+  });
+
+  it("reads a sample that ends inside a single-quoted field running over lines", () => {
+    const sample = bytes("task,name\n'a','b'\n'c','d'\n'multi\nline','e'\n'f','g'\n'h\ni");
+
+    expect(detectQuote(sample, { endOfFile: false })).toBe("'");
+  });
+
   it("reads past a BOM and CRLF line ends", () => {
     expect(detectQuote(bytes("\uFEFFtask,name\r\n'a','b'\r\n"), whole)).toBe("'");
   });

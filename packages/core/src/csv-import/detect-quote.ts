@@ -1,3 +1,5 @@
+import { parse } from "csv-parse/sync";
+
 /** The characters a CSV field may be quoted with. The workshop's sample file quotes with `'`. */
 export type QuoteChar = '"' | "'";
 
@@ -8,31 +10,72 @@ export const QUOTE_SAMPLE_BYTES = 64 * 1024;
 export const QUOTE_SAMPLE_LINES = 10;
 
 /**
- * Guesses the quote character from the start of a file: `'` when, in the 10 lines after the header, some field
- * starts and ends with `'` and no field starts with `"`; `"` otherwise. Empty lines count among the 10: the
- * caller reads ahead by line feeds, and a sample of lines that skipped them would reach further into a file
- * that arrives in large chunks than into the same file in small ones, and could answer differently, so
- * that a retry would parse the same bytes into other todos.
+ * Guesses the quote character from the start of a file: `"` unless some field in the 10 lines after the
+ * header opens with `'`. Then the header and those lines are parsed with each quote, and the one that reads
+ * them better wins: more records of the header's width, fewer of another width, fewer quote errors. When
+ * both read them as well, `'` wins if some field is wrapped in `'` and none starts with `"`.
+ *
+ * So the workshop's file (every field in `'`) and a file that quotes in `'` only the fields with a comma
+ * get `'`, while a file with an apostrophe at the start of a field (`'80s party`) or one `'TBD'` among
+ * plain fields keeps `"`: read with `'`, its lines would run together.
+ *
+ * Empty lines count among the 10: the caller reads ahead by line feeds, and a sample of lines that skipped
+ * them would reach further into a file that arrives in large chunks than into the same file in small ones,
+ * and could answer differently, so that a retry would parse the same bytes into other todos.
  *
  * `endOfFile` says whether `sample` reaches the end of the file: when it does not, its last line may be cut
- * and is not looked at.
+ * and is not looked at, and a quote still open at the sample's end is no error.
  */
 export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: boolean }): QuoteChar {
+  const whole = endOfFile && sample.length <= QUOTE_SAMPLE_BYTES;
   // TextDecoder drops a UTF-8 BOM; `stream` keeps a character cut at the end from becoming U+FFFD.
-  const text = new TextDecoder("utf-8").decode(sample.subarray(0, QUOTE_SAMPLE_BYTES), {
-    stream: !endOfFile || sample.length > QUOTE_SAMPLE_BYTES,
-  });
+  const text = new TextDecoder("utf-8").decode(sample.subarray(0, QUOTE_SAMPLE_BYTES), { stream: !whole });
   // LF, CRLF, and CR (a file with CR line endings is read as an LF one, see `CrLineEndingsToLf`).
   const lines = text.split(/\r\n|\r|\n/);
-  if (!endOfFile || sample.length > QUOTE_SAMPLE_BYTES) lines.pop();
-  const dataLines = lines.slice(1, 1 + QUOTE_SAMPLE_LINES).filter((line) => line !== "");
+  if (!whole) lines.pop();
+  const sampled = lines.slice(0, 1 + QUOTE_SAMPLE_LINES);
 
+  // No field opens with `'`: nothing is quoted with it (a file of broken `"` quotes is not read as unquoted).
+  if (!sampled.slice(1).some((line) => OPENS_WITH_SINGLE_QUOTE.test(line))) return '"';
+  const double = fit(sampled, '"', whole);
+  const single = fit(sampled, "'", whole);
+  if (single !== double) return single > double ? "'" : '"';
+  return looksSingleQuoted(sampled.slice(1)) ? "'" : '"';
+}
+
+const OPENS_WITH_SINGLE_QUOTE = /(?:^|,)'/;
+
+/** How well `lines` read as CSV quoted with `quote`: +1 a record of the header's width, -1 another or an error. */
+function fit(lines: readonly string[], quote: QuoteChar, whole: boolean): number {
+  let score = 0;
+  let width: number | undefined;
+  const records: string[][] = parse(lines.join("\n"), {
+    quote,
+    escape: quote,
+    record_delimiter: "\n",
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      if (whole || error?.code !== "CSV_QUOTE_NOT_CLOSED") score -= 1;
+      return undefined;
+    },
+  });
+  for (const record of records) {
+    if (width === undefined) width = record.length;
+    else score += record.length === width ? 1 : -1;
+  }
+  return score;
+}
+
+/** Some field of `lines` is wrapped in `'`, and none starts with `"`. */
+function looksSingleQuoted(lines: readonly string[]): boolean {
   let singleQuoted = false;
-  for (const line of dataLines) {
+  for (const line of lines) {
     for (const field of line.split(",")) {
-      if (field.startsWith('"')) return '"';
+      if (field.startsWith('"')) return false;
       if (field.length >= 2 && field.startsWith("'") && field.endsWith("'")) singleQuoted = true;
     }
   }
-  return singleQuoted ? "'" : '"';
+  return singleQuoted;
 }

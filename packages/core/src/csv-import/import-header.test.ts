@@ -22,6 +22,16 @@ describe("readImportHeader", () => {
     });
   });
 
+  it("matches names with the quotes of the other quote character still around them", () => {
+    expect(readImportHeader(['"task"', " 'Name' ", '"dueDate'])).toEqual({
+      width: 3,
+      task: 0,
+      name: 1,
+      dueDate: -1,
+      checked: -1,
+    });
+  });
+
   it("refuses a header without a task column", () => {
     expect(readImportHeader(["name", "dueDate"])).toEqual({ reason: 'header must contain a "task" column' });
   });

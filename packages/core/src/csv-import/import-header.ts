@@ -9,11 +9,12 @@ export interface ImportColumns {
 }
 
 /**
- * Reads the header record: names are matched trimmed and case-insensitively, in any order; columns other
- * than `task`, `name`, `dueDate` and `checked` are ignored. Returns the reason when there is no `task`.
+ * Reads the header record: names are matched trimmed, case-insensitively and without quotes around them
+ * (a header quoted with `"` in a file whose data is quoted with `'` keeps its quotes as text), in any order;
+ * columns other than `task`, `name`, `dueDate` and `checked` are ignored. Returns the reason when there is no `task`.
  */
 export function readImportHeader(fields: readonly string[]): ImportColumns | { reason: string } {
-  const names = fields.map((field) => field.trim().toLowerCase());
+  const names = fields.map((field) => unquote(field.trim()).trim().toLowerCase());
   const task = names.indexOf("task");
   if (task < 0) return { reason: 'header must contain a "task" column' };
   return {
@@ -23,4 +24,10 @@ export function readImportHeader(fields: readonly string[]): ImportColumns | { r
     dueDate: names.indexOf("duedate"),
     checked: names.indexOf("checked"),
   };
+}
+
+/** `"task"` or `'task'` as `task`. */
+function unquote(name: string): string {
+  const quoted = name.length >= 2 && (name[0] === '"' || name[0] === "'") && name.at(-1) === name[0];
+  return quoted ? name.slice(1, -1) : name;
 }
