@@ -33,6 +33,7 @@ interface CorpusCase {
 const completed = { status: "COMPLETED" as const, failed: 0 };
 const controlCharacters = (field: string): RowError["reason"] =>
   `${field}: must not contain control characters or line breaks`;
+const invalidUtf8 = "invalid UTF-8 (or U+FFFD, the character that replaces it)";
 const badDate = "dueDate: must be a real date written YYYY-MM-DD or DD-MM-YYYY";
 
 const corpus: CorpusCase[] = [
@@ -95,9 +96,9 @@ const corpus: CorpusCase[] = [
       imported: 2,
       rejected: 3,
       errors: [
-        { line: 3, reason: "invalid UTF-8" },
-        { line: 4, reason: "invalid UTF-8" },
-        { line: 6, reason: "invalid UTF-8" },
+        { line: 3, reason: invalidUtf8 },
+        { line: 4, reason: invalidUtf8 },
+        { line: 6, reason: invalidUtf8 },
       ],
     },
     importedLines: [2, 5],

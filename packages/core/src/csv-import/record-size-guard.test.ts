@@ -109,6 +109,24 @@ describe("RecordSizeGuard", () => {
     expect(await guard(whole(text), { max: 64 })).toMatchObject({ output: text, dropped: [] });
   });
 
+  it.each([
+    ["a quote inside an unquoted field", 'abcdefghijklmnopq"x'],
+    ["a bad closing quote", '"abcdefghijklmnopq"x'],
+  ])(
+    "drops a record over the limit before %s for its size, however the bytes are cut",
+    async (_case, record) => {
+      const file = Buffer.from(`task\n${record}\nok\n`, "latin1");
+      for (const size of [1, 3, 7, file.length]) {
+        const chunks = Array.from({ length: Math.ceil(file.length / size) }, (_, i) =>
+          file.subarray(i * size, (i + 1) * size),
+        );
+        expect((await guard(chunks)).dropped, `chunks of ${size}`).toEqual([
+          { line: 2, reason: "record larger than 16 bytes" },
+        ]);
+      }
+    },
+  );
+
   it("drops a quote left open at the end of the file", async () => {
     const { output, dropped } = await guard(whole('task,x\nok,1\n"never closed,2\n3,4'), { max: 64 });
 

@@ -124,7 +124,7 @@ export class RecordSizeGuard extends Transform {
           // Nothing but text and commas between `i` and the quote: the byte before it says where it stands.
           const atFieldStart = q === i ? state === FIELD_START : chunk[q - 1] === COMMA;
           if (atFieldStart) this.state = QUOTED;
-          else this.fail(`quote (${String.fromCharCode(quote)}) inside an unquoted field`);
+          else this.fail(`quote (${String.fromCharCode(quote)}) inside an unquoted field`, q);
           i = q + 1;
         }
       } else if (state === QUOTED) {
@@ -145,7 +145,7 @@ export class RecordSizeGuard extends Transform {
     if (!this.dropping) {
       const size = this.heldBytes + (length - this.recordFrom);
       if (size > this.maxRecordBytes) {
-        this.startDropping(`record larger than ${this.maxRecordBytes} bytes`);
+        this.startDropping(this.tooLarge());
       } else {
         if (this.recordFrom > this.passFrom) this.push(chunk.subarray(this.passFrom, this.recordFrom));
         if (this.recordFrom < length) this.held.push(chunk.subarray(this.recordFrom));
@@ -161,11 +161,11 @@ export class RecordSizeGuard extends Transform {
       if (byte === this.quote) this.state = QUOTED;
       else if (byte === COMMA) this.state = FIELD_START;
       else if (byte === CR) this.state = CLOSED_CR;
-      else this.fail(this.badClosingQuote());
+      else this.fail(this.badClosingQuote(), i);
       return i + 1;
     }
     if (byte !== LF) {
-      this.fail(this.badClosingQuote());
+      this.fail(this.badClosingQuote(), i);
       return i + 1;
     }
     return this.endRecord(i);
@@ -174,7 +174,7 @@ export class RecordSizeGuard extends Transform {
   /** The record ends at the LF at `at`: passes it on (or its line breaks, if dropped). Returns where the next starts. */
   private endRecord(at: number): number {
     if (!this.dropping && this.heldBytes + (at - this.recordFrom) > this.maxRecordBytes) {
-      this.startDropping(`record larger than ${this.maxRecordBytes} bytes`);
+      this.startDropping(this.tooLarge());
     }
     if (this.dropping) {
       this.pushLineBreaks(this.recordLineFeeds + 1);
@@ -214,13 +214,24 @@ export class RecordSizeGuard extends Transform {
     this.recordLineFeeds += 1;
   }
 
+  private tooLarge(): string {
+    return `record larger than ${this.maxRecordBytes} bytes`;
+  }
+
   private badClosingQuote(): string {
     return `closing quote (${String.fromCharCode(this.quote)}) not followed by a comma or the end of the line`;
   }
 
-  /** A quote error: drops the record (unless it is being dropped already) up to the next LF. */
-  private fail(reason: string): void {
-    if (!this.dropping) this.startDropping(reason);
+  /**
+   * A quote error at `at` in the chunk: drops the record (unless it is being dropped already) up to the next
+   * LF. A record already over the limit there is dropped for its size, as it is when a chunk ends first: the
+   * reason must not depend on where the chunks were cut.
+   */
+  private fail(reason: string, at: number): void {
+    if (!this.dropping) {
+      const oversize = this.heldBytes + (at - this.recordFrom) > this.maxRecordBytes;
+      this.startDropping(oversize ? this.tooLarge() : reason);
+    }
     this.state = TO_LINE_END;
   }
 

@@ -2,6 +2,8 @@ import { parseTodoRow, type TodoRowFields } from "../todos/todo-schema.js";
 import type { CsvRecord } from "./csv-record-parser.js";
 import type { ImportColumns } from "./import-header.js";
 
+const INVALID_UTF8 = "invalid UTF-8 (or U+FFFD, the character that replaces it)";
+
 /** A data record's fields, validated: the makings of a todo. */
 export type TodoRow = TodoRowFields;
 
@@ -29,14 +31,16 @@ export function readTodoRow({ fields, line }: CsvRecord, columns: ImportColumns)
   const name = columns.name < 0 ? undefined : fields[columns.name];
   const dueDate = columns.dueDate < 0 ? undefined : fields[columns.dueDate];
   const checked = columns.checked < 0 ? undefined : fields[columns.checked];
-  // Bytes that are not UTF-8 decode to U+FFFD: such text cannot be trusted, so the row is refused.
+  // Bytes that are not UTF-8 decode to U+FFFD: such text cannot be trusted, so the row is refused. A U+FFFD
+  // written in the file as valid UTF-8 looks the same here, and is refused too (the reason says so); telling
+  // them apart would mean checking every record's bytes for the sake of a character that marks lost text.
   if (
     task?.includes("\uFFFD") ||
     name?.includes("\uFFFD") ||
     dueDate?.includes("\uFFFD") ||
     checked?.includes("\uFFFD")
   ) {
-    return { kind: "rejected", line, reason: "invalid UTF-8" };
+    return { kind: "rejected", line, reason: INVALID_UTF8 };
   }
   const result = parseTodoRow({ task, name, dueDate, checked });
   if (result.success) return { kind: "row", line, row: result.data };
