@@ -219,6 +219,35 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
       });
 
+      it("compares If-Match strongly: a weak tag or one never issued answers 412, and changes nothing", async () => {
+        const todo = await createTodo({ task: "weak tags" });
+
+        for (const ifMatch of ['W/"1"', '"abc"', 'W/"1", "0"']) {
+          const response = await sendJson(
+            "PATCH",
+            `/todos/${todo.id}`,
+            { checked: true },
+            { "if-match": ifMatch },
+          );
+          await expectProblem(response, 412, "VERSION_CONFLICT");
+        }
+        expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
+      });
+
+      it("applies a PATCH whose If-Match lists the current version among others", async () => {
+        const todo = await createTodo({ task: "listed tags" });
+
+        const response = await sendJson(
+          "PATCH",
+          `/todos/${todo.id}`,
+          { checked: true },
+          { "if-match": 'W/"1", "7" , "1"' },
+        );
+
+        expect(response.status).toBe(200);
+        expect(await response.json()).toMatchObject({ checked: true, version: 2 });
+      });
+
       it("accepts the expected version in the PATCH body as well", async () => {
         const todo = await createTodo({ task: "versioned in body" });
 
@@ -250,6 +279,18 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
 
         await expectProblem(response, 412, "VERSION_CONFLICT");
         expect((await send(`/todos/${todo.id}`)).status).toBe(200);
+      });
+
+      it("deletes only when the If-Match list names the current version", async () => {
+        const todo = await createTodo({ task: "listed delete" });
+        const del = (ifMatch: string) =>
+          send(`/todos/${todo.id}`, { method: "DELETE", headers: { "if-match": ifMatch } });
+
+        await expectProblem(await del('"4", "5"'), 412, "VERSION_CONFLICT");
+        await expectProblem(await del('W/"1"'), 412, "VERSION_CONFLICT");
+        expect((await send(`/todos/${todo.id}`)).status).toBe(200);
+        expect((await del('"4", "1"')).status).toBe(204);
+        expect((await send(`/todos/${todo.id}`)).status).toBe(404);
       });
 
       it("answers HEAD with GET's status and headers and no body", async () => {
@@ -415,14 +456,15 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
       it("answers 400 to a malformed If-Match", async () => {
         const todo = await createTodo({ task: "if-match target" });
 
-        const response = await sendJson(
-          "PATCH",
-          `/todos/${todo.id}`,
-          { checked: true },
-          { "if-match": "version one" },
-        );
-
-        await expectProblem(response, 400, "INVALID_PARAMETER");
+        for (const ifMatch of ["version one", "1", '"1', '"1" "2"', '"1";', ","]) {
+          const response = await sendJson(
+            "PATCH",
+            `/todos/${todo.id}`,
+            { checked: true },
+            { "if-match": ifMatch },
+          );
+          await expectProblem(response, 400, "INVALID_PARAMETER");
+        }
         expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
       });
 

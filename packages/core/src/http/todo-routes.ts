@@ -3,7 +3,7 @@ import type { DeleteTodo } from "../todos/use-cases/delete-todo.js";
 import type { GetTodo } from "../todos/use-cases/get-todo.js";
 import { type ListTodos, MAX_PAGE_SIZE } from "../todos/use-cases/list-todos.js";
 import type { UpdateTodo } from "../todos/use-cases/update-todo.js";
-import { etagOf, expectedVersionFrom } from "./preconditions.js";
+import { etagOf, expectedVersionsFrom } from "./preconditions.js";
 import { readCursor, readLimit } from "./query.js";
 import { readJsonBody } from "./read-body.js";
 import { emptyReply, jsonReply } from "./responses.js";
@@ -66,13 +66,13 @@ export function addRestTodoRoutes(
       return jsonReply(todo, 200, { etag: etagOf(todo.version) });
     })
     .on("PATCH", "/todos/{id}", async ({ request, params }) => {
-      const expectedVersion = expectedVersionFrom(request);
+      const acceptedVersions = expectedVersionsFrom(request);
       const body = await readJsonBody(request, jsonBytes);
-      const todo = await updateTodo.execute(params.id!, body, { expectedVersion });
+      const todo = await updateTodo.execute(params.id!, body, { acceptedVersions });
       return jsonReply(todo, 200, { etag: etagOf(todo.version) });
     })
     .on("DELETE", "/todos/{id}", async ({ request, params }) => {
-      await deleteTodo.execute(params.id!, { expectedVersion: expectedVersionFrom(request) });
+      await deleteTodo.execute(params.id!, { acceptedVersions: expectedVersionsFrom(request) });
       return emptyReply(204);
     });
 }

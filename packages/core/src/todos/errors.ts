@@ -23,12 +23,13 @@ export class TodoAlreadyExistsError extends AppError {
 export class VersionConflictError extends AppError {
   readonly code = "VERSION_CONFLICT";
 
+  /** `expected`: the version the caller expected, or the versions any of which it would accept. */
   constructor(
     readonly id: string,
-    readonly expectedVersion: number,
+    readonly expected: number | readonly number[],
     options?: { cause?: unknown },
   ) {
-    super(`Todo ${id} is not at version ${expectedVersion}.`, options);
+    super(`Todo ${id} is not at ${describeVersions(expected)}.`, options);
   }
 }
 
@@ -39,4 +40,10 @@ export class InvalidTodoIdError extends AppError {
   constructor() {
     super("A todo id is a UUID.");
   }
+}
+
+function describeVersions(expected: number | readonly number[]): string {
+  if (typeof expected === "number") return `version ${expected}`;
+  if (expected.length === 0) return "a version the If-Match header names (it names none we issued)";
+  return expected.length === 1 ? `version ${expected[0]}` : `any of versions ${expected.join(", ")}`;
 }

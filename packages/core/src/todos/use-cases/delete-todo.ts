@@ -1,12 +1,22 @@
-import { InvalidTodoIdError } from "../errors.js";
+import { InvalidTodoIdError, TodoNotFoundError, VersionConflictError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
 import { isTodoId } from "../todo.js";
+import type { VersionPreconditions } from "./update-todo.js";
 
+/** Deletes a todo; with `acceptedVersions` (from `If-Match`), only when it is at one of them. */
 export class DeleteTodo {
   constructor(private readonly todos: TodoRepository) {}
 
-  async execute(id: string, options: { expectedVersion?: number } = {}): Promise<void> {
+  async execute(id: string, { acceptedVersions }: VersionPreconditions = {}): Promise<void> {
     if (!isTodoId(id)) throw new InvalidTodoIdError();
-    await this.todos.delete(id, options.expectedVersion);
+    if (acceptedVersions === undefined || acceptedVersions.length === 1) {
+      await this.todos.delete(id, acceptedVersions?.[0]);
+      return;
+    }
+    // No version, or several: read which one it is at, then delete on condition that it still is.
+    const current = await this.todos.get(id);
+    if (!current) throw new TodoNotFoundError(id);
+    if (!acceptedVersions.includes(current.version)) throw new VersionConflictError(id, acceptedVersions);
+    await this.todos.delete(id, current.version);
   }
 }

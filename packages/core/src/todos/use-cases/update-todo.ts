@@ -8,10 +8,15 @@ import { todoPatchSchema, validate } from "../todo-schema.js";
 // read again and re-apply the patch a few times before reporting the conflict.
 const UNCONDITIONAL_ATTEMPTS = 3;
 
+/** The preconditions of an update or a delete: the versions an `If-Match` accepts (none: it cannot hold). */
+export interface VersionPreconditions {
+  acceptedVersions?: readonly number[];
+}
+
 /**
- * Applies a partial update. With an expected version (from `If-Match`, the body's `version`, or both, which
- * must then both hold) it is conditional and a stale version is a `VersionConflictError`; without one it
- * applies to the latest version.
+ * Applies a partial update. With a precondition (the versions an `If-Match` accepts, the body's `version`,
+ * or both, which must then both hold) it is conditional and a stale version is a `VersionConflictError`;
+ * without one it applies to the latest version.
  */
 export class UpdateTodo {
   constructor(
@@ -19,15 +24,16 @@ export class UpdateTodo {
     private readonly clock: Clock,
   ) {}
 
-  async execute(id: string, input: unknown, options: { expectedVersion?: number } = {}): Promise<Todo> {
+  async execute(id: string, input: unknown, options: VersionPreconditions = {}): Promise<Todo> {
     if (!isTodoId(id)) throw new InvalidTodoIdError();
     const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
     // Each precondition given must hold: an `If-Match` does not excuse a stale `version` in the body.
-    const preconditions = [options.expectedVersion, bodyVersion].filter((version) => version !== undefined);
+    const preconditions = [options.acceptedVersions, bodyVersion === undefined ? undefined : [bodyVersion]];
+    const conditional = preconditions.some((versions) => versions !== undefined);
     for (let attempt = 1; ; attempt++) {
       const current = await this.todos.get(id);
       if (!current) throw new TodoNotFoundError(id);
-      const unmet = preconditions.find((version) => version !== current.version);
+      const unmet = preconditions.find((versions) => versions && !versions.includes(current.version));
       if (unmet !== undefined) throw new VersionConflictError(id, unmet);
       const next: Todo = {
         ...current,
@@ -39,7 +45,7 @@ export class UpdateTodo {
         await this.todos.update(next, current.version);
         return next;
       } catch (error) {
-        const retry = error instanceof VersionConflictError && preconditions.length === 0;
+        const retry = error instanceof VersionConflictError && !conditional;
         if (!retry || attempt >= UNCONDITIONAL_ATTEMPTS) throw error;
       }
     }
