@@ -48,17 +48,17 @@ function logLines() {
   return { lines, log, line };
 }
 
+/** The listener, on a csvImport that fails, with its invocations and its log. */
+function listening(retryDelaysMs: number[]) {
+  const { lambdas, calls, release } = failingImport();
+  const { lines, log, line } = logLines();
+  const uploads = csvUploadsListener({ lambdas, s3: {} as S3Client, bucket: BUCKET, retryDelaysMs, log });
+  return { uploads, calls, release, lines, line };
+}
+
 describe("the local loop's S3 notification (csvUploadsListener)", () => {
   it("cancels a retry waiting when it is closed, instead of running it against stopped stand-ins", async () => {
-    const { lambdas, calls, release } = failingImport();
-    const { lines, log, line } = logLines();
-    const uploads = csvUploadsListener({
-      lambdas,
-      s3: {} as S3Client,
-      bucket: BUCKET,
-      retryDelaysMs: [60_000],
-      log,
-    });
+    const { uploads, calls, release, lines, line } = listening([60_000]);
 
     uploads.onEvent(putEvent("todos.csv"));
     await expect.poll(() => calls.length).toBe(1);
@@ -72,15 +72,7 @@ describe("the local loop's S3 notification (csvUploadsListener)", () => {
   });
 
   it("does not retry an invocation that fails after it is closed, and takes no new event", async () => {
-    const { lambdas, calls, release } = failingImport();
-    const { lines, log, line } = logLines();
-    const uploads = csvUploadsListener({
-      lambdas,
-      s3: {} as S3Client,
-      bucket: BUCKET,
-      retryDelaysMs: [0, 0],
-      log,
-    });
+    const { uploads, calls, release, lines, line } = listening([0, 0]);
 
     uploads.onEvent(putEvent("todos.csv"));
     await expect.poll(() => calls.length).toBe(1);
