@@ -1,7 +1,7 @@
 import { ImportFailedError, ImportInProgressError, ImportLeaseLostError } from "../csv-import/errors.js";
 import { AppError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import { MethodNotAllowedError } from "./http-errors.js";
+import { MethodNotAllowedError, UnsupportedContentEncodingError } from "./http-errors.js";
 import { problemReply, type Reply } from "./responses.js";
 
 /**
@@ -67,6 +67,8 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
   }
   const headers: Record<string, string> = {};
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
+  // RFC 9110 §15.5.16: a 415 for a content coding says which codings are accepted.
+  if (error instanceof UnsupportedContentEncodingError) headers["accept-encoding"] = "identity";
 
   return problemReply(
     {

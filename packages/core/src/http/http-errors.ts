@@ -30,6 +30,15 @@ export class UnsupportedMediaTypeError extends AppError {
   }
 }
 
+/** A body sent compressed (`Content-Encoding: gzip`...): only `identity` is read (415, `Accept-Encoding`). */
+export class UnsupportedContentEncodingError extends AppError {
+  readonly code = "UNSUPPORTED_MEDIA_TYPE";
+
+  constructor(readonly encoding: string) {
+    super(`The body must not be encoded (Content-Encoding: ${encoding}); send it as it is.`);
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly code = "PAYLOAD_TOO_LARGE";
 

@@ -1,4 +1,9 @@
-import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
+import {
+  MalformedJsonError,
+  PayloadTooLargeError,
+  UnsupportedContentEncodingError,
+  UnsupportedMediaTypeError,
+} from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 
 /** The media type of a request without its parameters, lower-cased; "" when absent. */
@@ -12,10 +17,35 @@ function charsetIsUtf8(request: HttpRequest): boolean {
   return match === null || match[1]!.toLowerCase() === "utf-8" || match[1]!.toLowerCase() === "utf8";
 }
 
+/** Refuses a compressed body: its bytes would be read as text (a gzip upload as a CSV of garbage). */
+function assertNotEncoded(request: HttpRequest): void {
+  const encoding = request.headers.get("content-encoding")?.trim().toLowerCase();
+  if (encoding && encoding !== "identity") throw new UnsupportedContentEncodingError(encoding);
+}
+
 /** Refuses a body whose declared length is over the limit before reading a byte of it. */
 function assertDeclaredLength(request: HttpRequest, limitBytes: number): void {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
+}
+
+/**
+ * An upload's body for a use case that acts while it reads (an import writes as it goes), checked before the
+ * use case starts so that a body over the limit changes nothing: over a declared Content-Length, refused at
+ * once; with a Content-Length within the limit, streamed (the HTTP parser delivers no more than it declared);
+ * without one (chunked), read whole first, up to the limit.
+ */
+export async function uploadBody(
+  request: HttpRequest,
+  limitBytes: number,
+): Promise<AsyncIterable<Uint8Array>> {
+  assertDeclaredLength(request, limitBytes);
+  if (request.headers.get("content-length") !== null) return limitedBody(request, limitBytes);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of limitedBody(request, limitBytes)) chunks.push(chunk);
+  return (async function* () {
+    yield* chunks;
+  })();
 }
 
 /**
@@ -41,6 +71,7 @@ export async function readJsonBody(request: HttpRequest, limitBytes: number): Pr
   if ((type !== "application/json" && !type.endsWith("+json")) || !charsetIsUtf8(request)) {
     throw new UnsupportedMediaTypeError("application/json");
   }
+  assertNotEncoded(request);
   const chunks: Uint8Array[] = [];
   for await (const chunk of limitedBody(request, limitBytes)) chunks.push(chunk);
   let text: string;
@@ -63,4 +94,5 @@ export function assertCsvBody(request: HttpRequest): void {
   if ((type !== "text/csv" && type !== "application/csv") || !charsetIsUtf8(request)) {
     throw new UnsupportedMediaTypeError("text/csv");
   }
+  assertNotEncoded(request);
 }

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { importIdOf } from "../csv-import/import-identity.js";
+import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
+import { createTodoApi } from "./create-todo-api.js";
+
+const LIMIT = 20_000;
+
+/** An API with a small CSV limit, and its stores to look into. */
+function apiUnderTest() {
+  const todos = new InMemoryTodoRepository();
+  const imports = new InMemoryImportLedger();
+  return { todos, imports, api: createTodoApi({ todos, imports, limits: { csvBytes: LIMIT } }) };
+}
+
+/** A CSV of `rows` rows, about 30 bytes each. */
+const csvOf = (rows: number) =>
+  `task,name\n${Array.from({ length: rows }, (_, i) => `Task number ${i + 1},Person\n`).join("")}`;
+
+/** A chunked upload (no Content-Length): the body arrives 1 KiB at a time. */
+function chunkedUpload(text: string, headers: Record<string, string> = {}): Request {
+  const bytes = new TextEncoder().encode(text);
+  let at = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (at >= bytes.length) return controller.close();
+      controller.enqueue(bytes.subarray(at, at + 1024));
+      at += 1024;
+    },
+  });
+  return new Request("http://localhost/todos/import", {
+    method: "POST",
+    headers: { "content-type": "text/csv", ...headers },
+    body,
+    duplex: "half",
+  } as RequestInit);
+}
+
+const ledgerEntryOf = (imports: InMemoryImportLedger, key: string) =>
+  imports.get(importIdOf({ container: "upload", key, version: key }));
+
+describe("POST /todos/import refuses before it imports", () => {
+  it("refuses a chunked upload over the limit without importing a row, and leaves its key free", async () => {
+    const { api, todos, imports } = apiUnderTest();
+    const big = csvOf(2000);
+    expect(big.length).toBeGreaterThan(LIMIT);
+
+    const refused = await api(chunkedUpload(big, { "idempotency-key": "upload-1" }));
+
+    expect(refused.status).toBe(413);
+    expect((await todos.list({ limit: 10 })).items).toEqual([]);
+    expect(await ledgerEntryOf(imports, "upload-1")).toBeUndefined();
+
+    const fixed = await api(chunkedUpload(csvOf(3), { "idempotency-key": "upload-1" }));
+    expect(fixed.status).toBe(200);
+    expect(await fixed.json()).toMatchObject({ status: "COMPLETED", imported: 3 });
+  });
+
+  it("refuses a declared Content-Length over the limit before reading or recording anything", async () => {
+    const { api, imports } = apiUnderTest();
+    let pulled = 0;
+    const body = (async function* () {
+      pulled += 1;
+      yield new TextEncoder().encode(csvOf(3));
+    })();
+
+    const reply = await api.handle({
+      method: "POST",
+      url: "http://localhost/todos/import",
+      headers: new Headers({
+        "content-type": "text/csv",
+        "content-length": String(LIMIT + 1),
+        "idempotency-key": "upload-2",
+      }),
+      body,
+    });
+
+    expect(reply.status).toBe(413);
+    expect(pulled).toBe(0);
+    expect(await ledgerEntryOf(imports, "upload-2")).toBeUndefined();
+  });
+
+  it("refuses a compressed upload with 415 and Accept-Encoding, recording nothing", async () => {
+    const { api, imports } = apiUnderTest();
+
+    const response = await api(
+      chunkedUpload(csvOf(3), { "content-encoding": "gzip", "idempotency-key": "upload-3" }),
+    );
+
+    expect(response.status).toBe(415);
+    expect(response.headers.get("accept-encoding")).toBe("identity");
+    expect(await response.json()).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
+    expect(await ledgerEntryOf(imports, "upload-3")).toBeUndefined();
+  });
+
+  it("refuses a compressed JSON body with 415 too", async () => {
+    const { api } = apiUnderTest();
+
+    const response = await api(
+      new Request("http://localhost/todos", {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-encoding": "br" },
+        body: '{"task":"x"}',
+      }),
+    );
+
+    expect(response.status).toBe(415);
+    expect(response.headers.get("accept-encoding")).toBe("identity");
+  });
+});
