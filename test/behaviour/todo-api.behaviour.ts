@@ -530,6 +530,29 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(await tasksMatching(marker)).toHaveLength(2);
       });
 
+      it("answers 422 to an Idempotency-Key sent again with another body, and imports none of it", async () => {
+        const marker = `reused-${Date.now()}`;
+        const key = `key-${marker}`;
+
+        const first = await csv(`task\n${marker} first\n`, { "idempotency-key": key });
+        const other = await csv(`task\n${marker} other 1\n${marker} other 2\n`, { "idempotency-key": key });
+        // The key as the IETF draft writes it, a quoted string, is the same key.
+        const repeat = await csv(`task\n${marker} first\n`, { "idempotency-key": `"${key}"` });
+
+        expect(first.status).toBe(200);
+        await expectProblem(other, 422, "IDEMPOTENCY_KEY_REUSED");
+        expect(repeat.status).toBe(200);
+        expect(await repeat.json()).toMatchObject({ note: expect.stringMatching(/already imported/i) });
+        expect((await tasksMatching(marker)).map((todo) => todo.task)).toEqual([`${marker} first`]);
+      });
+
+      it.each(["", "has space", "x".repeat(129), "é", '"unterminated'])(
+        "answers 400 to the Idempotency-Key %j",
+        async (key) => {
+          await expectProblem(await csv("task\nx\n", { "idempotency-key": key }), 400, "INVALID_PARAMETER");
+        },
+      );
+
       it("answers 415 to an upload that is not text/csv", async () => {
         const response = await send("/todos/import", {
           method: "POST",

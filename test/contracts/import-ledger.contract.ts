@@ -49,6 +49,15 @@ export function describeImportLedgerContract(
       expect(await ledger.get(importId)).toEqual(expected);
     });
 
+    it("keeps every field of the source, a fingerprint included", async () => {
+      const importId = randomUUID();
+      const source: ObjectRef = { ...SOURCE, fingerprint: "sha256:3q2-7w" };
+
+      await ledger.claim({ ...claimAt(importId, 0), source });
+
+      expect((await ledger.get(importId))?.source).toEqual(source);
+    });
+
     it("refuses a second claim while the lease is live, answering with the running entry", async () => {
       const importId = randomUUID();
       await ledger.claim(claimAt(importId, 0));

@@ -48,3 +48,15 @@ export class ImportFailedError extends AppError {
     super(`Import ${report.importId} failed: ${report.failed} rows could not be saved.`, options);
   }
 }
+
+/**
+ * The import's identity names a request (an `Idempotency-Key`) that came before with other content (HTTP
+ * 422): importing it would not be a repeat, and answering with the earlier report would drop it silently.
+ */
+export class ImportKeyReusedError extends AppError {
+  readonly code = "IDEMPOTENCY_KEY_REUSED";
+
+  constructor(readonly importId: string) {
+    super("This Idempotency-Key was used before for another body: send this one with a new key.");
+  }
+}

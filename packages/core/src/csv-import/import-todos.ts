@@ -2,7 +2,7 @@ import type { Clock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
-import { ImportInProgressError, ImportLeaseLostError } from "./errors.js";
+import { ImportInProgressError, ImportKeyReusedError, ImportLeaseLostError } from "./errors.js";
 import {
   DEFAULT_IMPORT_SETTINGS,
   type ImportCommand,
@@ -80,6 +80,7 @@ export class ImportTodos {
     const leaseExpiresAt = new Date(startedAt.getTime() + this.settings.leaseMs).toISOString();
     let claim: Awaited<ReturnType<ImportLedger["claim"]>>;
     try {
+      await this.refuseReusedKey(importId, ref);
       claim = await this.ledger.claim({
         importId,
         source: ref,
@@ -224,6 +225,13 @@ export class ImportTodos {
         attempt: entry.attempt,
       });
     }
+  }
+
+  /** A ref with a fingerprint that the ledger knows with another is a request's key used again: refused. */
+  private async refuseReusedKey(importId: string, ref: ObjectRef): Promise<void> {
+    if (ref.fingerprint === undefined) return;
+    const earlier = await this.ledger.get(importId);
+    if (earlier && earlier.source.fingerprint !== ref.fingerprint) throw new ImportKeyReusedError(importId);
   }
 
   private async open(ref: ObjectRef): Promise<OpenedObject> {

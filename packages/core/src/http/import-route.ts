@@ -1,17 +1,23 @@
+import { createHash } from "node:crypto";
 import { ImportFailedError } from "../csv-import/errors.js";
+import type { ImportReport } from "../csv-import/import-report.js";
 import type { ImportTodos } from "../csv-import/import-todos.js";
-import { ValidationError } from "../shared/errors.js";
+import { InvalidParameterError } from "./http-errors.js";
+import type { HttpRequest } from "./http-request.js";
 import { readQuote } from "./query.js";
-import { assertCsvBody, uploadBody } from "./read-body.js";
-import { jsonReply } from "./responses.js";
+import { assertCsvBody, readBodyBytes, replay, uploadBody } from "./read-body.js";
+import { jsonReply, type Reply } from "./responses.js";
 import type { Router } from "./router.js";
 import { isWellFormedKey } from "./serve-routes.js";
 
 /**
  * `POST /todos/import`: a `text/csv` body streamed through the import use case, answered with its report.
- * With an `Idempotency-Key` the upload has an identity, so sending it again imports nothing twice. Everything
- * that can refuse the request (media type, coding, key, `quote`, a length over the limit) is checked before
- * the import starts: a refused upload changes nothing.
+ * Everything that can refuse the request (media type, coding, key, `quote`, a length over the limit) is
+ * checked before the import starts: a refused upload changes nothing.
+ *
+ * With an `Idempotency-Key` the upload has an identity, so sending it again imports nothing twice. Its body is
+ * read whole first (within the limit), for its digest: the same key sent with another body is refused (422),
+ * not answered with the earlier report while the new rows are dropped.
  */
 export function addImportRoute(
   router: Router,
@@ -19,20 +25,45 @@ export function addImportRoute(
 ): Router {
   return router.on("POST", "/todos/import", async ({ request, url, requestId }) => {
     assertCsvBody(request);
-    const key = request.headers.get("idempotency-key") ?? undefined;
-    if (key !== undefined && !isWellFormedKey(key)) {
-      throw new ValidationError([
-        { path: ["Idempotency-Key"], message: "must be 1-128 letters, digits, . _ : -" },
-      ]);
-    }
-    const source =
-      key === undefined
-        ? { container: "upload", key: requestId }
-        : { container: "upload", key, version: key };
+    const key = idempotencyKeyOf(request);
     const quote = readQuote(url);
-    const body = await uploadBody(request, csvBytes);
-    const report = await importTodos.execute({ source, quote }, { body: { body } });
-    if (report.status === "FAILED") throw new ImportFailedError(report);
-    return jsonReply(report);
+    if (key === undefined) {
+      const body = await uploadBody(request, csvBytes);
+      return answer(
+        await importTodos.execute(
+          { source: { container: "upload", key: requestId }, quote },
+          { body: { body } },
+        ),
+      );
+    }
+    const bytes = await readBodyBytes(request, csvBytes);
+    const fingerprint = `sha256:${createHash("sha256").update(bytes).digest("base64url")}`;
+    const source = { container: "upload", key, version: key, fingerprint };
+    return answer(
+      await importTodos.execute({ source, quote }, { body: { body: replay(bytes), size: bytes.length } }),
+    );
   });
+}
+
+function answer(report: ImportReport): Reply {
+  if (report.status === "FAILED") throw new ImportFailedError(report);
+  return jsonReply(report);
+}
+
+/**
+ * The `Idempotency-Key`: as the IETF draft writes it, a Structured Field string (`"…"`), or the bare value;
+ * 1-128 letters, digits, `.`, `_`, `:` or `-`.
+ */
+function idempotencyKeyOf(request: HttpRequest): string | undefined {
+  const header = request.headers.get("idempotency-key");
+  if (header === null) return undefined;
+  const value = header.trim();
+  const key = value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  if (!isWellFormedKey(key)) {
+    throw new InvalidParameterError(
+      "Idempotency-Key",
+      'Idempotency-Key must be 1-128 letters, digits, ".", "_", ":" or "-", bare or in double quotes.',
+    );
+  }
+  return key;
 }

@@ -41,11 +41,19 @@ export async function uploadBody(
 ): Promise<AsyncIterable<Uint8Array>> {
   assertDeclaredLength(request, limitBytes);
   if (request.headers.get("content-length") !== null) return limitedBody(request, limitBytes);
+  return replay(await readBodyBytes(request, limitBytes));
+}
+
+/** The whole body, within the limit. */
+export async function readBodyBytes(request: HttpRequest, limitBytes: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of limitedBody(request, limitBytes)) chunks.push(chunk);
-  return (async function* () {
-    yield* chunks;
-  })();
+  return Buffer.concat(chunks);
+}
+
+/** Bytes read already, as a body to stream again. */
+export async function* replay(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  if (bytes.length > 0) yield bytes;
 }
 
 /**
@@ -72,11 +80,10 @@ export async function readJsonBody(request: HttpRequest, limitBytes: number): Pr
     throw new UnsupportedMediaTypeError("application/json");
   }
   assertNotEncoded(request);
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of limitedBody(request, limitBytes)) chunks.push(chunk);
+  const bytes = await readBodyBytes(request, limitBytes);
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (error) {
     throw new MalformedJsonError("The body is not valid UTF-8.", { cause: error });
   }

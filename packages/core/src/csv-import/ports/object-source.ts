@@ -9,6 +9,12 @@ export interface ObjectRef {
   container: string;
   key: string;
   version?: string;
+  /**
+   * A digest of the content, when `version` names a request rather than content (an upload's
+   * `Idempotency-Key`): the same ref with another fingerprint is not a repeat, and is refused. It does not
+   * enter the import's id.
+   */
+  fingerprint?: string;
 }
 
 export interface OpenedObject {
