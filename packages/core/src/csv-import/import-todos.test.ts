@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Clock } from "../shared/clock.js";
+import { AppError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { ImportInProgressError } from "./errors.js";
@@ -49,6 +50,21 @@ function recordingLogger() {
   return { logger, warnings };
 }
 
+/** A body that yields `text`, then fails with `error`. */
+function failingBody(text: string, error: Error): OpenedObject {
+  return {
+    body: (async function* () {
+      yield Buffer.from(text, "utf8");
+      throw error;
+    })(),
+  };
+}
+
+/** An error the caller caused, as the HTTP layer throws for a body broken off (an AppError). */
+class BodyBrokenOffError extends AppError {
+  readonly code = "REQUEST_ABORTED";
+}
+
 describe("ImportTodos", () => {
   it("imports the valid rows with ids derived from the import and the line", async () => {
     const todos = new InMemoryTodoRepository();
@@ -96,6 +112,26 @@ describe("ImportTodos", () => {
     await expect(importTodos.execute({ source })).rejects.toThrow(
       /neither the object's body nor an ObjectSource/,
     );
+  });
+
+  it.each([
+    ["a body its sender broke off", failingBody(csv, new BodyBrokenOffError("gone")), "warn"],
+    ["a body that failed for another reason", failingBody(csv, new Error("socket reset")), "error"],
+  ])("records an import stopped by %s as FAILED, and logs it as %s", async (_case, opened, level) => {
+    const errors: string[] = [];
+    const { logger, warnings } = recordingLogger();
+    const ledger = new InMemoryImportLedger();
+    const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, {
+      ...logger,
+      error: (message) => errors.push(message),
+    });
+
+    await expect(importTodos.execute({ source }, { body: opened })).rejects.toThrow();
+
+    expect(await ledger.get(importIdOf(source))).toMatchObject({ status: "FAILED" });
+    const logged = level === "warn" ? warnings : errors;
+    expect(logged).toEqual([expect.stringMatching(/stopped by its caller|failed/)]);
+    expect(level === "warn" ? errors : warnings).toEqual([]);
   });
 
   it("records an object gone since its event as FAILED with a note saying so, warns, and rethrows", async () => {

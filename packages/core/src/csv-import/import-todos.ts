@@ -1,4 +1,5 @@
 import type { Clock } from "../shared/clock.js";
+import { AppError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
@@ -102,9 +103,13 @@ export class ImportTodos {
     const report = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
       tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
     let note: string | undefined;
+    let bodyFailed = false;
     try {
       opened ??= await this.open(ref);
-      note = await this.run(entry, lease, opened, command, options, tally);
+      const body = noticingFailure(opened.body, () => {
+        bodyFailed = true;
+      });
+      note = await this.run(entry, lease, { ...opened, body }, command, options, tally);
     } catch (error) {
       if (error instanceof ImportLeaseLostError) {
         // The import is another worker's now: its outcome is that worker's to record.
@@ -115,9 +120,18 @@ export class ImportTodos {
         throw error;
       }
       const gone = error instanceof ObjectNotFoundError;
+      // Stopped by its caller (Ctrl-C), or by a body its sender broke off or made too long: the caller's doing,
+      // known to the caller, and no failure of this service to alert on.
+      const callers = options.signal?.aborted === true || (bodyFailed && error instanceof AppError);
       if (gone) {
         // Deleted or overwritten since its event: not a failure of this service, and a retry finds the same.
         this.logger.warn("The object is gone: nothing was imported.", { importId, attempt: entry.attempt });
+      } else if (callers) {
+        this.logger.warn("The CSV import was stopped by its caller.", {
+          importId,
+          attempt: entry.attempt,
+          reason: error instanceof Error ? error.message : String(error),
+        });
       } else {
         this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
       }
@@ -246,6 +260,19 @@ function answerFromLedger(entry: ImportEntry): ImportReport {
   if (entry.status === "COMPLETED" && entry.report) return { ...entry.report, note: ALREADY_IMPORTED_NOTE };
   if (entry.status === "RUNNING") throw new ImportInProgressError(entry.importId, entry.leaseExpiresAt);
   throw new Error(`The ledger refused import ${entry.importId} in status ${entry.status}.`);
+}
+
+/** `body` as it is, calling `onFailure` when reading it throws. */
+async function* noticingFailure(
+  body: AsyncIterable<Uint8Array>,
+  onFailure: () => void,
+): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (error) {
+    onFailure();
+    throw error;
+  }
 }
 
 /** Lets go of a body that will not be read (a Node stream is destroyed by its iterator's `return`). */

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { ImportFailedError } from "../csv-import/errors.js";
 import type { ImportReport } from "../csv-import/import-report.js";
 import type { ImportTodos } from "../csv-import/import-todos.js";
@@ -29,12 +29,9 @@ export function addImportRoute(
     const quote = readQuote(url);
     if (key === undefined) {
       const body = await uploadBody(request, csvBytes);
-      return answer(
-        await importTodos.execute(
-          { source: { container: "upload", key: requestId }, quote },
-          { body: { body } },
-        ),
-      );
+      // Every upload without a key is an import of its own: a random version says so (and no warning is due).
+      const source = { container: "upload", key: requestId, version: randomUUID() };
+      return answer(await importTodos.execute({ source, quote }, { body: { body } }));
     }
     const bytes = await readBodyBytes(request, csvBytes);
     const fingerprint = `sha256:${createHash("sha256").update(bytes).digest("base64url")}`;
