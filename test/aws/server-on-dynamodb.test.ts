@@ -102,4 +102,17 @@ describe("todo import s3://bucket/key into DynamoDB", () => {
       .map((line) => JSON.parse(line).task);
     expect(tasks.sort()).toEqual(["again from S3", "from S3"]);
   });
+
+  it("exits 2 with one line for an object that does not exist", async () => {
+    const bucket = `cli-missing-${Date.now()}`;
+    await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+
+    const failure = (await run(process.execPath, [CLI, "import", `s3://${bucket}/nothing.csv`], {
+      env,
+    }).catch((error: unknown) => error)) as { code: number; stderr: string };
+
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^todo: No object .*nothing\.csv/m);
+    expect(failure.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -36,6 +36,7 @@ interface PolicyDocument {
 }
 
 let resources: Record<string, CfnResource>;
+let outputs: Record<string, unknown>;
 
 beforeAll(async () => {
   // Remove an earlier run's output, so that a packaging that fails cannot pass on stale files.
@@ -54,8 +55,9 @@ beforeAll(async () => {
   });
   const template = JSON.parse(
     await readFile(path.join(PACKAGED, "cloudformation-template-update-stack.json"), "utf8"),
-  ) as { Resources: Record<string, CfnResource> };
+  ) as { Resources: Record<string, CfnResource>; Outputs: Record<string, unknown> };
   resources = template.Resources;
+  outputs = template.Outputs;
 }, 120_000);
 
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -278,6 +280,13 @@ describe("the tables", () => {
       KeySchema: [{ AttributeName: hashKey, KeyType: "HASH" }],
     });
     expect(table.Properties).not.toHaveProperty("ProvisionedThroughput");
+  });
+
+  it("are named in the stack's outputs, for the plain server on the same stores", () => {
+    expect(outputs).toMatchObject({
+      TodosTableName: { Value: { Ref: "TodosTable" } },
+      ImportsTableName: { Value: { Ref: "ImportsTable" } },
+    });
   });
 
   it("are the only two", () => {

@@ -97,6 +97,7 @@ describe("the todo CLI", () => {
     ["a directory", ["import", "."]],
     ["an unknown option", ["import", "--bogus", "todos.csv"]],
     ["a limit that is not a whole number", ["list", "--limit", "2.5"]],
+    ["an S3 URL without a key", ["import", "s3://my-bucket"]],
   ])("exits 2 with one short line, no stack trace, for %s", async (_, args) => {
     const failure = (await todo(args).catch((error: unknown) => error)) as { code: number; stderr: string };
 

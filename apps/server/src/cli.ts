@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ImportInProgressError, type ImportReport, type ObjectRef, type OpenedObject } from "@anycloud/core";
+import {
+  ImportInProgressError,
+  type ImportReport,
+  ObjectNotFoundError,
+  type ObjectRef,
+  type OpenedObject,
+} from "@anycloud/core";
 import { listTodos, OutputError } from "./cli/list-todos.js";
 import { ProgressBar } from "./cli/progress-bar.js";
 import { ConfigError, readConfig } from "./config.js";
@@ -88,6 +94,8 @@ async function importFile(
 /** A local file, or an S3 object (the AWS SDK is loaded only then); the ref carries the version read. */
 async function openSource(location: string): Promise<{ source: ObjectRef; opened: OpenedObject }> {
   const s3 = parseS3Url(location);
+  if (!s3 && location.startsWith("s3://"))
+    throw new UsageError(`${location}: an S3 object is s3://bucket/key.`);
   if (s3) {
     const { S3ObjectSource } = await import("@anycloud/adapters-aws/storage");
     const { S3Client } = await import("@aws-sdk/client-s3");
@@ -151,6 +159,7 @@ function explain(error: unknown): { code: number; message: string } | undefined 
     error instanceof UsageError ||
     error instanceof ConfigError ||
     error instanceof NotAFileError ||
+    error instanceof ObjectNotFoundError ||
     (error as { code?: string }).code === "ENOENT" ||
     // parseArgs: an unknown option, or a file name that starts with "-" (write `todo import -- -a.csv`).
     String((error as { code?: string }).code).startsWith("ERR_PARSE_ARGS");
