@@ -52,6 +52,17 @@ describe("detectQuote", () => {
     expect(detectQuote(sample, { endOfFile: false })).toBe("'");
   });
 
+  it("answers alike for a file with LF and with CR line endings, whose sample is read to its end", () => {
+    const lines = ["task,name", ...Array.from({ length: 9 }, (_, i) => `Task ${i + 1},Ann`)];
+    lines.push("'Plan the trip:\nflights, hotel',Bob", "Task 11,Cy");
+    const lf = `${lines.join("\n")}\n`;
+    const cr = lf.replaceAll("\n", "\r");
+
+    // As the caller reads ahead: up to the 11th LF for the LF file, to the end for the CR one.
+    expect(detectQuote(bytes(lf), { endOfFile: false })).toBe("'");
+    expect(detectQuote(bytes(cr), whole)).toBe("'");
+  });
+
   it("reads past a BOM and CRLF line ends", () => {
     expect(detectQuote(bytes("\uFEFFtask,name\r\n'a','b'\r\n"), whole)).toBe("'");
   });

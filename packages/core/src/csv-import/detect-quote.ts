@@ -34,11 +34,15 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
   const lines = text.split(/\r\n|\r|\n/);
   if (!whole) lines.pop();
   const sampled = lines.slice(0, 1 + QUOTE_SAMPLE_LINES);
+  // Whether the sampled lines end the file: only then is a quote still open at their end an error. A file
+  // of CR lines is read to its end to find 11 line breaks, where an LF file stops at its 11th LF: both must
+  // answer alike.
+  const toTheEnd = whole && lines.length <= sampled.length;
 
   // No field opens with `'`: nothing is quoted with it (a file of broken `"` quotes is not read as unquoted).
   if (!sampled.slice(1).some((line) => OPENS_WITH_SINGLE_QUOTE.test(line))) return '"';
-  const double = fit(sampled, '"', whole);
-  const single = fit(sampled, "'", whole);
+  const double = fit(sampled, '"', toTheEnd);
+  const single = fit(sampled, "'", toTheEnd);
   if (single !== double) return single > double ? "'" : '"';
   return looksSingleQuoted(sampled.slice(1)) ? "'" : '"';
 }
@@ -46,7 +50,7 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
 const OPENS_WITH_SINGLE_QUOTE = /(?:^|,)'/;
 
 /** How well `lines` read as CSV quoted with `quote`: +1 a record of the header's width, -1 another or an error. */
-function fit(lines: readonly string[], quote: QuoteChar, whole: boolean): number {
+function fit(lines: readonly string[], quote: QuoteChar, toTheEnd: boolean): number {
   let score = 0;
   let width: number | undefined;
   const records: string[][] = parse(lines.join("\n"), {
@@ -57,7 +61,7 @@ function fit(lines: readonly string[], quote: QuoteChar, whole: boolean): number
     skip_empty_lines: true,
     skip_records_with_error: true,
     on_skip: (error) => {
-      if (whole || error?.code !== "CSV_QUOTE_NOT_CLOSED") score -= 1;
+      if (toTheEnd || error?.code !== "CSV_QUOTE_NOT_CLOSED") score -= 1;
       return undefined;
     },
   });

@@ -3,11 +3,12 @@ import type { Clock } from "../shared/clock.js";
 import { AppError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
-import { ImportInProgressError } from "./errors.js";
+import { ImportInProgressError, ImportKeyReusedError } from "./errors.js";
 import type { ImportProgress } from "./import-command.js";
 import { importIdOf } from "./import-identity.js";
 import { ALREADY_IMPORTED_NOTE, ImportTodos, OBJECT_GONE_NOTE } from "./import-todos.js";
 import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
+import type { ImportLedger } from "./ports/import-ledger.js";
 import {
   ObjectNotFoundError,
   type ObjectRef,
@@ -42,6 +43,16 @@ function trackedBody(text: string, chunkSize = 8) {
     },
   };
   return { opened: { body } satisfies OpenedObject, state };
+}
+
+/** The ledger's methods, bound, to spread into a ledger that changes one of them. */
+function bind(ledger: InMemoryImportLedger): ImportLedger {
+  return {
+    claim: (claim) => ledger.claim(claim),
+    finish: (importId, attempt, report) => ledger.finish(importId, attempt, report),
+    renew: (importId, attempt, leaseExpiresAt) => ledger.renew(importId, attempt, leaseExpiresAt),
+    get: (importId) => ledger.get(importId),
+  };
 }
 
 function recordingLogger() {
@@ -132,6 +143,49 @@ describe("ImportTodos", () => {
     const logged = level === "warn" ? warnings : errors;
     expect(logged).toEqual([expect.stringMatching(/stopped by its caller|failed/)]);
     expect(level === "warn" ? errors : warnings).toEqual([]);
+  });
+
+  describe("with a fingerprint (an upload's Idempotency-Key)", () => {
+    const keyed = (fingerprint?: string): ObjectRef => ({
+      container: "upload",
+      key: "key-1",
+      version: "key-1",
+      ...(fingerprint && { fingerprint }),
+    });
+
+    it("refuses another body when a concurrent request claimed the key after it looked", async () => {
+      const ledger = new InMemoryImportLedger();
+      const importTodos = new ImportTodos(
+        new InMemoryTodoRepository(),
+        // The other request's claim lands between this one's look and its claim.
+        { ...bind(ledger), get: async () => undefined },
+        clock,
+        silentLogger,
+      );
+      await ledger.claim({
+        importId: importIdOf(keyed()),
+        source: keyed("sha256:first"),
+        now: "2024-05-06T07:08:09.000Z",
+        leaseExpiresAt: "2024-05-06T07:09:09.000Z",
+      });
+
+      await expect(
+        importTodos.execute({ source: keyed("sha256:other") }, { body: trackedBody(csv).opened }),
+      ).rejects.toBeInstanceOf(ImportKeyReusedError);
+    });
+
+    it("answers a key recorded before fingerprints were kept from the ledger, as the same body", async () => {
+      const ledger = new InMemoryImportLedger();
+      const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, silentLogger);
+      const first = await importTodos.execute({ source: keyed() }, { body: trackedBody(csv).opened });
+
+      const again = await importTodos.execute(
+        { source: keyed("sha256:now-known") },
+        { body: trackedBody(csv).opened },
+      );
+
+      expect(again).toMatchObject({ importId: first.importId, note: ALREADY_IMPORTED_NOTE });
+    });
   });
 
   it("records an object gone since its event as FAILED with a note saying so, warns, and rethrows", async () => {

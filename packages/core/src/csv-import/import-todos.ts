@@ -94,6 +94,8 @@ export class ImportTodos {
     }
     if (!claim.claimed) {
       await close(opened);
+      // Checked again here: another request with the same key may have claimed it since `refuseReusedKey`.
+      if (isAnotherBody(claim.entry.source, ref)) throw new ImportKeyReusedError(importId);
       return answerFromLedger(claim.entry);
     }
 
@@ -245,7 +247,7 @@ export class ImportTodos {
   private async refuseReusedKey(importId: string, ref: ObjectRef): Promise<void> {
     if (ref.fingerprint === undefined) return;
     const earlier = await this.ledger.get(importId);
-    if (earlier && earlier.source.fingerprint !== ref.fingerprint) throw new ImportKeyReusedError(importId);
+    if (earlier && isAnotherBody(earlier.source, ref)) throw new ImportKeyReusedError(importId);
   }
 
   private async open(ref: ObjectRef): Promise<OpenedObject> {
@@ -260,6 +262,19 @@ function answerFromLedger(entry: ImportEntry): ImportReport {
   if (entry.status === "COMPLETED" && entry.report) return { ...entry.report, note: ALREADY_IMPORTED_NOTE };
   if (entry.status === "RUNNING") throw new ImportInProgressError(entry.importId, entry.leaseExpiresAt);
   throw new Error(`The ledger refused import ${entry.importId} in status ${entry.status}.`);
+}
+
+/**
+ * Whether `ref` names, with the same identity, other content than the import recorded: both carry a
+ * fingerprint, and they differ. An entry recorded before fingerprints were kept cannot tell, and is taken
+ * for the same content.
+ */
+function isAnotherBody(recorded: ObjectRef, ref: ObjectRef): boolean {
+  return (
+    ref.fingerprint !== undefined &&
+    recorded.fingerprint !== undefined &&
+    recorded.fingerprint !== ref.fingerprint
+  );
 }
 
 /** `body` as it is, calling `onFailure` when reading it throws. */
