@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { fmt, median } from "./lib.mjs";
+import { fmt, median, ratioVerdict } from "./lib.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const rounds = Number(process.argv[2] ?? 9);
@@ -110,13 +110,10 @@ for (let index = 1; index <= rounds; index++) {
 }
 const a = median(rates.ours);
 const b = median(rates.hono);
-const paired = rates.ours.map((rate, index) => rate / rates.hono[index]);
 console.log(
   `\nGET /todos/{id}, ${rounds} rounds of ${fmt(invocations)} invocations, Node ${process.version}`,
 );
 console.log(
   `ours ${fmt(a)} inv/s (${fmt(1e6 / a, 1)} µs each), Hono ${fmt(b)} inv/s (${fmt(1e6 / b, 1)} µs each)`,
 );
-console.log(
-  `ours / Hono = ${fmt(a / b, 2)} (goal >= 1.00); median of the paired ratios ${fmt(median(paired), 2)}`,
-);
+console.log(ratioVerdict("ours / Hono", rates.ours, rates.hono, { atLeast: 1 }));

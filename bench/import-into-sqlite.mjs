@@ -1,7 +1,8 @@
 // Peak RSS and rows/s of `todo import` into SQLite, for 100k and 1M rows: the real CLI, run as the root
 // package.json's `todo` script runs it (same node flags), each run in a fresh process and a fresh DATA_DIR.
 // The peak RSS is the child's own, as GNU time reports it (/usr/bin/time, Linux).
-// Goal: peak RSS for 1M rows <= 150 MB and within 20 MB of the peak for 100k rows (memory stays flat).
+// Goal: peak RSS for 1M rows <= 150 MB and within 20 MB of the peak for 100k rows (memory stays flat). Printed in
+// MiB (as GNU time's KiB / 1024), and judged on the largest of the runs, as a ceiling should be.
 // Usage: pnpm build && node bench/import-into-sqlite.mjs [runs=3]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -42,15 +43,17 @@ for (const rows of [100_000, 1_000_000]) {
       throw new Error(`bad import: ${child.stdout}`);
     results[rows].push({ seconds, maxRssMb: Number(rss[1]) / 1024 });
     console.log(
-      `${fmt(rows)} rows, run ${run + 1}: ${fmt(results[rows].at(-1).maxRssMb, 1)} MB peak RSS, ${fmt(rows / seconds)} rows/s (process start to exit)`,
+      `${fmt(rows)} rows, run ${run + 1}: ${fmt(results[rows].at(-1).maxRssMb, 1)} MiB peak RSS, ${fmt(rows / seconds)} rows/s (process start to exit)`,
     );
   }
 }
-const peak = (rows) => median(results[rows].map((r) => r.maxRssMb));
+const peak = (rows) => Math.max(...results[rows].map((r) => r.maxRssMb));
+const medianPeak = (rows) => median(results[rows].map((r) => r.maxRssMb));
 const rate = (rows) => median(results[rows].map((r) => rows / r.seconds));
 console.log(
-  `\nmedian of ${runs}: 100k rows ${fmt(peak(100_000), 1)} MB, ${fmt(rate(100_000))} rows/s; 1M rows ${fmt(peak(1_000_000), 1)} MB, ${fmt(rate(1_000_000))} rows/s`,
+  `\n${runs} runs: 100k rows peak RSS median ${fmt(medianPeak(100_000), 1)} MiB, max ${fmt(peak(100_000), 1)} MiB, ${fmt(rate(100_000))} rows/s (median); 1M rows median ${fmt(medianPeak(1_000_000), 1)} MiB, max ${fmt(peak(1_000_000), 1)} MiB, ${fmt(rate(1_000_000))} rows/s`,
 );
+const highestMb = (peak(1_000_000) * 1024 * 1024) / 1e6;
 console.log(
-  `1M peak - 100k peak = ${fmt(peak(1_000_000) - peak(100_000), 1)} MB (goal <= 20); 1M peak <= 150 MB: ${peak(1_000_000) <= 150}`,
+  `largest 1M peak ${fmt(peak(1_000_000), 1)} MiB = ${fmt(highestMb, 1)} MB (goal <= 150 MB: ${highestMb <= 150 ? "met" : "missed"}); largest 1M peak - largest 100k peak = ${fmt(peak(1_000_000) - peak(100_000), 1)} MiB (goal <= 20: ${peak(1_000_000) - peak(100_000) <= 20 ? "met" : "missed"})`,
 );

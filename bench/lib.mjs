@@ -10,6 +10,21 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/**
+ * The verdict line of a ratio goal. The goal is judged on the ratio of the medians (each side's median rate over
+ * its runs); the paired ratios (run by run) are printed with their range, and a range that straddles the goal
+ * says the result is not settled on this machine.
+ */
+export function ratioVerdict(label, ours, baseline, { atLeast }) {
+  const ratio = median(ours) / median(baseline);
+  const paired = ours.map((rate, index) => rate / baseline[index]);
+  const low = Math.min(...paired);
+  const high = Math.max(...paired);
+  const verdict = ratio >= atLeast ? "met" : "missed";
+  const settled = low >= atLeast || high < atLeast ? "" : "; the runs straddle the goal: not settled";
+  return `${label} = ${fmt(ratio, 2)} (goal >= ${fmt(atLeast, 2)}: ${verdict}); paired ratios ${fmt(low, 2)}..${fmt(high, 2)}, median ${fmt(median(paired), 2)}${settled}`;
+}
+
 /** Spawns `node args` and resolves once a stdout line satisfies `ready` (returns the parsed line). */
 export function startNode(args, { env = {}, ready, logFile }) {
   // With `logFile`, the child's stdout goes to that file, and this process only reads it until ready: a
