@@ -68,6 +68,7 @@ describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () =>
     const rest = await listFrom(repository, 3, first.nextCursor);
 
     const seen = [...first.items, ...rest].map((todo) => todo.id);
+    expect(seen).toHaveLength(9);
     expect(new Set(seen).size).toBe(9);
   });
 

@@ -23,15 +23,30 @@ describe("readConfig", () => {
       CURSOR_SECRET: "s".repeat(32),
       JSON_BODY_LIMIT: "1024",
       CSV_BODY_LIMIT: "2048",
+      LOG_LEVEL: "debug",
+      SHUTDOWN_TIMEOUT_MS: "2500",
+      S3_ENDPOINT: "http://127.0.0.1:4568",
     });
 
-    expect(config).toMatchObject({
+    expect(config).toEqual({
       port: 8080,
       host: "0.0.0.0",
       store: "memory",
       dataDir: "/tmp/x",
+      cursorSecret: "s".repeat(32),
       jsonBodyLimit: 1024,
       csvBodyLimit: 2048,
+      logLevel: "debug",
+      shutdownTimeoutMs: 2500,
+      dynamoDb: undefined,
+      s3Endpoint: "http://127.0.0.1:4568",
+    });
+  });
+
+  it("reads the DynamoDB tables for TODO_STORE=dynamodb", () => {
+    expect(readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "t", IMPORTS_TABLE: "i" }).dynamoDb).toEqual({
+      todosTable: "t",
+      importsTable: "i",
     });
   });
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { comparePositions, positionOf, StoreUnavailableError, type Todo } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
-import { SqliteTodoRepository } from "./sqlite-todo-repository.js";
+import { LIST_STATEMENTS, SqliteTodoRepository } from "./sqlite-todo-repository.js";
 
 // The behaviour every repository shares is in test/contracts; these tests are about SQLite itself.
 describe("SqliteTodoRepository", () => {
@@ -29,17 +29,19 @@ describe("SqliteTodoRepository", () => {
     expect([...first.items, ...second.items]).toEqual(expected);
   });
 
-  it("pages through the (created_at, id) index rather than sorting the table", async () => {
-    const plan = database
-      .prepare(
-        "EXPLAIN QUERY PLAN SELECT * FROM todos WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT 11",
-      )
-      .all(["2030-01-01T00:00:00.000Z", randomUUID()]);
+  it.each([
+    ["the first page", LIST_STATEMENTS.FIRST_PAGE, [11]],
+    ["a next page", LIST_STATEMENTS.NEXT_PAGE, ["2030-01-01T00:00:00.000Z", randomUUID(), 11]],
+  ])(
+    "reads %s through the (created_at, id) index rather than sorting the table",
+    (_page, statement, values) => {
+      const plan = database.prepare(`EXPLAIN QUERY PLAN ${statement}`).all(values);
 
-    const details = plan.map((row) => String((row as { detail: unknown }).detail)).join("\n");
-    expect(details).toContain("todos_by_position");
-    expect(details).not.toContain("TEMP B-TREE");
-  });
+      const details = plan.map((row) => String((row as { detail: unknown }).detail)).join("\n");
+      expect(details).toContain("todos_by_position");
+      expect(details).not.toContain("TEMP B-TREE");
+    },
+  );
 
   it("reports the todos a batch could not write, without SQL in the reason, and writes the rest", async () => {
     const good = [aTodo(), aTodo()];

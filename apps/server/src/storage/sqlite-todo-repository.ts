@@ -43,6 +43,8 @@ const FIRST_PAGE = asJsonPage(`SELECT ${COLUMNS} FROM todos ORDER BY created_at,
 const NEXT_PAGE = asJsonPage(
   `SELECT ${COLUMNS} FROM todos WHERE (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT ?`,
 );
+/** The statements `list` runs, for a test to check their query plans. */
+export const LIST_STATEMENTS = { FIRST_PAGE, NEXT_PAGE } as const;
 
 /** The upsert of `rows` todos, built once per row count so that its prepared statement is reused. */
 const upserts: string[] = [];

@@ -163,11 +163,22 @@ describe("RecordSizeGuard", () => {
       quote: '"',
       onDropped: (e) => dropped.push(e),
     });
-    const chunk = Buffer.alloc(1024, "x");
+    // What it keeps of the record in progress (private: the promise is about what it holds).
+    const kept = sizeGuard as unknown as { held: Buffer[]; heldBytes: number };
+    let mostHeld = 0;
 
-    for (let i = 0; i < 1024; i++) sizeGuard.write(chunk);
+    for (let i = 0; i < 1024; i++) {
+      sizeGuard.write(Buffer.alloc(1024, "x"));
+      mostHeld = Math.max(
+        mostHeld,
+        kept.heldBytes,
+        kept.held.reduce((sum, piece) => sum + piece.length, 0),
+      );
+    }
 
     expect(sizeGuard.readableLength).toBe(0);
+    expect(mostHeld).toBeLessThanOrEqual(1024);
+    expect(kept.held).toEqual([]);
     expect(dropped).toEqual([{ line: 1, reason: "record larger than 1024 bytes" }]);
     sizeGuard.destroy();
   });

@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { openSqliteDatabase } from "@anycloud/server/storage";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const STORAGE = pathToFileURL(
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/server/dist/storage/index.js"),
+).href;
+
+// One process of several: claims every import id in turn on the shared file, and prints the ones it won.
+const CLAIMER = `
+import { openSqliteDatabase, SqliteImportLedger } from ${JSON.stringify(STORAGE)};
+const { url, ids, startAt } = JSON.parse(process.env.CLAIMS);
+const database = await openSqliteDatabase({ url });
+const ledger = new SqliteImportLedger(database);
+// All start claiming at one instant, whatever their start-up took.
+await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+const won = [];
+for (const importId of ids) {
+  const now = new Date().toISOString();
+  const leaseExpiresAt = new Date(Date.now() + 60_000).toISOString();
+  const result = await ledger.claim({ importId, source: { container: "c", key: importId }, now, leaseExpiresAt });
+  if (result.claimed) won.push(importId);
+}
+database.close();
+console.log(JSON.stringify(won));
+`;
+
+// The contract suite's concurrent claims run in one process, where the SQLite driver is synchronous and
+// claims never interleave: only separate processes on one file show that a claim is atomic.
+describe("SqliteImportLedger, claimed from four processes at once on one file", () => {
+  it("gives each import to exactly one of them", async () => {
+    const directory = await mkdtemp(path.join(tmpdir(), "anycloud-claims-"));
+    try {
+      const url = pathToFileURL(path.join(directory, "todos.db")).href;
+      // Created once first, so that the processes race on claims, not on creating the schema.
+      (await openSqliteDatabase({ url })).close();
+      const ids = Array.from({ length: 2_000 }, () => randomUUID());
+      const startAt = Date.now() + 2_000;
+
+      const outputs = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          run(process.execPath, ["--input-type=module", "-e", CLAIMER], {
+            env: { ...process.env, CLAIMS: JSON.stringify({ url, ids, startAt }) },
+          }),
+        ),
+      );
+
+      const won = outputs.flatMap(({ stdout }) => JSON.parse(stdout) as string[]);
+      expect(won).toHaveLength(ids.length);
+      expect(new Set(won)).toEqual(new Set(ids));
+      // Each process won some: they did run at the same time.
+      expect(
+        outputs.filter(({ stdout }) => (JSON.parse(stdout) as string[]).length > 0).length,
+      ).toBeGreaterThan(1);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
