@@ -157,6 +157,18 @@ describe("the server process", () => {
     ]);
   });
 
+  it("answers a request node cannot parse with 400 as node does, and logs it", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+
+    const answer = await rawExchange(server.url, "NOT A REQUEST\r\n\r\n");
+    await server.stop();
+
+    expect(answer).toBe("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    expect(server.logs.filter((entry) => entry.msg === "request")).toEqual([
+      expect.objectContaining({ status: 400, error: expect.stringMatching(/^HPE_/) }),
+    ]);
+  });
+
   it("asks for a body held back with Expect: 100-continue only when it reads it", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
     const tooLarge = await rawExchange(

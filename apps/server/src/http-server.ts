@@ -4,12 +4,20 @@ import {
   type OutgoingHttpHeaders,
   type Server,
   type ServerResponse,
+  STATUS_CODES,
 } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { HttpApi, Reply } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
 import { httpRequestOf } from "./node-request.js";
+
+// The statuses node's own clientError handler answers with.
+const CLIENT_ERROR_STATUS: Partial<Record<string, number>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+  HPE_HEADER_OVERFLOW: 431,
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+};
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound (useful with PORT=0). */
@@ -47,15 +55,19 @@ export async function startHttpServer(
   ): Promise<void> {
     const started = performance.now();
     let reply: Reply | undefined;
+    const { socket } = message;
+    requestsOn.add(socket);
     // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
     let bodySent = !expectsContinue;
     // Attached first, so that a client hanging up while core works still gets its line.
     response.once("close", () => {
+      requestsOn.delete(socket);
       logger.info(
         {
           method: message.method,
           path: pathOf(message.url),
-          status: reply?.status,
+          // What node answered itself, when it cut the request short (408 after `requestTimeout`).
+          status: reply?.status ?? answeredByNode.get(socket),
           durationMs: Math.round((performance.now() - started) * 100) / 100,
           requestId: reply?.headers?.["x-request-id"],
           ...(!response.writableFinished && { aborted: true }),
@@ -104,6 +116,11 @@ export async function startHttpServer(
     }
   }
 
+  // The sockets with a request being served (whose line the request's own log gives), and the status node
+  // answered on a socket itself.
+  const requestsOn = new WeakSet<Socket>();
+  const answeredByNode = new WeakMap<Socket, number>();
+
   // Handlers still running: a shutdown waits for them after cutting their connections, so that what they
   // were doing (an import) is recorded and logged before the store closes.
   const inFlight = new Set<Promise<void>>();
@@ -118,6 +135,18 @@ export async function startHttpServer(
   };
   const server = createServer((message, response) => serveSafely(message, response));
   server.on("checkContinue", (message, response) => serveSafely(message, response, true));
+  // What node does by default for a request it cannot read or that took too long (answer, then close), and a
+  // log line saying so: a request node refuses never reaches a handler, and would otherwise leave no trace.
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    const status = CLIENT_ERROR_STATUS[error.code ?? ""] ?? 400;
+    const answering = socket.writable && socket.bytesWritten === 0 && error.code !== "ECONNRESET";
+    if (answering) {
+      answeredByNode.set(socket, status);
+      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+      if (!requestsOn.has(socket)) logger.info({ status, error: error.code }, "request");
+    }
+    socket.destroy(error);
+  });
   // Slow-client guards: a request must arrive whole within 60 s, its headers within 10 s.
   server.requestTimeout = 60_000;
   server.headersTimeout = 10_000;
