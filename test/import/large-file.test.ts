@@ -48,8 +48,8 @@ describe("importing a large file", () => {
       errors: [],
     });
     expect(progressCalls).toBeGreaterThanOrEqual(ROWS / todos.preferredBatchSize);
-    const ids = new Set<string>();
-    for await (const todo of new ListTodos(todos, new CursorCodec()).all()) ids.add(todo.id);
+    const { items } = await new ListTodos(todos, new CursorCodec()).first(Number.POSITIVE_INFINITY);
+    const ids = new Set(items.map((todo) => todo.id));
     expect(ids.size).toBe(ROWS);
     expect(ids.has(deriveTodoId(report.importId, 2))).toBe(true);
     expect(ids.has(deriveTodoId(report.importId, ROWS + 1))).toBe(true);

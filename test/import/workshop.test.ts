@@ -41,8 +41,7 @@ describe("importing the workshop's sample file", () => {
     const report = await importTodos.execute({ source }, { body: { body: chunks(workshopCsv) } });
 
     expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 2, imported: 2, rejected: 0, errors: [] });
-    const listed = [];
-    for await (const todo of new ListTodos(todos, new CursorCodec()).all()) listed.push(todo);
+    const { items: listed } = await new ListTodos(todos, new CursorCodec()).first(Number.POSITIVE_INFINITY);
     expect(listed).toEqual(
       expect.arrayContaining([
         {

@@ -18,20 +18,9 @@ export async function runLocalLoop(
   let loop: LocalLoop | undefined;
   let stopping = false;
   let signalledWhileStarting: NodeJS.Signals | undefined;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      // process.exit runs the "exit" hooks that kill the processes started.
-      console.log(`${signal} again: exiting now.`);
-      process.exit(1);
-    }
-    stopping = true;
-    if (loop === undefined) {
-      signalledWhileStarting = signal;
-      console.log(`${signal}: stopping once started (${signal} again exits now)...`);
-      return;
-    }
+  const shutDown = (started: LocalLoop, signal: NodeJS.Signals) => {
     console.log(`${signal}: stopping...`);
-    loop.stop().then(
+    started.stop().then(
       () => {
         console.log("Stopped.");
         process.exit(0);
@@ -41,6 +30,17 @@ export async function runLocalLoop(
         process.exit(1);
       },
     );
+  };
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // process.exit runs the "exit" hooks that kill the processes started.
+      console.log(`${signal} again: exiting now.`);
+      process.exit(1);
+    }
+    stopping = true;
+    if (loop) return shutDown(loop, signal);
+    signalledWhileStarting = signal;
+    console.log(`${signal}: stopping once started (${signal} again exits now)...`);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
 
@@ -58,11 +58,7 @@ export async function runLocalLoop(
     ...(env.UPLOADS_BUCKET && { bucket: env.UPLOADS_BUCKET }),
     logLevel: env.LOG_LEVEL || "warn",
   });
-  if (signalledWhileStarting) {
-    stopping = false;
-    stop(signalledWhileStarting);
-    return;
-  }
+  if (signalledWhileStarting) return shutDown(loop, signalledWhileStarting);
   console.log(banner(loop));
 }
 

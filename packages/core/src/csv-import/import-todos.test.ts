@@ -8,7 +8,6 @@ import type { ImportProgress } from "./import-command.js";
 import { importIdOf } from "./import-identity.js";
 import { ALREADY_IMPORTED_NOTE, ImportTodos, OBJECT_GONE_NOTE } from "./import-todos.js";
 import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
-import type { ImportLedger } from "./ports/import-ledger.js";
 import {
   ObjectNotFoundError,
   type ObjectRef,
@@ -43,16 +42,6 @@ function trackedBody(text: string, chunkSize = 8) {
     },
   };
   return { opened: { body } satisfies OpenedObject, state };
-}
-
-/** The ledger's methods, bound, to spread into a ledger that changes one of them. */
-function bind(ledger: InMemoryImportLedger): ImportLedger {
-  return {
-    claim: (claim) => ledger.claim(claim),
-    finish: (importId, attempt, report) => ledger.finish(importId, attempt, report),
-    renew: (importId, attempt, leaseExpiresAt) => ledger.renew(importId, attempt, leaseExpiresAt),
-    get: (importId) => ledger.get(importId),
-  };
 }
 
 function recordingLogger() {
@@ -155,19 +144,15 @@ describe("ImportTodos", () => {
 
     it("refuses another body when a concurrent request claimed the key after it looked", async () => {
       const ledger = new InMemoryImportLedger();
-      const importTodos = new ImportTodos(
-        new InMemoryTodoRepository(),
-        // The other request's claim lands between this one's look and its claim.
-        { ...bind(ledger), get: async () => undefined },
-        clock,
-        silentLogger,
-      );
+      const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, silentLogger);
       await ledger.claim({
         importId: importIdOf(keyed()),
         source: keyed("sha256:first"),
         now: "2024-05-06T07:08:09.000Z",
         leaseExpiresAt: "2024-05-06T07:09:09.000Z",
       });
+      // The other request's claim lands between this one's look and its claim.
+      vi.spyOn(ledger, "get").mockResolvedValue(undefined);
 
       await expect(
         importTodos.execute({ source: keyed("sha256:other") }, { body: trackedBody(csv).opened }),

@@ -243,7 +243,11 @@ export class ImportTodos {
     }
   }
 
-  /** A ref with a fingerprint that the ledger knows with another is a request's key used again: refused. */
+  /**
+   * A ref with a fingerprint that the ledger knows with another is a request's key used again: refused. Looked
+   * up before the claim because a claim that takes over a FAILED import writes its own source over the
+   * recorded one; a claim refused is checked again after it (see `execute`).
+   */
   private async refuseReusedKey(importId: string, ref: ObjectRef): Promise<void> {
     if (ref.fingerprint === undefined) return;
     const earlier = await this.ledger.get(importId);

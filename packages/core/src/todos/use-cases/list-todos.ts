@@ -28,8 +28,8 @@ export class ListTodos {
   }
 
   /**
-   * The first `count` todos, read page after page, and the signed cursor of the rest when there is more: what
-   * the workshop's `GET /todo/list` answers.
+   * The first `count` todos (all of them with `Infinity`), read page after page, and the signed cursor of the
+   * rest when there is more: what the workshop's `GET /todo/list` answers.
    */
   async first(count: number): Promise<TodoListPage> {
     const items: Todo[] = [];
@@ -41,17 +41,5 @@ export class ListTodos {
       cursor = page.nextCursor;
     } while (cursor !== undefined && items.length < count);
     return cursor === undefined ? { items } : { items, nextCursor: this.cursors.encode(cursor) };
-  }
-
-  /** Every todo, page after page. */
-  async *all(): AsyncGenerator<Todo> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.todos.list(
-        cursor === undefined ? { limit: MAX_PAGE_SIZE } : { limit: MAX_PAGE_SIZE, cursor },
-      );
-      yield* page.items;
-      cursor = page.nextCursor;
-    } while (cursor !== undefined);
   }
 }

@@ -28,12 +28,14 @@ export class UpdateTodo {
     if (!isTodoId(id)) throw new InvalidTodoIdError();
     const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
     // Each precondition given must hold: an `If-Match` does not excuse a stale `version` in the body.
-    const preconditions = [options.acceptedVersions, bodyVersion === undefined ? undefined : [bodyVersion]];
-    const conditional = preconditions.some((versions) => versions !== undefined);
+    const preconditions = [
+      options.acceptedVersions,
+      bodyVersion === undefined ? undefined : [bodyVersion],
+    ].filter((versions) => versions !== undefined);
     for (let attempt = 1; ; attempt++) {
       const current = await this.todos.get(id);
       if (!current) throw new TodoNotFoundError(id);
-      const unmet = preconditions.find((versions) => versions && !versions.includes(current.version));
+      const unmet = preconditions.find((versions) => !versions.includes(current.version));
       if (unmet !== undefined) throw new VersionConflictError(id, unmet);
       const next: Todo = {
         ...current,
@@ -45,7 +47,7 @@ export class UpdateTodo {
         await this.todos.update(next, current.version);
         return next;
       } catch (error) {
-        const retry = error instanceof VersionConflictError && !conditional;
+        const retry = error instanceof VersionConflictError && preconditions.length === 0;
         if (!retry || attempt >= UNCONDITIONAL_ATTEMPTS) throw error;
       }
     }
