@@ -31,6 +31,10 @@ export async function bundle(name, entry, outdir = path.join(app, "dist", name),
     sourcemap: false,
     legalComments: "none",
     conditions: ["@anycloud/source"],
+    // A package's ES module build first (the AWS SDK's dist-es): esbuild's default for node takes `main`
+    // (dist-cjs), which it cannot tree-shake as well. Measured: workshopTodos 653.0 -> 599.1 KiB, csvImport
+    // 874.2 -> 779.8 KiB.
+    mainFields: ["module", "main"],
     metafile: true,
     logLevel: "warning",
     // Some CommonJS dependencies require() Node built-ins, which an ES module bundle has no require for.
