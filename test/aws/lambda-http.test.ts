@@ -6,7 +6,13 @@ import {
   type LambdaHttpOptions,
   type LambdaHttpResult,
 } from "@anycloud/adapters-aws/http";
-import { createTodoApi, type FetchApi, InMemoryImportLedger, InMemoryTodoRepository } from "@anycloud/core";
+import {
+  createHelloApi,
+  createTodoApi,
+  type FetchApi,
+  InMemoryImportLedger,
+  InMemoryTodoRepository,
+} from "@anycloud/core";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
@@ -576,24 +582,70 @@ describe("a malformed event", () => {
 });
 
 describe("paths as each service sends them", () => {
-  const pathSeen = async (rawPath: string) => {
+  // An HTTP API decodes the path before the event (`rawPath` in 2.0, `path` in 1.0); a REST API and a Function
+  // URL pass it as the client sent it, percent-encoded.
+  const sources = {
+    "an HTTP API (2.0)": (path: string) =>
+      withChange(httpApiEvent(), (e) => Object.assign(e, { rawPath: path })),
+    "an HTTP API (1.0)": (path: string) =>
+      withChange(loadFixture("apigw-http/payload-v1-named-stage.json"), (e) => Object.assign(e, { path })),
+    "a REST API": (path: string) => withChange(restEvent(), (e) => Object.assign(e, { path })),
+    "a Function URL": (path: string) =>
+      withChange(loadFixture("function-url/post.json"), (e) => Object.assign(e, { rawPath: path })),
+  };
+  const pathSeen = async (event: Record<string, unknown>) => {
     const { api, requests } = capturingApi();
-    await createLambdaHttpHandler(api)(withChange(httpApiEvent(), (e) => Object.assign(e, { rawPath })));
+    await createLambdaHttpHandler(api)(event);
     return new URL(requests[0]!.url);
   };
 
   it.each([
-    ["an encoded path unchanged", "/hello/Jane%20Doe", "/hello/Jane%20Doe", ""],
-    ["a decoded space", "/hello/Jane Doe", "/hello/Jane%20Doe", ""],
-    ["a decoded question mark, which must not start a query", "/hello/who?", "/hello/who%3F", ""],
-    ["a decoded hash", "/hello/a#b", "/hello/a%23b", ""],
-    ["a bare percent sign", "/hello/100%", "/hello/100%25", ""],
-    ["non-ASCII", "/hello/Zoë", "/hello/Zo%C3%AB", ""],
-  ])("keeps %s", async (_, rawPath, pathname, search) => {
-    const url = await pathSeen(rawPath);
+    ["a space", "/hello/Jane Doe", "/hello/Jane%20Doe"],
+    ["a question mark, which must not start a query", "/hello/who?", "/hello/who%3F"],
+    ["a hash", "/hello/a#b", "/hello/a%23b"],
+    ["a percent sign", "/hello/100%", "/hello/100%25"],
+    ["a percent sign before two hex digits (a client's %2541)", "/hello/100%41", "/hello/100%2541"],
+    ["a client's %252e%252e, not as a .. segment", "/public/%2e%2e/admin", "/public/%252e%252e/admin"],
+    ["non-ASCII", "/hello/Zoë", "/hello/Zo%C3%AB"],
+  ])("encodes what an HTTP API decoded: %s", async (_, decoded, pathname) => {
+    for (const source of ["an HTTP API (2.0)", "an HTTP API (1.0)"] as const) {
+      const url = await pathSeen(sources[source](decoded));
 
-    expect(url.pathname).toBe(pathname);
-    expect(url.search).toBe(search);
+      expect(url.pathname, source).toBe(pathname);
+      expect(url.search, source).toBe("");
+    }
+  });
+
+  it.each([
+    ["an encoded path", "/hello/Jane%20Doe", "/hello/Jane%20Doe"],
+    ["an encoded percent sign", "/hello/100%2541", "/hello/100%2541"],
+    ["a space a hand-written event left decoded", "/hello/Jane Doe", "/hello/Jane%20Doe"],
+    ["a bare percent sign", "/hello/100%", "/hello/100%25"],
+    ["a question mark a hand-written event left decoded", "/hello/who?", "/hello/who%3F"],
+  ])("keeps the encoding of a REST API or Function URL path: %s", async (_, sent, pathname) => {
+    for (const source of ["a REST API", "a Function URL"] as const) {
+      const url = await pathSeen(sources[source](sent));
+
+      expect(url.pathname, source).toBe(pathname);
+      expect(url.search, source).toBe("");
+    }
+  });
+
+  it("greets the name a client sent as /hello/100%2541, whichever service passed it", async () => {
+    const handler = createLambdaHttpHandler(createHelloApi());
+    /** The message of `event` made a GET without a body. */
+    const greeting = async (event: Record<string, unknown>) => {
+      const get = withChange(event, (e) => {
+        if (e.version === "2.0") (e.requestContext as { http: { method: string } }).http.method = "GET";
+        else e.httpMethod = "GET";
+        delete e.body;
+      });
+      return JSON.parse((await handler(get)).body!).message;
+    };
+
+    expect(await greeting(sources["an HTTP API (2.0)"]("/hello/100%41"))).toBe("Hello 100%41 !");
+    expect(await greeting(sources["a Function URL"]("/hello/100%2541"))).toBe("Hello 100%41 !");
+    expect(await greeting(sources["a REST API"]("/hello/100%2541"))).toBe("Hello 100%41 !");
   });
 
   it("strips a base path only at a segment boundary", async () => {

@@ -51,3 +51,32 @@ describe("the local loop's HTTP API and Invoke API, with a result over Lambda's 
     });
   });
 });
+
+describe("the local loop's HTTP API, passing the path as an HTTP API does", () => {
+  let echo: LocalHttpServer;
+  beforeAll(async () => {
+    // Every function answers with the path fields of the event it was given.
+    const lambdas = new LocalLambdas(
+      async () => ({
+        handler: async (event: { rawPath: string; requestContext: { http: { path: string } } }) => ({
+          statusCode: 200,
+          body: JSON.stringify({ rawPath: event.rawPath, path: event.requestContext.http.path }),
+        }),
+      }),
+      () => {},
+    );
+    echo = await startLocalHttpServer({ port: 0, lambdas, log: () => {} });
+  });
+  afterAll(() => echo?.close());
+
+  it.each([
+    ["/hello/Jane%20Doe", "/hello/Jane Doe"],
+    ["/hello/100%2541", "/hello/100%41"],
+    ["/hello/Zo%C3%AB", "/hello/Zoë"],
+    ["/hello/100%zz", "/hello/100%zz"],
+  ])("decodes %s into %s", async (sent, decoded) => {
+    const response = await fetch(`${echo.url}${sent}?lang=en`);
+
+    expect(await response.json()).toEqual({ rawPath: decoded, path: decoded });
+  });
+});

@@ -20,7 +20,7 @@ const TEXTUAL =
 
 /**
  * The event an HTTP API (payload format 2.0, stage `$default`) gives the function of the matched route:
- * headers lower-case with repeated values joined by commas, `cookie` moved to `cookies`, the query both raw
+ * the path decoded (`/hello/Jane%20Doe` arrives as `/hello/Jane Doe`), headers lower-case with repeated values joined by commas, `cookie` moved to `cookies`, the query both raw
  * and parsed (repeated names joined by commas), path parameters decoded, and a text body as it is, any other
  * body base64-encoded. `x-forwarded-proto` is `http`, so that URLs the API builds point back here.
  */
@@ -30,7 +30,7 @@ export function httpApiEventFrom(
   now = new Date(),
 ): APIGatewayProxyEventV2 {
   const question = request.target.indexOf("?");
-  const rawPath = question === -1 ? request.target : request.target.slice(0, question);
+  const rawPath = decodedPath(question === -1 ? request.target : request.target.slice(0, question));
   const rawQueryString = question === -1 ? "" : request.target.slice(question + 1);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
@@ -80,6 +80,15 @@ export function httpApiEventFrom(
     ...(body !== undefined && { body }),
     isBase64Encoded: base64,
   };
+}
+
+/** The path decoded as an HTTP API decodes it; one it cannot decode (`%zz`, bad UTF-8) is passed as sent. */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** What API Gateway sends back for a function's result. */

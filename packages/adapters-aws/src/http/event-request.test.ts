@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EventHeaders } from "./event-headers.js";
 import {
   encodedPath,
+  escapedPath,
   normaliseBasePath,
   type RequestParts,
   readMethod,
@@ -24,6 +25,18 @@ describe("encodedPath", () => {
 
   it("refuses a path that is not valid Unicode", () => {
     expect(() => encodedPath("/a\uD800b")).toThrow(MalformedEventError);
+  });
+});
+
+describe("escapedPath", () => {
+  it("encodes every character a decoded path cannot hold literally, every % included", () => {
+    expect(escapedPath("/a b/ü?x#y/100%41/%zz/~user@host:80;v=1")).toBe(
+      "/a%20b/%C3%BC%3Fx%23y/100%2541/%25zz/~user@host:80;v=1",
+    );
+  });
+
+  it("refuses a path that is not valid Unicode", () => {
+    expect(() => escapedPath("/a\uD800b")).toThrow(MalformedEventError);
   });
 });
 
@@ -140,6 +153,7 @@ describe("toHttpRequest", () => {
   const parts = (change: Partial<RequestParts> = {}): RequestParts => ({
     method: "POST",
     path: "/todos",
+    pathDecoded: false,
     query: "",
     headers: new EventHeaders(),
     body: undefined,

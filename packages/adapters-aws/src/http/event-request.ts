@@ -15,6 +15,8 @@ export interface RequestParts {
   method: string;
   /** The path as the event gives it, with any stage or base path already removed. */
   path: string;
+  /** Whether the service decoded the path before the event (HTTP APIs do; REST APIs and Function URLs do not). */
+  pathDecoded: boolean;
   /** Already encoded, without the `?`; "" when there is none. */
   query: string;
   headers: EventHeaders;
@@ -31,7 +33,7 @@ export function toHttpRequest(parts: RequestParts): HttpRequest {
   const { method, headers } = parts;
   const host = urlHostOf(headers.get("host")) ?? urlHostOf(parts.domainName) ?? "localhost";
   const scheme = headers.get("x-forwarded-proto") === "http" ? "http" : "https";
-  const path = encodedPath(parts.path);
+  const path = parts.pathDecoded ? escapedPath(parts.path) : encodedPath(parts.path);
   const url = parts.query === "" ? `${scheme}://${host}${path}` : `${scheme}://${host}${path}?${parts.query}`;
   const bytes = readBody(parts.body, parts.isBase64Encoded);
   // API Gateway passes a GET's body along; fetch refuses one, and no route reads it.
@@ -96,16 +98,31 @@ export function normaliseBasePath(basePath: string | undefined): string | undefi
 // What may appear literally in an encoded path; anything else, or a `%` not starting an escape, was decoded.
 const NOT_IN_ENCODED_PATH = /[^\w\-.~!$&'()*+,;=:@/%]|%(?![0-9A-Fa-f]{2})/u;
 const NOT_IN_ENCODED_PATH_ALL = new RegExp(NOT_IN_ENCODED_PATH.source, "gu");
+// In a decoded path, every `%` is a percent sign: one the client sent as `%25`.
+const NOT_IN_PATH_ALL = /[^\w\-.~!$&'()*+,;=:@/]/gu;
 
 /**
- * REST APIs and Function URLs pass the path percent-encoded, HTTP APIs pass it decoded: escape what can only
- * be decoded (a space, `?`, `#`, non-ASCII, a bare `%`), so `/hello/Jane Doe` and `/hello/Jane%20Doe` both
- * reach core as the latter, and a decoded `?` does not start a query.
+ * A path that REST APIs and Function URLs pass percent-encoded, encoded in full: what can only have been
+ * decoded (a space, `?`, `#`, non-ASCII, a `%` that starts no escape) is escaped, so that a hand-written
+ * `/hello/Jane Doe` reaches core as `/hello/Jane%20Doe`, and a `?` does not start a query.
  */
 export function encodedPath(path: string): string {
   if (!NOT_IN_ENCODED_PATH.test(path)) return path;
+  return escapeAll(path, NOT_IN_ENCODED_PATH_ALL);
+}
+
+/**
+ * A path that an HTTP API passes decoded (`rawPath` in 2.0, `path` in 1.0), encoded again: every `%` too, so
+ * that `/hello/100%2541` (the name `100%41`) is not decoded a second time into `100A`, and a client's
+ * `%252e%252e` does not become a `..` that climbs out of the route API Gateway matched.
+ */
+export function escapedPath(path: string): string {
+  return escapeAll(path, NOT_IN_PATH_ALL);
+}
+
+function escapeAll(path: string, characters: RegExp): string {
   try {
-    return path.replace(NOT_IN_ENCODED_PATH_ALL, (character) => encodeURIComponent(character));
+    return path.replace(characters, (character) => encodeURIComponent(character));
   } catch (error) {
     throw new MalformedEventError("The event's path is not valid Unicode.", { cause: error });
   }

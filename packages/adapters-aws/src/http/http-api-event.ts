@@ -13,11 +13,16 @@ import type { HandlerSettings } from "./handler-settings.js";
 import { MalformedEventError } from "./malformed-event.js";
 import { proxyResultOf } from "./response-body.js";
 
+// A Function URL's own domain: `<url-id>.lambda-url.<region>.on.aws` (it has no custom domains; behind
+// CloudFront, the event still names this one).
+const FUNCTION_URL_DOMAIN = /\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
+
 /**
  * Payload format 2.0: API Gateway HTTP APIs and Lambda Function URLs (whose stage is always `$default`).
  * The URL is built from `rawPath` and `rawQueryString` (the parsed maps join repeated values with commas);
  * `rawPath` starts with the stage when the stage is not `$default`, which is removed; `cookies` become one
- * `cookie` header.
+ * `cookie` header. An HTTP API decodes `rawPath` (a client's `%20` arrives as a space), a Function URL does
+ * not: the event's domain tells them apart.
  */
 export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettings): HttpRequest {
   const context = isRecord(event.requestContext) ? event.requestContext : {};
@@ -32,6 +37,7 @@ export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettin
   return toHttpRequest({
     method,
     path,
+    pathDecoded: !(typeof context.domainName === "string" && FUNCTION_URL_DOMAIN.test(context.domainName)),
     query,
     headers: headersOf(event),
     body: event.body,

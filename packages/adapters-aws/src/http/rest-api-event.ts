@@ -17,7 +17,8 @@ import { proxyResultOf } from "./response-body.js";
  * Payload format 1.0: API Gateway REST APIs, and HTTP APIs set to 1.0 (`version: "1.0"`).
  * `multiValueHeaders` and `multiValueQueryStringParameters` hold every value and win over the single-value
  * maps; query values arrive decoded and are encoded again. A REST API's `path` has no stage (its
- * `requestContext.path` does); an HTTP API's 1.0 `path` starts with a named stage, which is removed.
+ * `requestContext.path` does) and is still percent-encoded; an HTTP API's 1.0 `path` is decoded, and starts
+ * with a named stage, which is removed.
  */
 export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettings): HttpRequest {
   const method = readMethod(event.httpMethod);
@@ -30,6 +31,7 @@ export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettin
   return toHttpRequest({
     method,
     path,
+    pathDecoded: event.version === "1.0",
     query: queryOf(event),
     headers: headersOf(event),
     body: event.body,
