@@ -3,9 +3,8 @@ import { MalformedEventError } from "./malformed-event.js";
 
 // RFC 9110: a field name, like a method, is a token.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Fetch trims these from both ends of a value, then refuses a NUL, CR or LF left inside, or a character that
-// is not a byte (above U+00FF).
-const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+// Fetch trims tabs, line feeds, carriage returns and spaces from both ends of a value, then refuses a NUL, CR
+// or LF left inside, or a character that is not a byte (above U+00FF).
 const NOT_IN_VALUE = /[\0\n\r\u0100-\uffff]/;
 
 /** Whether `value` is an RFC 9110 token: what a field name and a method must be. */
@@ -50,20 +49,30 @@ function fieldName(name: string): string {
   return name.toLowerCase();
 }
 
-function hasEdgeWhitespace(value: string): boolean {
-  if (value === "") return false;
-  const first = value.charCodeAt(0);
-  const last = value.charCodeAt(value.length - 1);
-  return first <= 0x20 || last <= 0x20;
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/**
+ * `value` without whitespace at either end, in one pass: a regular expression for the end
+ * (`/[\t\n\r ]+$/g`) tries again at every character of an inner run, and a 100 kB run of spaces in a
+ * directly invoked event took 12 s.
+ */
+function trimmed(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isWhitespace(value.charCodeAt(start))) start += 1;
+  while (end > start && isWhitespace(value.charCodeAt(end - 1))) end -= 1;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
 }
 
 function fieldValue(value: unknown): string {
   if (typeof value !== "string") throw new MalformedEventError("A header value is not a string.");
-  const trimmed = hasEdgeWhitespace(value) ? value.replace(EDGE_WHITESPACE, "") : value;
-  if (NOT_IN_VALUE.test(trimmed)) {
+  const result = trimmed(value);
+  if (NOT_IN_VALUE.test(result)) {
     throw new MalformedEventError(
       "A header value holds a line break, a NUL or a character that is not a byte.",
     );
   }
-  return trimmed;
+  return result;
 }
