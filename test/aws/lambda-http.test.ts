@@ -572,6 +572,28 @@ describe("a malformed event", () => {
     if (format === "1.0") expect(result).not.toHaveProperty("cookies");
   });
 
+  it("answers a malformed HEAD request without a body, in either format", async () => {
+    const handler = createLambdaHttpHandler(capturingApi().api);
+    const badHeader = { "x-a": "\u2713" };
+
+    const v1 = await handler(
+      withChange(restEvent(), (e) =>
+        Object.assign(e, { httpMethod: "HEAD", multiValueHeaders: null, headers: badHeader }),
+      ),
+    );
+    const v2 = await handler(
+      withChange(httpApiEvent(), (e) => {
+        (e.requestContext as { http: { method: string } }).http.method = "head";
+        e.headers = badHeader;
+      }),
+    );
+
+    for (const result of [v1, v2]) {
+      expect(result.statusCode).toBe(400);
+      expect(result.body).toBe("");
+    }
+  });
+
   it("says which field is wrong", async () => {
     const handler = createLambdaHttpHandler(capturingApi().api);
 

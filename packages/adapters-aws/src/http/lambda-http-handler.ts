@@ -15,7 +15,8 @@ export interface LambdaHttpOptions {
   basePath?: string;
   /**
    * Media types whose response bodies are always sent base64-encoded (`image/png`, `image/*`, `*\/*`), on top
-   * of every type that is not text. A REST API needs the same types in its own `binaryMediaTypes` setting.
+   * of every type that is not text (and of a text body that is not UTF-8). A REST API needs the same types in
+   * its own `binaryMediaTypes` setting.
    */
   binaryMediaTypes?: string[];
 }
@@ -65,10 +66,18 @@ export function createLambdaHttpHandler(
       request = format.toRequest(record, settings);
     } catch (error) {
       // Anything that fails while reading the event is the event's fault.
-      return format.toResult(malformedEventReply(error, context), "GET", settings);
+      return format.toResult(malformedEventReply(error, context), headOrGet(record, format), settings);
     }
     return format.toResult(await httpApi.handle(request), request.method, settings);
   };
+}
+
+/** "HEAD" when the event, however malformed, asks for HEAD (its answer has no body); "GET" otherwise. */
+function headOrGet(event: EventRecord, format: PayloadFormat): string {
+  const context = isRecord(event.requestContext) ? event.requestContext : {};
+  const method =
+    format === PAYLOAD_V2 ? (isRecord(context.http) ? context.http.method : undefined) : event.httpMethod;
+  return typeof method === "string" && method.toUpperCase() === "HEAD" ? "HEAD" : "GET";
 }
 
 function isHttpApi(api: FetchApi | HttpApi): api is HttpApi {

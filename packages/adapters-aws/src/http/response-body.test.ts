@@ -69,17 +69,26 @@ describe("resultBody", () => {
     }
   });
 
-  it("sends text as it is, and textual bytes decoded as UTF-8", () => {
+  it("sends text as it is, and textual bytes decoded as UTF-8, byte order mark and all", () => {
     const bytes = new TextEncoder().encode("\uFEFFdía");
 
     expect(resultBody({ status: 200, headers: text, body: "día" }, "GET", binaryTest())).toEqual({
       body: "día",
       isBase64Encoded: false,
     });
-    // As Response.text() reads it: the byte order mark goes.
+    // A CSV export keeps the mark Excel needs to read it as UTF-8.
     expect(resultBody({ status: 200, headers: text, body: bytes }, "GET", binaryTest())).toEqual({
-      body: "día",
+      body: "\uFEFFdía",
       isBase64Encoded: false,
+    });
+  });
+
+  it("base64-encodes textual bytes that are not UTF-8, rather than change them", () => {
+    const latin1 = Uint8Array.of(0x64, 0xed, 0x61); // "día" in Latin-1, labelled UTF-8
+
+    expect(resultBody({ status: 200, headers: text, body: latin1 }, "GET", binaryTest())).toEqual({
+      body: Buffer.from(latin1).toString("base64"),
+      isBase64Encoded: true,
     });
   });
 

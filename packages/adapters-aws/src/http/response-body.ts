@@ -50,11 +50,14 @@ function singleValue(value: string | readonly string[] | undefined): string | un
 }
 
 const EMPTY = { body: "", isBase64Encoded: false } as const;
-const UTF8 = new TextDecoder();
+// Byte for byte: a byte order mark is kept (a CSV export needs it for Excel), and bytes that are not UTF-8
+// throw rather than turn into U+FFFD.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * The body of a Lambda proxy result: "" for HEAD and empty bodies, the text of a textual one (bytes decoded
- * as UTF-8, as `Response.text()` does), and base64 for any other.
+ * The body of a Lambda proxy result: "" for HEAD and empty bodies, the text of a textual one, and base64 for
+ * any other. Textual bytes that are not UTF-8 go base64 too, so that the client gets the bytes the API sent
+ * (a REST API decodes them only for types in its `binaryMediaTypes`).
  */
 export function resultBody(
   reply: Reply,
@@ -63,14 +66,25 @@ export function resultBody(
 ): { body: string; isBase64Encoded: boolean } {
   const { body } = reply;
   if (body === undefined || body.length === 0 || method === "HEAD") return EMPTY;
-  if (!isBinary(reply.headers ?? {})) {
-    return { body: typeof body === "string" ? body : UTF8.decode(body), isBase64Encoded: false };
+  if (typeof body === "string") {
+    return isBinary(reply.headers ?? {})
+      ? { body: Buffer.from(body, "utf8").toString("base64"), isBase64Encoded: true }
+      : { body, isBase64Encoded: false };
   }
-  const bytes =
-    typeof body === "string"
-      ? Buffer.from(body, "utf8")
-      : Buffer.from(body.buffer, body.byteOffset, body.length);
-  return { body: bytes.toString("base64"), isBase64Encoded: true };
+  const text = isBinary(reply.headers ?? {}) ? undefined : utf8Text(body);
+  if (text !== undefined) return { body: text, isBase64Encoded: false };
+  return {
+    body: Buffer.from(body.buffer, body.byteOffset, body.length).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+function utf8Text(bytes: Uint8Array): string | undefined {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
