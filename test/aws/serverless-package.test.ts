@@ -118,6 +118,14 @@ describe("the packaged functions", () => {
     }
   });
 
+  it("give the cursor secret only to the functions that list", () => {
+    const told = [...functionsByName()]
+      .filter(([, fn]) => JSON.stringify(fn.Properties.Environment ?? {}).includes("CURSOR_SECRET"))
+      .map(([name]) => name);
+
+    expect(told.sort()).toEqual(["api", "listTodo"]);
+  });
+
   it("each ship a zip that holds their own bundle and nothing else", async () => {
     for (const [name, fn] of functionsByName()) {
       const zip = path.join(PACKAGED, path.basename(String((fn.Properties.Code as { S3Key: string }).S3Key)));
@@ -332,7 +340,7 @@ describe("IAM: least privilege", () => {
   const RESOURCES = {
     todos: arnOf("TodosTable"),
     imports: arnOf("ImportsTable"),
-    objects: `arn:aws:s3:::${BUCKET}/*`,
+    objects: { "Fn::Sub": `arn:\${AWS::Partition}:s3:::${BUCKET}/*` },
     failures: arnOf("ImportFailuresQueue"),
   };
   const LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"];
@@ -420,6 +428,6 @@ describe("IAM: least privilege", () => {
 
     expect(grants.objects).toContain("s3:GetObject");
     expect(grants.todos).toEqual(["dynamodb:BatchWriteItem"]);
-    expect(JSON.stringify(csvImport.statements)).not.toContain(`"arn:aws:s3:::${BUCKET}"`);
+    expect(JSON.stringify(csvImport.statements)).not.toContain(`s3:::${BUCKET}"`);
   });
 });

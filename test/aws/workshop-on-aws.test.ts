@@ -203,6 +203,23 @@ describe("addTodo and listTodo (exercise 3), behind the HTTP API, on DynamoDB", 
   });
 });
 
+describe("the api function's CSV uploads", () => {
+  it("refuses one over 1 MiB, which could not be imported within API Gateway's 30 s", async () => {
+    const row = "a task that is long enough to fill the file quickly,Ann,2026-12-01\n";
+    const csv = `task,name,dueDate\n${row.repeat(Math.ceil((1024 * 1024) / row.length))}`;
+    const request = new Request(url("/todos/import"), {
+      method: "POST",
+      headers: { "content-type": "text/csv", "content-length": String(Buffer.byteLength(csv)) },
+      body: csv,
+    });
+
+    const response = await callThroughHttpApi(api, request, "POST /todos/import");
+
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: "PAYLOAD_TOO_LARGE", detail: /1048576 bytes/ });
+  });
+});
+
 describeTodoApiBehaviour(
   `the api function behind an HTTP API (payload 2.0), on ${dynamoDb.kind}`,
   async () => ({

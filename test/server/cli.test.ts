@@ -105,6 +105,18 @@ describe("the todo CLI", () => {
     expect(failure.stderr).toMatch(/^todo: .+\n$/);
   });
 
+  it("says that TODO_STORE=memory keeps nothing, and still reports the import (a dry run)", async () => {
+    await writeFile(path.join(dir, "todos.csv"), "task\none\ntwo\n");
+
+    const imported = await run(process.execPath, [CLI, "import", "todos.csv"], {
+      env: { ...process.env, TODO_STORE: "memory" },
+      cwd: dir,
+    });
+
+    expect(imported.stderr).toMatch(/^todo: TODO_STORE=memory: .*gone when it ends/);
+    expect(imported.stdout).toMatch(/^COMPLETED: 2 imported/);
+  });
+
   it("exits 2 naming the variable for a setting it cannot use", async () => {
     const failure = (await run(process.execPath, [CLI, "list"], {
       env: { ...process.env, DATA_DIR: path.join(dir, "data"), LOG_LEVEL: "verbose" },

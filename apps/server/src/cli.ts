@@ -42,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = readConfig();
+  if (config.store === "memory") {
+    // Useful as a dry run (the report says what a file would import), but nothing survives the command.
+    console.error("todo: TODO_STORE=memory: the store lives in this process only, and is gone when it ends.");
+  }
   // The CLI's stdout is for results: logs go to stderr, warnings and worse only unless LOG_LEVEL says otherwise.
   const logger = createPino(process.env.LOG_LEVEL || "warn", 2);
   const app = await composeServerApp(config, corePortOf(logger));
