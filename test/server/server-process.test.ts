@@ -245,6 +245,75 @@ describe("the server process", () => {
     expect(await statuses()).toEqual(["FAILED"]);
   });
 
+  describe("an upload read whole before its import (with an Idempotency-Key)", () => {
+    // About 3 MiB: an import of seconds on SQLite, whose calls answer at once.
+    const csv = `task,name,dueDate\n${Array.from({ length: 60_000 }, (_, i) => `task number ${i} with some text,person ${i % 100},2030-01-01`).join("\n")}\n`;
+    const keyedUpload = (url: string, key: string) =>
+      fetch(`${url}/todos/import`, {
+        method: "POST",
+        headers: { "content-type": "text/csv", "idempotency-key": key },
+        body: csv,
+      });
+    const importStarted = async (server: { logs: Record<string, unknown>[] }) => {
+      const database = path.join(dataDir, "todos.db");
+      for (let waited = 0; ; waited += 50) {
+        const rows = await stat(database)
+          .then(async () => {
+            const db = await openSqliteDatabase({ url: pathToFileURL(database).href });
+            try {
+              return (db.prepare("SELECT count(*) AS n FROM todos").get() as { n: number }).n;
+            } finally {
+              db.close();
+            }
+          })
+          .catch(() => 0);
+        if (rows > 0) return;
+        if (waited > 20_000) throw new Error(`The import never started: ${JSON.stringify(server.logs)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+
+    it("does not keep the server from answering others while it imports", async () => {
+      const server = await startServerProcess({ DATA_DIR: dataDir });
+      try {
+        let uploadAnswered = false;
+        const upload = keyedUpload(server.url, "keyed-health").then((response) => {
+          uploadAnswered = true;
+          return response;
+        });
+        await importStarted(server);
+
+        const health = await fetch(`${server.url}/health`);
+
+        expect(health.status).toBe(200);
+        // Answered while the import ran, not after it (every await of a synchronous store used to be a settled
+        // promise, and the whole import one run of microtasks).
+        expect(uploadAnswered).toBe(false);
+        expect((await upload).status).toBe(200);
+      } finally {
+        await server.stop("SIGKILL");
+      }
+    });
+
+    it("stops the import when the server is stopped, records it FAILED, and exits 0", async () => {
+      const server = await startServerProcess({ DATA_DIR: dataDir, SHUTDOWN_TIMEOUT_MS: "200" });
+      const upload = keyedUpload(server.url, "keyed-stop").catch(() => undefined);
+      await importStarted(server);
+
+      expect(await server.stop("SIGTERM")).toBe(0);
+      await upload;
+
+      expect(server.logs.map((entry) => entry.msg)).toContain("The CSV import was stopped by its caller.");
+      expect(server.logs.map((entry) => entry.msg)).not.toContain("The CSV import finished.");
+      const database = await openSqliteDatabase({ url: pathToFileURL(path.join(dataDir, "todos.db")).href });
+      try {
+        expect(database.prepare("SELECT status FROM imports").all()).toEqual([{ status: "FAILED" }]);
+      } finally {
+        database.close();
+      }
+    });
+  });
+
   it("finishes a request in flight when asked to stop, then exits 0", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
     const body = new ReadableStream<Uint8Array>({

@@ -8,7 +8,7 @@ import {
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import type { HttpApi, Reply } from "@anycloud/core";
+import { type HttpApi, type Reply, RequestAbortedError } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
 import { httpRequestOf } from "./node-request.js";
 
@@ -59,8 +59,12 @@ export async function startHttpServer(
     requestsOn.add(socket);
     // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
     let bodySent = !expectsContinue;
+    // Aborted when the connection closes before the answer is sent (the client went, or a shutdown cut it):
+    // core stops what it does for the request (an import of a body it had read whole).
+    const givenUp = new AbortController();
     // Attached first, so that a client hanging up while core works still gets its line.
     response.once("close", () => {
+      if (!response.writableFinished) givenUp.abort(new RequestAbortedError());
       requestsOn.delete(socket);
       logger.info(
         {
@@ -80,7 +84,7 @@ export async function startHttpServer(
         if (!bodySent && !response.headersSent) response.writeContinue();
         bodySent = true;
       };
-      reply = await api.handle(httpRequestOf(message, sendContinue));
+      reply = await api.handle(httpRequestOf(message, sendContinue, givenUp.signal));
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: say nothing of internals.
       logger.error({ error }, "request bridge failed");

@@ -9,7 +9,11 @@ import { type HttpHeaders, type HttpRequest, RequestAbortedError, urlHostOf } fr
  * destroying the message, since destroying an unfinished message destroys the socket before the refusal is
  * written. The server then discards what is left (see http-server.ts).
  */
-export function httpRequestOf(message: IncomingMessage, onFirstRead?: () => void): HttpRequest {
+export function httpRequestOf(
+  message: IncomingMessage,
+  onFirstRead?: () => void,
+  signal?: AbortSignal,
+): HttpRequest {
   const method = message.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
   return {
@@ -17,6 +21,7 @@ export function httpRequestOf(message: IncomingMessage, onFirstRead?: () => void
     url: urlOf(message),
     headers: new NodeHeaders(message.headers),
     body: hasBody ? bodyOf(message, onFirstRead) : null,
+    ...(signal && { signal }),
   };
 }
 

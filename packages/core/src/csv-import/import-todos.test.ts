@@ -318,6 +318,37 @@ describe("ImportTodos", () => {
     });
   });
 
+  it("lets the event loop run between batches, even with a store that answers at once and a body in memory", async () => {
+    const todos = new InMemoryTodoRepository();
+    // One chunk of 2,000 rows: four batches, none of whose awaits waits on I/O.
+    const rows = Array.from({ length: 2000 }, (_, index) => `Task ${index}`).join("\n");
+    const body = {
+      body: (async function* () {
+        yield Buffer.from(`task\n${rows}\n`);
+      })(),
+    };
+    // Counts the event loop's turns: runs once in each, as long as the loop turns.
+    let turns = 0;
+    let ticker = setImmediate(function tick() {
+      turns += 1;
+      ticker = setImmediate(tick);
+    });
+    const turnsAtEachBatch: number[] = [];
+    const putMany = todos.putMany.bind(todos);
+    todos.putMany = async (batch) => {
+      turnsAtEachBatch.push(turns);
+      return putMany(batch);
+    };
+    const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, silentLogger);
+
+    const report = await importTodos.execute({ source }, { body }).finally(() => clearImmediate(ticker));
+
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 2000 });
+    expect(turnsAtEachBatch).toHaveLength(4);
+    // The loop turned between one batch and the last, while the import ran.
+    expect(turnsAtEachBatch.at(-1)).toBeGreaterThan(turnsAtEachBatch[0]!);
+  });
+
   it("stops when aborted: records the import FAILED and throws the abort reason", async () => {
     const ledger = new InMemoryImportLedger();
     const controller = new AbortController();

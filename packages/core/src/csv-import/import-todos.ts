@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Clock } from "../shared/clock.js";
 import { AppError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
@@ -37,7 +38,10 @@ const PROGRESS_EVERY_ROWS = 1000;
  * first run's report. A run that failed half-way can be run again: it writes the same todos (same ids, same
  * `createdAt`) with idempotent `putMany`s.
  *
- * Streams: reads no faster than the store writes, and holds one batch of todos at a time.
+ * Streams: reads no faster than the store writes, and holds one batch of todos at a time. Lets the event loop
+ * run after every batch and every chunk read: with a store that answers synchronously (SQLite) and a body
+ * already in memory, every await would be a settled promise, and a whole import one run of microtasks that
+ * keeps a server from answering anyone else (or its SIGTERM) until it ends.
  *
  * Holds the import under a short lease (`leaseMs`), renewed as batches are written: a worker that crashes
  * loses its claim within a minute, so that a retry can take the import over. A worker that finds its lease
@@ -207,6 +211,7 @@ export class ImportTodos {
             if (batch.add(todo, line) && (await batch.write())) {
               reportProgress();
               await lease.keep();
+              await nextTurn();
             }
             break;
           }
@@ -225,6 +230,7 @@ export class ImportTodos {
       // Reading is progress too: a file of rejected rows, or a slow source, writes nothing for a while, and
       // must not lose its claim to a redelivery while it reads.
       await lease.keep();
+      await nextTurn();
     }
     const wroteLast = await batch.write();
     if (wroteLast || tally.rowsRead !== reportedAt) reportProgress();

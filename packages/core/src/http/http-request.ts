@@ -14,6 +14,11 @@ export interface HttpRequest {
    * (a size limit, an error) calls the iterator's `return`, which releases the rest.
    */
   readonly body: AsyncIterable<Uint8Array> | null;
+  /**
+   * Aborted when the request is given up (the client went, the server is stopping): work done for it, such as
+   * an import of a body already read whole, stops. As fetch's `Request.signal`.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;

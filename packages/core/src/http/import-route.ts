@@ -27,17 +27,21 @@ export function addImportRoute(
     assertCsvBody(request);
     const key = idempotencyKeyOf(request);
     const quote = readQuote(url);
+    const signal = request.signal ? { signal: request.signal } : {};
     if (key === undefined) {
       const body = await uploadBody(request, csvBytes);
       // Every upload without a key is an import of its own: a random version says so (and no warning is due).
       const source = { container: "upload", key: requestId, version: randomUUID() };
-      return answer(await importTodos.execute({ source, quote }, { body: { body } }));
+      return answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal }));
     }
     const bytes = await readBodyBytes(request, csvBytes);
     const fingerprint = `sha256:${createHash("sha256").update(bytes).digest("base64url")}`;
     const source = { container: "upload", key, version: key, fingerprint };
     return answer(
-      await importTodos.execute({ source, quote }, { body: { body: replay(bytes), size: bytes.length } }),
+      await importTodos.execute(
+        { source, quote },
+        { body: { body: replay(bytes), size: bytes.length }, ...signal },
+      ),
     );
   });
 }
