@@ -1,4 +1,13 @@
-import type { HttpApi, HttpRequest, Reply } from "@anycloud/core";
+import { once } from "node:events";
+import { connect } from "node:net";
+import {
+  createTodoApi,
+  type HttpApi,
+  type HttpRequest,
+  InMemoryImportLedger,
+  InMemoryTodoRepository,
+  type Reply,
+} from "@anycloud/core";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningServer, startHttpServer } from "./http-server.js";
@@ -25,5 +34,72 @@ describe("startHttpServer", () => {
     const ok = await fetch(`${running.url}/ok`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe("ok");
+  });
+
+  describe("a request body that arrives slowly", () => {
+    const rows = 12;
+    const head = (length: number) =>
+      `POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nConnection: close\r\nContent-Length: ${length}\r\n\r\n`;
+    const lines = ["task\n", ...Array.from({ length: rows }, (_, index) => `row ${index}\n`)];
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+    /** Sends the head, then each of `parts` after its pause; resolves with everything the server answered. */
+    async function send(parts: { pauseMs: number; text: string }[], length: number): Promise<string> {
+      const socket = connect(Number(new URL(running!.url).port), "127.0.0.1");
+      await once(socket, "connect");
+      let answer = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        answer += chunk;
+      });
+      socket.on("error", () => {});
+      const closed = once(socket, "close");
+      socket.write(head(length));
+      for (const { pauseMs, text } of parts) {
+        await sleep(pauseMs);
+        if (!socket.destroyed) socket.write(text);
+      }
+      await Promise.race([closed, sleep(5_000)]);
+      socket.destroy();
+      return answer;
+    }
+
+    const start = async (bodyIdleMs: number) => {
+      const todos = new InMemoryTodoRepository();
+      const api = createTodoApi({ todos, imports: new InMemoryImportLedger() });
+      running = await startHttpServer(api, {
+        port: 0,
+        host: "127.0.0.1",
+        logger: pino({ level: "silent" }),
+        bodyIdleMs,
+      });
+      return todos;
+    };
+
+    it("is read to its end however long it takes, as long as it keeps coming", async () => {
+      const todos = await start(400);
+      const parts = lines.map((text) => ({ pauseMs: 150, text }));
+      const length = Buffer.byteLength(lines.join(""));
+
+      const answer = await send(parts, length);
+
+      // 13 parts 150 ms apart: about 2 s in all, five times the idle limit, never idle for as long as it.
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect((await todos.list({ limit: 100 })).items).toHaveLength(rows);
+      // No limit on the whole request (node's requestTimeout cut uploads after 60-90 s whatever their pace).
+      expect(running!.server.requestTimeout).toBe(0);
+    });
+
+    it("is answered 408 once it sends nothing for the idle limit, and nothing is imported", async () => {
+      const todos = await start(300);
+      const length = Buffer.byteLength(lines.join(""));
+
+      const answer = await send([{ pauseMs: 0, text: lines.slice(0, 3).join("") }], length);
+
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer).toContain('"code":"REQUEST_TIMEOUT"');
+      expect(answer.toLowerCase()).toContain("connection: close");
+      expect((await todos.list({ limit: 100 })).items).toHaveLength(0);
+    });
   });
 });

@@ -38,7 +38,13 @@ export interface RunningServer {
  */
 export async function startHttpServer(
   api: HttpApi,
-  options: { port: number; host: string; logger: PinoLogger },
+  options: {
+    port: number;
+    host: string;
+    logger: PinoLogger;
+    /** How long a request body may send nothing while core waits for it (60 s unless said). */
+    bodyIdleMs?: number;
+  },
 ): Promise<RunningServer> {
   const { logger } = options;
   let closing = false;
@@ -84,7 +90,13 @@ export async function startHttpServer(
         if (!bodySent && !response.headersSent) response.writeContinue();
         bodySent = true;
       };
-      reply = await api.handle(httpRequestOf(message, sendContinue, givenUp.signal));
+      reply = await api.handle(
+        httpRequestOf(message, {
+          onFirstRead: sendContinue,
+          signal: givenUp.signal,
+          ...(options.bodyIdleMs !== undefined && { bodyIdleMs: options.bodyIdleMs }),
+        }),
+      );
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: say nothing of internals.
       logger.error({ error }, "request bridge failed");
@@ -151,8 +163,11 @@ export async function startHttpServer(
     }
     socket.destroy(error);
   });
-  // Slow-client guards: a request must arrive whole within 60 s, its headers within 10 s.
-  server.requestTimeout = 60_000;
+  // Slow-client guards: the headers must arrive within 10 s, and a body must not pause for 60 s while it is read
+  // (`bodyIdleMs`, in node-request.ts). No limit on the whole request: an upload is read only as fast as its
+  // import writes, and node's `requestTimeout` cut every upload that took more than 60-90 s, however steadily
+  // it came.
+  server.requestTimeout = 0;
   server.headersTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

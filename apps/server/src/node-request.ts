@@ -1,5 +1,22 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
-import { type HttpHeaders, type HttpRequest, RequestAbortedError, urlHostOf } from "@anycloud/core";
+import {
+  type HttpHeaders,
+  type HttpRequest,
+  RequestAbortedError,
+  RequestTimeoutError,
+  urlHostOf,
+} from "@anycloud/core";
+
+export interface NodeRequestOptions {
+  /** Runs when the body is first asked for, before any byte is awaited (to send a 100 Continue). */
+  onFirstRead?: () => void;
+  /** Aborted when the request is given up. */
+  signal?: AbortSignal;
+  /** How long a body may send nothing while it is waited for; then reading fails with REQUEST_TIMEOUT. */
+  bodyIdleMs?: number;
+}
+
+const DEFAULT_BODY_IDLE_MS = 60_000;
 
 /**
  * Core's view of a node:http request, built without a fetch `Request`: the headers are node's own object,
@@ -11,8 +28,7 @@ import { type HttpHeaders, type HttpRequest, RequestAbortedError, urlHostOf } fr
  */
 export function httpRequestOf(
   message: IncomingMessage,
-  onFirstRead?: () => void,
-  signal?: AbortSignal,
+  { onFirstRead, signal, bodyIdleMs = DEFAULT_BODY_IDLE_MS }: NodeRequestOptions = {},
 ): HttpRequest {
   const method = message.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
@@ -20,7 +36,7 @@ export function httpRequestOf(
     method,
     url: urlOf(message),
     headers: new NodeHeaders(message.headers),
-    body: hasBody ? bodyOf(message, onFirstRead) : null,
+    body: hasBody ? bodyOf(message, bodyIdleMs, onFirstRead) : null,
     ...(signal && { signal }),
   };
 }
@@ -39,19 +55,47 @@ function urlOf(message: IncomingMessage): string {
 }
 
 /**
- * The message's bytes; a client that hangs up mid-body is the client's doing, not a server failure.
- * `onFirstRead` runs when the body is first asked for, before any byte is awaited.
+ * The message's bytes; a client that hangs up mid-body is the client's doing, not a server failure. A body
+ * that sends nothing for `idleMs` while it is waited for fails with `RequestTimeoutError` (408). The time core
+ * spends between reads is not counted: an import reads as fast as its store writes, and an upload that keeps
+ * arriving is never cut, however long its import takes.
  */
-async function* bodyOf(message: IncomingMessage, onFirstRead?: () => void): AsyncGenerator<Uint8Array> {
+async function* bodyOf(
+  message: IncomingMessage,
+  idleMs: number,
+  onFirstRead?: () => void,
+): AsyncGenerator<Uint8Array> {
   onFirstRead?.();
+  const chunks = message.iterator({ destroyOnReturn: false });
+  let timedOut = false;
   try {
-    yield* message.iterator({ destroyOnReturn: false });
+    for (;;) {
+      const next = await withinIdle(chunks.next(), idleMs).catch((error: unknown) => {
+        timedOut = error instanceof RequestTimeoutError;
+        throw error;
+      });
+      if (next.done) return;
+      yield next.value as Uint8Array;
+    }
   } catch (error) {
+    if (timedOut) throw error;
     if (message.aborted || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
       throw new RequestAbortedError({ cause: error });
     }
     throw error;
+  } finally {
+    // After a timeout a read is still pending, and `return` would wait for it: the connection's close ends it.
+    if (timedOut) chunks.return?.(undefined).catch(() => {});
+    else await chunks.return?.(undefined);
   }
+}
+
+function withinIdle<T>(next: Promise<T>, idleMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeoutError(idleMs)), idleMs);
+  });
+  return Promise.race([next, idle]).finally(() => clearTimeout(timer));
 }
 
 /** node's header object behind fetch's lookup rules; node already joins repeated values (`cookie` with `; `). */

@@ -64,6 +64,15 @@ export class RequestAbortedError extends AppError {
   }
 }
 
+/** A request body that stopped arriving: the client sent nothing for `idleMs`. */
+export class RequestTimeoutError extends AppError {
+  readonly code = "REQUEST_TIMEOUT";
+
+  constructor(idleMs: number) {
+    super(`The body stopped arriving: nothing came for ${idleMs / 1000} s.`);
+  }
+}
+
 /** A query parameter or header that cannot be read (`limit=abc`, `If-Match: nope`). */
 export class InvalidParameterError extends AppError {
   readonly code = "INVALID_PARAMETER";
