@@ -1,10 +1,11 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import { type IncomingHttpHeaders, request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { openSqliteDatabase, SqliteTodoRepository } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -312,6 +313,30 @@ describe("the server process", () => {
         database.close();
       }
     });
+  });
+
+  it("stops on SIGTERM when the reader of its stdout has gone (`main.js | head -1`)", async () => {
+    const child = spawn(process.execPath, [SERVER_MAIN], {
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir },
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const exited = once(child, "exit");
+    try {
+      const lines = createInterface({ input: child.stdout! });
+      for await (const line of lines) if (line.includes('"listening"')) break;
+      // What `head -1` does once it has its line: the pipe's reading end closes.
+      child.stdout!.destroy();
+
+      child.kill("SIGTERM");
+      const outcome = await Promise.race([
+        exited.then(([code]) => `exited ${code}`),
+        new Promise((resolve) => setTimeout(() => resolve("still running 8 s after SIGTERM"), 8_000)),
+      ]);
+
+      expect(outcome).toBe("exited 0");
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 
   it("finishes a request in flight when asked to stop, then exits 0", async () => {

@@ -31,9 +31,17 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, "shutting down");
   await running.close(config.shutdownTimeoutMs);
-  await app.close();
+  try {
+    await app.close();
+  } catch (error) {
+    // A full disk or a read-only DATA_DIR fails the last checkpoint; every commit is in the database already.
+    logger.error({ error }, "closing the store failed");
+    process.exitCode = 1;
+  }
   logger.info({}, "stopped");
-  logger.flush(() => process.exit(0));
+  // The process ends once the log is written: no process.exit, whose synchronous flush retries a write to a
+  // pipe whose reader has gone (`main.js | head`) for ever, where the loop's own write fails with EPIPE and stops.
+  logger.flush();
 }
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
