@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
 import { openSqliteDatabase, SqliteTodoRepository } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SERVER_MAIN, startServerProcess } from "../support/server-process.js";
@@ -168,6 +169,75 @@ describe("the server process", () => {
     expect(server.logs.filter((entry) => entry.msg === "request")).toEqual([
       expect.objectContaining({ status: 400, error: expect.stringMatching(/^HPE_/) }),
     ]);
+  });
+
+  it("answers a bad request on a reused keep-alive connection as node does (400, 431), and logs it", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const health = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+
+    // Each time, a first request answered 200 on the connection, then a second one node cannot take.
+    const twoLengths = await secondOnOneConnection(
+      server.url,
+      health,
+      "GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+    );
+    const hugeHeader = await secondOnOneConnection(
+      server.url,
+      health,
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    );
+    await server.stop();
+
+    expect(twoLengths.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 400"]);
+    expect(hugeHeader.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 431"]);
+    expect(server.logs.filter((entry) => entry.msg === "request").map((entry) => entry.status)).toEqual([
+      200, 400, 200, 431,
+    ]);
+  });
+
+  it("answers 501 to a transfer coding other than chunked, rather than read gzip bytes as CSV", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const body = gzipSync("task,name\ncompressed row,someone\n");
+
+    const answer = await rawExchange(server.url, [
+      Buffer.from(
+        "POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n" +
+          `Transfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n`,
+      ),
+      body,
+      Buffer.from("\r\n0\r\n\r\n"),
+    ]);
+    await server.stop();
+
+    expect(answer).toMatch(/^HTTP\/1\.1 501 /);
+    expect(server.logs).toContainEqual(expect.objectContaining({ msg: "request", status: 501 }));
+  });
+
+  it("logs what node would refuse without a word (an Expect it cannot meet, CONNECT), and no userinfo", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+
+    const expectation = await rawExchange(
+      server.url,
+      "GET /health HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nConnection: close\r\n\r\n",
+    );
+    const tunnel = await rawExchange(
+      server.url,
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+    );
+    await rawExchange(
+      server.url,
+      "GET http://alice:s3cret@x/hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    await server.stop();
+
+    expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
+    expect(tunnel).toMatch(/^HTTP\/1\.1 405 /);
+    expect(server.logs.filter((entry) => entry.msg === "request")).toEqual([
+      expect.objectContaining({ path: "/health", status: 417 }),
+      expect.objectContaining({ method: "CONNECT", status: 405 }),
+      expect.objectContaining({ path: "/hello", status: 200 }),
+    ]);
+    expect(JSON.stringify(server.logs)).not.toContain("s3cret");
   });
 
   it("asks for a body held back with Expect: 100-continue only when it reads it", async () => {
@@ -423,13 +493,32 @@ function uploadTooMuch(url: string): Promise<number | string> {
 }
 
 /** Sends raw bytes and reads everything the server answers until it closes the connection. */
-async function rawExchange(url: string, text: string): Promise<string> {
+async function rawExchange(url: string, text: string | Buffer[]): Promise<string> {
   const socket = connect(Number(new URL(url).port), "127.0.0.1");
   await once(socket, "connect");
-  socket.write(text);
+  for (const part of [text].flat()) socket.write(part);
+  socket.on("error", () => {});
   let answer = "";
   socket.setEncoding("utf8");
   for await (const chunk of socket) answer += chunk;
+  return answer;
+}
+
+/** Sends `first`, waits for its answer, then sends `second` on the same connection; all it was answered. */
+async function secondOnOneConnection(url: string, first: string, second: string): Promise<string> {
+  const socket = connect(Number(new URL(url).port), "127.0.0.1");
+  await once(socket, "connect");
+  socket.setEncoding("utf8");
+  socket.on("error", () => {});
+  let answer = "";
+  socket.on("data", (chunk: string) => {
+    answer += chunk;
+  });
+  const closed = once(socket, "close");
+  socket.write(first);
+  while (!/\r\n\r\n[\s\S]*\}$/.test(answer)) await once(socket, "data");
+  socket.write(second);
+  await closed;
   return answer;
 }
 

@@ -62,7 +62,7 @@ export async function startHttpServer(
     const started = performance.now();
     let reply: Reply | undefined;
     const { socket } = message;
-    requestsOn.add(socket);
+    servingOn.set(socket, response);
     // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
     let bodySent = !expectsContinue;
     // Aborted when the connection closes before the answer is sent (the client went, or a shutdown cut it):
@@ -71,7 +71,7 @@ export async function startHttpServer(
     // Attached first, so that a client hanging up while core works still gets its line.
     response.once("close", () => {
       if (!response.writableFinished) givenUp.abort(new RequestAbortedError());
-      requestsOn.delete(socket);
+      if (servingOn.get(socket) === response) servingOn.delete(socket);
       logger.info(
         {
           method: message.method,
@@ -90,13 +90,15 @@ export async function startHttpServer(
         if (!bodySent && !response.headersSent) response.writeContinue();
         bodySent = true;
       };
-      reply = await api.handle(
-        httpRequestOf(message, {
-          onFirstRead: sendContinue,
-          signal: givenUp.signal,
-          ...(options.bodyIdleMs !== undefined && { bodyIdleMs: options.bodyIdleMs }),
-        }),
-      );
+      reply =
+        unsupportedTransferCoding(message) ??
+        (await api.handle(
+          httpRequestOf(message, {
+            onFirstRead: sendContinue,
+            signal: givenUp.signal,
+            ...(options.bodyIdleMs !== undefined && { bodyIdleMs: options.bodyIdleMs }),
+          }),
+        ));
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: say nothing of internals.
       logger.error({ error }, "request bridge failed");
@@ -132,9 +134,9 @@ export async function startHttpServer(
     }
   }
 
-  // The sockets with a request being served (whose line the request's own log gives), and the status node
-  // answered on a socket itself.
-  const requestsOn = new WeakSet<Socket>();
+  // The response being served on a socket (its request's own log line comes when it closes), and the status
+  // node answered on a socket itself.
+  const servingOn = new WeakMap<Socket, ServerResponse>();
   const answeredByNode = new WeakMap<Socket, number>();
 
   // Handlers still running: a shutdown waits for them after cutting their connections, so that what they
@@ -155,13 +157,25 @@ export async function startHttpServer(
   // log line saying so: a request node refuses never reaches a handler, and would otherwise leave no trace.
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     const status = CLIENT_ERROR_STATUS[error.code ?? ""] ?? 400;
-    const answering = socket.writable && socket.bytesWritten === 0 && error.code !== "ECONNRESET";
+    // Node's own rule: answer unless the response being served has sent its headers (on a reused keep-alive
+    // connection, bytes were written before, and the bad request still deserves its answer).
+    const serving = servingOn.get(socket);
+    const answering = socket.writable && !serving?.headersSent && error.code !== "ECONNRESET";
     if (answering) {
       answeredByNode.set(socket, status);
       socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
-      if (!requestsOn.has(socket)) logger.info({ status, error: error.code }, "request");
+      if (serving === undefined) logger.info({ status, error: error.code }, "request");
     }
     socket.destroy(error);
+  });
+  // Requests node would answer or drop without a handler: answered here, so that each leaves its log line.
+  server.on("checkExpectation", (message, response) => {
+    response.writeHead(417, { connection: "close", "content-length": 0 }).end();
+    logger.info({ method: message.method, path: pathOf(message.url), status: 417 }, "request");
+  });
+  server.on("connect", (message: IncomingMessage, socket: Socket) => {
+    socket.end("HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    logger.info({ method: message.method, status: 405 }, "request");
   });
   // Slow-client guards: the headers must arrive within 10 s, and a body must not pause for 60 s while it is read
   // (`bodyIdleMs`, in node-request.ts). No limit on the whole request: an upload is read only as fast as its
@@ -196,6 +210,17 @@ export async function startHttpServer(
   };
 }
 
+/**
+ * 501 for a body in a transfer coding other than chunked (`gzip, chunked`): node takes the chunks off and
+ * leaves the rest, so core would read gzip bytes as CSV (RFC 9112 §6.1: a coding the server does not
+ * understand is answered 501).
+ */
+function unsupportedTransferCoding(message: IncomingMessage): Reply | undefined {
+  const coding = message.headers["transfer-encoding"];
+  if (coding === undefined || coding.trim().toLowerCase() === "chunked") return undefined;
+  return { status: 501, headers: { "cache-control": "no-store" } };
+}
+
 /** How long a shutdown waits, once connections are closed, for their handlers to finish. */
 const HANDLERS_GRACE_MS = 5_000;
 
@@ -227,10 +252,15 @@ function discardRest(message: IncomingMessage): Promise<void> {
   });
 }
 
-/** The path of a request target, without its query (which may carry a cursor not worth logging). */
+/**
+ * The path of a request target, without its query (which may carry a cursor not worth logging), nor the
+ * scheme, host and user of an absolute-form target (`http://alice:secret@host/hello` is logged `/hello`).
+ */
 function pathOf(target = "/"): string {
   const query = target.indexOf("?");
-  return query === -1 ? target : target.slice(0, query);
+  const path = query === -1 ? target : target.slice(0, query);
+  if (path.startsWith("/") || path === "*") return path;
+  return URL.canParse(path) ? new URL(path).pathname : "(not a URL)";
 }
 
 function byteLengthOf(body: string | Uint8Array): number {
