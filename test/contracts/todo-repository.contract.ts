@@ -316,6 +316,19 @@ export function describeTodoRepositoryContract(
         expect(await repository.get(created.id)).toEqual(put);
       });
 
+      it("with keepExisting, writes only the todos whose id is free, leaving the others as they are", async () => {
+        const edited = aTodo({ task: "edited since", version: 2 });
+        await repository.create(edited);
+        const fresh = aTodo({ task: "new" });
+        const again = { ...edited, task: "as first written", version: 1 };
+
+        const result = await repository.putMany([again, fresh], { keepExisting: true });
+
+        expect(result).toEqual({ failed: [] });
+        expect(await repository.get(edited.id)).toEqual(edited);
+        expect(await repository.get(fresh.id)).toEqual(fresh);
+      });
+
       it("round-trips null fields and unicode text", async () => {
         const todos = [
           aTodo({ name: null, dueDate: null }),

@@ -4,6 +4,7 @@ import {
   encodePosition,
   type ListOptions,
   type PutManyFailure,
+  type PutManyOptions,
   type PutManyResult,
   positionOf,
   type Todo,
@@ -46,13 +47,19 @@ const NEXT_PAGE = asJsonPage(
 /** The statements `list` runs, for a test to check their query plans. */
 export const LIST_STATEMENTS = { FIRST_PAGE, NEXT_PAGE } as const;
 
-/** The upsert of `rows` todos, built once per row count so that its prepared statement is reused. */
+/**
+ * The upsert of `rows` todos (or, keeping existing rows, their insert where the id is free), built once per row
+ * count so that its prepared statement is reused.
+ */
 const upserts: string[] = [];
-function upsertOf(rows: number): string {
-  let sql = upserts[rows];
+const inserts: string[] = [];
+function upsertOf(rows: number, keepExisting = false): string {
+  const built = keepExisting ? inserts : upserts;
+  let sql = built[rows];
   if (sql === undefined) {
-    sql = `INSERT INTO todos (${COLUMNS}) VALUES ${Array(rows).fill(`(${VALUES})`).join(", ")} ${UPSERT_SET}`;
-    upserts[rows] = sql;
+    const conflict = keepExisting ? "ON CONFLICT (id) DO NOTHING" : UPSERT_SET;
+    sql = `INSERT INTO todos (${COLUMNS}) VALUES ${Array(rows).fill(`(${VALUES})`).join(", ")} ${conflict}`;
+    built[rows] = sql;
   }
   return sql;
 }
@@ -123,7 +130,7 @@ export class SqliteTodoRepository implements TodoRepository {
     });
   }
 
-  putMany(todos: readonly Todo[]): Promise<PutManyResult> {
+  putMany(todos: readonly Todo[], { keepExisting = false }: PutManyOptions = {}): Promise<PutManyResult> {
     return guardStore(STORE, () => {
       if (todos.length === 0) return { failed: [] };
       try {
@@ -131,23 +138,23 @@ export class SqliteTodoRepository implements TodoRepository {
         this.sql.transaction(() => {
           for (let start = 0; start < todos.length; start += ROWS_PER_UPSERT) {
             const rows = todos.slice(start, start + ROWS_PER_UPSERT);
-            this.sql.run(upsertOf(rows.length), rows.flatMap(rowOf));
+            this.sql.run(upsertOf(rows.length, keepExisting), rows.flatMap(rowOf));
           }
         });
         return { failed: [] };
       } catch (error) {
         if (!isItemError(error)) throw error;
         // Some todo broke the batch, which rolled back: write them one by one to find which.
-        return { failed: this.putOneByOne(todos) };
+        return { failed: this.putOneByOne(todos, keepExisting) };
       }
     });
   }
 
-  private putOneByOne(todos: readonly Todo[]): PutManyFailure[] {
+  private putOneByOne(todos: readonly Todo[], keepExisting: boolean): PutManyFailure[] {
     const failed: PutManyFailure[] = [];
     for (const todo of todos) {
       try {
-        this.sql.run(upsertOf(1), rowOf(todo));
+        this.sql.run(upsertOf(1, keepExisting), rowOf(todo));
       } catch (error) {
         if (!isItemError(error)) throw error;
         failed.push({ id: String(todo.id), reason: reasonFor(error) });

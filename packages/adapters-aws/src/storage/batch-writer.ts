@@ -1,5 +1,10 @@
 import type { PutManyFailure } from "@anycloud/core";
-import { BatchWriteItemCommand, type DynamoDBClient, type WriteRequest } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  type WriteRequest,
+} from "@aws-sdk/client-dynamodb";
 import type { PendingPut } from "./batch-plan.js";
 import { errorName, isRetryableWriteError } from "./sdk-errors.js";
 
@@ -38,6 +43,36 @@ export class BatchWriter {
     const failed: PutManyFailure[] = [];
     await forEachConcurrently(batches, this.options.concurrency, async (batch) => {
       failed.push(...(await this.writeBatch(batch)));
+    });
+    return failed;
+  }
+
+  /**
+   * Writes each put alone, and only where its id is free (PutItem on `attribute_not_exists(id)`; BatchWriteItem
+   * takes no condition): an id already stored counts as written. The SDK's own retries cover throttling; what
+   * still fails is reported per item, and any other error is thrown as the store failing. Slower than
+   * batches, and used only by an import's retries.
+   */
+  async writeIfAbsent(puts: readonly PendingPut[]): Promise<PutManyFailure[]> {
+    const failed: PutManyFailure[] = [];
+    // As many requests in flight as the batches would carry items, up to 32 (the SDK's pool has 50 sockets).
+    const inFlight = Math.min(32, this.options.concurrency * 8);
+    await forEachConcurrently(puts, inFlight, async ({ id, item }) => {
+      try {
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: "attribute_not_exists(id)",
+          }),
+        );
+      } catch (error) {
+        const name = errorName(error);
+        if (name === "ConditionalCheckFailedException") return;
+        if (name === "ValidationException") failed.push({ id, reason: STORE_REFUSED });
+        else if (isRetryableWriteError(error)) failed.push({ id, reason: STORE_BUSY });
+        else throw error;
+      }
     });
     return failed;
   }

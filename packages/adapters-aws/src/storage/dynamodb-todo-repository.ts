@@ -1,5 +1,6 @@
 import {
   type ListOptions,
+  type PutManyOptions,
   type PutManyResult,
   type Todo,
   TodoAlreadyExistsError,
@@ -174,10 +175,12 @@ export class DynamoDbTodoRepository implements TodoRepository {
     });
   }
 
-  putMany(todos: readonly Todo[]): Promise<PutManyResult> {
+  putMany(todos: readonly Todo[], { keepExisting = false }: PutManyOptions = {}): Promise<PutManyResult> {
     return guardStore(STORE, async () => {
       const { batches, failed } = planBatches(todos);
-      failed.push(...(await this.writer.write(batches)));
+      failed.push(
+        ...(await (keepExisting ? this.writer.writeIfAbsent(batches.flat()) : this.writer.write(batches))),
+      );
       return { failed };
     });
   }

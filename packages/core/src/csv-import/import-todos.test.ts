@@ -349,6 +349,33 @@ describe("ImportTodos", () => {
     expect(turnsAtEachBatch.at(-1)).toBeGreaterThan(turnsAtEachBatch[0]!);
   });
 
+  it("leaves what an earlier attempt wrote, and was edited since, as it is when the import is run again", async () => {
+    // Batches of one; the store fails at the third, once: the first attempt wrote two rows, and FAILED.
+    const todos = Object.assign(new InMemoryTodoRepository(), { preferredBatchSize: 1 });
+    const putMany = todos.putMany.bind(todos);
+    let calls = 0;
+    todos.putMany = (batch, options) => {
+      calls += 1;
+      return calls === 3 ? Promise.reject(new Error("store unavailable")) : putMany(batch, options);
+    };
+    const ledger = new InMemoryImportLedger();
+    const importTodos = new ImportTodos(todos, ledger, clock, silentLogger);
+    const rows = "task\nfirst\nsecond\nthird\n";
+    await expect(importTodos.execute({ source }, { body: trackedBody(rows).opened })).rejects.toThrow();
+    const [written] = (await todos.list({ limit: 10 })).items.filter((todo) => todo.task === "first");
+    await todos.update({ ...written!, task: "first, edited", version: 2 }, 1);
+
+    const report = await importTodos.execute({ source }, { body: trackedBody(rows).opened });
+
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 3 });
+    expect(await todos.get(written!.id)).toMatchObject({ task: "first, edited", version: 2 });
+    expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task).sort()).toEqual([
+      "first, edited",
+      "second",
+      "third",
+    ]);
+  });
+
   it("stops when aborted: records the import FAILED and throws the abort reason", async () => {
     const ledger = new InMemoryImportLedger();
     const controller = new AbortController();

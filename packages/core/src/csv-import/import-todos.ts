@@ -35,8 +35,8 @@ const PROGRESS_EVERY_ROWS = 1000;
 /**
  * Imports the todos of a CSV object, once: an import's id derives from the object's version, each todo's id
  * from the import's id and the line its record starts on, and the ledger answers a repeated delivery with the
- * first run's report. A run that failed half-way can be run again: it writes the same todos (same ids, same
- * `createdAt`) with idempotent `putMany`s.
+ * first run's report. A run that failed half-way can be run again: it writes the todos the first run did not
+ * (same ids, same `createdAt`), and leaves those it did as they are now, edits included.
  *
  * Streams: reads no faster than the store writes, and holds one batch of todos at a time. Lets the event loop
  * run after every batch and every chunk read: with a store that answers synchronously (SQLite) and a body
@@ -176,7 +176,8 @@ export class ImportTodos {
     const idOf = todoIdsFor(entry.importId);
     // Every attempt stamps the same instant, so that a retry rewrites identical todos.
     const stamp = entry.startedAt;
-    const batch = new TodoBatch(this.todos, tally);
+    // A later attempt writes only what the earlier ones did not: users may have edited those todos since.
+    const batch = new TodoBatch(this.todos, tally, entry.attempt > 1);
     let reportedAt = 0;
     const reportProgress = () => {
       reportedAt = tally.rowsRead;

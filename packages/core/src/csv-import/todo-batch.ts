@@ -11,9 +11,14 @@ export class TodoBatch {
   private lines: number[] = [];
   private readonly capacity: number;
 
+  /**
+   * `keepExisting`: for an import's later attempts, which write only the todos an earlier attempt did not,
+   * so that an edit or a change made since to what it wrote is not undone.
+   */
   constructor(
     private readonly repository: TodoRepository,
     private readonly tally: ImportTally,
+    private readonly keepExisting = false,
   ) {
     this.capacity = Math.max(1, repository.preferredBatchSize);
   }
@@ -31,7 +36,9 @@ export class TodoBatch {
     const { todos, lines } = this;
     this.todos = [];
     this.lines = [];
-    const { failed } = await this.repository.putMany(todos);
+    const { failed } = this.keepExisting
+      ? await this.repository.putMany(todos, { keepExisting: true })
+      : await this.repository.putMany(todos);
     this.tally.imported += todos.length - failed.length;
     if (failed.length > 0) {
       const lineOf = new Map(todos.map((todo, index) => [todo.id, lines[index]!]));

@@ -1,6 +1,12 @@
 import { TodoAlreadyExistsError, TodoNotFoundError, VersionConflictError } from "./errors.js";
 import { comparePositions, decodePosition, encodePosition, positionOf } from "./list-position.js";
-import type { ListOptions, PutManyResult, TodoPage, TodoRepository } from "./ports/todo-repository.js";
+import type {
+  ListOptions,
+  PutManyOptions,
+  PutManyResult,
+  TodoPage,
+  TodoRepository,
+} from "./ports/todo-repository.js";
 import type { Todo } from "./todo.js";
 
 /** Todos in a `Map`, for tests and `TODO_STORE=memory`. Copies on the way in and out, like a real store. */
@@ -48,8 +54,11 @@ export class InMemoryTodoRepository implements TodoRepository {
     this.ordered = undefined;
   }
 
-  async putMany(todos: readonly Todo[]): Promise<PutManyResult> {
-    for (const todo of todos) this.write(todo);
+  async putMany(
+    todos: readonly Todo[],
+    { keepExisting = false }: PutManyOptions = {},
+  ): Promise<PutManyResult> {
+    for (const todo of todos) if (!keepExisting || !this.todos.has(todo.id)) this.write(todo);
     return { failed: [] };
   }
 

@@ -18,6 +18,14 @@ export interface PutManyFailure {
   reason: string;
 }
 
+export interface PutManyOptions {
+  /**
+   * Leave an item whose id is already stored as it is (it counts as written): a retried import writes only
+   * what its earlier attempt did not, and undoes no edit made since to what that attempt wrote.
+   */
+  keepExisting?: boolean;
+}
+
 export interface PutManyResult {
   /** The items that could not be written after the store's retries; every other item was written. */
   failed: PutManyFailure[];
@@ -51,11 +59,12 @@ export interface TodoRepository {
   /** Deletes (when at `expectedVersion`, if given); throws `TodoNotFoundError` or `VersionConflictError`. */
   delete(id: string, expectedVersion?: number): Promise<void>;
   /**
-   * Idempotent batch upsert: writes every item whatever is stored under its id, retrying what the store
-   * throttles, and reports the items that still failed. Items must have distinct ids. Throws (rather than
-   * reporting every item) when the store as a whole is unavailable.
+   * Idempotent batch upsert: writes every item whatever is stored under its id (or, with `keepExisting`, only
+   * the items whose id is free), retrying what the store throttles, and reports the items that still failed.
+   * Items must have distinct ids. Throws (rather than reporting every item) when the store as a whole is
+   * unavailable.
    */
-  putMany(todos: readonly Todo[]): Promise<PutManyResult>;
+  putMany(todos: readonly Todo[], options?: PutManyOptions): Promise<PutManyResult>;
 }
 
 export const TODO_REPOSITORY = Symbol.for("anycloud.TodoRepository");
