@@ -8,6 +8,7 @@ import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-sta
 import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
 import {
   type BatchWriteAnswer,
+  type PutAnswer,
   ScriptedDynamoDbHandler,
   seededRandom,
 } from "../support/aws/scripted-dynamodb-handler.js";
@@ -44,9 +45,13 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
   /** A repository whose client answers BatchWriteItem as `script` says; `sdkMaxAttempts` bounds the SDK. */
   function scriptedRepository(
     script: (call: { ids: string[]; index: number }) => BatchWriteAnswer,
-    options: { maxAttempts?: number; sdkMaxAttempts?: number } = {},
+    options: {
+      maxAttempts?: number;
+      sdkMaxAttempts?: number;
+      putScript?: (call: { id: string; index: number }) => PutAnswer;
+    } = {},
   ) {
-    const handler = new ScriptedDynamoDbHandler(plain.config.requestHandler, script);
+    const handler = new ScriptedDynamoDbHandler(plain.config.requestHandler, script, options.putScript);
     const client = dynamoDbClientFor(standIn.endpoint, {
       requestHandler: handler,
       maxAttempts: options.sdkMaxAttempts ?? 3,
@@ -90,6 +95,37 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       expect(call.ids.length).toBeLessThanOrEqual(25);
       expect(new Set(call.ids).size).toBe(call.ids.length);
     }
+  });
+
+  it("with keepExisting, puts each todo once where its id is free, through throttles and 5xx", async () => {
+    const kept = aTodo({ task: "edited since", version: 2 });
+    await new DynamoDbTodoRepository(plain, { tableName }).putMany([kept]);
+    const todos = [
+      { ...kept, task: "as first written", version: 1 },
+      ...Array.from({ length: 200 }, () => aTodo()),
+    ];
+    // Every other todo is throttled on its first put and meets a 5xx on its second. The SDK tries each call
+    // once: every retry here is the repository's own.
+    const puts = new Map<string, number>();
+    const unlucky = new Set(todos.filter((_, index) => index % 2 === 0).map((todo) => todo.id));
+    const { handler, repository } = scriptedRepository(() => "forward", {
+      sdkMaxAttempts: 1,
+      putScript: ({ id }) => {
+        const attempt = (puts.get(id) ?? 0) + 1;
+        puts.set(id, attempt);
+        if (!unlucky.has(id)) return "forward";
+        return attempt === 1 ? "throttle" : attempt === 2 ? "server-error" : "forward";
+      },
+    });
+
+    const result = await repository.putMany(todos, { keepExisting: true });
+
+    expect(result.failed).toEqual([]);
+    expect(sortById(await scanAll(plain, tableName))).toEqual(sortById([kept, ...todos.slice(1)]));
+    expect(new Set(handler.putCalls.map((call) => call.answer))).toEqual(
+      new Set(["forward", "throttle", "server-error"]),
+    );
+    expect(handler.calls).toEqual([]);
   });
 
   it("sends again only the items the store handed back", async () => {

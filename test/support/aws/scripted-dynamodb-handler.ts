@@ -18,6 +18,9 @@ export type BatchWriteAnswer =
   /** Write nothing; answer every item as UnprocessedItems. */
   | "hand-back-all";
 
+/** What the handler does with one PutItem HTTP request, when it scripts them. */
+export type PutAnswer = "forward" | "throttle" | "server-error";
+
 /** One BatchWriteItem HTTP request the handler saw. */
 export interface BatchWriteCall {
   /** The SDK's own attempt number for this call (its `amz-sdk-request` header): above 1 when it retried. */
@@ -35,10 +38,13 @@ type Forward = DynamoDBClient["config"]["requestHandler"];
  */
 export class ScriptedDynamoDbHandler implements HttpHandler {
   readonly calls: BatchWriteCall[] = [];
+  /** The PutItem calls the handler saw, when it was given a script for them. */
+  readonly putCalls: { id: string; answer: PutAnswer }[] = [];
 
   constructor(
     private readonly forward: Forward,
     private readonly script: (call: { ids: string[]; index: number }) => BatchWriteAnswer,
+    private readonly putScript?: (call: { id: string; index: number }) => PutAnswer,
   ) {}
 
   updateHttpClientConfig(): void {}
@@ -48,6 +54,21 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
   }
 
   async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
+    if (this.putScript && request.headers["x-amz-target"] === "DynamoDB_20120810.PutItem") {
+      const { Item } = JSON.parse(bodyText(request.body)) as { Item: { id: { S: string } } };
+      const answer = this.putScript({ id: Item.id.S, index: this.putCalls.length });
+      this.putCalls.push({ id: Item.id.S, answer });
+      if (answer === "throttle") {
+        return errorResponse(
+          400,
+          "ProvisionedThroughputExceededException",
+          "Rate of requests exceeds capacity.",
+        );
+      }
+      if (answer === "server-error")
+        return errorResponse(500, "InternalServerError", "Internal server error.");
+      return this.forward.handle(request, options);
+    }
     if (request.headers["x-amz-target"] !== "DynamoDB_20120810.BatchWriteItem") {
       return this.forward.handle(request, options);
     }

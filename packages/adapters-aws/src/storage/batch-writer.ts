@@ -49,15 +49,23 @@ export class BatchWriter {
 
   /**
    * Writes each put alone, and only where its id is free (PutItem on `attribute_not_exists(id)`; BatchWriteItem
-   * takes no condition): an id already stored counts as written. The SDK's own retries cover throttling; what
-   * still fails is reported per item, and any other error is thrown as the store failing. Slower than
-   * batches, and used only by an import's retries.
+   * takes no condition): an id already stored counts as written. A put the store throttles or fails (5xx) is
+   * retried as a batch is, with backoff, up to `maxAttempts` calls; what still fails is reported per item, and
+   * any other error is thrown as the store failing. Slower than batches, and used only by an import's retries.
    */
   async writeIfAbsent(puts: readonly PendingPut[]): Promise<PutManyFailure[]> {
     const failed: PutManyFailure[] = [];
     // As many requests in flight as the batches would carry items, up to 32 (the SDK's pool has 50 sockets).
     const inFlight = Math.min(32, this.options.concurrency * 8);
-    await forEachConcurrently(puts, inFlight, async ({ id, item }) => {
+    await forEachConcurrently(puts, inFlight, async (put) => {
+      const failure = await this.putIfAbsent(put);
+      if (failure) failed.push(failure);
+    });
+    return failed;
+  }
+
+  private async putIfAbsent({ id, item }: PendingPut): Promise<PutManyFailure | undefined> {
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(
           new PutItemCommand({
@@ -66,15 +74,16 @@ export class BatchWriter {
             ConditionExpression: "attribute_not_exists(id)",
           }),
         );
+        return undefined;
       } catch (error) {
         const name = errorName(error);
-        if (name === "ConditionalCheckFailedException") return;
-        if (name === "ValidationException") failed.push({ id, reason: STORE_REFUSED });
-        else if (isRetryableWriteError(error)) failed.push({ id, reason: STORE_BUSY });
-        else throw error;
+        if (name === "ConditionalCheckFailedException") return undefined;
+        if (name === "ValidationException") return { id, reason: STORE_REFUSED };
+        if (!isRetryableWriteError(error)) throw error;
       }
-    });
-    return failed;
+      if (attempt >= this.options.maxAttempts) return { id, reason: STORE_BUSY };
+      await sleep(this.backoff(attempt));
+    }
   }
 
   private async writeBatch(batch: readonly PendingPut[]): Promise<PutManyFailure[]> {

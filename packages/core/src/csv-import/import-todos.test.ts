@@ -399,6 +399,32 @@ describe("ImportTodos", () => {
     });
   });
 
+  it("stops between batches when aborted, even inside one chunk that holds every row", async () => {
+    const ledger = new InMemoryImportLedger();
+    const controller = new AbortController();
+    const todos = new InMemoryTodoRepository();
+    const putMany = todos.putMany.bind(todos);
+    let written = 0;
+    todos.putMany = async (batch, options) => {
+      controller.abort(new Error("stop")); // during the first batch's write
+      written += batch.length;
+      return putMany(batch, options);
+    };
+    const rows = Array.from({ length: 2000 }, (_, index) => `Task ${index}`).join("\n");
+    const body = (async function* () {
+      yield Buffer.from(`task\n${rows}\n`);
+    })();
+    const importTodos = new ImportTodos(todos, ledger, clock, silentLogger);
+
+    await expect(
+      importTodos.execute({ source }, { body: { body }, signal: controller.signal }),
+    ).rejects.toThrow("stop");
+
+    // The first batch, and no other: the rows of the chunk after it were not written.
+    expect(written).toBe(todos.preferredBatchSize);
+    expect(await ledger.get(importIdOf(source))).toMatchObject({ status: "FAILED" });
+  });
+
   it("lists at most maxErrors errors, the first ones by line", async () => {
     const text = `task,dueDate\n${Array.from({ length: 10 }, (_, i) => `t${i},not a date`).join("\n")}\n`;
     const importTodos = new ImportTodos(

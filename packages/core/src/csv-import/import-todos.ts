@@ -213,6 +213,8 @@ export class ImportTodos {
               reportProgress();
               await lease.keep();
               await nextTurn();
+              // A stop asked for while the batch was written: the parser sees the signal only between chunks.
+              signal?.throwIfAborted();
             }
             break;
           }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
-import { limitedBody, readJsonBody } from "./read-body.js";
+import { limitedBody, readJsonBody, replay } from "./read-body.js";
 
 const post = (body: BodyInit, contentType = "application/json", headers: Record<string, string> = {}) =>
   new Request("http://x/", {
@@ -68,5 +68,24 @@ describe("reading bodies", () => {
     await expect(read()).rejects.toThrow(PayloadTooLargeError);
     expect(pulled).toBeLessThan(20);
     expect(cancelled).toBe(true);
+  });
+});
+
+describe("replay", () => {
+  it("streams bytes read already in slices of 64 KiB, as a socket would", async () => {
+    const bytes = Buffer.alloc(150 * 1024, 7);
+
+    const slices: Uint8Array[] = [];
+    for await (const slice of replay(bytes)) slices.push(slice);
+
+    expect(slices.map((slice) => slice.length)).toEqual([64 * 1024, 64 * 1024, 22 * 1024]);
+    expect(Buffer.concat(slices).equals(bytes)).toBe(true);
+  });
+
+  it("streams nothing for no bytes", async () => {
+    const slices: Uint8Array[] = [];
+    for await (const slice of replay(new Uint8Array())) slices.push(slice);
+
+    expect(slices).toEqual([]);
   });
 });
