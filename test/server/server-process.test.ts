@@ -1,8 +1,8 @@
-import { execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
 import { type IncomingHttpHeaders, request } from "node:http";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -210,6 +210,7 @@ describe("the server process", () => {
     await server.stop();
 
     expect(answer).toMatch(/^HTTP\/1\.1 501 /);
+    expect(answer).toMatch(/x-content-type-options: nosniff/i);
     expect(server.logs).toContainEqual(expect.objectContaining({ msg: "request", status: 501 }));
   });
 
@@ -232,6 +233,7 @@ describe("the server process", () => {
 
     expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
     expect(tunnel).toMatch(/^HTTP\/1\.1 405 /);
+    for (const answer of [expectation, tunnel]) expect(answer).toMatch(/x-content-type-options: nosniff/i);
     expect(server.logs.filter((entry) => entry.msg === "request")).toEqual([
       expect.objectContaining({ path: "/health", status: 417 }),
       expect.objectContaining({ method: "CONNECT", status: 405 }),
@@ -408,6 +410,65 @@ describe("the server process", () => {
       child.kill("SIGKILL");
     }
   });
+
+  /** SIGTERM, then the exit code, or a note that it is still running `boundMs` later (then SIGKILL). */
+  async function stopWithin(child: ChildProcess, boundMs: number): Promise<string> {
+    const exited = once(child, "exit").then(([code]) => `exited ${code}`);
+    child.kill("SIGTERM");
+    const outcome = await Promise.race([
+      exited,
+      new Promise<string>((resolve) =>
+        setTimeout(() => resolve(`still running ${boundMs} ms after SIGTERM`), boundMs),
+      ),
+    ]);
+    child.kill("SIGKILL");
+    return outcome;
+  }
+
+  it("stops on SIGTERM while a client it answered CONNECT keeps its side of the connection open", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    // Node forgets a CONNECT's socket once it hands it over: one left half-open would hold a shutdown.
+    const socket = connect({
+      port: Number(new URL(server.url).port),
+      host: "127.0.0.1",
+      allowHalfOpen: true,
+    });
+    socket.on("error", () => {});
+    await once(socket, "connect");
+    socket.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+    const [answer] = await once(socket, "data");
+
+    expect(String(answer)).toMatch(/^HTTP\/1\.1 405 /);
+    expect(await stopWithin(server.child, 8_000)).toBe("exited 0");
+    socket.destroy();
+  });
+
+  it("exits after a stop even when a request is stuck on a store that never answers", async () => {
+    // A DynamoDB endpoint that takes connections and never answers.
+    const silent = createNetServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const server = await startServerProcess({
+        DATA_DIR: dataDir,
+        TODO_STORE: "dynamodb",
+        DYNAMODB_ENDPOINT: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        TODOS_TABLE: "todos",
+        IMPORTS_TABLE: "imports",
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        SHUTDOWN_TIMEOUT_MS: "200",
+      });
+      const stuck = fetch(`${server.url}/todos`).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      // 200 ms for requests in flight, 5 s for their handlers, 2 s for the last log line, then exit.
+      expect(await stopWithin(server.child, 15_000)).toMatch(/^exited /);
+      await stuck;
+    } finally {
+      silent.close();
+    }
+  }, 20_000);
 
   it("finishes a request in flight when asked to stop, then exits 0", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });

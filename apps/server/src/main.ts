@@ -39,9 +39,15 @@ async function shutdown(signal: string): Promise<void> {
     process.exitCode = 1;
   }
   logger.info({}, "stopped");
-  // The process ends once the log is written: no process.exit, whose synchronous flush retries a write to a
-  // pipe whose reader has gone (`main.js | head`) for ever, where the loop's own write fails with EPIPE and stops.
+  // The process ends once the log is written: no process.exit at once, whose synchronous flush retries a write
+  // to a pipe whose reader has gone (`main.js | head`) for ever, where the loop's own write fails with EPIPE
+  // and stops. Unless something still holds the loop (a handler stuck on a store that never answers): then
+  // process.exit, by which time a broken pipe has been seen and pino writes nothing more.
   logger.flush();
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
 }
+
+/** How long a stopped server may take to let its last log line out before it exits regardless. */
+const EXIT_GRACE_MS = 2_000;
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
