@@ -24,7 +24,7 @@ export class LocalFileObjectSource implements ObjectSource {
     // The key is a real path already (`refOf`): only the version is read again, as it is now.
     const { size, version } = await currentVersionOf(ref.key);
     // 64 KiB reads: the parser turns each chunk into one batch of records held at once, and 256 KiB chunks
-    // made `todo import` of 1M rows peak at 140 MiB RSS where 64 KiB ones peak at 122-127 MiB, at the same
+    // made `todo import` of 1M rows peak at 140 MiB RSS where 64 KiB ones peak at 119-124 MiB, at the same
     // speed (two runs each, side by side). The progress bar also runs at most one chunk ahead of the rows.
     return { body: createReadStream(ref.key, { highWaterMark: 64 * 1024 }), size, version };
   }
