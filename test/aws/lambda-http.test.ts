@@ -620,6 +620,15 @@ describe("paths as each service sends them", () => {
     await createLambdaHttpHandler(api)(event);
     return new URL(requests[0]!.url);
   };
+  /** Each source's event for `path` reaches core as `pathname`, with no query. */
+  const expectPathSeen = async (from: (keyof typeof sources)[], path: string, pathname: string) => {
+    for (const source of from) {
+      const url = await pathSeen(sources[source](path));
+
+      expect(url.pathname, source).toBe(pathname);
+      expect(url.search, source).toBe("");
+    }
+  };
 
   it.each([
     ["a space", "/hello/Jane Doe", "/hello/Jane%20Doe"],
@@ -630,12 +639,7 @@ describe("paths as each service sends them", () => {
     ["a client's %252e%252e, not as a .. segment", "/public/%2e%2e/admin", "/public/%252e%252e/admin"],
     ["non-ASCII", "/hello/Zoë", "/hello/Zo%C3%AB"],
   ])("encodes what an HTTP API decoded: %s", async (_, decoded, pathname) => {
-    for (const source of ["an HTTP API (2.0)", "an HTTP API (1.0)"] as const) {
-      const url = await pathSeen(sources[source](decoded));
-
-      expect(url.pathname, source).toBe(pathname);
-      expect(url.search, source).toBe("");
-    }
+    await expectPathSeen(["an HTTP API (2.0)", "an HTTP API (1.0)"], decoded, pathname);
   });
 
   it.each([
@@ -645,12 +649,7 @@ describe("paths as each service sends them", () => {
     ["a bare percent sign", "/hello/100%", "/hello/100%25"],
     ["a question mark a hand-written event left decoded", "/hello/who?", "/hello/who%3F"],
   ])("keeps the encoding of a REST API or Function URL path: %s", async (_, sent, pathname) => {
-    for (const source of ["a REST API", "a Function URL"] as const) {
-      const url = await pathSeen(sources[source](sent));
-
-      expect(url.pathname, source).toBe(pathname);
-      expect(url.search, source).toBe("");
-    }
+    await expectPathSeen(["a REST API", "a Function URL"], sent, pathname);
   });
 
   it("greets the name a client sent as /hello/100%2541, whichever service passed it", async () => {

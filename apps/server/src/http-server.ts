@@ -47,6 +47,7 @@ export async function startHttpServer(
   },
 ): Promise<RunningServer> {
   const { logger } = options;
+  const bodyIdle = options.bodyIdleMs === undefined ? {} : { bodyIdleMs: options.bodyIdleMs };
   let closing = false;
 
   /**
@@ -93,11 +94,7 @@ export async function startHttpServer(
       reply =
         unsupportedTransferCoding(message) ??
         (await api.handle(
-          httpRequestOf(message, {
-            onFirstRead: sendContinue,
-            signal: givenUp.signal,
-            ...(options.bodyIdleMs !== undefined && { bodyIdleMs: options.bodyIdleMs }),
-          }),
+          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUp.signal, ...bodyIdle }),
         ));
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: say nothing of internals.

@@ -70,14 +70,13 @@ async function* bodyOf(
   let timedOut = false;
   try {
     for (;;) {
-      const next = await withinIdle(chunks.next(), idleMs).catch((error: unknown) => {
-        timedOut = error instanceof RequestTimeoutError;
-        throw error;
-      });
+      const next = await withinIdle(chunks.next(), idleMs);
       if (next.done) return;
       yield next.value as Uint8Array;
     }
   } catch (error) {
+    // Only the idle timer throws this: nothing else reaches the generator.
+    timedOut = error instanceof RequestTimeoutError;
     if (timedOut) throw error;
     if (message.aborted || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
       throw new RequestAbortedError({ cause: error });

@@ -108,7 +108,8 @@ export function matchRoute(
   return best ?? { route: DEFAULT_ROUTE, pathParameters: {} };
 }
 
-function safeDecode(segment: string): string {
+/** A percent-encoded path or segment decoded; one that cannot be (`%zz`, bad UTF-8) as it was sent. */
+export function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

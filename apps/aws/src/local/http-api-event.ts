@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { DEFAULT_ROUTE, type RouteMatch } from "./functions.js";
+import { DEFAULT_ROUTE, type RouteMatch, safeDecode } from "./functions.js";
 
 /** A request as it came off the wire. */
 export interface WireRequest {
@@ -30,7 +30,8 @@ export function httpApiEventFrom(
   now = new Date(),
 ): APIGatewayProxyEventV2 {
   const question = request.target.indexOf("?");
-  const rawPath = decodedPath(question === -1 ? request.target : request.target.slice(0, question));
+  // Decoded, as an HTTP API passes it; a path it cannot decode is passed as sent.
+  const rawPath = safeDecode(question === -1 ? request.target : request.target.slice(0, question));
   const rawQueryString = question === -1 ? "" : request.target.slice(question + 1);
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;
@@ -80,15 +81,6 @@ export function httpApiEventFrom(
     ...(body !== undefined && { body }),
     isBase64Encoded: base64,
   };
-}
-
-/** The path decoded as an HTTP API decodes it; one it cannot decode (`%zz`, bad UTF-8) is passed as sent. */
-function decodedPath(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
 }
 
 /** What API Gateway sends back for a function's result. */
