@@ -156,3 +156,26 @@ describe("an event fetch would have refused", () => {
     expect(result).toMatchObject({ statusCode: 200, body: "" });
   });
 });
+
+describe("the request id", () => {
+  const handler = createLambdaHttpHandler(
+    createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() }),
+  );
+  const withRequestId = (id: string) => ({
+    ...payloadV2("GET", "/no/such/route"),
+    headers: { host: HOST, "x-forwarded-proto": "https", "x-request-id": id },
+  });
+
+  it("names the request by Lambda's request id, unless the client named it", async () => {
+    const context = { awsRequestId: "8476a536-e9f4-11e8-9739-2dfe598c3fcd" };
+
+    const unnamed = await handler(payloadV2("GET", "/no/such/route"), context);
+    const named = await handler(withRequestId("trace-123"), context);
+    const badlyNamed = await handler(withRequestId("not a key"), context);
+
+    expect(unnamed.headers).toMatchObject({ "x-request-id": context.awsRequestId });
+    expect(JSON.parse(unnamed.body!)).toMatchObject({ requestId: context.awsRequestId });
+    expect(named.headers).toMatchObject({ "x-request-id": "trace-123" });
+    expect(badlyNamed.headers).toMatchObject({ "x-request-id": context.awsRequestId });
+  });
+});

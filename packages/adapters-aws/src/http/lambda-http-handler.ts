@@ -3,7 +3,7 @@ import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "a
 import { type EventRecord, isRecord, normaliseBasePath } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { requestFromPayloadV2, resultForPayloadV2 } from "./http-api-event.js";
-import { MalformedEventError, malformedEventReply } from "./malformed-event.js";
+import { awsRequestIdOf, MalformedEventError, malformedEventReply } from "./malformed-event.js";
 import { binaryTest } from "./response-body.js";
 import { requestFromPayloadV1, resultForPayloadV1 } from "./rest-api-event.js";
 
@@ -68,6 +68,10 @@ export function createLambdaHttpHandler(
       // Anything that fails while reading the event is the event's fault.
       return format.toResult(malformedEventReply(error, context), headOrGet(record, format), settings);
     }
+    // Lambda's id for the invocation, which its own log lines carry (START RequestId: ...), becomes the
+    // request's id unless the client sent one.
+    const awsRequestId = awsRequestIdOf(context);
+    if (awsRequestId !== undefined) request = { ...request, requestId: awsRequestId };
     return format.toResult(await httpApi.handle(request), request.method, settings);
   };
 }

@@ -14,9 +14,8 @@ export class MalformedEventError extends AppError {
 export function malformedEventReply(error: unknown, context: unknown): Reply {
   const detail =
     error instanceof MalformedEventError ? error.message : "The event could not be read as an HTTP request.";
-  const awsRequestId = (context as { awsRequestId?: unknown } | undefined)?.awsRequestId;
-  const requestId =
-    typeof awsRequestId === "string" && isWellFormedKey(awsRequestId) ? awsRequestId : randomUUID();
+  const awsRequestId = awsRequestIdOf(context);
+  const requestId = awsRequestId !== undefined && isWellFormedKey(awsRequestId) ? awsRequestId : randomUUID();
   const problem = {
     type: "urn:anycloud:problem:malformed-event",
     title: "Bad Request",
@@ -27,4 +26,10 @@ export function malformedEventReply(error: unknown, context: unknown): Reply {
   };
   // problem+json, no-store, nosniff and the request id: what core's own problem replies carry.
   return problemReply(problem, { ...BASE_HEADERS, "x-request-id": requestId });
+}
+
+/** The `awsRequestId` of a Lambda context, when there is one. */
+export function awsRequestIdOf(context: unknown): string | undefined {
+  const awsRequestId = (context as { awsRequestId?: unknown } | undefined)?.awsRequestId;
+  return typeof awsRequestId === "string" ? awsRequestId : undefined;
 }

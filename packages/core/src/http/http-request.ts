@@ -19,6 +19,11 @@ export interface HttpRequest {
    * an import of a body already read whole, stops. As fetch's `Request.signal`.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The id the platform gave this request (Lambda's `awsRequestId`), used as the request's id when the client
+   * sent no well-formed `x-request-id`: the answer and core's log lines then name what the platform's logs name.
+   */
+  readonly requestId?: string;
 }
 
 const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;

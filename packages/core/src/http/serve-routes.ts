@@ -28,14 +28,13 @@ export function isWellFormedKey(value: string): boolean {
 }
 
 /**
- * Turns a route table into an API: gives each request an id (the caller's `x-request-id` when well-formed),
- * maps every error to a problem reply in one place, adds the headers every response carries, and answers
- * HEAD without a body.
+ * Turns a route table into an API: gives each request an id (the caller's `x-request-id` when well-formed, else
+ * the platform's, else a new one), maps every error to a problem reply in one place, adds the headers every
+ * response carries, and answers HEAD without a body.
  */
 export function serveRoutes(router: Router, logger: Logger = silentLogger): HttpApi {
   async function handle(request: HttpRequest): Promise<Reply> {
-    const incomingId = request.headers.get("x-request-id");
-    const requestId = incomingId !== null && isWellFormedKey(incomingId) ? incomingId : randomUUID();
+    const requestId = requestIdOf(request);
     let reply: Reply;
     try {
       const url = urlOf(request);
@@ -50,6 +49,14 @@ export function serveRoutes(router: Router, logger: Logger = silentLogger): Http
       : { status: reply.status, headers, body: reply.body };
   }
   return Object.assign(async (request: Request) => toResponse(await handle(request)), { handle });
+}
+
+/** The caller's `x-request-id`, else the platform's id for the request, else a new one; each only when well-formed. */
+function requestIdOf(request: HttpRequest): string {
+  const incomingId = request.headers.get("x-request-id");
+  if (incomingId !== null && isWellFormedKey(incomingId)) return incomingId;
+  const platformId = request.requestId;
+  return platformId !== undefined && isWellFormedKey(platformId) ? platformId : randomUUID();
 }
 
 function urlOf(request: HttpRequest): URL {
