@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type {
   ClaimResult,
   ImportClaim,
@@ -9,7 +10,7 @@ import type {
 } from "@anycloud/core";
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { type Item, readInteger, readString } from "./attribute-values.js";
-import { guardStore, isConditionalCheckFailed } from "./sdk-errors.js";
+import { guardStore, isConditionalCheckFailed, sentMoreThanOnce } from "./sdk-errors.js";
 
 export interface DynamoDbImportLedgerOptions {
   /** A table whose hash key is `importId` (S). */
@@ -26,16 +27,19 @@ const NAMES = {
   "#startedAt": "startedAt",
   "#leaseExpiresAt": "leaseExpiresAt",
   "#report": "report",
+  "#claimToken": "claimToken",
 };
 
 // Creates the import, or takes over one that FAILED or whose lease ran out, in one conditional write: of
 // concurrent claims exactly one passes the condition. `if_not_exists` makes the same expression start a new
 // entry at attempt 1 and keep a taken-over entry's startedAt. Instants are fixed-width ISO strings, so `<=`
-// on strings compares them as times.
+// on strings compares them as times. Each claim writes a token of its own, by which it recognises its own
+// write when the SDK retried it after an answer was lost.
 const CLAIM = {
   UpdateExpression:
     "SET #source = :source, #status = :running, #attempt = if_not_exists(#attempt, :zero) + :one, " +
-    "#startedAt = if_not_exists(#startedAt, :now), #leaseExpiresAt = :leaseExpiresAt REMOVE #report",
+    "#startedAt = if_not_exists(#startedAt, :now), #leaseExpiresAt = :leaseExpiresAt, " +
+    "#claimToken = :claimToken REMOVE #report",
   ConditionExpression:
     "attribute_not_exists(#importId) OR #status = :failed OR (#status = :running AND #leaseExpiresAt <= :now)",
   ExpressionAttributeNames: NAMES,
@@ -45,6 +49,7 @@ const FINISH = {
   UpdateExpression: "SET #status = :status, #report = :report",
   ConditionExpression: "#status = :running AND #attempt = :attempt",
   ExpressionAttributeNames: { "#status": "status", "#attempt": "attempt", "#report": "report" },
+  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
 } as const;
 
 const RENEW = {
@@ -78,6 +83,7 @@ export class DynamoDbImportLedger implements ImportLedger {
   }
 
   claim({ importId, source, now, leaseExpiresAt }: ImportClaim): Promise<ClaimResult> {
+    const claimToken = randomUUID();
     return guardStore(STORE, async () => {
       try {
         const output = await this.client.send(
@@ -93,6 +99,7 @@ export class DynamoDbImportLedger implements ImportLedger {
               ":one": { N: "1" },
               ":now": { S: now },
               ":leaseExpiresAt": { S: leaseExpiresAt },
+              ":claimToken": { S: claimToken },
             },
             ReturnValues: "ALL_NEW",
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -101,20 +108,28 @@ export class DynamoDbImportLedger implements ImportLedger {
         return { claimed: true, entry: entryOf(output.Attributes) };
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        // Not ours: say who holds it, or how it ended. DynamoDB sends the item with the refusal; stand-ins
-        // that do not are read instead.
-        const entry = entryOrUndefined((error as { Item?: Item }).Item) ?? (await this.read(importId));
+        // Say who holds it, or how it ended. DynamoDB sends the item with the refusal; stand-ins that do not
+        // are read instead. The holder may be this very claim, sent again by the SDK after its answer was lost.
+        const item = (error as { Item?: Item }).Item ?? (await this.readItem(importId));
+        const entry = entryOrUndefined(item);
         if (!entry) throw new Error(`Import ${importId} was neither claimed nor found.`, { cause: error });
-        return { claimed: false, entry };
+        const ownClaim = entry.status === "RUNNING" && item?.claimToken?.S === claimToken;
+        return { claimed: ownClaim, entry };
       }
     });
   }
 
   finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
-    return this.updateWhileHeld(importId, attempt, FINISH, {
-      ":status": { S: report.status },
-      ":report": { S: JSON.stringify(report) },
-    });
+    const stored = JSON.stringify(report);
+    return this.updateWhileHeld(
+      importId,
+      attempt,
+      FINISH,
+      { ":status": { S: report.status }, ":report": { S: stored } },
+      // Refused after an SDK retry, yet holding this attempt's report: the attempt whose answer was lost wrote it.
+      (item) =>
+        item.attempt?.N === String(attempt) && item.status?.S === report.status && item.report?.S === stored,
+    );
   }
 
   renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
@@ -125,12 +140,16 @@ export class DynamoDbImportLedger implements ImportLedger {
     return guardStore(STORE, () => this.read(importId));
   }
 
-  /** One conditional UpdateItem that applies only while `attempt` holds the RUNNING import; false otherwise. */
+  /**
+   * One conditional UpdateItem that applies only while `attempt` holds the RUNNING import; false otherwise,
+   * unless the SDK sent it more than once and the item it met already holds the update (`applied`).
+   */
   private updateWhileHeld(
     importId: string,
     attempt: number,
     update: typeof FINISH | typeof RENEW,
     values: Record<string, { S: string }>,
+    applied?: (item: Item) => boolean,
   ): Promise<boolean> {
     return guardStore(STORE, async () => {
       try {
@@ -148,13 +167,19 @@ export class DynamoDbImportLedger implements ImportLedger {
         );
         return true;
       } catch (error) {
-        if (isConditionalCheckFailed(error)) return false;
-        throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
+        if (applied === undefined || !sentMoreThanOnce(error)) return false;
+        const item = (error as { Item?: Item }).Item ?? (await this.readItem(importId));
+        return item !== undefined && applied(item);
       }
     });
   }
 
   private async read(importId: string): Promise<ImportEntry | undefined> {
+    return entryOrUndefined(await this.readItem(importId));
+  }
+
+  private async readItem(importId: string): Promise<Item | undefined> {
     const output = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -162,7 +187,7 @@ export class DynamoDbImportLedger implements ImportLedger {
         ConsistentRead: true,
       }),
     );
-    return entryOrUndefined(output.Item);
+    return output.Item;
   }
 }
 

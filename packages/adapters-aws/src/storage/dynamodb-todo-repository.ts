@@ -20,7 +20,7 @@ import type { Item } from "./attribute-values.js";
 import { planBatches } from "./batch-plan.js";
 import { BatchWriter } from "./batch-writer.js";
 import { decodeScanCursor, encodeScanCursor } from "./scan-cursor.js";
-import { guardStore, isConditionalCheckFailed } from "./sdk-errors.js";
+import { guardStore, isConditionalCheckFailed, sentMoreThanOnce } from "./sdk-errors.js";
 import { todoFromItem, todoKey, todoToItem } from "./todo-item.js";
 
 export interface DynamoDbTodoRepositoryOptions {
@@ -89,11 +89,13 @@ export class DynamoDbTodoRepository implements TodoRepository {
             TableName: this.tableName,
             Item: todoToItem(todo),
             ConditionExpression: "attribute_not_exists(id)",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         );
       } catch (error) {
-        if (isConditionalCheckFailed(error)) throw new TodoAlreadyExistsError(todo.id, { cause: error });
-        throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
+        if (await this.holdsOwnWrite(error, todo)) return;
+        throw new TodoAlreadyExistsError(todo.id, { cause: error });
       }
     });
   }
@@ -147,6 +149,7 @@ export class DynamoDbTodoRepository implements TodoRepository {
         );
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
+        if (await this.holdsOwnWrite(error, todo)) return;
         await this.explainMiss(todo.id, expectedVersion, error);
       }
     });
@@ -170,6 +173,9 @@ export class DynamoDbTodoRepository implements TodoRepository {
         );
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
+        // A retried delete that finds the todo gone: the attempt whose answer was lost deleted it (or someone
+        // else did since). Either way it is gone, as asked.
+        if (sentMoreThanOnce(error) && (await this.storedAfterRefusal(id, error)) === undefined) return;
         await this.explainMiss(id, expectedVersion, error);
       }
     });
@@ -183,6 +189,21 @@ export class DynamoDbTodoRepository implements TodoRepository {
       );
       return { failed };
     });
+  }
+
+  /**
+   * Whether a conditional write refused after the SDK retried it was refused because of itself: the attempt
+   * whose answer was lost stored the todo, and the stored todo is exactly the one written.
+   */
+  private async holdsOwnWrite(error: unknown, todo: Todo): Promise<boolean> {
+    if (!sentMoreThanOnce(error)) return false;
+    const stored = await this.storedAfterRefusal(todo.id, error);
+    return stored !== undefined && sameItem(stored, todoToItem(todo));
+  }
+
+  /** The item a refused write met: DynamoDB sends it with the refusal (`ALL_OLD`); stand-ins may not. */
+  private async storedAfterRefusal(id: string, error: unknown): Promise<Item | undefined> {
+    return (error as { Item?: Item }).Item ?? (await this.read(id));
   }
 
   private async read(id: string): Promise<Item | undefined> {
@@ -204,4 +225,13 @@ export class DynamoDbTodoRepository implements TodoRepository {
     if (refused === undefined && (await this.read(id)) === undefined) throw new TodoNotFoundError(id);
     throw new VersionConflictError(id, expectedVersion, { cause });
   }
+}
+
+/** Whether two todo items hold the same attributes with the same values (their values are flat: S, N, BOOL, NULL). */
+function sameItem(a: Item, b: Item): boolean {
+  const names = Object.keys(a);
+  return (
+    names.length === Object.keys(b).length &&
+    names.every((name) => JSON.stringify(a[name]) === JSON.stringify(b[name]))
+  );
 }

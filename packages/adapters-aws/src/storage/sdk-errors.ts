@@ -3,7 +3,7 @@ import { AppError, StoreUnavailableError } from "@anycloud/core";
 /** What the SDK's service exceptions carry; network errors carry only `name` and maybe `code`. */
 interface SdkErrorShape {
   name?: unknown;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
 export function errorName(error: unknown): string | undefined {
@@ -17,6 +17,15 @@ export function httpStatusOf(error: unknown): number | undefined {
 
 export function isConditionalCheckFailed(error: unknown): boolean {
   return errorName(error) === "ConditionalCheckFailedException";
+}
+
+/**
+ * Whether the SDK sent the call more than once before this error. It retries a 5xx or a lost connection on
+ * its own, and the attempt whose answer was lost may have been applied: a conditional write then meets its
+ * own write, and its condition fails.
+ */
+export function sentMoreThanOnce(error: unknown): boolean {
+  return ((error as SdkErrorShape | undefined)?.$metadata?.attempts ?? 1) > 1;
 }
 
 const THROTTLING = new Set([

@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDbImportLedger, DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
+import { type ImportReport, type Todo, TodoAlreadyExistsError } from "@anycloud/core";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
+import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
+import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+import { LostAnswerHandler } from "../support/aws/lost-answer-handler.js";
+
+// A conditional write whose first answer is lost: the stand-in applied it, the SDK was told 500 and sent it
+// again, and the second attempt met the first one's write. The stores must recognise their own write.
+describe("DynamoDB stores when the SDK retries a write that landed", () => {
+  let standIn: DynamoDbStandIn;
+  let plain: DynamoDBClient;
+  let tables: { todos: string; imports: string };
+  let drop: () => Promise<void>;
+  const clients: DynamoDBClient[] = [];
+
+  beforeAll(async () => {
+    standIn = await startDynamoDb();
+    plain = dynamoDbClientFor(standIn.endpoint);
+  });
+
+  afterAll(async () => {
+    plain?.destroy();
+    await standIn?.stop();
+  });
+
+  beforeEach(async () => {
+    tables = { todos: uniqueTableName("todos-lost"), imports: uniqueTableName("imports-lost") };
+    ({ drop } = await createTables(plain, tables));
+  });
+
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    await drop();
+  });
+
+  /** A client that loses the first answer to each of `operations`, and the handler that does it. */
+  function losing(...operations: string[]) {
+    const handler = new LostAnswerHandler(plain.config.requestHandler, operations);
+    const client = dynamoDbClientFor(standIn.endpoint, { requestHandler: handler, maxAttempts: 3 });
+    clients.push(client);
+    return { handler, client };
+  }
+
+  const plainTodos = () => new DynamoDbTodoRepository(plain, { tableName: tables.todos });
+
+  it("creates a todo once, and says it was created", async () => {
+    const { handler, client } = losing("PutItem");
+    const todo = aTodo();
+
+    await new DynamoDbTodoRepository(client, { tableName: tables.todos }).create(todo);
+
+    expect(handler.calls).toEqual(["PutItem:lost", "PutItem:400"]);
+    expect(await plainTodos().get(todo.id)).toEqual(todo);
+  });
+
+  it("still refuses a create whose id another todo holds", async () => {
+    const taken = aTodo({ task: "first" });
+    await plainTodos().create(taken);
+    const { client } = losing("PutItem");
+
+    await expect(
+      new DynamoDbTodoRepository(client, { tableName: tables.todos }).create({ ...taken, task: "second" }),
+    ).rejects.toBeInstanceOf(TodoAlreadyExistsError);
+  });
+
+  it("updates a todo at its version once, and says it was updated", async () => {
+    const todo = aTodo();
+    await plainTodos().create(todo);
+    const { handler, client } = losing("PutItem");
+    const updated = { ...todo, task: "Mend the gate", version: 2, updatedAt: "2030-01-02T00:00:00.000Z" };
+
+    await new DynamoDbTodoRepository(client, { tableName: tables.todos }).update(updated, 1);
+
+    expect(handler.calls).toEqual(["PutItem:lost", "PutItem:400"]);
+    expect(await plainTodos().get(todo.id)).toEqual(updated);
+  });
+
+  it.each([
+    ["at its version", 1],
+    ["at any version", undefined],
+  ])("deletes a todo %s once, and says it was deleted", async (_, version) => {
+    const todo = aTodo();
+    await plainTodos().create(todo);
+    const { handler, client } = losing("DeleteItem");
+    const repository = new DynamoDbTodoRepository(client, { tableName: tables.todos });
+
+    await repository.delete(todo.id, version);
+
+    expect(handler.calls.slice(0, 2)).toEqual(["DeleteItem:lost", "DeleteItem:400"]);
+    expect(await plainTodos().get(todo.id)).toBeUndefined();
+  });
+
+  it("claims an import once, and says it holds it", async () => {
+    const { handler, client } = losing("UpdateItem");
+    const importId = randomUUID();
+
+    const result = await new DynamoDbImportLedger(client, { tableName: tables.imports }).claim(
+      claim(importId),
+    );
+
+    expect(handler.calls).toEqual(["UpdateItem:lost", "UpdateItem:400"]);
+    expect(result).toMatchObject({ claimed: true, entry: { status: "RUNNING", attempt: 1 } });
+  });
+
+  it("still refuses a claim on an import another invocation holds", async () => {
+    const importId = randomUUID();
+    await new DynamoDbImportLedger(plain, { tableName: tables.imports }).claim(claim(importId));
+    const { client } = losing("UpdateItem");
+
+    const result = await new DynamoDbImportLedger(client, { tableName: tables.imports }).claim(
+      claim(importId),
+    );
+
+    expect(result).toMatchObject({ claimed: false, entry: { status: "RUNNING", attempt: 1 } });
+  });
+
+  it("finishes an import once, and says its report was recorded", async () => {
+    const importId = randomUUID();
+    await new DynamoDbImportLedger(plain, { tableName: tables.imports }).claim(claim(importId));
+    const { handler, client } = losing("UpdateItem");
+    const ledger = new DynamoDbImportLedger(client, { tableName: tables.imports });
+
+    const recorded = await ledger.finish(importId, 1, report(importId));
+
+    expect(handler.calls).toEqual(["UpdateItem:lost", "UpdateItem:400"]);
+    expect(recorded).toBe(true);
+    expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", report: report(importId) });
+  });
+
+  it("still says a report was not recorded when another attempt holds the import", async () => {
+    const importId = randomUUID();
+    const ledger = new DynamoDbImportLedger(plain, { tableName: tables.imports });
+    await ledger.claim(claim(importId));
+    await ledger.finish(importId, 1, { ...report(importId), status: "FAILED" });
+    await ledger.claim(claim(importId));
+    const { client } = losing("UpdateItem");
+
+    const recorded = await new DynamoDbImportLedger(client, { tableName: tables.imports }).finish(
+      importId,
+      1,
+      report(importId),
+    );
+
+    expect(recorded).toBe(false);
+    expect(await ledger.get(importId)).toMatchObject({ status: "RUNNING", attempt: 2 });
+  });
+});
+
+function aTodo(overrides: Partial<Todo> = {}): Todo {
+  return {
+    id: randomUUID(),
+    task: "Mend the fence",
+    name: null,
+    dueDate: null,
+    checked: false,
+    createdAt: "2030-01-01T00:00:00.000Z",
+    updatedAt: "2030-01-01T00:00:00.000Z",
+    version: 1,
+    ...overrides,
+  };
+}
+
+const SOURCE = { container: "uploads", key: "todos.csv", version: "v1" };
+
+function claim(importId: string) {
+  return {
+    importId,
+    source: SOURCE,
+    now: new Date().toISOString(),
+    leaseExpiresAt: new Date(Date.now() + 60_000).toISOString(),
+  };
+}
+
+function report(importId: string): ImportReport {
+  return {
+    importId,
+    source: SOURCE,
+    status: "COMPLETED",
+    rowsRead: 1,
+    imported: 1,
+    rejected: 0,
+    failed: 0,
+    errors: [],
+    errorsTruncated: false,
+    startedAt: "2030-01-01T00:00:00.000Z",
+    finishedAt: "2030-01-01T00:00:01.000Z",
+    durationMs: 1000,
+  };
+}

@@ -1,0 +1,50 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { HttpHandler, HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/protocol-http";
+import { HttpResponse as Response } from "@smithy/protocol-http";
+
+type Forward = DynamoDBClient["config"]["requestHandler"];
+
+/**
+ * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, but loses the answer
+ * to the first call of each operation named in `lose` (`"PutItem"`, `"UpdateItem"`...): the call is applied,
+ * and the SDK is told 500 InternalServerError instead, so that it retries a write that already landed.
+ */
+export class LostAnswerHandler implements HttpHandler {
+  /** Each call seen, as `Operation:outcome`. */
+  readonly calls: string[] = [];
+  private readonly lost = new Set<string>();
+
+  constructor(
+    private readonly forward: Forward,
+    private readonly lose: readonly string[],
+  ) {}
+
+  updateHttpClientConfig(): void {}
+
+  httpHandlerConfigs(): Record<string, never> {
+    return {};
+  }
+
+  async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
+    const operation = String(request.headers["x-amz-target"] ?? "").replace("DynamoDB_20120810.", "");
+    const answered = await this.forward.handle(request, options);
+    if (!this.lose.includes(operation) || this.lost.has(operation)) {
+      this.calls.push(`${operation}:${answered.response.statusCode}`);
+      return answered;
+    }
+    this.lost.add(operation);
+    // Read the real answer to its end, so that the connection is free for the retry.
+    for await (const _ of answered.response.body as AsyncIterable<Uint8Array>);
+    this.calls.push(`${operation}:lost`);
+    const body = Buffer.from(
+      JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "Lost." }),
+    );
+    return {
+      response: new Response({
+        statusCode: 500,
+        headers: { "content-type": "application/x-amz-json-1.0", "content-length": String(body.length) },
+        body,
+      }),
+    };
+  }
+}
