@@ -70,11 +70,16 @@ const sqliteStorage = new ContainerModule(({ bind }) => {
  */
 const dynamoDbStorage = new ContainerModule(async ({ bind }) => {
   const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
-  const { DynamoDbImportLedger, DynamoDbTodoRepository } = await import("@anycloud/adapters-aws/storage");
+  const { DYNAMODB_HTTP_TIMEOUTS, DynamoDbImportLedger, DynamoDbTodoRepository } = await import(
+    "@anycloud/adapters-aws/storage"
+  );
   bind<InstanceType<typeof DynamoDBClient>>(DYNAMODB_CLIENT)
     .toResolvedValue(
       (config: ServerConfig) =>
-        new DynamoDBClient(config.dynamoDb?.endpoint ? { endpoint: config.dynamoDb.endpoint } : {}),
+        new DynamoDBClient({
+          requestHandler: DYNAMODB_HTTP_TIMEOUTS,
+          ...(config.dynamoDb?.endpoint && { endpoint: config.dynamoDb.endpoint }),
+        }),
       [SERVER_CONFIG],
     )
     .onDeactivation((client) => client.destroy());

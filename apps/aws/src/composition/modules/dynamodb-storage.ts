@@ -1,4 +1,8 @@
-import { DynamoDbImportLedger, DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
+import {
+  DYNAMODB_HTTP_TIMEOUTS,
+  DynamoDbImportLedger,
+  DynamoDbTodoRepository,
+} from "@anycloud/adapters-aws/storage";
 import { IMPORT_LEDGER, type ImportLedger, TODO_REPOSITORY, type TodoRepository } from "@anycloud/core";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ContainerModule } from "inversify";
@@ -9,7 +13,10 @@ import { AWS_CONFIG, DYNAMODB_CLIENT } from "../tokens.js";
 export const dynamoDbStorage = new ContainerModule(({ bind }) => {
   bind<DynamoDBClient>(DYNAMODB_CLIENT).toResolvedValue(
     (config: AwsAppConfig) =>
-      new DynamoDBClient(config.dynamoDbEndpoint ? { endpoint: config.dynamoDbEndpoint } : {}),
+      new DynamoDBClient({
+        requestHandler: DYNAMODB_HTTP_TIMEOUTS,
+        ...(config.dynamoDbEndpoint && { endpoint: config.dynamoDbEndpoint }),
+      }),
     [AWS_CONFIG],
   );
   bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(

@@ -1,4 +1,4 @@
-import { S3ObjectSource } from "@anycloud/adapters-aws/storage";
+import { S3ObjectSource, s3HttpTimeouts } from "@anycloud/adapters-aws/storage";
 import { OBJECT_SOURCE, type ObjectSource } from "@anycloud/core";
 import { S3Client } from "@aws-sdk/client-s3";
 import { ContainerModule } from "inversify";
@@ -9,7 +9,10 @@ import { AWS_CONFIG, S3_CLIENT } from "../tokens.js";
 export const s3Objects = new ContainerModule(({ bind }) => {
   bind<S3Client>(S3_CLIENT).toResolvedValue(
     (config: AwsAppConfig) =>
-      new S3Client(config.s3Endpoint ? { endpoint: config.s3Endpoint, forcePathStyle: true } : {}),
+      new S3Client({
+        requestHandler: s3HttpTimeouts(),
+        ...(config.s3Endpoint && { endpoint: config.s3Endpoint, forcePathStyle: true }),
+      }),
     [AWS_CONFIG],
   );
   bind<ObjectSource>(OBJECT_SOURCE).toResolvedValue(
