@@ -49,6 +49,8 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       maxAttempts?: number;
       sdkMaxAttempts?: number;
       putScript?: (call: { id: string; index: number }) => PutAnswer;
+      timeBudgetMs?: number;
+      now?: () => number;
     } = {},
   ) {
     const handler = new ScriptedDynamoDbHandler(plain.config.requestHandler, script, options.putScript);
@@ -62,6 +64,8 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       baseDelayMs: 2,
       maxAttempts: options.maxAttempts ?? 8,
       random: seededRandom(7),
+      ...(options.timeBudgetMs !== undefined && { timeBudgetMs: options.timeBudgetMs }),
+      ...(options.now && { now: options.now }),
     });
     return { handler, repository };
   }
@@ -198,6 +202,48 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     );
     // The batch of 25 once, then each of its todos alone; the batch of 5 once.
     expect(handler.calls).toHaveLength(1 + 25 + 1);
+  });
+
+  // The clock moves 3 s with each call the store throttles: a budget of 20 s is spent after about seven
+  // calls, where 8 attempts for each of 16 batches (or 400 puts) would make 128 (or 3,200).
+  it("stops retrying, and reports the rest busy, once its time budget is spent", async () => {
+    const todos = Array.from({ length: 400 }, () => aTodo());
+    let clock = 0;
+    const { handler, repository } = scriptedRepository(
+      () => {
+        clock += 3_000;
+        return "throttle";
+      },
+      { sdkMaxAttempts: 1, timeBudgetMs: 20_000, now: () => clock },
+    );
+
+    const result = await repository.putMany(todos);
+
+    expect(result.failed).toHaveLength(400);
+    for (const { reason } of result.failed) expect(reason).toMatch(/try again later/);
+    // Seven calls before the budget ran out, and at most the other three of four in flight then.
+    expect(handler.calls.length).toBeLessThanOrEqual(7 + 3);
+  });
+
+  it("stops retrying puts that keep existing todos once its time budget is spent", async () => {
+    const todos = Array.from({ length: 400 }, () => aTodo());
+    let clock = 0;
+    const { handler, repository } = scriptedRepository(() => "forward", {
+      sdkMaxAttempts: 1,
+      timeBudgetMs: 20_000,
+      now: () => clock,
+      putScript: () => {
+        clock += 3_000;
+        return "throttle";
+      },
+    });
+
+    const result = await repository.putMany(todos, { keepExisting: true });
+
+    expect(result.failed).toHaveLength(400);
+    for (const { reason } of result.failed) expect(reason).toMatch(/try again later/);
+    // 32 puts in flight from the start, each retried only while the budget lasts.
+    expect(handler.putCalls.length).toBeLessThanOrEqual(7 + 32);
   });
 
   it("throws StoreUnavailableError, and starts no more batches, when the store refuses outright", async () => {

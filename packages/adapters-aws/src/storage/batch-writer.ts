@@ -17,6 +17,13 @@ export interface BatchWriterOptions {
   baseDelayMs: number;
   /** Uniform in [0, 1): the jitter. */
   random: () => number;
+  /**
+   * How long one `write` or `writeIfAbsent` may go on: after it, no call is retried and no batch is started,
+   * and what is unwritten is reported busy. A call already in flight is let finish.
+   */
+  timeBudgetMs: number;
+  /** Milliseconds on a monotonic clock: the budget's. */
+  now: () => number;
 }
 
 export const STORE_BUSY = "The store was too busy to write the todo; try again later.";
@@ -40,9 +47,10 @@ export class BatchWriter {
   ) {}
 
   async write(batches: readonly PendingPut[][]): Promise<PutManyFailure[]> {
+    const deadline = this.deadline();
     const failed: PutManyFailure[] = [];
     await forEachConcurrently(batches, this.options.concurrency, async (batch) => {
-      failed.push(...(await this.writeBatch(batch)));
+      failed.push(...(this.options.now() < deadline ? await this.writeBatch(batch, deadline) : busy(batch)));
     });
     return failed;
   }
@@ -54,17 +62,18 @@ export class BatchWriter {
    * any other error is thrown as the store failing. Slower than batches, and used only by an import's retries.
    */
   async writeIfAbsent(puts: readonly PendingPut[]): Promise<PutManyFailure[]> {
+    const deadline = this.deadline();
     const failed: PutManyFailure[] = [];
     // As many requests in flight as the batches would carry items, up to 32 (the SDK's pool has 50 sockets).
     const inFlight = Math.min(32, this.options.concurrency * 8);
     await forEachConcurrently(puts, inFlight, async (put) => {
-      const failure = await this.putIfAbsent(put);
+      const failure = this.options.now() < deadline ? await this.putIfAbsent(put, deadline) : busy([put])[0];
       if (failure) failed.push(failure);
     });
     return failed;
   }
 
-  private async putIfAbsent({ id, item }: PendingPut): Promise<PutManyFailure | undefined> {
+  private async putIfAbsent({ id, item }: PendingPut, deadline: number): Promise<PutManyFailure | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.client.send(
@@ -81,12 +90,13 @@ export class BatchWriter {
         if (name === "ValidationException") return { id, reason: STORE_REFUSED };
         if (!isRetryableWriteError(error)) throw error;
       }
-      if (attempt >= this.options.maxAttempts) return { id, reason: STORE_BUSY };
-      await sleep(this.backoff(attempt));
+      const delay = this.retryDelay(attempt, deadline);
+      if (delay === undefined) return { id, reason: STORE_BUSY };
+      await sleep(delay);
     }
   }
 
-  private async writeBatch(batch: readonly PendingPut[]): Promise<PutManyFailure[]> {
+  private async writeBatch(batch: readonly PendingPut[], deadline: number): Promise<PutManyFailure[]> {
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -99,27 +109,42 @@ export class BatchWriter {
         if (pending.length === 0) return [];
       } catch (error) {
         // A 400 for the whole call: some item is malformed after all. Find it by writing each alone.
-        if (errorName(error) === "ValidationException") return this.isolate(pending);
+        if (errorName(error) === "ValidationException") return this.isolate(pending, deadline);
         if (!isRetryableWriteError(error)) throw error;
       }
-      if (attempt >= this.options.maxAttempts) return pending.map(({ id }) => ({ id, reason: STORE_BUSY }));
-      await sleep(this.backoff(attempt));
+      const delay = this.retryDelay(attempt, deadline);
+      if (delay === undefined) return busy(pending);
+      await sleep(delay);
     }
   }
 
-  private async isolate(pending: readonly PendingPut[]): Promise<PutManyFailure[]> {
+  private async isolate(pending: readonly PendingPut[], deadline: number): Promise<PutManyFailure[]> {
     const [only] = pending;
     if (pending.length === 1 && only) return [{ id: only.id, reason: STORE_REFUSED }];
     const failed: PutManyFailure[] = [];
-    for (const put of pending) failed.push(...(await this.writeBatch([put])));
+    for (const put of pending) failed.push(...(await this.writeBatch([put], deadline)));
     return failed;
   }
 
-  /** Full jitter: uniform between 0 and the exponential bound, so that retrying callers spread out. */
-  private backoff(attempt: number): number {
-    const { baseDelayMs, random } = this.options;
-    return Math.floor(random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
+  private deadline(): number {
+    return this.options.now() + this.options.timeBudgetMs;
   }
+
+  /**
+   * The backoff before the call after call `attempt`, with full jitter (uniform between 0 and the exponential
+   * bound, so that retrying callers spread out); undefined when the calls or the time budget are spent.
+   */
+  private retryDelay(attempt: number, deadline: number): number | undefined {
+    const { baseDelayMs, maxAttempts, random, now } = this.options;
+    if (attempt >= maxAttempts) return undefined;
+    const delay = Math.floor(random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
+    return now() + delay < deadline ? delay : undefined;
+  }
+}
+
+/** Puts reported unwritten because the store kept throttling or erring. */
+function busy(puts: readonly PendingPut[]): PutManyFailure[] {
+  return puts.map(({ id }) => ({ id, reason: STORE_BUSY }));
 }
 
 /** The puts DynamoDB handed back unprocessed, matched by id. */

@@ -37,6 +37,15 @@ export interface DynamoDbTodoRepositoryOptions {
   baseDelayMs?: number;
   /** The jitter's source, uniform in [0, 1). Defaults to `Math.random`. */
   random?: () => number;
+  /**
+   * How long one `putMany` may retry before it reports what is unwritten as busy. Defaults to 20 s: a third
+   * of an import's 60-s lease, so that a batch and the calls still in flight when it ends fit in the two
+   * thirds the lease leaves for one (see core's `ImportLease`), and the import is not taken over while it
+   * still writes.
+   */
+  timeBudgetMs?: number;
+  /** The time budget's clock, in milliseconds. Defaults to `performance.now`. */
+  now?: () => number;
 }
 
 const STORE = "todo store";
@@ -78,6 +87,8 @@ export class DynamoDbTodoRepository implements TodoRepository {
       maxAttempts: Math.max(1, options.maxAttempts ?? 8),
       baseDelayMs: options.baseDelayMs ?? 50,
       random: options.random ?? Math.random,
+      timeBudgetMs: options.timeBudgetMs ?? 20_000,
+      now: options.now ?? (() => performance.now()),
     });
   }
 
