@@ -182,7 +182,7 @@ describe("reading S3 notifications into import commands", () => {
       Records: [
         null,
         "ObjectCreated:Put",
-        { ...good, eventSource: "aws:sqs" },
+        { ...good, eventSource: undefined },
         { ...good, s3: { object: { key: "a.csv" } } },
         withObject({ size: 3 }),
         withObject({ key: "bad%E0%A4%A.csv", eTag: "e" }),
@@ -208,7 +208,20 @@ describe("reading S3 notifications into import commands", () => {
   it.each([null, 42, "s3", [], {}, { Records: "none" }])("never throws on %j", (event) => {
     expect(importCommandsFromS3Event(event)).toEqual({
       commands: [],
-      skipped: [expect.objectContaining({ reason: expect.any(String) })],
+      skipped: [],
+      notS3: expect.any(String),
+    });
+  });
+
+  it.each([
+    ["wrapped by SNS", { Records: [{ EventSource: "aws:sns", Sns: { Message: "{}" } }] }],
+    ["wrapped by SQS", { Records: [{ eventSource: "aws:sqs", body: "{}" }] }],
+    ["from EventBridge", { source: "aws.s3", "detail-type": "Object Created", detail: {} }],
+  ])("says an event %s is no S3 notification", (_, event) => {
+    expect(importCommandsFromS3Event(event)).toEqual({
+      commands: [],
+      skipped: [],
+      notS3: expect.any(String),
     });
   });
 
@@ -311,6 +324,18 @@ describe("the S3 import handler", () => {
         fields: expect.objectContaining({ eventName: "ObjectRemoved:Delete" }),
       }),
     ]);
+  });
+
+  it("throws, and logs an error, for an event that is no S3 notification (S3's, wrapped by SNS)", async () => {
+    const { importTodos, calls } = fakeImportTodos();
+    const { logger, lines } = recordingLogger();
+    const wrapped = {
+      Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify(loadFixture("put.json")) } }],
+    };
+
+    await expect(createS3ImportHandler(importTodos, logger)(wrapped)).rejects.toThrow(/aws:sns/);
+    expect(calls).toEqual([]);
+    expect(lines).toEqual([expect.objectContaining({ level: "error" })]);
   });
 
   it("runs the rest after a FAILED report, then throws so that Lambda retries", async () => {

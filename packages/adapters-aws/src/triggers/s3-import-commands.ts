@@ -21,6 +21,11 @@ export interface SkippedS3Record {
 export interface S3ImportPlan {
   commands: S3ImportCommand[];
   skipped: SkippedS3Record[];
+  /**
+   * Why the event is no S3 notification at all, when it is not: not an object, no `Records`, or records from
+   * another source (S3's event wrapped by SNS or SQS, or an EventBridge event). Then nothing else is read.
+   */
+  notS3?: string;
 }
 
 type Fields = Record<string, unknown>;
@@ -32,7 +37,8 @@ const nonEmptyString = (value: unknown): value is string => typeof value === "st
  * Reads an S3 notification into import commands: one per object created (`ObjectCreated:Put`, `Post`, `Copy`,
  * `CompleteMultipartUpload`), named by bucket, decoded key and version (`versionId`, else `eTag`), so that a
  * redelivery names the same import. Other records (`ObjectRemoved:*`, the `s3:TestEvent` S3 sends when a
- * notification is configured) and malformed ones are skipped with a reason; nothing here throws.
+ * notification is configured) and malformed ones are skipped with a reason. An event that is not an S3
+ * notification says why in `notS3`. Nothing here throws.
  *
  * @example
  * const { commands, skipped } = importCommandsFromS3Event(event);
@@ -40,10 +46,7 @@ const nonEmptyString = (value: unknown): value is string => typeof value === "st
  */
 export function importCommandsFromS3Event(event: unknown): S3ImportPlan {
   const plan: S3ImportPlan = { commands: [], skipped: [] };
-  if (!isFields(event)) {
-    plan.skipped.push({ eventName: "unknown", reason: "The event is not an S3 notification." });
-    return plan;
-  }
+  if (!isFields(event)) return { ...plan, notS3: "The event is not an object." };
   if (event.Event === "s3:TestEvent") {
     plan.skipped.push({
       eventName: "s3:TestEvent",
@@ -51,10 +54,9 @@ export function importCommandsFromS3Event(event: unknown): S3ImportPlan {
     });
     return plan;
   }
-  if (!Array.isArray(event.Records)) {
-    plan.skipped.push({ eventName: "unknown", reason: "The event has no Records." });
-    return plan;
-  }
+  if (!Array.isArray(event.Records)) return { ...plan, notS3: "The event has no Records." };
+  const foreign = event.Records.map(sourceOf).find((source) => source !== undefined && source !== "aws:s3");
+  if (foreign !== undefined) return { ...plan, notS3: `Its records come from ${foreign}, not aws:s3.` };
   const seen = new Set<string>();
   for (const record of event.Records) {
     const read = readRecord(record);
@@ -104,6 +106,13 @@ function readRecord(record: unknown): S3ImportCommand | SkippedS3Record {
     command.size = object.size;
   if (nonEmptyString(object.sequencer)) command.sequencer = object.sequencer;
   return command;
+}
+
+/** A record's event source: `eventSource` in S3 and SQS records, `EventSource` in SNS ones. */
+function sourceOf(record: unknown): string | undefined {
+  if (!isFields(record)) return undefined;
+  const source = record.eventSource ?? record.EventSource;
+  return typeof source === "string" ? source : undefined;
 }
 
 /** The version id when the bucket is versioned ("null" means it is not), else the eTag. */

@@ -43,6 +43,9 @@ export function isWarmUpPing(event: unknown): boolean {
  * duplicate to the on-failure destination although the import completes: harmless, since replaying that
  * event is answered from the ledger.
  *
+ * An event that is no S3 notification at all (S3's event wrapped by SNS or SQS, an EventBridge event) is
+ * logged as an error and thrown: the function is wired wrong, and the event is kept for a replay.
+ *
  * An object gone since its event (`ObjectNotFoundError`: overwritten, so that the pinned ETag no longer matches,
  * or deleted) is skipped with a warning, not retried: a retry would find it gone again, and end in the
  * on-failure destination for nothing. An overwrite has an event of its own, which imports the new content.
@@ -59,7 +62,15 @@ export function createS3ImportHandler(
 ): S3ImportHandler {
   return async function handleS3Event(event: unknown): Promise<S3ImportOutcome> {
     if (isWarmUpPing(event)) return { warm: true, imported: [], skipped: [] };
-    const { commands, skipped } = importCommandsFromS3Event(event);
+    const { commands, skipped, notS3 } = importCommandsFromS3Event(event);
+    if (notS3 !== undefined) {
+      // Wiring, not data: answering success would drop every upload unseen. Thrown, the event is retried and
+      // then kept by the on-failure destination, to be replayed once the function gets S3's own events.
+      logger.error("The event is not an S3 notification; is the function wired to SNS, SQS or EventBridge?", {
+        reason: notS3,
+      });
+      throw new Error(`Not an S3 notification: ${notS3}`);
+    }
     for (const record of skipped) logger.info("Skipped an S3 record.", { ...record });
 
     const imported: ImportReport[] = [];
