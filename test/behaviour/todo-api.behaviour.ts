@@ -293,6 +293,21 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect((await send(`/todos/${todo.id}`)).status).toBe(404);
       });
 
+      it("reads an id in upper case as the same todo (UUID text is case-insensitive)", async () => {
+        const todo = await createTodo({ task: "shouted id" });
+        const shouted = `/todos/${todo.id.toUpperCase()}`;
+
+        const got = await send(shouted);
+        const patched = await sendJson("PATCH", shouted, { checked: true });
+        const deleted = await send(shouted, { method: "DELETE" });
+
+        expect(got.status).toBe(200);
+        expect(((await got.json()) as { id: string }).id).toBe(todo.id);
+        expect(patched.status).toBe(200);
+        expect(deleted.status).toBe(204);
+        expect((await send(`/todos/${todo.id}`)).status).toBe(404);
+      });
+
       it("answers HEAD with GET's status and headers and no body", async () => {
         const todo = await createTodo({ task: "headed" });
 

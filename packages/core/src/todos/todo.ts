@@ -1,3 +1,5 @@
+import { InvalidTodoIdError } from "./errors.js";
+
 /**
  * A todo as stored and as served. Compatible with the workshop's item (`id`, `task`, `name`, `dueDate`,
  * `checked`, `createdAt`), with ISO timestamps, an `updatedAt`, and a `version` for optimistic concurrency.
@@ -40,4 +42,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Todo ids are UUIDs; anything else is rejected before it reaches a store. */
 export function isTodoId(value: string): boolean {
   return UUID.test(value);
+}
+
+/**
+ * The id stores keep for a todo named `value`: the UUID in lower case, as ids are made. UUID text is read
+ * case-insensitively (RFC 9562) and stores compare ids byte for byte, so `CB97...` must find `cb97...`.
+ * Throws `InvalidTodoIdError` for what is no UUID.
+ */
+export function todoIdOf(value: string): string {
+  if (!isTodoId(value)) throw new InvalidTodoIdError();
+  return value.toLowerCase();
 }

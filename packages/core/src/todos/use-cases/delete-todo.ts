@@ -1,14 +1,14 @@
-import { InvalidTodoIdError, TodoNotFoundError, VersionConflictError } from "../errors.js";
+import { TodoNotFoundError, VersionConflictError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
-import { isTodoId } from "../todo.js";
+import { todoIdOf } from "../todo.js";
 import type { VersionPreconditions } from "./update-todo.js";
 
 /** Deletes a todo; with `acceptedVersions` (from `If-Match`), only when it is at one of them. */
 export class DeleteTodo {
   constructor(private readonly todos: TodoRepository) {}
 
-  async execute(id: string, { acceptedVersions }: VersionPreconditions = {}): Promise<void> {
-    if (!isTodoId(id)) throw new InvalidTodoIdError();
+  async execute(idGiven: string, { acceptedVersions }: VersionPreconditions = {}): Promise<void> {
+    const id = todoIdOf(idGiven);
     if (acceptedVersions === undefined || acceptedVersions.length === 1) {
       await this.todos.delete(id, acceptedVersions?.[0]);
       return;

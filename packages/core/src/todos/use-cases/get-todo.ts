@@ -1,12 +1,12 @@
-import { InvalidTodoIdError, TodoNotFoundError } from "../errors.js";
+import { TodoNotFoundError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
-import { isTodoId, type Todo } from "../todo.js";
+import { type Todo, todoIdOf } from "../todo.js";
 
 export class GetTodo {
   constructor(private readonly todos: TodoRepository) {}
 
-  async execute(id: string): Promise<Todo> {
-    if (!isTodoId(id)) throw new InvalidTodoIdError();
+  async execute(idGiven: string): Promise<Todo> {
+    const id = todoIdOf(idGiven);
     const todo = await this.todos.get(id);
     if (!todo) throw new TodoNotFoundError(id);
     return todo;

@@ -1,7 +1,7 @@
 import type { Clock } from "../../shared/clock.js";
-import { InvalidTodoIdError, TodoNotFoundError, VersionConflictError } from "../errors.js";
+import { TodoNotFoundError, VersionConflictError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
-import { isTodoId, type Todo } from "../todo.js";
+import { type Todo, todoIdOf } from "../todo.js";
 import { todoPatchSchema, validate } from "../todo-schema.js";
 
 // Without a precondition from the caller, a concurrent writer may win between our read and our write:
@@ -24,8 +24,8 @@ export class UpdateTodo {
     private readonly clock: Clock,
   ) {}
 
-  async execute(id: string, input: unknown, options: VersionPreconditions = {}): Promise<Todo> {
-    if (!isTodoId(id)) throw new InvalidTodoIdError();
+  async execute(idGiven: string, input: unknown, options: VersionPreconditions = {}): Promise<Todo> {
+    const id = todoIdOf(idGiven);
     const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
     // Each precondition given must hold: an `If-Match` does not excuse a stale `version` in the body.
     const preconditions = [
