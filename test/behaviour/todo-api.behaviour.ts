@@ -411,6 +411,26 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(await tasksMatching(marker)).toEqual([]);
       });
 
+      it("lists the first 20 problems of a body with thousands, in an answer smaller than the body", async () => {
+        const marker = `many-${Date.now()}`;
+        const fields = Object.fromEntries(Array.from({ length: 3000 }, (_, index) => [`f${index}`, 0]));
+        const body = JSON.stringify({ task: marker, ...fields });
+
+        const response = await send("/todos", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        });
+
+        const text = await response.clone().text();
+        const problem = await expectProblem(response, 422, "VALIDATION_FAILED");
+        expect(problem.errors).toHaveLength(20);
+        expect(problem.errorsTruncated).toBe(true);
+        expect(problem.detail).toMatch(/and 2980 more/);
+        expect(text.length).toBeLessThan(body.length);
+        expect(await tasksMatching(marker)).toEqual([]);
+      });
+
       it("answers 415 to a body that is not JSON", async () => {
         const response = await send("/todos", {
           method: "POST",

@@ -62,7 +62,11 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
         : "The server failed to complete the request.";
 
   const extensions: Record<string, unknown> = {};
-  if (error instanceof ValidationError) extensions.errors = error.issues;
+  if (error instanceof ValidationError) {
+    extensions.errors = error.issues;
+    // As an import report says its errors were cut short.
+    extensions.errorsTruncated = error.issueCount > error.issues.length;
+  }
   // What failed in an import is row data the caller sent, not internals: give the report back.
   if (error instanceof ImportFailedError) extensions.report = error.report;
   if (error instanceof ImportInProgressError || error instanceof ImportLeaseLostError) {

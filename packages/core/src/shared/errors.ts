@@ -17,18 +17,29 @@ export interface FieldIssue {
   message: string;
 }
 
-/** Input that is well-formed but breaks the schema (HTTP 422). */
+/** The issues a `ValidationError` keeps: an input with thousands of unknown fields gets an answer of this size. */
+export const MAX_FIELD_ISSUES = 20;
+
+/**
+ * Input that is well-formed but breaks the schema (HTTP 422). Keeps the first `MAX_FIELD_ISSUES` issues:
+ * listing every one made a body of unknown fields answer ten times its own size.
+ */
 export class ValidationError extends AppError {
   readonly code = "VALIDATION_FAILED";
+  readonly issues: FieldIssue[];
+  /** How many issues were found in all; more than `issues` holds when it was cut short. */
+  readonly issueCount: number;
 
-  constructor(
-    readonly issues: FieldIssue[],
-    options?: { cause?: unknown },
-  ) {
+  constructor(issues: FieldIssue[], options?: { cause?: unknown }) {
+    const kept = issues.slice(0, MAX_FIELD_ISSUES);
+    const more = issues.length - kept.length;
     super(
-      `Invalid input: ${issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}`,
+      `Invalid input: ${kept.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}` +
+        (more > 0 ? `; and ${more} more` : ""),
       options,
     );
+    this.issues = kept;
+    this.issueCount = issues.length;
   }
 }
 
