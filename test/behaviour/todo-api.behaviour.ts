@@ -96,6 +96,12 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         await expectProblem(tooLong, 422, "VALIDATION_FAILED");
       });
 
+      it("refuses to greet a name that reverses its own text (a right-to-left override)", async () => {
+        const response = await send(`/hello/${encodeURIComponent("\u202eevil")}`);
+
+        await expectProblem(response, 422, "VALIDATION_FAILED");
+      });
+
       it("adds the workshop's task.json with POST /todo/add and answers its original shape", async () => {
         const response = await sendJson("POST", "/todo/add", {
           task: "check serverless.com docs",

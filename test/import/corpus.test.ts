@@ -32,7 +32,7 @@ interface CorpusCase {
 
 const completed = { status: "COMPLETED" as const, failed: 0 };
 const controlCharacters = (field: string): RowError["reason"] =>
-  `${field}: must not contain control characters or line breaks`;
+  `${field}: must not contain control characters, line breaks or text-direction overrides`;
 const invalidUtf8 = "invalid UTF-8 (or U+FFFD, the character that replaces it)";
 const badDate = "dueDate: must be a real date written YYYY-MM-DD or DD-MM-YYYY";
 

@@ -2,9 +2,16 @@
  * needs the rules (the hello routes) does not load the schema library. */
 
 // C0 and C1 control characters, DEL included. Tabs and newlines too, and Unicode's line and paragraph
-// separators (U+2028, U+2029): a task is one line of text.
+// separators (U+2028, U+2029): a task is one line of text. And the bidirectional embeddings, overrides and
+// isolates (U+202A-U+202E, U+2066-U+2069), which make text display in another order than it is stored (the
+// "Trojan Source" trick, UTS #55): a todo is written for someone else to read. The direction marks (U+061C,
+// U+200E, U+200F) stay allowed: mixed right-to-left text needs them, and they reorder nothing by themselves.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+// A character that shows: not white space, not a format character (zero-width space, joiners, marks), not a
+// Hangul filler. A task of nothing but those passes "not empty" and displays as nothing.
+export const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Cf}\u115f\u1160\u3164\uffa0]/u;
 
 // A UTF-16 surrogate without its pair. JSON can carry one ("\ud800"), but UTF-8 cannot: SQLite would store
 // U+FFFD in its place, so the todo would not read back as it was accepted. CSV text never holds one (invalid

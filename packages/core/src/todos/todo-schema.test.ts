@@ -33,11 +33,36 @@ describe("the todo schemas", () => {
     "c1\u0085",
     "line\u2028sep",
     "para\u2029sep",
-  ])("refuses control characters and line breaks in %j", (task) => {
+    "right-to-left override \u202eevil",
+    "left-to-right embedding \u202aa",
+    "first strong isolate \u2068a\u2069",
+  ])("refuses control characters, line breaks and direction overrides in %j", (task) => {
     expect(issuesOf(() => validate(newTodoSchema, { task }))).toEqual([
-      { path: ["task"], message: "must not contain control characters or line breaks" },
+      {
+        path: ["task"],
+        message: "must not contain control characters, line breaks or text-direction overrides",
+      },
     ]);
   });
+
+  it.each([
+    "Hebrew \u05e9\u05dc\u05d5\u05dd with a right-to-left mark\u200f!",
+    "Arabic \u0645\u0631\u062d\u0628\u0627 with a letter mark \u061c",
+    "a family \u{1F468}\u200d\u{1F469}\u200d\u{1F467} joined by ZWJ",
+    "Persian \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 with a non-joiner",
+  ])("accepts direction marks and joiners, which real text needs: %j", (task) => {
+    expect(validate(newTodoSchema, { task }).task).toBe(task);
+  });
+
+  it.each(["\u200b", "\u2060\u2060", "\u3164", "\u200e\u200f", "\u00ad"])(
+    "refuses a task or a name of nothing visible (%j)",
+    (text) => {
+      expect(issuesOf(() => validate(newTodoSchema, { task: text, name: text }))).toEqual([
+        { path: ["task"], message: "must contain a visible character" },
+        { path: ["name"], message: "must contain a visible character" },
+      ]);
+    },
+  );
 
   it.each(["lone high \ud800", "lone low \udc00 here", "reversed \udc00\ud800"])(
     "refuses a surrogate without its pair in %j, which UTF-8 cannot store",

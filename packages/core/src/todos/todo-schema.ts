@@ -3,12 +3,24 @@
 import * as z from "zod/mini";
 import { type FieldIssue, ValidationError } from "../shared/errors.js";
 import { parseDueDate } from "./due-date.js";
-import { CONTROL_CHARACTERS, LONE_SURROGATE, NAME_MAX_LENGTH, TASK_MAX_LENGTH } from "./text-rules.js";
+import {
+  CONTROL_CHARACTERS,
+  LONE_SURROGATE,
+  NAME_MAX_LENGTH,
+  TASK_MAX_LENGTH,
+  VISIBLE_CHARACTER,
+} from "./text-rules.js";
 import type { NewTodo, TodoPatch } from "./todo.js";
 
 const printable = z.refine<string>(
   (text) => !CONTROL_CHARACTERS.test(text),
-  "must not contain control characters or line breaks",
+  "must not contain control characters, line breaks or text-direction overrides",
+);
+
+// Empty text is left to the other checks (a task must not be empty; an empty name means none).
+const visible = z.refine<string>(
+  (text) => text === "" || VISIBLE_CHARACTER.test(text),
+  "must contain a visible character",
 );
 
 const wellFormed = z.refine<string>(
@@ -24,6 +36,7 @@ const taskSchema = z
     z.maxLength(TASK_MAX_LENGTH, `must be at most ${TASK_MAX_LENGTH} characters`),
     printable,
     wellFormed,
+    visible,
   );
 
 const nameSchema = z.pipe(
@@ -34,6 +47,7 @@ const nameSchema = z.pipe(
       z.maxLength(NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`),
       printable,
       wellFormed,
+      visible,
     ),
   // An empty name means "for nobody in particular".
   z.transform((text: string) => (text === "" ? null : text)),
