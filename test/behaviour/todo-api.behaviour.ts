@@ -487,6 +487,59 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         await expectProblem(await send("/todos?limit=0"), 400, "INVALID_PARAMETER");
         await expectProblem(await send("/todos?limit=1000"), 400, "INVALID_PARAMETER");
         await expectProblem(await send("/todos?limit=ten"), 400, "INVALID_PARAMETER");
+        await expectProblem(await send("/todos?limit=002"), 400, "INVALID_PARAMETER");
+      });
+
+      it("answers 400 to a query parameter sent twice, whichever value comes first", async () => {
+        await expectProblem(await send("/todos?limit=2&limit=999"), 400, "INVALID_PARAMETER");
+        await expectProblem(await send("/todos?limit=999&limit=2"), 400, "INVALID_PARAMETER");
+        await expectProblem(await send("/todos?cursor=a&cursor=b"), 400, "INVALID_PARAMETER");
+      });
+
+      it("answers 400 to a JSON body that names a field twice, and stores neither", async () => {
+        const marker = `twice-${Date.now()}`;
+        const response = await send("/todos", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: `{"task":"${marker} first","task":"${marker} second"}`,
+        });
+
+        await expectProblem(response, 400, "MALFORMED_JSON");
+        expect(await tasksMatching(marker)).toEqual([]);
+      });
+
+      it("answers 415 to a JSON Patch, which is not the merge patch PATCH takes", async () => {
+        const todo = await createTodo({ task: "json patch target" });
+
+        const response = await send(`/todos/${todo.id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json-patch+json" },
+          body: JSON.stringify([{ op: "replace", path: "/task", value: "patched" }]),
+        });
+        const merged = await send(`/todos/${todo.id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/merge-patch+json" },
+          body: JSON.stringify({ task: "merged" }),
+        });
+
+        await expectProblem(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+        expect(merged.status).toBe(200);
+      });
+
+      it("says what a version must be when it is not one", async () => {
+        const todo = await createTodo({ task: "versioned" });
+        const messages = async (version: unknown) => {
+          const problem = await expectProblem(
+            await sendJson("PATCH", `/todos/${todo.id}`, { task: "x", version }),
+            422,
+            "VALIDATION_FAILED",
+          );
+          return (problem.errors as { message: string }[]).map((issue) => issue.message);
+        };
+
+        expect(await messages(0)).toEqual(["must be at least 1"]);
+        expect(await messages(1.5)).toEqual(["must be a whole number"]);
+        expect(await messages(2 ** 53 + 2)).toEqual(["must be a whole number from 1 to 2^53 - 1"]);
       });
 
       it("answers 400 to a malformed id and 404 to an unknown one", async () => {

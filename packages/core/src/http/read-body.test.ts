@@ -11,17 +11,40 @@ const post = (body: BodyInit, contentType = "application/json", headers: Record<
   } as RequestInit);
 
 describe("reading bodies", () => {
-  it("parses JSON with a charset parameter and a +json type", async () => {
+  it("parses JSON with a charset parameter, and a JSON Merge Patch", async () => {
     expect(await readJsonBody(post('{"a":1}', "application/json; charset=UTF-8"), 100)).toEqual({ a: 1 });
     expect(await readJsonBody(post('{"a":1}', "application/merge-patch+json"), 100)).toEqual({ a: 1 });
   });
 
-  it.each(["text/plain", "application/x-www-form-urlencoded", "", "application/json; charset=latin1"])(
-    "refuses the content type %j",
-    async (type) => {
-      await expect(readJsonBody(post("{}", type), 100)).rejects.toThrow(UnsupportedMediaTypeError);
-    },
-  );
+  it.each([
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "",
+    "application/json; charset=latin1",
+    "application/json-patch+json",
+    "text/html+json",
+  ])("refuses the content type %j", async (type) => {
+    await expect(readJsonBody(post("{}", type), 100)).rejects.toThrow(UnsupportedMediaTypeError);
+  });
+
+  it.each([
+    '{"task":"a","task":"b"}',
+    '{"task":"\\u0000x", "checked": true, "task" : "ok"}',
+    '{"a":{"b":1},"a":2}',
+  ])("refuses an object that names a member twice: %s", async (body) => {
+    await expect(readJsonBody(post(body), 100)).rejects.toThrow(MalformedJsonError);
+  });
+
+  it.each([
+    ['{"a":"\\"a\\":","b":[{"a":1},{"a":2}],"c":{"a":1,"b":{"a":2}}}', 3],
+    ['{"__proto__":1,"constructor":2}', 2],
+    ['[{"a":1},{"a":1}]', 2],
+    ['{ "a" : 1 , "b" :\n2 }', 2],
+  ])("reads a repeat only at the top level and outside strings: %s", async (body, size) => {
+    const value = await readJsonBody(post(body), 100);
+
+    expect(Object.keys(value as object)).toHaveLength(size);
+  });
 
   it("refuses invalid UTF-8, an empty body and malformed JSON", async () => {
     await expect(readJsonBody(post(new Uint8Array([0x7b, 0xff, 0x7d])), 100)).rejects.toThrow(

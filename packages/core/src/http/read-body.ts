@@ -81,10 +81,16 @@ export async function* limitedBody(request: HttpRequest, limitBytes: number): As
   }
 }
 
-/** Reads a JSON body: `application/json` (or `+json`) in UTF-8, within the limit, well-formed. */
+// JSON, and the JSON Merge Patch (RFC 7396) a PATCH body is. Not any `+json`: a JSON Patch
+// (`application/json-patch+json`, RFC 6902) is a list of operations that would be read as a malformed todo.
+const JSON_TYPES = new Set(["application/json", "application/merge-patch+json"]);
+
+/**
+ * Reads a JSON body: `application/json` (or `application/merge-patch+json`) in UTF-8, within the limit,
+ * well-formed, and naming no member of its top-level object twice.
+ */
 export async function readJsonBody(request: HttpRequest, limitBytes: number): Promise<unknown> {
-  const type = mediaTypeOf(request);
-  if ((type !== "application/json" && !type.endsWith("+json")) || !charsetIsUtf8(request)) {
+  if (!JSON_TYPES.has(mediaTypeOf(request)) || !charsetIsUtf8(request)) {
     throw new UnsupportedMediaTypeError("application/json");
   }
   assertNotEncoded(request);
@@ -96,11 +102,45 @@ export async function readJsonBody(request: HttpRequest, limitBytes: number): Pr
     throw new MalformedJsonError("The body is not valid UTF-8.", { cause: error });
   }
   if (text.trim() === "") throw new MalformedJsonError("The body is empty; send a JSON object.");
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new MalformedJsonError("The body is not well-formed JSON.", { cause: error });
   }
+  // JSON.parse keeps a repeated member's last value, where a proxy in front may read its first: the two
+  // would see different documents (RFC 8259 §4; I-JSON, RFC 7493 §2.3, forbids repeats). Bodies are flat
+  // objects, so the top level is where it matters.
+  if (isObject(value) && topLevelMemberCount(text) !== Object.keys(value).length) {
+    throw new MalformedJsonError("The body names a member twice.");
+  }
+  return value;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** How many member names the top-level object of well-formed JSON `text` has, repeats included. */
+function topLevelMemberCount(text: string): number {
+  let depth = 0;
+  let members = 0;
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code === 0x7b || code === 0x5b)
+      depth++; // { [
+    else if (code === 0x7d || code === 0x5d)
+      depth--; // } ]
+    else if (code === 0x22) {
+      // A string: skip to its closing quote, past escapes. At depth 1, a string followed by ':' is a name.
+      for (at++; text.charCodeAt(at) !== 0x22; at++) if (text.charCodeAt(at) === 0x5c) at++;
+      if (depth !== 1) continue;
+      let next = at + 1;
+      while (/\s/.test(text[next] ?? "")) next++;
+      if (text[next] === ":") members++;
+    }
+  }
+  return members;
 }
 
 /** Accepts a CSV upload's media type (`text/csv`, or `application/csv` which some clients send). */

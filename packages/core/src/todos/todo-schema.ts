@@ -86,7 +86,10 @@ export const todoPatchSchema = z
     name: z.optional(z.nullable(nameSchema)),
     dueDate: z.optional(z.nullable(dueDateSchema)),
     checked: z.optional(z.boolean()),
-    version: z.optional(z.int().check(z.positive())),
+    // The messages are given: zod/mini's own are "Invalid input". Above 2^53 a version is no safe integer.
+    version: z.optional(
+      z.int("must be a whole number from 1 to 2^53 - 1").check(z.positive("must be at least 1")),
+    ),
   })
   .check(
     z.refine(
@@ -195,6 +198,7 @@ export function toFieldIssues(error: z.core.$ZodError): FieldIssue[] {
 }
 
 function article(type: string): string {
+  if (type === "int") return "a whole number";
   return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
 }
 
