@@ -36,6 +36,24 @@ describe("startHttpServer", () => {
     expect(await ok.text()).toBe("ok");
   });
 
+  it("answers core's INTERNAL problem, with no-store and nosniff, when the API itself throws", async () => {
+    const api = apiAnswering(() => {
+      throw new Error("secret detail /var/data");
+    });
+    running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger: pino({ level: "silent" }) });
+
+    const response = await fetch(`${running.url}/health`);
+
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    const problem = (await response.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ status: 500, code: "INTERNAL" });
+    expect(problem.requestId).toBe(response.headers.get("x-request-id"));
+    expect(JSON.stringify(problem)).not.toContain("secret");
+  });
+
   describe("a request body that arrives slowly", () => {
     const rows = 12;
     const head = (length: number) =>

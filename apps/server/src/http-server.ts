@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   createServer,
   type IncomingMessage,
@@ -8,7 +9,14 @@ import {
 } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import { type HttpApi, type Reply, RequestAbortedError } from "@anycloud/core";
+import {
+  BASE_HEADERS,
+  errorReply,
+  type HttpApi,
+  type Reply,
+  RequestAbortedError,
+  silentLogger,
+} from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
 import { httpRequestOf } from "./node-request.js";
 
@@ -97,9 +105,12 @@ export async function startHttpServer(
           httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUp.signal, ...bodyIdle }),
         ));
     } catch (error) {
-      // Core answers its own errors; this is the bridge failing: say nothing of internals.
-      logger.error({ error }, "request bridge failed");
-      reply = { status: 500, headers: { "cache-control": "no-store" } };
+      // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing
+      // of internals, with the headers every answer carries.
+      const requestId = randomUUID();
+      logger.error({ error, requestId }, "request bridge failed");
+      const problem = errorReply(error, requestId, silentLogger);
+      reply = { ...problem, headers: { ...BASE_HEADERS, ...problem.headers, "x-request-id": requestId } };
     }
     if (response.destroyed) return;
     // Only `set-cookie` may be an array; node writes each value as its own header line.
@@ -171,13 +182,13 @@ export async function startHttpServer(
   });
   // Requests node would answer or drop without a handler: answered here, so that each leaves its log line.
   server.on("checkExpectation", (message, response) => {
-    response.writeHead(417, { ...BRIDGE_HEADERS, connection: "close", "content-length": 0 }).end();
+    response.writeHead(417, { ...BASE_HEADERS, connection: "close", "content-length": 0 }).end();
     logger.info({ method: message.method, path: pathOf(message.url), status: 417 }, "request");
   });
   server.on("connect", (message: IncomingMessage, socket: Socket) => {
     // Node hands the socket over and forgets it: closed here, not only ended, or a client keeping its side
     // open would hold a shutdown for ever.
-    const headers = Object.entries(BRIDGE_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`);
+    const headers = Object.entries(BASE_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`);
     socket.end(
       `HTTP/1.1 405 Method Not Allowed\r\n${headers.join("")}Connection: close\r\nContent-Length: 0\r\n\r\n`,
       () => socket.destroy(),
@@ -225,11 +236,8 @@ export async function startHttpServer(
 function unsupportedTransferCoding(message: IncomingMessage): Reply | undefined {
   const coding = message.headers["transfer-encoding"];
   if (coding === undefined || coding.trim().toLowerCase() === "chunked") return undefined;
-  return { status: 501, headers: BRIDGE_HEADERS };
+  return { status: 501, headers: BASE_HEADERS };
 }
-
-/** What core's answers carry on every response, on the few the bridge gives itself. */
-const BRIDGE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" } as const;
 
 /** How long a shutdown waits, once connections are closed, for their handlers to finish. */
 const HANDLERS_GRACE_MS = 5_000;

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { AppError, BASE_HEADERS, isWellFormedKey, problemReply, type Reply } from "@anycloud/core";
+import {
+  AppError,
+  BASE_HEADERS,
+  errorReply,
+  isWellFormedKey,
+  type Reply,
+  silentLogger,
+} from "@anycloud/core";
 
 /** The Lambda event cannot be read as an HTTP request (HTTP 400): the only error this adapter raises. */
 export class MalformedEventError extends AppError {
@@ -7,25 +14,19 @@ export class MalformedEventError extends AppError {
 }
 
 /**
- * The 400 problem document for an event that is not an HTTP request, shaped like core's error replies, with
- * the headers core's replies carry and the Lambda request id as request id. The detail names the broken
- * field, never the event's data.
+ * The 400 problem reply for an event that is not an HTTP request, from core's one error table, with the
+ * headers core's replies carry and the Lambda request id as request id. The detail names the broken field,
+ * never the event's data.
  */
 export function malformedEventReply(error: unknown, context: unknown): Reply {
-  const detail =
-    error instanceof MalformedEventError ? error.message : "The event could not be read as an HTTP request.";
+  const malformed =
+    error instanceof MalformedEventError
+      ? error
+      : new MalformedEventError("The event could not be read as an HTTP request.", { cause: error });
   const awsRequestId = awsRequestIdOf(context);
   const requestId = awsRequestId !== undefined && isWellFormedKey(awsRequestId) ? awsRequestId : randomUUID();
-  const problem = {
-    type: "urn:anycloud:problem:malformed-event",
-    title: "Bad Request",
-    status: 400,
-    detail,
-    code: "MALFORMED_EVENT",
-    requestId,
-  };
-  // problem+json, no-store, nosniff and the request id: what core's own problem replies carry.
-  return problemReply(problem, { ...BASE_HEADERS, "x-request-id": requestId });
+  const reply = errorReply(malformed, requestId, silentLogger);
+  return { ...reply, headers: { ...BASE_HEADERS, ...reply.headers, "x-request-id": requestId } };
 }
 
 /** The `awsRequestId` of a Lambda context, when there is one. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ImportInProgressError, ImportLeaseLostError } from "../csv-import/errors.js";
-import { StoreUnavailableError, ValidationError } from "../shared/errors.js";
+import { AppError, StoreUnavailableError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { TodoNotFoundError } from "../todos/errors.js";
 import { errorReply } from "./error-responses.js";
@@ -29,6 +29,22 @@ describe("errorReply", () => {
       code: "TODO_NOT_FOUND",
       detail: "Todo abc was not found.",
       requestId: "req-1",
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it("maps a platform adapter's MALFORMED_EVENT to 400, from the same table", async () => {
+    class MalformedEventError extends AppError {
+      readonly code = "MALFORMED_EVENT";
+    }
+    const { logger, errors } = recordingLogger();
+
+    const reply = errorReply(new MalformedEventError("The event has no HTTP method."), "r", logger);
+
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(String(reply.body))).toMatchObject({
+      code: "MALFORMED_EVENT",
+      detail: "The event has no HTTP method.",
     });
     expect(errors).toEqual([]);
   });

@@ -11,6 +11,8 @@ import { problemReply, type Reply } from "./responses.js";
 const STATUS_BY_CODE: Record<string, number> = {
   MALFORMED_JSON: 400,
   MALFORMED_REQUEST: 400,
+  // A platform event an adapter cannot read as an HTTP request (a Lambda event of no known shape).
+  MALFORMED_EVENT: 400,
   REQUEST_ABORTED: 400,
   INVALID_CURSOR: 400,
   INVALID_ID: 400,
@@ -46,6 +48,11 @@ const TITLES: Record<number, string> = {
   503: "Service Unavailable",
 };
 
+/**
+ * The problem reply for `error`: its code's status, a generic detail for a 5xx (logged with the error), and
+ * the headers the error calls for. Runtimes that answer a request core never saw (an unreadable Lambda event)
+ * use it too, so that every error reply comes from this table.
+ */
 export function errorReply(error: unknown, requestId: string, logger: Logger): Reply {
   const known = error instanceof AppError ? error : undefined;
   const status = (known && STATUS_BY_CODE[known.code]) ?? 500;
