@@ -23,8 +23,6 @@ try {
   // pino flushes its destination synchronously on exit: the line is out before the process ends.
   process.exit(1);
 }
-logger.info({ url: running.url, store: config.store, dataDir: config.dataDir }, "listening");
-
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -49,5 +47,8 @@ async function shutdown(signal: string): Promise<void> {
 
 /** How long a stopped server may take to let its last log line out before it exits regardless. */
 const EXIT_GRACE_MS = 2_000;
+// Listened for before "listening" is said: pino writes that line from another thread, and whoever reads it
+// may signal at once. Until a handler is installed, SIGTERM kills the process without a shutdown.
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
+logger.info({ url: running.url, store: config.store, dataDir: config.dataDir }, "listening");
