@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
+import { MalformedRequestError, MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
 import { Router } from "./router.js";
 
 const ok = () => ({ status: 200, body: "ok" });
@@ -19,8 +19,9 @@ describe("Router", () => {
     expect(router.resolve("GET", "/todos/a%20b").params).toEqual({ id: "a b" });
   });
 
-  it("does not match a malformed percent-encoding", () => {
-    expect(() => router.resolve("GET", "/todos/%E0%A4%A")).toThrow(RouteNotFoundError);
+  it("answers a parameter of malformed percent-encoding as a malformed request, once the method fits", () => {
+    expect(() => router.resolve("GET", "/todos/%E0%A4%A")).toThrow(MalformedRequestError);
+    expect(() => router.resolve("PUT", "/todos/%ZZ")).toThrow(MethodNotAllowedError);
   });
 
   it("lets HEAD run a GET handler and lists HEAD among the allowed methods", () => {

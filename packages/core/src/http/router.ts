@@ -1,4 +1,4 @@
-import { MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
+import { MalformedRequestError, MethodNotAllowedError, RouteNotFoundError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import type { Reply } from "./responses.js";
 
@@ -37,44 +37,48 @@ export class Router {
     return this;
   }
 
-  /** Finds the handler, or throws `RouteNotFoundError` / `MethodNotAllowedError`. HEAD runs GET's handler. */
+  /**
+   * Finds the handler, or throws `RouteNotFoundError` / `MethodNotAllowedError`, or `MalformedRequestError`
+   * for a parameter that is not valid percent-encoding (once the route and method are known, so that a
+   * method the route does not take is still 405). HEAD runs GET's handler.
+   */
   resolve(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } {
     const parts = path.split("/").filter(Boolean);
     for (const route of this.routes) {
-      const params = matchSegments(route.segments, parts);
-      if (!params) continue;
+      const raw = matchSegments(route.segments, parts);
+      if (!raw) continue;
       const handler =
         route.handlers.get(method) ?? (method === "HEAD" ? route.handlers.get("GET") : undefined);
       if (!handler) throw new MethodNotAllowedError(allowedMethods(route));
-      return { handler, params };
+      return { handler, params: decodeParams(raw) };
     }
     throw new RouteNotFoundError(path);
   }
 }
 
+/** The route's parameters as sent (still percent-encoded), when `parts` fit its segments. */
 function matchSegments(pattern: string[], parts: string[]): Record<string, string> | undefined {
   if (pattern.length !== parts.length) return undefined;
   const params: Record<string, string> = {};
   for (let index = 0; index < pattern.length; index++) {
     const expected = pattern[index]!;
     const actual = parts[index]!;
-    if (expected.startsWith("{") && expected.endsWith("}")) {
-      const value = safeDecode(actual);
-      if (value === undefined) return undefined;
-      params[expected.slice(1, -1)] = value;
-    } else if (expected !== actual) {
-      return undefined;
-    }
+    if (expected.startsWith("{") && expected.endsWith("}")) params[expected.slice(1, -1)] = actual;
+    else if (expected !== actual) return undefined;
   }
   return params;
 }
 
-function safeDecode(segment: string): string | undefined {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
+function decodeParams(raw: Record<string, string>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    try {
+      params[name] = decodeURIComponent(value);
+    } catch (error) {
+      throw new MalformedRequestError(`The path's ${name} is not valid percent-encoding.`, { cause: error });
+    }
   }
+  return params;
 }
 
 function allowedMethods(route: Route): string[] {
