@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, open, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -156,6 +156,92 @@ describe("the todo CLI", () => {
       code: 2,
       stderr: expect.stringContaining("Usage:"),
     });
+  });
+
+  it.each([
+    ["an unknown command", ["frobnicate"]],
+    ["no command", []],
+    ["an option of the other command", ["list", "--quote", "single"]],
+    ["a bad --quote", ["import", "--quote", "backtick", "todos.csv"]],
+  ])("checks %s before it opens the store, which it then never creates", async (_, args) => {
+    const failure = (await todo(args).catch((error: unknown) => error)) as { code: number; stderr: string };
+
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^todo: /);
+    await expect(access(path.join(dir, "data"))).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("exits 2 with one line when DATA_DIR cannot hold the store (it is a file)", async () => {
+    await writeFile(path.join(dir, "data"), "not a directory");
+
+    const failure = (await todo(["list"]).catch((error: unknown) => error)) as {
+      code: number;
+      stderr: string;
+    };
+
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/^todo: cannot open the sqlite store in DATA_DIR=.+\n$/);
+  });
+
+  it("exits 1 with one line, no stack, when the store does not answer", async () => {
+    const failure = (await run(process.execPath, [CLI, "list"], {
+      env: {
+        ...process.env,
+        TODO_STORE: "dynamodb",
+        TODOS_TABLE: "todos",
+        IMPORTS_TABLE: "imports",
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        // Nothing listens on port 9: the connection is refused.
+        DYNAMODB_ENDPOINT: "http://127.0.0.1:9",
+      },
+      cwd: dir,
+    }).catch((error: unknown) => error)) as { code: number; stderr: string };
+
+    expect(failure.code).toBe(1);
+    // The one line is the last; the AWS SDK may warn before it (it does on Node 20).
+    const lines = failure.stderr.trimEnd().split("\n");
+    expect(lines.at(-1)).toMatch(/^todo: The todo store is unavailable\. \(.*ECONNREFUSED.*\)$/);
+    expect(lines.filter((line) => line.startsWith("todo: "))).toHaveLength(1);
+    expect(failure.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("exits 1 when the report cannot be written (a full disk), though the import ran", async () => {
+    await writeFile(path.join(dir, "todos.csv"), "task\none\n");
+    const full = await open("/dev/full", "w");
+    const child = spawn(process.execPath, [CLI, "import", "todos.csv"], {
+      env: { ...process.env, DATA_DIR: path.join(dir, "data") },
+      cwd: dir,
+      stdio: ["ignore", full.fd, "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const [code] = (await once(child, "exit")) as [number | null];
+    await full.close();
+
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^todo: could not write the report: ENOSPC/);
+  });
+
+  it("finds a relative file in the directory `pnpm todo` was called from", async () => {
+    await mkdir(path.join(dir, "sub"));
+    await writeFile(path.join(dir, "sub", "here.csv"), "task\nfrom a subdirectory\n");
+
+    // What pnpm does: the script runs in the workspace root (here `dir`), INIT_CWD names the caller's.
+    const imported = await run(process.execPath, [CLI, "import", "here.csv"], {
+      env: {
+        ...process.env,
+        DATA_DIR: path.join(dir, "data"),
+        npm_lifecycle_event: "todo",
+        INIT_CWD: path.join(dir, "sub"),
+      },
+      cwd: dir,
+    });
+
+    expect(imported.stdout).toMatch(/^COMPLETED: 1 imported/);
   });
 });
 

@@ -7,12 +7,13 @@ import {
   ObjectNotFoundError,
   type ObjectRef,
   type OpenedObject,
+  StoreUnavailableError,
 } from "@anycloud/core";
-import { listTodos, OutputError } from "./cli/list-todos.js";
+import { listTodos, OutputError, writeOut } from "./cli/list-todos.js";
 import { ProgressBar } from "./cli/progress-bar.js";
-import { ConfigError, readConfig } from "./config.js";
+import { ConfigError, readConfig, type ServerConfig } from "./config.js";
 import { composeServerApp, type ServerApp } from "./container.js";
-import { LocalFileObjectSource, NotAFileError } from "./files/local-file-object-source.js";
+import { FileChangedError, LocalFileObjectSource, NotAFileError } from "./files/local-file-object-source.js";
 import { parseS3Url } from "./files/s3-url.js";
 import { corePortOf, createPino } from "./logging.js";
 
@@ -25,55 +26,92 @@ const USAGE = `Usage:
 The store is the server's: TODO_STORE (sqlite|memory|dynamodb), DATA_DIR, TODOS_TABLE..., as for the server.
 S3 objects are read with the AWS SDK's usual credentials; S3_ENDPOINT points at a local S3 (s3rver, LocalStack).`;
 
+const QUOTES = { auto: "auto", double: '"', single: "'" } as const;
+
+type Command =
+  | { name: "import"; location: string; quote: "auto" | '"' | "'"; json: boolean }
+  | { name: "list"; limit?: number; json: boolean };
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
-      quote: { type: "string", default: "auto" },
+      quote: { type: "string" },
       limit: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined) {
+  if (values.help) {
     console.log(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  // The command is checked before the store is opened: a typo neither creates DATA_DIR nor waits on a store.
+  const command = commandOf(positionals, values);
   const config = readConfig();
   if (config.store === "memory") {
     // Useful as a dry run (the report says what a file would import), but nothing survives the command.
     console.error("todo: TODO_STORE=memory: the store lives in this process only, and is gone when it ends.");
   }
-  // The CLI's stdout is for results: logs go to stderr, warnings and worse only unless LOG_LEVEL says otherwise.
-  const logger = createPino(process.env.LOG_LEVEL || "warn", 2);
-  const app = await composeServerApp(config, corePortOf(logger));
+  // The CLI's stdout is for results, and it says on stderr itself what went wrong, in one line: core's JSON
+  // log lines (with stacks) only when LOG_LEVEL asks for them.
+  const logger = createPino(process.env.LOG_LEVEL || "silent", 2);
+  const app = await openStore(config, logger);
   try {
-    if (command === "import" && rest.length === 1)
-      return await importFile(app, rest[0]!, values.quote!, values.json!);
-    if (command === "list" && rest.length === 0) return await list(app, values.limit, values.json!);
-    console.error(USAGE);
-    return 2;
+    if (command.name === "import") return await importFile(app, command);
+    return await list(app, command);
   } finally {
     await app.close();
   }
 }
 
+/** The command line as a command, or a `UsageError`. */
+function commandOf(
+  positionals: string[],
+  values: { quote?: string | undefined; limit?: string | undefined; json?: boolean | undefined },
+): Command {
+  const [name, ...rest] = positionals;
+  const json = values.json === true;
+  if (name === "import" && rest.length === 1 && values.limit === undefined) {
+    const quote = values.quote ?? "auto";
+    // Own keys only: `--quote constructor` must not find what every object inherits.
+    if (!Object.hasOwn(QUOTES, quote)) throw new UsageError("--quote must be auto, double or single.");
+    return { name, location: rest[0]!, quote: QUOTES[quote as keyof typeof QUOTES], json };
+  }
+  if (name === "list" && rest.length === 0 && values.quote === undefined) {
+    if (values.limit === undefined) return { name, json };
+    if (!/^[1-9]\d{0,15}$/.test(values.limit)) throw new UsageError("--limit must be a whole number from 1.");
+    return { name, limit: Number(values.limit), json };
+  }
+  throw new UsageError(name === undefined ? "no command." : `not a command: ${positionals.join(" ")}`, {
+    showUsage: true,
+  });
+}
+
+/** The composed app; a store that cannot be opened (DATA_DIR a file, not writable, no database) is a setting. */
+async function openStore(config: ServerConfig, logger: ReturnType<typeof createPino>): Promise<ServerApp> {
+  try {
+    return await composeServerApp(config, corePortOf(logger));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const where = config.store === "sqlite" ? ` in DATA_DIR=${config.dataDir}` : "";
+    throw new ConfigError(`cannot open the ${config.store} store${where}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
 async function importFile(
   app: ServerApp,
-  location: string,
-  quoteOption: string,
-  json: boolean,
+  { location, quote, json }: Extract<Command, { name: "import" }>,
 ): Promise<number> {
-  const quote = ({ auto: "auto", double: '"', single: "'" } as const)[quoteOption as "auto"];
-  if (!quote) throw new UsageError("--quote must be auto, double or single.");
   const { source, opened } = await openSource(location);
   const bar = new ProgressBar(process.stderr);
   // Ctrl-C stops the import cleanly: core records it FAILED, so that running it again takes it over at
   // once instead of finding it RUNNING until its lease expires. A second Ctrl-C kills at once (`once`).
   const interrupt = new AbortController();
-  const onSignal = () => interrupt.abort(new InterruptedError());
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(new InterruptedError(signal));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   let report: ImportReport;
@@ -91,7 +129,12 @@ async function importFile(
     process.off("SIGTERM", onSignal);
     bar.done();
   }
-  console.log(json ? JSON.stringify(report, null, 2) : describeReport(report));
+  // Written as the list is: a report that cannot be written (a full disk) is exit 1, not a silent success.
+  await writeOut(
+    process.stdout,
+    `${json ? JSON.stringify(report, null, 2) : describeReport(report)}\n`,
+    "report",
+  );
   return report.status === "COMPLETED" ? 0 : 1;
 }
 
@@ -117,19 +160,24 @@ async function openSource(location: string): Promise<{ source: ObjectRef; opened
     const opened = await new S3ObjectSource(client).open(s3);
     return { source: { ...s3, ...(opened.version ? { version: opened.version } : {}) }, opened };
   }
-  const file = await LocalFileObjectSource.refOf(path.resolve(location));
+  const file = await LocalFileObjectSource.refOf(path.resolve(callersDirectory(), location));
+  // Opened at once: an unreadable file fails here, before any import is recorded. The version is the one read.
   const opened = await new LocalFileObjectSource().open(file);
-  return { source: { container: file.container, key: file.key, version: file.version }, opened };
+  return { source: { ...file, ...(opened.version ? { version: opened.version } : {}) }, opened };
 }
 
-async function list(app: ServerApp, limitText: string | undefined, json: boolean): Promise<number> {
-  if (limitText !== undefined && !/^[1-9]\d{0,15}$/.test(limitText)) {
-    throw new UsageError("--limit must be a whole number from 1.");
-  }
-  await listTodos(app.todos, process.stdout, {
-    json,
-    ...(limitText !== undefined && { limit: Number(limitText) }),
-  });
+/**
+ * Where the user typed the command. `pnpm todo` runs in the workspace root and names the caller's directory in
+ * INIT_CWD; it is trusted only when this process is that script (INIT_CWD is inherited by every process a
+ * script starts, a test run's included).
+ */
+function callersDirectory(): string {
+  const { INIT_CWD, npm_lifecycle_event } = process.env;
+  return npm_lifecycle_event === "todo" && INIT_CWD ? INIT_CWD : process.cwd();
+}
+
+async function list(app: ServerApp, { limit, json }: Extract<Command, { name: "list" }>): Promise<number> {
+  await listTodos(app.todos, process.stdout, { json, ...(limit !== undefined && { limit }) });
   return 0;
 }
 
@@ -144,28 +192,50 @@ function describeReport(report: ImportReport): string {
   return lines.join("\n");
 }
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  readonly showUsage: boolean;
+
+  constructor(message: string, { showUsage = false }: { showUsage?: boolean } = {}) {
+    super(message);
+    this.showUsage = showUsage;
+  }
+}
 
 class InterruptedError extends Error {
-  constructor() {
+  constructor(readonly signal: NodeJS.Signals) {
     super("interrupted: the import is recorded FAILED; run the same command again to finish it.");
   }
 }
 
+// What the user can fix about a file named on the command line.
+const FILE_ERRORS = new Set(["ENOENT", "EACCES", "EPERM", "EISDIR", "ENOTDIR", "ELOOP", "ENAMETOOLONG"]);
+
 /** The exit code and one line for an error the user can act on; undefined for a bug (printed whole). */
 function explain(error: unknown): { code: number; message: string } | undefined {
   const message = (error as Error).message;
-  // 130: killed by SIGINT, as shells report it.
-  if (error instanceof InterruptedError) return { code: 130, message };
-  if (error instanceof ImportInProgressError || error instanceof OutputError) return { code: 1, message };
+  // 128 + the signal's number, as shells report a process the signal killed: 130 for SIGINT, 143 for SIGTERM.
+  if (error instanceof InterruptedError) return { code: error.signal === "SIGTERM" ? 143 : 130, message };
+  if (
+    error instanceof ImportInProgressError ||
+    error instanceof OutputError ||
+    error instanceof FileChangedError
+  ) {
+    return { code: 1, message };
+  }
+  // A store that fails while it is used (locked, unreachable): its cause is what the user can look into.
+  if (error instanceof StoreUnavailableError) {
+    const cause = (error.cause as Error | undefined)?.message;
+    return { code: 1, message: cause ? `${message} (${cause})` : message };
+  }
+  const code = String((error as { code?: unknown }).code);
   const usage =
     error instanceof UsageError ||
     error instanceof ConfigError ||
     error instanceof NotAFileError ||
     error instanceof ObjectNotFoundError ||
-    (error as { code?: string }).code === "ENOENT" ||
+    FILE_ERRORS.has(code) ||
     // parseArgs: an unknown option, or a file name that starts with "-" (write `todo import -- -a.csv`).
-    String((error as { code?: string }).code).startsWith("ERR_PARSE_ARGS");
+    code.startsWith("ERR_PARSE_ARGS");
   return usage ? { code: 2, message } : undefined;
 }
 
@@ -176,6 +246,7 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     const known = explain(error);
     console.error(known ? `todo: ${known.message}` : error);
+    if (error instanceof UsageError && error.showUsage) console.error(USAGE);
     process.exitCode = known?.code ?? 1;
   },
 );

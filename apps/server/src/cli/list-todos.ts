@@ -41,13 +41,28 @@ export async function listTodos(
   } finally {
     out.off("error", ignore);
   }
-  if (failure && failure.code !== "EPIPE") throw new OutputError(failure);
+  if (failure && failure.code !== "EPIPE") throw new OutputError("list", failure);
 }
 
-/** The listing could not be written (a full disk, a closed file): the user's to fix, not a bug. */
+/**
+ * Writes `text` to `out`; a reader that has gone (EPIPE) is fine, any other failure (a full disk) is thrown
+ * as an `OutputError` naming `what`.
+ */
+export async function writeOut(out: Writable, text: string, what: string): Promise<void> {
+  const ignore = () => {};
+  out.on("error", ignore);
+  try {
+    const failure = await write(out, text);
+    if (failure && failure.code !== "EPIPE") throw new OutputError(what, failure);
+  } finally {
+    out.off("error", ignore);
+  }
+}
+
+/** The output could not be written (a full disk, a closed file): the user's to fix, not a bug. */
 export class OutputError extends Error {
-  constructor(cause: NodeJS.ErrnoException) {
-    super(`could not write the list: ${cause.message}`, { cause });
+  constructor(what: string, cause: NodeJS.ErrnoException) {
+    super(`could not write the ${what}: ${cause.message}`, { cause });
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatProgress } from "./progress-bar.js";
+import { formatProgress, ProgressBar } from "./progress-bar.js";
 
 describe("formatProgress", () => {
   it("draws a bar by bytes, with rows and rows per second", () => {
@@ -16,5 +16,50 @@ describe("formatProgress", () => {
     expect(formatProgress({ rowsRead: 1, bytesRead: 2000, totalBytes: 1000, elapsedMs: 0 })).toContain(
       "100%",
     );
+  });
+});
+
+describe("formatProgress on a narrow terminal", () => {
+  const state = { rowsRead: 1_234_567, bytesRead: 500, totalBytes: 1000, elapsedMs: 1000 };
+
+  it.each([80, 60, 40, 20, 8])("stays shorter than %i columns, so that it redraws in place", (columns) => {
+    expect(formatProgress(state, columns).length).toBeLessThan(columns);
+  });
+
+  it("drops the bar before the counts", () => {
+    expect(formatProgress(state, 40)).toBe(" 50%  1,234,567 rows  1,234,567 rows/s");
+  });
+});
+
+describe("ProgressBar", () => {
+  /** A terminal stream that records what is written. */
+  function terminal(columns = 80) {
+    const written: string[] = [];
+    const stream = { isTTY: true, columns, write: (text: string) => written.push(text) > 0 };
+    return { stream: stream as unknown as NodeJS.WriteStream, written };
+  }
+
+  it("draws the last state when done, however recently it drew", () => {
+    const { stream, written } = terminal();
+    const bar = new ProgressBar(stream, 60_000);
+
+    bar.update({ rowsRead: 1, bytesRead: 1, totalBytes: 10 });
+    bar.update({ rowsRead: 10, bytesRead: 10, totalBytes: 10 });
+    bar.done();
+
+    expect(written).toHaveLength(3);
+    expect(written[1]).toMatch(/100% {2}10 rows/);
+    expect(written[2]).toBe("\n");
+  });
+
+  it("writes nothing when the stream is not a terminal", () => {
+    const { stream, written } = terminal();
+    (stream as { isTTY: boolean }).isTTY = false;
+    const bar = new ProgressBar(stream);
+
+    bar.update({ rowsRead: 1, bytesRead: 1 });
+    bar.done();
+
+    expect(written).toEqual([]);
   });
 });

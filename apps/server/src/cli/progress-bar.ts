@@ -7,22 +7,34 @@ export interface ProgressState {
   elapsedMs: number;
 }
 
-/** One line of progress: a bar by bytes when the size is known, then rows and rows per second. */
-export function formatProgress({ rowsRead, bytesRead, totalBytes, elapsedMs }: ProgressState): string {
+/**
+ * One line of progress: a bar by bytes when the size is known, then rows and rows per second. Given the
+ * terminal's `columns`, the line stays shorter than them (the bar goes first, then the end of the counts): a
+ * line that wraps is not redrawn in place, and each redraw would add a line.
+ */
+export function formatProgress(
+  { rowsRead, bytesRead, totalBytes, elapsedMs }: ProgressState,
+  columns = Number.POSITIVE_INFINITY,
+): string {
   const rate = elapsedMs > 0 ? Math.round((rowsRead * 1000) / elapsedMs) : 0;
   const counts = `${rowsRead.toLocaleString("en-US")} rows  ${rate.toLocaleString("en-US")} rows/s`;
-  if (!totalBytes) return counts;
+  const room = columns - 1;
+  if (!totalBytes) return counts.slice(0, room);
   const fraction = Math.min(bytesRead / totalBytes, 1);
   const filled = Math.round(fraction * WIDTH);
-  return `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}%  ${counts}`;
+  const percent = `${String(Math.floor(fraction * 100)).padStart(3)}%`;
+  const line = `[${"#".repeat(filled)}${"-".repeat(WIDTH - filled)}] ${percent}  ${counts}`;
+  return line.length <= room ? line : `${percent}  ${counts}`.slice(0, room);
 }
 
 /**
  * Redraws the progress line on a terminal at most every `intervalMs`; does nothing when the stream is not a
- * TTY (a pipe or a log file gets only the final report).
+ * TTY (a pipe or a log file gets only the final report). `done` draws the last state it was given, however
+ * recently it drew, so that the line left on screen shows the final counts.
  */
 export class ProgressBar {
-  private lastDraw = 0;
+  private lastDraw = Number.NEGATIVE_INFINITY;
+  private last: Omit<ProgressState, "elapsedMs"> | undefined;
   private readonly started = performance.now();
 
   constructor(
@@ -30,15 +42,25 @@ export class ProgressBar {
     private readonly intervalMs = 100,
   ) {}
 
-  update(state: Omit<ProgressState, "elapsedMs">, force = false): void {
+  update(state: Omit<ProgressState, "elapsedMs">): void {
     if (!this.stream.isTTY) return;
+    this.last = state;
     const now = performance.now();
-    if (!force && now - this.lastDraw < this.intervalMs) return;
-    this.lastDraw = now;
-    this.stream.write(`\r${formatProgress({ ...state, elapsedMs: now - this.started })}\x1b[K`);
+    if (now - this.lastDraw >= this.intervalMs) this.draw(now);
   }
 
   done(): void {
-    if (this.stream.isTTY) this.stream.write("\n");
+    if (!this.stream.isTTY) return;
+    if (this.last) this.draw(performance.now());
+    this.last = undefined;
+    this.stream.write("\n");
+  }
+
+  private draw(now: number): void {
+    this.lastDraw = now;
+    // A terminal that gives no size (0, as `script` gives its pseudo-terminal) sets no limit.
+    const columns = this.stream.columns || Number.POSITIVE_INFINITY;
+    const line = formatProgress({ ...this.last!, elapsedMs: now - this.started }, columns);
+    this.stream.write(`\r${line}\x1b[K`);
   }
 }

@@ -1,41 +1,106 @@
-import { createReadStream } from "node:fs";
-import { realpath, stat } from "node:fs/promises";
-import type { ObjectRef, ObjectSource, OpenedObject } from "@anycloud/core";
+import type { Stats } from "node:fs";
+import { type FileHandle, open, realpath, stat } from "node:fs/promises";
+import { ObjectNotFoundError, type ObjectRef, type ObjectSource, type OpenedObject } from "@anycloud/core";
 
 /** The container name of objects that are files on this machine. */
 export const LOCAL_FILES = "file";
 
+// 64 KiB reads: the parser turns each chunk into one batch of records held at once, and 256 KiB chunks made
+// `todo import` of 1M rows peak at 140 MiB RSS where 64 KiB ones peak at 119-124 MiB, at the same speed (two
+// runs each, side by side). The progress bar also runs at most one chunk ahead of the rows.
+const CHUNK_BYTES = 64 * 1024;
+
 /**
  * Files on the local disk as objects, for `todo import <file.csv>`. A file's version is its size and
  * modification time, so importing an unchanged file again is answered from the ledger.
+ *
+ * `open` opens the file at once (an unreadable file fails there, before any import is recorded) and reads
+ * exactly the bytes of the version it found. A file that changes while it is read (still being written, or
+ * saved again) fails at the end of its bytes with `FileChangedError`: its import would otherwise be recorded
+ * under a version whose bytes are not the ones read.
  */
 export class LocalFileObjectSource implements ObjectSource {
   /**
-   * The ref of a file, with its current version. The key is the file's real path, links resolved: the same
-   * file reached through a symlink or `..` is the same import, not a second one with new ids.
+   * The ref of a file. The key is the file's real path, links resolved: the same file reached through a
+   * symlink or `..` is the same import, not a second one with new ids.
    */
-  static async refOf(filePath: string): Promise<ObjectRef & { size: number }> {
-    const { size, version } = await currentVersionOf(filePath);
-    return { container: LOCAL_FILES, key: await realpath(filePath), version, size };
+  static async refOf(filePath: string): Promise<ObjectRef> {
+    assertFile(await stat(filePath), filePath);
+    return { container: LOCAL_FILES, key: await realpath(filePath) };
   }
 
+  /** The file as it is now, or, with `ref.version`, only if it is still at that version. */
   async open(ref: ObjectRef): Promise<OpenedObject> {
     if (ref.container !== LOCAL_FILES) throw new Error(`Not a local file: ${ref.container}/${ref.key}`);
-    // The key is a real path already (`refOf`): only the version is read again, as it is now.
-    const { size, version } = await currentVersionOf(ref.key);
-    // 64 KiB reads: the parser turns each chunk into one batch of records held at once, and 256 KiB chunks
-    // made `todo import` of 1M rows peak at 140 MiB RSS where 64 KiB ones peak at 119-124 MiB, at the same
-    // speed (two runs each, side by side). The progress bar also runs at most one chunk ahead of the rows.
-    return { body: createReadStream(ref.key, { highWaterMark: 64 * 1024 }), size, version };
+    // Checked before opening too: opening a named pipe waits for a writer.
+    assertFile(await stat(ref.key), ref.key);
+    const handle = await open(ref.key, "r");
+    try {
+      const info = await handle.stat();
+      assertFile(info, ref.key);
+      const version = versionOf(info);
+      if (ref.version !== undefined && ref.version !== version) throw new ObjectNotFoundError(ref);
+      return { body: bytesOf(handle, ref.key, info), size: info.size, version };
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 }
 
-/** A file's size and version (its size and modification time); `NotAFileError` for anything but a file. */
-async function currentVersionOf(filePath: string): Promise<{ size: number; version: string }> {
-  const info = await stat(filePath);
+/**
+ * The first `info.size` bytes of the open file, then a check that it is still at that version. The file is
+ * closed when they are read, or when the body is let go of: through its iterator's `return`, which closes it
+ * even before the first read (a generator's own `finally` would not run then).
+ */
+function bytesOf(handle: FileHandle, filePath: string, info: Stats): AsyncIterable<Uint8Array> {
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= handle.close();
+    return closing;
+  };
+  async function* read(): AsyncGenerator<Uint8Array> {
+    try {
+      if (info.size > 0) {
+        yield* handle.createReadStream({
+          start: 0,
+          end: info.size - 1,
+          highWaterMark: CHUNK_BYTES,
+          autoClose: false,
+        });
+      }
+      const now = await handle.stat();
+      if (versionOf(now) !== versionOf(info)) throw new FileChangedError(filePath);
+    } finally {
+      await close();
+    }
+  }
+  const bytes = read();
+  const iterator: AsyncIterator<Uint8Array> = {
+    next: () => bytes.next(),
+    return: async () => {
+      await bytes.return(undefined);
+      await close();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => iterator };
+}
+
+function versionOf(info: Stats): string {
+  return `${info.size}-${info.mtimeMs}`;
+}
+
+function assertFile(info: Stats, filePath: string): void {
   if (!info.isFile()) throw new NotAFileError(`${filePath} is not a file.`);
-  return { size: info.size, version: `${info.size}-${info.mtimeMs}` };
 }
 
 /** The path names a directory, a device or a pipe: there is no file to import. */
 export class NotAFileError extends Error {}
+
+/** The file was written to while it was read: what was read is no one version of it. */
+export class FileChangedError extends Error {
+  constructor(filePath: string) {
+    super(`${filePath} changed while it was read; import it again once it is written.`);
+  }
+}

@@ -1,0 +1,85 @@
+import { appendFile, mkdtemp, readdir, readlink, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ObjectNotFoundError } from "@anycloud/core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { FileChangedError, LocalFileObjectSource } from "./local-file-object-source.js";
+
+describe("LocalFileObjectSource", () => {
+  let dir: string;
+  const files = new LocalFileObjectSource();
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "anycloud-files-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function aFile(bytes: number): Promise<string> {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "x".repeat(bytes));
+    return file;
+  }
+
+  it("reads a file whole, at the version it names", async () => {
+    const ref = await LocalFileObjectSource.refOf(await aFile(300_000));
+
+    const opened = await files.open(ref);
+    let read = 0;
+    for await (const chunk of opened.body) read += chunk.byteLength;
+
+    expect(read).toBe(300_000);
+    expect(opened).toMatchObject({ size: 300_000, version: expect.stringMatching(/^300000-/) });
+  });
+
+  it("reads no more than the version it opened, and fails when the file changed meanwhile", async () => {
+    const file = await aFile(300_000);
+    const opened = await files.open(await LocalFileObjectSource.refOf(file));
+    let read = 0;
+
+    const reading = (async () => {
+      for await (const chunk of opened.body) {
+        // Written to while it is read: rows appended by whoever is still writing the file.
+        if (read === 0) await appendFile(file, "y".repeat(100_000));
+        read += chunk.byteLength;
+      }
+    })();
+
+    await expect(reading).rejects.toBeInstanceOf(FileChangedError);
+    expect(read).toBe(300_000);
+  });
+
+  it("refuses to open a version the file is no longer at", async () => {
+    const file = await aFile(10);
+    const ref = await LocalFileObjectSource.refOf(file);
+    const { version } = await files.open(ref);
+    await appendFile(file, "more");
+
+    await expect(files.open({ ...ref, version: version! })).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+});
+
+describe("LocalFileObjectSource, a body let go of unread", () => {
+  /** How many of this process's descriptors are open on `file`. */
+  async function descriptorsOn(file: string): Promise<number> {
+    const links = await Promise.all(
+      (await readdir("/proc/self/fd")).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => "")),
+    );
+    return links.filter((target) => target === file).length;
+  }
+
+  it("closes the file", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "anycloud-files-"));
+    await writeFile(path.join(dir, "todos.csv"), "task\none\n");
+    const ref = await LocalFileObjectSource.refOf(path.join(dir, "todos.csv"));
+    const opened = await new LocalFileObjectSource().open(ref);
+    const whileOpen = await descriptorsOn(ref.key);
+
+    await opened.body[Symbol.asyncIterator]().return?.();
+
+    expect(whileOpen).toBe(1);
+    expect(await descriptorsOn(ref.key)).toBe(0);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
