@@ -1,57 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDbImportLedger, DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
-import { type ImportReport, type Todo, TodoAlreadyExistsError } from "@anycloud/core";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
-import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
-import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+import { type ImportReport, TodoAlreadyExistsError } from "@anycloud/core";
+import { describe, expect, it } from "vitest";
 import { LostAnswerHandler } from "../support/aws/lost-answer-handler.js";
+import { aTodo, useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
 
 // A conditional write whose first answer is lost: the stand-in applied it, the SDK was told 500 and sent it
 // again, and the second attempt met the first one's write. The stores must recognise their own write.
 describe("DynamoDB stores when the SDK retries a write that landed", () => {
-  let standIn: DynamoDbStandIn;
-  let plain: DynamoDBClient;
-  let tables: { todos: string; imports: string };
-  let drop: () => Promise<void>;
-  const clients: DynamoDBClient[] = [];
-
-  beforeAll(async () => {
-    standIn = await startDynamoDb();
-    plain = dynamoDbClientFor(standIn.endpoint);
-  });
-
-  afterAll(async () => {
-    plain?.destroy();
-    await standIn?.stop();
-  });
-
-  beforeEach(async () => {
-    tables = { todos: uniqueTableName("todos-lost"), imports: uniqueTableName("imports-lost") };
-    ({ drop } = await createTables(plain, tables));
-  });
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy();
-    await drop();
-  });
+  const dynamoDb = useScriptableDynamoDb({ todos: "todos-lost", imports: "imports-lost" });
 
   /** A client that loses the first answer to each of `operations`, and the handler that does it. */
   function losing(...operations: string[]) {
-    const handler = new LostAnswerHandler(plain.config.requestHandler, operations);
-    const client = dynamoDbClientFor(standIn.endpoint, { requestHandler: handler, maxAttempts: 3 });
-    clients.push(client);
-    return { handler, client };
+    const handler = new LostAnswerHandler(dynamoDb.plain.config.requestHandler, operations);
+    return { handler, client: dynamoDb.client({ requestHandler: handler, maxAttempts: 3 }) };
   }
 
-  const plainTodos = () => new DynamoDbTodoRepository(plain, { tableName: tables.todos });
+  const plainTodos = () => new DynamoDbTodoRepository(dynamoDb.plain, { tableName: dynamoDb.tables.todos });
 
   it("creates a todo once, and says it was created", async () => {
     const { handler, client } = losing("PutItem");
     const todo = aTodo();
 
-    await new DynamoDbTodoRepository(client, { tableName: tables.todos }).create(todo);
+    await new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos }).create(todo);
 
     expect(handler.calls).toEqual(["PutItem:lost", "PutItem:400"]);
     expect(await plainTodos().get(todo.id)).toEqual(todo);
@@ -63,7 +34,10 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     const { client } = losing("PutItem");
 
     await expect(
-      new DynamoDbTodoRepository(client, { tableName: tables.todos }).create({ ...taken, task: "second" }),
+      new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos }).create({
+        ...taken,
+        task: "second",
+      }),
     ).rejects.toBeInstanceOf(TodoAlreadyExistsError);
   });
 
@@ -73,7 +47,7 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     const { handler, client } = losing("PutItem");
     const updated = { ...todo, task: "Mend the gate", version: 2, updatedAt: "2030-01-02T00:00:00.000Z" };
 
-    await new DynamoDbTodoRepository(client, { tableName: tables.todos }).update(updated, 1);
+    await new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos }).update(updated, 1);
 
     expect(handler.calls).toEqual(["PutItem:lost", "PutItem:400"]);
     expect(await plainTodos().get(todo.id)).toEqual(updated);
@@ -86,7 +60,7 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     const todo = aTodo();
     await plainTodos().create(todo);
     const { handler, client } = losing("DeleteItem");
-    const repository = new DynamoDbTodoRepository(client, { tableName: tables.todos });
+    const repository = new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos });
 
     await repository.delete(todo.id, version);
 
@@ -98,7 +72,7 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     const { handler, client } = losing("UpdateItem");
     const importId = randomUUID();
 
-    const result = await new DynamoDbImportLedger(client, { tableName: tables.imports }).claim(
+    const result = await new DynamoDbImportLedger(client, { tableName: dynamoDb.tables.imports }).claim(
       claim(importId),
     );
 
@@ -108,10 +82,12 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
 
   it("still refuses a claim on an import another invocation holds", async () => {
     const importId = randomUUID();
-    await new DynamoDbImportLedger(plain, { tableName: tables.imports }).claim(claim(importId));
+    await new DynamoDbImportLedger(dynamoDb.plain, { tableName: dynamoDb.tables.imports }).claim(
+      claim(importId),
+    );
     const { client } = losing("UpdateItem");
 
-    const result = await new DynamoDbImportLedger(client, { tableName: tables.imports }).claim(
+    const result = await new DynamoDbImportLedger(client, { tableName: dynamoDb.tables.imports }).claim(
       claim(importId),
     );
 
@@ -120,9 +96,11 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
 
   it("finishes an import once, and says its report was recorded", async () => {
     const importId = randomUUID();
-    await new DynamoDbImportLedger(plain, { tableName: tables.imports }).claim(claim(importId));
+    await new DynamoDbImportLedger(dynamoDb.plain, { tableName: dynamoDb.tables.imports }).claim(
+      claim(importId),
+    );
     const { handler, client } = losing("UpdateItem");
-    const ledger = new DynamoDbImportLedger(client, { tableName: tables.imports });
+    const ledger = new DynamoDbImportLedger(client, { tableName: dynamoDb.tables.imports });
 
     const recorded = await ledger.finish(importId, 1, report(importId));
 
@@ -133,13 +111,13 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
 
   it("still says a report was not recorded when another attempt holds the import", async () => {
     const importId = randomUUID();
-    const ledger = new DynamoDbImportLedger(plain, { tableName: tables.imports });
+    const ledger = new DynamoDbImportLedger(dynamoDb.plain, { tableName: dynamoDb.tables.imports });
     await ledger.claim(claim(importId));
     await ledger.finish(importId, 1, { ...report(importId), status: "FAILED" });
     await ledger.claim(claim(importId));
     const { client } = losing("UpdateItem");
 
-    const recorded = await new DynamoDbImportLedger(client, { tableName: tables.imports }).finish(
+    const recorded = await new DynamoDbImportLedger(client, { tableName: dynamoDb.tables.imports }).finish(
       importId,
       1,
       report(importId),
@@ -149,20 +127,6 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     expect(await ledger.get(importId)).toMatchObject({ status: "RUNNING", attempt: 2 });
   });
 });
-
-function aTodo(overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: randomUUID(),
-    task: "Mend the fence",
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: "2030-01-01T00:00:00.000Z",
-    updatedAt: "2030-01-01T00:00:00.000Z",
-    version: 1,
-    ...overrides,
-  };
-}
 
 const SOURCE = { container: "uploads", key: "todos.csv", version: "v1" };
 

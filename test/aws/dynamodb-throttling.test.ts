@@ -1,11 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
 import { StoreUnavailableError, type Todo } from "@anycloud/core";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
-import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
-import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+import { describe, expect, it } from "vitest";
+import { aTodo, useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
 import {
   type BatchWriteAnswer,
   type PutAnswer,
@@ -16,31 +13,7 @@ import {
 // putMany against a stand-in whose BatchWriteItem answers are scripted by a custom requestHandler: the
 // SDK's retries (for throttles and 5xx) and the repository's (for those, and for UnprocessedItems) both run.
 describe("DynamoDbTodoRepository.putMany under throttling", () => {
-  let standIn: DynamoDbStandIn;
-  let plain: DynamoDBClient;
-  let tableName: string;
-  let drop: () => Promise<void>;
-  const clients: DynamoDBClient[] = [];
-
-  beforeAll(async () => {
-    standIn = await startDynamoDb();
-    plain = dynamoDbClientFor(standIn.endpoint);
-  });
-
-  afterAll(async () => {
-    plain?.destroy();
-    await standIn?.stop();
-  });
-
-  beforeEach(async () => {
-    tableName = uniqueTableName("todos-throttled");
-    ({ drop } = await createTables(plain, { todos: tableName }));
-  });
-
-  afterEach(async () => {
-    for (const client of clients.splice(0)) client.destroy();
-    await drop();
-  });
+  const dynamoDb = useScriptableDynamoDb({ todos: "todos-throttled" });
 
   /** A repository whose client answers BatchWriteItem as `script` says; `sdkMaxAttempts` bounds the SDK. */
   function scriptedRepository(
@@ -53,14 +26,14 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       now?: () => number;
     } = {},
   ) {
-    const handler = new ScriptedDynamoDbHandler(plain.config.requestHandler, script, options.putScript);
-    const client = dynamoDbClientFor(standIn.endpoint, {
-      requestHandler: handler,
-      maxAttempts: options.sdkMaxAttempts ?? 3,
-    });
-    clients.push(client);
+    const handler = new ScriptedDynamoDbHandler(
+      dynamoDb.plain.config.requestHandler,
+      script,
+      options.putScript,
+    );
+    const client = dynamoDb.client({ requestHandler: handler, maxAttempts: options.sdkMaxAttempts ?? 3 });
     const repository = new DynamoDbTodoRepository(client, {
-      tableName,
+      tableName: dynamoDb.tables.todos,
       baseDelayMs: 2,
       maxAttempts: options.maxAttempts ?? 8,
       random: seededRandom(7),
@@ -72,7 +45,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
 
   it("writes each of 1,000 todos exactly once, with its latest value, through throttles, 5xx and handed-back items", async () => {
     const original = Array.from({ length: 1000 }, (_, index) => aTodo({ task: `original ${index}` }));
-    await new DynamoDbTodoRepository(plain, { tableName }).putMany(original);
+    await new DynamoDbTodoRepository(dynamoDb.plain, { tableName: dynamoDb.tables.todos }).putMany(original);
     const latest = original.map((todo) => ({
       ...todo,
       task: `latest: ${todo.task}`,
@@ -91,7 +64,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     const result = await repository.putMany(latest);
 
     expect(result.failed).toEqual([]);
-    expect(sortById(await scanAll(plain, tableName))).toEqual(sortById(latest));
+    expect(sortById(await scanAll(dynamoDb.plain, dynamoDb.tables.todos))).toEqual(sortById(latest));
     const answers = new Set(handler.calls.map((call) => call.answer));
     expect([...answers].sort()).toEqual(["forward", "hand-back-some", "server-error", "throttle"]);
     expect(handler.calls.some((call) => call.sdkAttempt > 1)).toBe(true);
@@ -103,7 +76,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
 
   it("with keepExisting, puts each todo once where its id is free, through throttles and 5xx", async () => {
     const kept = aTodo({ task: "edited since", version: 2 });
-    await new DynamoDbTodoRepository(plain, { tableName }).putMany([kept]);
+    await new DynamoDbTodoRepository(dynamoDb.plain, { tableName: dynamoDb.tables.todos }).putMany([kept]);
     const todos = [
       { ...kept, task: "as first written", version: 1 },
       ...Array.from({ length: 200 }, () => aTodo()),
@@ -125,7 +98,9 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     const result = await repository.putMany(todos, { keepExisting: true });
 
     expect(result.failed).toEqual([]);
-    expect(sortById(await scanAll(plain, tableName))).toEqual(sortById([kept, ...todos.slice(1)]));
+    expect(sortById(await scanAll(dynamoDb.plain, dynamoDb.tables.todos))).toEqual(
+      sortById([kept, ...todos.slice(1)]),
+    );
     expect(new Set(handler.putCalls.map((call) => call.answer))).toEqual(
       new Set(["forward", "throttle", "server-error"]),
     );
@@ -161,7 +136,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       );
       // Three batches (25 + 25 + 10), each tried three times by the repository, each of those by the SDK.
       expect(handler.calls).toHaveLength(3 * 3 * sdkAttemptsPerCall);
-      expect(await scanAll(plain, tableName)).toEqual([]);
+      expect(await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).toEqual([]);
     },
   );
 
@@ -176,7 +151,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     const result = await repository.putMany(todos);
 
     expect(new Set(result.failed.map((failure) => failure.id))).toEqual(stubborn);
-    expect((await scanAll(plain, tableName)).map((todo) => todo.id).sort()).toEqual(
+    expect((await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).map((todo) => todo.id).sort()).toEqual(
       todos
         .filter((todo) => !stubborn.has(todo.id))
         .map((todo) => todo.id)
@@ -194,7 +169,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     const result = await repository.putMany(todos);
 
     expect(result.failed).toEqual([{ id: poisoned, reason: expect.any(String) }]);
-    expect((await scanAll(plain, tableName)).map((todo) => todo.id).sort()).toEqual(
+    expect((await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).map((todo) => todo.id).sort()).toEqual(
       todos
         .map((todo) => todo.id)
         .filter((id) => id !== poisoned)
@@ -258,20 +233,6 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     expect(handler.calls.length).toBeLessThanOrEqual(4);
   });
 });
-
-function aTodo(overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: randomUUID(),
-    task: "Mend the fence",
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: "2030-01-01T00:00:00.000Z",
-    updatedAt: "2030-01-01T00:00:00.000Z",
-    version: 1,
-    ...overrides,
-  };
-}
 
 /** Every todo in the table, read with a plain client (no script) and paginated by hand. */
 async function scanAll(client: DynamoDBClient, tableName: string): Promise<Todo[]> {
