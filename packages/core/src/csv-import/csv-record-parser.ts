@@ -59,6 +59,8 @@ export class CsvRecordParser extends Parser {
       skip_records_with_error: true,
       max_record_size: maxRecordSize,
       readableHighWaterMark: 1,
+      // Takes one chunk at a time from the guard, so that back-pressure reaches the body.
+      writableHighWaterMark: 1,
     };
     super(options);
     // Without an `on_skip` option, csv-parse reports a skipped record as a "skip" event. After a bad closing
@@ -74,7 +76,8 @@ export class CsvRecordParser extends Parser {
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
     super._transform(chunk, encoding, (error, data) => {
-      this.pushBatch();
+      // An empty batch too: a chunk of records the guard dropped must still make the consumer take a step.
+      this.pushBatch(true);
       callback(error, data);
     });
   }
@@ -114,8 +117,8 @@ export class CsvRecordParser extends Parser {
     return true;
   }
 
-  private pushBatch(): void {
-    if (this.batch.length === 0) return;
+  private pushBatch(evenEmpty = false): void {
+    if (this.batch.length === 0 && !evenEmpty) return;
     const batch = this.batch;
     this.batch = [];
     super.push(batch);

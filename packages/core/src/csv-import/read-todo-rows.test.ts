@@ -47,6 +47,36 @@ describe("readTodoRows", () => {
     ]);
   });
 
+  // The guard drops such records before the parser sees them, leaving one line break each: without a batch
+  // per chunk, nothing reached the consumer until the parser met a good record, so the whole file was read
+  // ahead (and the drops held) with no step taken, and so no lease renewed.
+  it.each([
+    ["a quote inside an unquoted field", (index: number) => `t${index}"x,n`],
+    ["over the size cap", (index: number) => `t${index}${"x".repeat(100)}`],
+  ])("reads records the size guard drops (%s) only as fast as they are consumed", async (_, record) => {
+    const rows = Array.from({ length: 40_000 }, (_, index) => record(index));
+    const bytes = Buffer.from(`task,name\n${rows.join("\n")}\n`);
+    const chunkSize = 16 * 1024;
+    let chunksRead = 0;
+    async function* source() {
+      for (let at = 0; at < bytes.length; at += chunkSize) {
+        chunksRead += 1;
+        yield bytes.subarray(at, at + chunkSize);
+      }
+    }
+    const steps: { reads: number; chunksRead: number }[] = [];
+
+    for await (const batch of readTodoRows(source(), { quote: '"', maxRecordBytes: 64 })) {
+      steps.push({ reads: batch.length, chunksRead });
+    }
+
+    const chunks = Math.ceil(bytes.length / chunkSize);
+    expect(steps.reduce((sum, step) => sum + step.reads, 0)).toBe(1 + rows.length);
+    // A step for about every chunk, each taken while the source is read only a few chunks ahead.
+    expect(steps.length).toBeGreaterThan(chunks / 2);
+    for (const [index, step] of steps.entries()) expect(step.chunksRead).toBeLessThanOrEqual(index + 8);
+  });
+
   it("rejects the file when the header has no task column, and stops reading", async () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => `row ${i}`).join("\n");
     let chunksRead = 0;

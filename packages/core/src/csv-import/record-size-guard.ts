@@ -66,7 +66,9 @@ export class RecordSizeGuard extends Transform {
   private recordFrom = 0;
 
   constructor({ maxRecordBytes, quote, onDropped }: RecordSizeGuardOptions) {
-    super();
+    // One chunk held at most: a chunk of dropped records shrinks to its line breaks, and byte counts that
+    // small would otherwise never push back, letting the whole file be read ahead.
+    super({ readableHighWaterMark: 1 });
     if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 1) {
       throw new RangeError("maxRecordBytes must be a positive integer.");
     }
