@@ -80,6 +80,26 @@ describe("POST /todos/import refuses before it imports", () => {
     expect(await ledgerEntryOf(imports, "upload-2")).toBeUndefined();
   });
 
+  it("refuses a key sent again with another quote, as it would with another body", async () => {
+    const { api } = apiUnderTest();
+    const workshop = "task,name,dueDate\n'check plugins','John Doe','11-12-2017'\n";
+    const upload = (quote: string) =>
+      api(
+        new Request(`http://localhost/todos/import?quote=${quote}`, {
+          method: "POST",
+          headers: { "content-type": "text/csv", "idempotency-key": "k1" },
+          body: workshop,
+        }),
+      );
+
+    const first = await upload("double");
+    const second = await upload("single");
+
+    expect(((await first.json()) as { rejected: number }).rejected).toBe(1);
+    expect(second.status).toBe(422);
+    expect(await second.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
   it("refuses a compressed upload with 415 and Accept-Encoding, recording nothing", async () => {
     const { api, imports } = apiUnderTest();
 

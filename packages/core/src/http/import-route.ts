@@ -16,8 +16,8 @@ import { isWellFormedKey } from "./serve-routes.js";
  * checked before the import starts: a refused upload changes nothing.
  *
  * With an `Idempotency-Key` the upload has an identity, so sending it again imports nothing twice. Its body is
- * read whole first (within the limit), for its digest: the same key sent with another body is refused (422),
- * not answered with the earlier report while the new rows are dropped.
+ * read whole first (within the limit), for its digest: the same key sent with another body, or with another
+ * `quote`, is refused (422), not answered with the earlier report while the new rows are dropped.
  */
 export function addImportRoute(
   router: Router,
@@ -35,7 +35,9 @@ export function addImportRoute(
       return answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal }));
     }
     const bytes = await readBodyBytes(request, csvBytes);
-    const fingerprint = `sha256:${createHash("sha256").update(bytes).digest("base64url")}`;
+    // The quote is part of what was asked: the same bytes read with other quotes are other rows.
+    const digest = createHash("sha256").update(`quote=${quote}\n`).update(bytes).digest("base64url");
+    const fingerprint = `sha256:${digest}`;
     const source = { container: "upload", key, version: key, fingerprint };
     return answer(
       await importTodos.execute(
