@@ -107,7 +107,19 @@ describe("an import that fails", () => {
 
     expect(failure).toBeInstanceOf(StoreUnavailableError);
     const entry = await ledger.get(importIdOf(source));
-    expect(entry).toMatchObject({ status: "FAILED", report: { status: "FAILED", imported: 10 } });
+    // The batch the store failed on counts as failed, so the report adds up, and it says which store failed.
+    expect(entry).toMatchObject({
+      status: "FAILED",
+      report: {
+        status: "FAILED",
+        rowsRead: 20,
+        imported: 10,
+        rejected: 0,
+        failed: 10,
+        errors: [{ line: lineOfRow(11), reason: expect.stringMatching(/^not saved: the store failed/) }],
+        note: expect.stringMatching(/The store is down\. Run it again/),
+      },
+    });
 
     const retry = await importTodos.execute({ source }, { body: { body: chunks(csv) } });
     expect(retry).toMatchObject({ status: "COMPLETED", imported: ROWS });

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Clock } from "../shared/clock.js";
-import { AppError } from "../shared/errors.js";
+import { AppError, StoreUnavailableError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
@@ -141,11 +141,15 @@ export class ImportTodos {
       } else {
         this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
       }
-      await this.finish(entry, report("FAILED", gone ? OBJECT_GONE_NOTE : STOPPED_NOTE)).catch(
-        (ledgerError: unknown) => {
-          this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
-        },
-      );
+      // A store's failure says which store (its message names no internals); anything else, that it stopped.
+      const failedNote = gone
+        ? OBJECT_GONE_NOTE
+        : error instanceof StoreUnavailableError
+          ? `${STOPPED_NOTE} ${error.message} Run it again to finish it.`
+          : STOPPED_NOTE;
+      await this.finish(entry, report("FAILED", failedNote)).catch((ledgerError: unknown) => {
+        this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
+      });
       throw options.signal?.aborted ? options.signal.reason : error;
     }
     const outcome = report(tally.failed > 0 ? "FAILED" : "COMPLETED", note);

@@ -1,4 +1,4 @@
-import type { TodoRepository } from "../todos/ports/todo-repository.js";
+import type { PutManyFailure, TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import type { ImportTally } from "./import-tally.js";
 
@@ -30,15 +30,29 @@ export class TodoBatch {
     return this.todos.length >= this.capacity;
   }
 
-  /** Writes the batch and empties it, counting what was written and what failed; false when it was empty. */
+  /**
+   * Writes the batch and empties it, counting what was written and what failed; false when it was empty. When
+   * the store fails as a whole, the batch counts as failed (with one error for all of it) before the error
+   * goes on: the report of the stopped import still adds up (read = imported + rejected + failed).
+   */
   async write(): Promise<boolean> {
     if (this.todos.length === 0) return false;
     const { todos, lines } = this;
     this.todos = [];
     this.lines = [];
-    const { failed } = this.keepExisting
-      ? await this.repository.putMany(todos, { keepExisting: true })
-      : await this.repository.putMany(todos);
+    let failed: PutManyFailure[];
+    try {
+      ({ failed } = this.keepExisting
+        ? await this.repository.putMany(todos, { keepExisting: true })
+        : await this.repository.putMany(todos));
+    } catch (error) {
+      this.tally.failed += todos.length;
+      this.tally.note({
+        line: lines[0]!,
+        reason: `not saved: the store failed while writing the ${todos.length} rows from this line on`,
+      });
+      throw error;
+    }
     this.tally.imported += todos.length - failed.length;
     if (failed.length > 0) {
       const lineOf = new Map(todos.map((todo, index) => [todo.id, lines[index]!]));
