@@ -77,6 +77,32 @@ describe("readTodoRows", () => {
     for (const [index, step] of steps.entries()) expect(step.chunksRead).toBeLessThanOrEqual(index + 8);
   });
 
+  it.each([
+    [
+      "little-endian",
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('task\n"Water, the plants"\n', "utf16le")]),
+    ],
+    [
+      "big-endian",
+      Buffer.concat([
+        Buffer.from([0xfe, 0xff]),
+        Buffer.from('task\n"Water, the plants"\n', "utf16le").swap16(),
+      ]),
+    ],
+  ])("refuses a UTF-16 file (%s) as a whole, saying to save it as UTF-8", async (_, bytes) => {
+    for (const quote of ["auto", '"'] as const) {
+      const reads: RowRead[] = [];
+      async function* source() {
+        yield bytes;
+      }
+      for await (const batch of readTodoRows(source(), { quote, maxRecordBytes: 64 })) reads.push(...batch);
+
+      expect(reads).toEqual([
+        { kind: "header-rejected", line: 1, reason: expect.stringMatching(/UTF-16.*UTF-8/) },
+      ]);
+    }
+  });
+
   it("rejects the file when the header has no task column, and stops reading", async () => {
     const rows = Array.from({ length: 100_000 }, (_, i) => `row ${i}`).join("\n");
     let chunksRead = 0;

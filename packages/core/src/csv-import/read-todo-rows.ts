@@ -35,11 +35,19 @@ export async function* readTodoRows(
   signal?.throwIfAborted();
   const auto = quoteOption === "auto";
   const { head, endOfFile, chunks } = await peekStream(body, {
-    maxBytes: auto ? QUOTE_SAMPLE_BYTES : 0,
+    // At least the first bytes, for a byte order mark.
+    maxBytes: auto ? QUOTE_SAMPLE_BYTES : 2,
     // The header's line and the data lines quote detection looks at.
     maxLineFeeds: QUOTE_SAMPLE_LINES + 1,
     ...(onBytes && { onChunk: onBytes }),
   });
+  if (isUtf16(head)) {
+    // csv-parse would switch to UTF-16 on its mark while the rest of the pipeline reads UTF-8 bytes: quoted
+    // fields would break and lines be miscounted. Excel's "Unicode Text" is such a file.
+    await chunks.return(undefined);
+    yield [{ kind: "header-rejected", line: 1, reason: "the file is UTF-16: save it as CSV UTF-8" }];
+    return;
+  }
   const quote = auto ? detectQuote(head, { endOfFile }) : quoteOption;
 
   // Records the guard or the parser drop, reported synchronously while they work; yielded between records.
@@ -98,6 +106,11 @@ async function* readRecords(
   } else if (dropped.length > 0) {
     yield dropped.splice(0);
   }
+}
+
+/** Whether bytes start with a UTF-16 byte order mark, little- or big-endian. */
+function isUtf16(head: Uint8Array): boolean {
+  return (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
 }
 
 function earliest(rejections: readonly RowRejected[]): RowRejected | undefined {
