@@ -96,8 +96,11 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         await expectProblem(tooLong, 422, "VALIDATION_FAILED");
       });
 
-      it("refuses to greet a name that reverses its own text (a right-to-left override)", async () => {
-        const response = await send(`/hello/${encodeURIComponent("\u202eevil")}`);
+      it.each([
+        ["reverses its own text (a right-to-left override)", "\u202eevil"],
+        ["shows nothing (a zero-width space)", "\u200b"],
+      ])("refuses to greet a name that %s", async (_, name) => {
+        const response = await send(`/hello/${encodeURIComponent(name)}`);
 
         await expectProblem(response, 422, "VALIDATION_FAILED");
       });

@@ -1,5 +1,10 @@
 import { ValidationError } from "../shared/errors.js";
-import { CONTROL_CHARACTERS, LONE_SURROGATE, NAME_MAX_LENGTH } from "../todos/text-rules.js";
+import {
+  CONTROL_CHARACTERS,
+  LONE_SURROGATE,
+  NAME_MAX_LENGTH,
+  VISIBLE_CHARACTER,
+} from "../todos/text-rules.js";
 import type { HttpRequest } from "./http-request.js";
 import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
@@ -35,7 +40,8 @@ function greetable(name: string): string {
     trimmed === "" ||
     longerThan(trimmed, NAME_MAX_LENGTH) ||
     CONTROL_CHARACTERS.test(trimmed) ||
-    LONE_SURROGATE.test(trimmed)
+    LONE_SURROGATE.test(trimmed) ||
+    !VISIBLE_CHARACTER.test(trimmed)
   ) {
     throw new ValidationError([
       { path: ["name"], message: `must be 1-${NAME_MAX_LENGTH} printable characters` },

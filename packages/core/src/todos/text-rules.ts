@@ -9,9 +9,10 @@
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
-// A character that shows: not white space, not a format character (zero-width space, joiners, marks), not a
-// Hangul filler. A task of nothing but those passes "not empty" and displays as nothing.
-export const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Cf}\u115f\u1160\u3164\uffa0]/u;
+// A character that shows: not white space, not one Unicode says to render as nothing when unsupported
+// (Default_Ignorable_Code_Point: zero-width spaces and joiners, direction marks, variation selectors, Hangul
+// fillers...), not the blank Braille pattern. A text of nothing but those passes "not empty" and shows nothing.
+export const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
 // A UTF-16 surrogate without its pair. JSON can carry one ("\ud800"), but UTF-8 cannot: SQLite would store
 // U+FFFD in its place, so the todo would not read back as it was accepted. CSV text never holds one (invalid

@@ -54,7 +54,7 @@ describe("the todo schemas", () => {
     expect(validate(newTodoSchema, { task }).task).toBe(task);
   });
 
-  it.each(["\u200b", "\u2060\u2060", "\u3164", "\u200e\u200f", "\u00ad"])(
+  it.each(["\u200b", "\u2060\u2060", "\u3164", "\u200e\u200f", "\u00ad", "\ufe0f", "\u034f", "\u2800"])(
     "refuses a task or a name of nothing visible (%j)",
     (text) => {
       expect(issuesOf(() => validate(newTodoSchema, { task: text, name: text }))).toEqual([
