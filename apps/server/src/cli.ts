@@ -73,32 +73,42 @@ function commandOf(
 ): Command {
   const [name, ...rest] = positionals;
   const json = values.json === true;
-  if (name === "import" && rest.length === 1 && values.limit === undefined) {
+  if (name === "import") {
+    if (rest.length !== 1)
+      throw new UsageError("todo import takes one file or s3:// URL.", { showUsage: true });
+    if (values.limit !== undefined) throw new UsageError("--limit is for todo list.");
     const quote = values.quote ?? "auto";
     // Own keys only: `--quote constructor` must not find what every object inherits.
     if (!Object.hasOwn(QUOTES, quote)) throw new UsageError("--quote must be auto, double or single.");
     return { name, location: rest[0]!, quote: QUOTES[quote as keyof typeof QUOTES], json };
   }
-  if (name === "list" && rest.length === 0 && values.quote === undefined) {
+  if (name === "list") {
+    if (rest.length > 0) throw new UsageError(`todo list takes no argument: ${rest.join(" ")}`);
+    if (values.quote !== undefined) throw new UsageError("--quote is for todo import.");
     if (values.limit === undefined) return { name, json };
     if (!/^[1-9]\d{0,15}$/.test(values.limit)) throw new UsageError("--limit must be a whole number from 1.");
     return { name, limit: Number(values.limit), json };
   }
-  throw new UsageError(name === undefined ? "no command." : `not a command: ${positionals.join(" ")}`, {
-    showUsage: true,
-  });
+  throw new UsageError(name === undefined ? "no command." : `not a command: ${name}`, { showUsage: true });
 }
 
-/** The composed app; a store that cannot be opened (DATA_DIR a file, not writable, no database) is a setting. */
+/**
+ * The composed app. A store that cannot be opened for what DATA_DIR is (a file, not writable, not a database)
+ * is a setting (exit 2); one busy or locked by another process is unavailable (exit 1); anything else is a
+ * bug, and goes on whole.
+ */
 async function openStore(config: ServerConfig, logger: ReturnType<typeof createPino>): Promise<ServerApp> {
   try {
     return await composeServerApp(config, corePortOf(logger));
   } catch (error) {
-    if (error instanceof ConfigError) throw error;
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof ConfigError || typeof code !== "string") throw error;
+    const reason = (error as Error).message;
+    if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") {
+      throw new StoreUnavailableError(`The ${config.store} store is busy.`, { cause: error });
+    }
     const where = config.store === "sqlite" ? ` in DATA_DIR=${config.dataDir}` : "";
-    throw new ConfigError(`cannot open the ${config.store} store${where}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ConfigError(`cannot open the ${config.store} store${where}: ${reason}`, { cause: error });
   }
 }
 

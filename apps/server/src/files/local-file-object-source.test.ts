@@ -33,7 +33,7 @@ describe("LocalFileObjectSource", () => {
     expect(opened).toMatchObject({ size: 300_000, version: expect.stringMatching(/^300000-/) });
   });
 
-  it("reads no more than the version it opened, and fails when the file changed meanwhile", async () => {
+  it("fails at the next chunk when the file changes while it is read", async () => {
     const file = await aFile(300_000);
     const opened = await files.open(await LocalFileObjectSource.refOf(file));
     let read = 0;
@@ -47,7 +47,8 @@ describe("LocalFileObjectSource", () => {
     })();
 
     await expect(reading).rejects.toBeInstanceOf(FileChangedError);
-    expect(read).toBe(300_000);
+    // The first 64 KiB chunk only: none read after the change.
+    expect(read).toBe(64 * 1024);
   });
 
   it("refuses to open a version the file is no longer at", async () => {
@@ -69,7 +70,7 @@ describe("LocalFileObjectSource, a body let go of unread", () => {
     return links.filter((target) => target === file).length;
   }
 
-  it("closes the file", async () => {
+  it.runIf(process.platform === "linux")("closes the file", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "anycloud-files-"));
     await writeFile(path.join(dir, "todos.csv"), "task\none\n");
     const ref = await LocalFileObjectSource.refOf(path.join(dir, "todos.csv"));

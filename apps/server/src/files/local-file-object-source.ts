@@ -16,8 +16,9 @@ const CHUNK_BYTES = 64 * 1024;
  *
  * `open` opens the file at once (an unreadable file fails there, before any import is recorded) and reads
  * exactly the bytes of the version it found. A file that changes while it is read (still being written, or
- * saved again) fails at the end of its bytes with `FileChangedError`: its import would otherwise be recorded
- * under a version whose bytes are not the ones read.
+ * saved again) fails with `FileChangedError` at the next chunk: its import would otherwise be recorded under
+ * a version whose bytes are not the ones read, and go on writing rows that importing the finished file,
+ * a new version, writes again.
  */
 export class LocalFileObjectSource implements ObjectSource {
   /**
@@ -59,18 +60,26 @@ function bytesOf(handle: FileHandle, filePath: string, info: Stats): AsyncIterab
     closing ??= handle.close();
     return closing;
   };
+  const version = versionOf(info);
+  // An fstat per 64 KiB chunk: a change stops the import within a chunk of rows.
+  const assertUnchanged = async () => {
+    if (versionOf(await handle.stat()) !== version) throw new FileChangedError(filePath);
+  };
   async function* read(): AsyncGenerator<Uint8Array> {
     try {
       if (info.size > 0) {
-        yield* handle.createReadStream({
+        const stream = handle.createReadStream({
           start: 0,
           end: info.size - 1,
           highWaterMark: CHUNK_BYTES,
           autoClose: false,
         });
+        for await (const chunk of stream) {
+          await assertUnchanged();
+          yield chunk;
+        }
       }
-      const now = await handle.stat();
-      if (versionOf(now) !== versionOf(info)) throw new FileChangedError(filePath);
+      await assertUnchanged();
     } finally {
       await close();
     }
@@ -101,6 +110,9 @@ export class NotAFileError extends Error {}
 /** The file was written to while it was read: what was read is no one version of it. */
 export class FileChangedError extends Error {
   constructor(filePath: string) {
-    super(`${filePath} changed while it was read; import it again once it is written.`);
+    super(
+      `${filePath} changed while it was read, and its import stopped. The rows imported so far stay; the ` +
+        "changed file is a new version, and importing it imports those rows again.",
+    );
   }
 }
