@@ -43,7 +43,9 @@ describe("startHttpServer", () => {
     running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger: pino({ level: "silent" }) });
 
     const response = await fetch(`${running.url}/health`);
+    const named = await fetch(`${running.url}/health`, { headers: { "x-request-id": "trace-1" } });
 
+    expect(named.headers.get("x-request-id")).toBe("trace-1");
     expect(response.status).toBe(500);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(response.headers.get("cache-control")).toBe("no-store");

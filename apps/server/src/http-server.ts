@@ -11,11 +11,11 @@ import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import {
   BASE_HEADERS,
-  errorReply,
   type HttpApi,
+  isWellFormedKey,
   type Reply,
   RequestAbortedError,
-  silentLogger,
+  standaloneErrorReply,
 } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
 import { httpRequestOf } from "./node-request.js";
@@ -107,10 +107,11 @@ export async function startHttpServer(
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing
       // of internals, with the headers every answer carries.
-      const requestId = randomUUID();
+      const incomingId = message.headers["x-request-id"];
+      const requestId =
+        typeof incomingId === "string" && isWellFormedKey(incomingId) ? incomingId : randomUUID();
       logger.error({ error, requestId }, "request bridge failed");
-      const problem = errorReply(error, requestId, silentLogger);
-      reply = { ...problem, headers: { ...BASE_HEADERS, ...problem.headers, "x-request-id": requestId } };
+      reply = standaloneErrorReply(error, requestId);
     }
     if (response.destroyed) return;
     // Only `set-cookie` may be an array; node writes each value as its own header line.

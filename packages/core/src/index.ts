@@ -9,7 +9,7 @@ export * from "./csv-import/in-memory-import-ledger.js";
 export * from "./csv-import/ports/import-ledger.js";
 export * from "./csv-import/ports/object-source.js";
 export * from "./http/create-todo-api.js";
-export { errorReply } from "./http/error-responses.js";
+export { errorReply, standaloneErrorReply } from "./http/error-responses.js";
 export * from "./http/hello-routes.js";
 export * from "./http/http-errors.js";
 export * from "./http/http-request.js";

@@ -1,9 +1,10 @@
 import { type FetchApi, type HttpApi, type HttpRequest, httpApiOf, type Reply } from "@anycloud/core";
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { awsRequestIdOf } from "./aws-request-id.js";
 import { type EventRecord, isRecord, normaliseBasePath } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { requestFromPayloadV2, resultForPayloadV2 } from "./http-api-event.js";
-import { awsRequestIdOf, MalformedEventError, malformedEventReply } from "./malformed-event.js";
+import { MalformedEventError, malformedEventReply } from "./malformed-event.js";
 import { binaryTest } from "./response-body.js";
 import { requestFromPayloadV1, resultForPayloadV1 } from "./rest-api-event.js";
 

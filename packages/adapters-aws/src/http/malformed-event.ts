@@ -1,12 +1,6 @@
 import { randomUUID } from "node:crypto";
-import {
-  AppError,
-  BASE_HEADERS,
-  errorReply,
-  isWellFormedKey,
-  type Reply,
-  silentLogger,
-} from "@anycloud/core";
+import { AppError, isWellFormedKey, type Reply, standaloneErrorReply } from "@anycloud/core";
+import { awsRequestIdOf } from "./aws-request-id.js";
 
 /** The Lambda event cannot be read as an HTTP request (HTTP 400): the only error this adapter raises. */
 export class MalformedEventError extends AppError {
@@ -25,12 +19,5 @@ export function malformedEventReply(error: unknown, context: unknown): Reply {
       : new MalformedEventError("The event could not be read as an HTTP request.", { cause: error });
   const awsRequestId = awsRequestIdOf(context);
   const requestId = awsRequestId !== undefined && isWellFormedKey(awsRequestId) ? awsRequestId : randomUUID();
-  const reply = errorReply(malformed, requestId, silentLogger);
-  return { ...reply, headers: { ...BASE_HEADERS, ...reply.headers, "x-request-id": requestId } };
-}
-
-/** The `awsRequestId` of a Lambda context, when there is one. */
-export function awsRequestIdOf(context: unknown): string | undefined {
-  const awsRequestId = (context as { awsRequestId?: unknown } | undefined)?.awsRequestId;
-  return typeof awsRequestId === "string" ? awsRequestId : undefined;
+  return standaloneErrorReply(malformed, requestId);
 }

@@ -44,7 +44,9 @@ export function isWarmUpPing(event: unknown): boolean {
  * event is answered from the ledger.
  *
  * An event that is no S3 notification at all (S3's event wrapped by SNS or SQS, an EventBridge event) is
- * logged as an error and thrown: the function is wired wrong, and the event is kept for a replay.
+ * logged as an error and thrown: the function is wired wrong, and a failed event is kept where its source keeps
+ * them (the on-failure destination for SNS and EventBridge, which invoke asynchronously; for SQS, the queue
+ * itself and its redrive policy).
  *
  * An object gone since its event (`ObjectNotFoundError`: overwritten, so that the pinned ETag no longer matches,
  * or deleted) is skipped with a warning, not retried: a retry would find it gone again, and end in the
@@ -64,8 +66,8 @@ export function createS3ImportHandler(
     if (isWarmUpPing(event)) return { warm: true, imported: [], skipped: [] };
     const { commands, skipped, notS3 } = importCommandsFromS3Event(event);
     if (notS3 !== undefined) {
-      // Wiring, not data: answering success would drop every upload unseen. Thrown, the event is retried and
-      // then kept by the on-failure destination, to be replayed once the function gets S3's own events.
+      // Wiring, not data: answering success would drop every upload unseen. Thrown, the event is retried, then
+      // kept as its source keeps failed events, to be replayed once the function gets S3's own events.
       logger.error("The event is not an S3 notification; is the function wired to SNS, SQS or EventBridge?", {
         reason: notS3,
       });

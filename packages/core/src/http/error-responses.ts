@@ -1,8 +1,8 @@
 import { ImportFailedError, ImportInProgressError, ImportLeaseLostError } from "../csv-import/errors.js";
 import { AppError, ValidationError } from "../shared/errors.js";
-import type { Logger } from "../shared/logger.js";
+import { type Logger, silentLogger } from "../shared/logger.js";
 import { MethodNotAllowedError, UnsupportedContentEncodingError } from "./http-errors.js";
-import { problemReply, type Reply } from "./responses.js";
+import { BASE_HEADERS, problemReply, type Reply } from "./responses.js";
 
 /**
  * The one place where errors become HTTP responses: a stable code → status table. Messages of statuses
@@ -11,7 +11,7 @@ import { problemReply, type Reply } from "./responses.js";
 const STATUS_BY_CODE: Record<string, number> = {
   MALFORMED_JSON: 400,
   MALFORMED_REQUEST: 400,
-  // A platform event an adapter cannot read as an HTTP request (a Lambda event of no known shape).
+  // An event a runtime adapter cannot read as an HTTP request at all.
   MALFORMED_EVENT: 400,
   REQUEST_ABORTED: 400,
   INVALID_CURSOR: 400,
@@ -96,6 +96,15 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
     },
     headers,
   );
+}
+
+/**
+ * `errorReply` with the headers every answer carries and the request id, for a runtime answering a request
+ * core never served (an unreadable event, a bridge that failed): whole, as core's own answers are.
+ */
+export function standaloneErrorReply(error: unknown, requestId: string): Reply {
+  const reply = errorReply(error, requestId, silentLogger);
+  return { ...reply, headers: { ...BASE_HEADERS, ...reply.headers, "x-request-id": requestId } };
 }
 
 function describe(error: unknown): Record<string, unknown> {

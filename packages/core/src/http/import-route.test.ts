@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { importIdOf } from "../csv-import/import-identity.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
@@ -98,6 +99,22 @@ describe("POST /todos/import refuses before it imports", () => {
     expect(((await first.json()) as { rejected: number }).rejected).toBe(1);
     expect(second.status).toBe(422);
     expect(await second.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+  });
+
+  it("fingerprints a key's bytes alone with the default quote, as before the quote counted", async () => {
+    const { api, imports } = apiUnderTest();
+    const csv = csvOf(3);
+
+    await api(
+      new Request("http://localhost/todos/import", {
+        method: "POST",
+        headers: { "content-type": "text/csv", "idempotency-key": "k2" },
+        body: csv,
+      }),
+    );
+
+    const digest = createHash("sha256").update(csv).digest("base64url");
+    expect((await ledgerEntryOf(imports, "k2"))?.source.fingerprint).toBe(`sha256:${digest}`);
   });
 
   it("refuses a compressed upload with 415 and Accept-Encoding, recording nothing", async () => {

@@ -35,9 +35,12 @@ export function addImportRoute(
       return answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal }));
     }
     const bytes = await readBodyBytes(request, csvBytes);
-    // The quote is part of what was asked: the same bytes read with other quotes are other rows.
-    const digest = createHash("sha256").update(`quote=${quote}\n`).update(bytes).digest("base64url");
-    const fingerprint = `sha256:${digest}`;
+    // The quote is part of what was asked: the same bytes read with other quotes are other rows. The default
+    // leaves the digest as it was before the quote counted, so that a retry made across that change still
+    // matches its first upload.
+    const hash = createHash("sha256");
+    if (quote !== "auto") hash.update(`quote=${quote}\n`);
+    const fingerprint = `sha256:${hash.update(bytes).digest("base64url")}`;
     const source = { container: "upload", key, version: key, fingerprint };
     return answer(
       await importTodos.execute(
