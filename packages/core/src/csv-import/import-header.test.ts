@@ -35,4 +35,16 @@ describe("readImportHeader", () => {
   it("refuses a header without a task column", () => {
     expect(readImportHeader(["name", "dueDate"])).toEqual({ reason: 'header must contain a "task" column' });
   });
+
+  it.each([
+    [["task", "Task"], "task"],
+    [["task", "name", " NAME "], "name"],
+    [["dueDate", "task", "duedate"], "duedate"],
+  ])("refuses a header that names a known column twice: %j", (fields, column) => {
+    expect(readImportHeader(fields)).toEqual({ reason: `header names the "${column}" column twice` });
+  });
+
+  it("lets other columns repeat, as they are ignored", () => {
+    expect(readImportHeader(["task", "notes", "notes"])).toMatchObject({ task: 0 });
+  });
 });

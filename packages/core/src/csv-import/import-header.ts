@@ -11,12 +11,16 @@ export interface ImportColumns {
 /**
  * Reads the header record: names are matched trimmed, case-insensitively and without quotes around them
  * (a header quoted with `"` in a file whose data is quoted with `'` keeps its quotes as text), in any order;
- * columns other than `task`, `name`, `dueDate` and `checked` are ignored. Returns the reason when there is no `task`.
+ * columns other than `task`, `name`, `dueDate` and `checked` are ignored. Returns the reason when there is no
+ * `task`, or when one of those four is named twice (`task,Task`): which of the two holds the value is
+ * anybody's guess, and a spreadsheet joined from two others can hold both.
  */
 export function readImportHeader(fields: readonly string[]): ImportColumns | { reason: string } {
   const names = fields.map((field) => unquote(field.trim()).trim().toLowerCase());
   const task = names.indexOf("task");
   if (task < 0) return { reason: 'header must contain a "task" column' };
+  const twice = KNOWN_COLUMNS.find((column) => names.indexOf(column) !== names.lastIndexOf(column));
+  if (twice !== undefined) return { reason: `header names the "${twice}" column twice` };
   return {
     width: fields.length,
     task,
@@ -25,6 +29,8 @@ export function readImportHeader(fields: readonly string[]): ImportColumns | { r
     checked: names.indexOf("checked"),
   };
 }
+
+const KNOWN_COLUMNS = ["task", "name", "duedate", "checked"] as const;
 
 /** `"task"` or `'task'` as `task`. */
 function unquote(name: string): string {
