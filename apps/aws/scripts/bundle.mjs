@@ -30,10 +30,11 @@ export async function bundle(name, entry, outdir = path.join(app, "dist", name),
     treeShaking: true,
     sourcemap: false,
     legalComments: "none",
-    conditions: ["@anycloud/source"],
-    // A package's ES module build first (the AWS SDK's dist-es): esbuild's default for node takes `main`
-    // (dist-cjs), which it cannot tree-shake as well. Measured: workshopTodos 653.0 -> 599.1 KiB, csvImport
-    // 874.2 -> 779.8 KiB.
+    // `module`: a package's ES module build (the AWS SDK's dist-es), which tree-shakes, where its CommonJS one
+    // does not. esbuild adds `module` itself only while `conditions` is left unset; without it here, the
+    // SDK's `exports` maps sent it to dist-cjs (measured: workshopTodos 603.0 -> about 466 KiB).
+    conditions: ["module", "@anycloud/source"],
+    // The same for packages with no `exports` map, which esbuild resolves by these fields instead.
     mainFields: ["module", "main"],
     metafile: true,
     logLevel: "warning",
