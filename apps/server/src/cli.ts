@@ -154,19 +154,8 @@ async function openSource(location: string): Promise<{ source: ObjectRef; opened
   if (!s3 && location.startsWith("s3://"))
     throw new UsageError(`${location}: an S3 object is s3://bucket/key.`);
   if (s3) {
-    const { S3ObjectSource, s3HttpTimeouts } = await import("@anycloud/adapters-aws/storage");
-    const { S3Client } = await import("@aws-sdk/client-s3");
-    const endpoint = readConfig().s3Endpoint;
-    // A local S3 (s3rver, LocalStack) wants path-style URLs and no streaming checksums.
-    const client = new S3Client({
-      requestHandler: s3HttpTimeouts(),
-      ...(endpoint && {
-        endpoint,
-        forcePathStyle: true,
-        requestChecksumCalculation: "WHEN_REQUIRED",
-        responseChecksumValidation: "WHEN_REQUIRED",
-      }),
-    });
+    const { S3ObjectSource, s3ClientOf } = await import("@anycloud/adapters-aws/storage");
+    const client = s3ClientOf({ endpoint: readConfig().s3Endpoint });
     const opened = await new S3ObjectSource(client).open(s3);
     return { source: { ...s3, ...(opened.version ? { version: opened.version } : {}) }, opened };
   }

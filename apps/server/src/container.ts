@@ -21,6 +21,7 @@ import {
   type TodoApi,
   type TodoRepository,
 } from "@anycloud/core";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { Container, ContainerModule } from "inversify";
 import type { ServerConfig } from "./config.js";
 import { loadOrCreateCursorSecret } from "./cursor-secret.js";
@@ -69,27 +70,22 @@ const sqliteStorage = new ContainerModule(({ bind }) => {
  * Loaded on demand, so that the SQLite server never loads the AWS SDK.
  */
 const dynamoDbStorage = new ContainerModule(async ({ bind }) => {
-  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
-  const { DYNAMODB_HTTP_TIMEOUTS, DynamoDbImportLedger, DynamoDbTodoRepository } = await import(
+  const { DynamoDbImportLedger, DynamoDbTodoRepository, dynamoDbClientOf } = await import(
     "@anycloud/adapters-aws/storage"
   );
-  bind<InstanceType<typeof DynamoDBClient>>(DYNAMODB_CLIENT)
+  bind<DynamoDBClient>(DYNAMODB_CLIENT)
     .toResolvedValue(
-      (config: ServerConfig) =>
-        new DynamoDBClient({
-          requestHandler: DYNAMODB_HTTP_TIMEOUTS,
-          ...(config.dynamoDb?.endpoint && { endpoint: config.dynamoDb.endpoint }),
-        }),
+      (config: ServerConfig) => dynamoDbClientOf({ endpoint: config.dynamoDb?.endpoint }),
       [SERVER_CONFIG],
     )
     .onDeactivation((client) => client.destroy());
   bind<TodoRepository>(TODO_REPOSITORY).toResolvedValue(
-    (client: InstanceType<typeof DynamoDBClient>, config: ServerConfig) =>
+    (client: DynamoDBClient, config: ServerConfig) =>
       new DynamoDbTodoRepository(client, { tableName: config.dynamoDb!.todosTable }),
     [DYNAMODB_CLIENT, SERVER_CONFIG],
   );
   bind<ImportLedger>(IMPORT_LEDGER).toResolvedValue(
-    (client: InstanceType<typeof DynamoDBClient>, config: ServerConfig) =>
+    (client: DynamoDBClient, config: ServerConfig) =>
       new DynamoDbImportLedger(client, { tableName: config.dynamoDb!.importsTable }),
     [DYNAMODB_CLIENT, SERVER_CONFIG],
   );

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   createServer,
   type IncomingMessage,
@@ -12,9 +11,9 @@ import { setTimeout as delay } from "node:timers/promises";
 import {
   BASE_HEADERS,
   type HttpApi,
-  isWellFormedKey,
   type Reply,
   RequestAbortedError,
+  requestIdFrom,
   standaloneErrorReply,
 } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
@@ -107,9 +106,8 @@ export async function startHttpServer(
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing
       // of internals, with the headers every answer carries.
-      const incomingId = message.headers["x-request-id"];
-      const requestId =
-        typeof incomingId === "string" && isWellFormedKey(incomingId) ? incomingId : randomUUID();
+      const incoming = message.headers["x-request-id"];
+      const requestId = requestIdFrom(typeof incoming === "string" ? incoming : undefined);
       logger.error({ error, requestId }, "request bridge failed");
       reply = standaloneErrorReply(error, requestId);
     }

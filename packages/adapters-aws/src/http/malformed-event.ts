@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { AppError, isWellFormedKey, type Reply, standaloneErrorReply } from "@anycloud/core";
+import { AppError, type Reply, requestIdFrom, standaloneErrorReply } from "@anycloud/core";
 import { awsRequestIdOf } from "./aws-request-id.js";
 
 /** The Lambda event cannot be read as an HTTP request (HTTP 400): the only error this adapter raises. */
@@ -17,7 +16,5 @@ export function malformedEventReply(error: unknown, context: unknown): Reply {
     error instanceof MalformedEventError
       ? error
       : new MalformedEventError("The event could not be read as an HTTP request.", { cause: error });
-  const awsRequestId = awsRequestIdOf(context);
-  const requestId = awsRequestId !== undefined && isWellFormedKey(awsRequestId) ? awsRequestId : randomUUID();
-  return standaloneErrorReply(malformed, requestId);
+  return standaloneErrorReply(malformed, requestIdFrom(awsRequestIdOf(context)));
 }

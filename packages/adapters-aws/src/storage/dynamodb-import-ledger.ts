@@ -110,7 +110,7 @@ export class DynamoDbImportLedger implements ImportLedger {
         if (!isConditionalCheckFailed(error)) throw error;
         // Say who holds it, or how it ended. DynamoDB sends the item with the refusal; stand-ins that do not
         // are read instead. The holder may be this very claim, sent again by the SDK after its answer was lost.
-        const item = (error as { Item?: Item }).Item ?? (await this.readItem(importId));
+        const item = await this.storedAfterRefusal(importId, error);
         const entry = entryOrUndefined(item);
         if (!entry) throw new Error(`Import ${importId} was neither claimed nor found.`, { cause: error });
         const ownClaim = entry.status === "RUNNING" && item?.claimToken?.S === claimToken;
@@ -169,10 +169,15 @@ export class DynamoDbImportLedger implements ImportLedger {
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
         if (applied === undefined || !sentMoreThanOnce(error)) return false;
-        const item = (error as { Item?: Item }).Item ?? (await this.readItem(importId));
+        const item = await this.storedAfterRefusal(importId, error);
         return item !== undefined && applied(item);
       }
     });
+  }
+
+  /** The item a refused write met: DynamoDB sends it with the refusal (`ALL_OLD`); stand-ins may not. */
+  private async storedAfterRefusal(importId: string, error: unknown): Promise<Item | undefined> {
+    return (error as { Item?: Item }).Item ?? (await this.readItem(importId));
   }
 
   private async read(importId: string): Promise<ImportEntry | undefined> {

@@ -2,3 +2,4 @@ export { DynamoDbImportLedger, type DynamoDbImportLedgerOptions } from "./dynamo
 export { DynamoDbTodoRepository, type DynamoDbTodoRepositoryOptions } from "./dynamodb-todo-repository.js";
 export { DYNAMODB_HTTP_TIMEOUTS, s3HttpTimeouts } from "./http-timeouts.js";
 export { S3ObjectSource } from "./s3-object-source.js";
+export { dynamoDbClientOf, s3ClientOf } from "./sdk-clients.js";

@@ -126,14 +126,12 @@ function topLevelMemberCount(text: string): number {
   let depth = 0;
   let members = 0;
   for (let at = 0; at < text.length; at++) {
-    const code = text.charCodeAt(at);
-    if (code === 0x7b || code === 0x5b)
-      depth++; // { [
-    else if (code === 0x7d || code === 0x5d)
-      depth--; // } ]
-    else if (code === 0x22) {
+    const char = text[at];
+    if (char === "{" || char === "[") depth++;
+    else if (char === "}" || char === "]") depth--;
+    else if (char === '"') {
       // A string: skip to its closing quote, past escapes. At depth 1, a string followed by ':' is a name.
-      for (at++; text.charCodeAt(at) !== 0x22; at++) if (text.charCodeAt(at) === 0x5c) at++;
+      for (at++; text[at] !== '"'; at++) if (text[at] === "\\") at++;
       if (depth !== 1) continue;
       let next = at + 1;
       while (/\s/.test(text[next] ?? "")) next++;

@@ -34,7 +34,7 @@ export function isWellFormedKey(value: string): boolean {
  */
 export function serveRoutes(router: Router, logger: Logger = silentLogger): HttpApi {
   async function handle(request: HttpRequest): Promise<Reply> {
-    const requestId = requestIdOf(request);
+    const requestId = requestIdFrom(request.headers.get("x-request-id"), request.requestId);
     let reply: Reply;
     try {
       const url = urlOf(request);
@@ -51,12 +51,12 @@ export function serveRoutes(router: Router, logger: Logger = silentLogger): Http
   return Object.assign(async (request: Request) => toResponse(await handle(request)), { handle });
 }
 
-/** The caller's `x-request-id`, else the platform's id for the request, else a new one; each only when well-formed. */
-function requestIdOf(request: HttpRequest): string {
-  const incomingId = request.headers.get("x-request-id");
-  if (incomingId !== null && isWellFormedKey(incomingId)) return incomingId;
-  const platformId = request.requestId;
-  return platformId !== undefined && isWellFormedKey(platformId) ? platformId : randomUUID();
+/**
+ * A request's id: the first of `candidates` that is well-formed (the caller's `x-request-id`, then the
+ * platform's id for the request), else a new one. Runtimes that answer a request themselves use it too.
+ */
+export function requestIdFrom(...candidates: (string | null | undefined)[]): string {
+  return candidates.find((id): id is string => typeof id === "string" && isWellFormedKey(id)) ?? randomUUID();
 }
 
 function urlOf(request: HttpRequest): URL {

@@ -1,6 +1,6 @@
-import { S3ObjectSource, s3HttpTimeouts } from "@anycloud/adapters-aws/storage";
+import { S3ObjectSource, s3ClientOf } from "@anycloud/adapters-aws/storage";
 import { OBJECT_SOURCE, type ObjectSource } from "@anycloud/core";
-import { S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { ContainerModule } from "inversify";
 import type { AwsAppConfig } from "../config.js";
 import { AWS_CONFIG, S3_CLIENT } from "../tokens.js";
@@ -8,11 +8,7 @@ import { AWS_CONFIG, S3_CLIENT } from "../tokens.js";
 /** CSV objects read from S3 (path-style addressing when pointed at a local stand-in). */
 export const s3Objects = new ContainerModule(({ bind }) => {
   bind<S3Client>(S3_CLIENT).toResolvedValue(
-    (config: AwsAppConfig) =>
-      new S3Client({
-        requestHandler: s3HttpTimeouts(),
-        ...(config.s3Endpoint && { endpoint: config.s3Endpoint, forcePathStyle: true }),
-      }),
+    (config: AwsAppConfig) => s3ClientOf({ endpoint: config.s3Endpoint }),
     [AWS_CONFIG],
   );
   bind<ObjectSource>(OBJECT_SOURCE).toResolvedValue(
