@@ -43,11 +43,24 @@ describe("the todo CLI", () => {
       .trim()
       .split("\n")
       .map((line) => JSON.parse(line));
-    // Imported todos share their createdAt (the import's start), so they list in id order, not file order.
-    expect(todos.map((item) => [item.task, item.name, item.dueDate]).sort()).toEqual([
+    expect(todos.map((item) => [item.task, item.name, item.dueDate])).toEqual([
       ["check serverless.com example", "John Doe", "2017-12-10"],
       ["check serverless.com plugins", "John Doe", "2017-12-11"],
     ]);
+  });
+
+  it("lists imported todos in the file's order", async () => {
+    const tasks = Array.from({ length: 40 }, (_, i) => `todo number ${i + 1}`);
+    await writeFile(path.join(dir, "todos.csv"), `task\n${tasks.join("\n")}\n`);
+
+    await todo(["import", "todos.csv"]);
+    const listed = await todo(["list", "--json"]);
+
+    const listedTasks = listed.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line).task);
+    expect(listedTasks).toEqual(tasks);
   });
 
   it("answers a second import of the unchanged file from the ledger, creating nothing twice", async () => {
@@ -128,27 +141,39 @@ describe("the todo CLI", () => {
   });
 
   it("records an import stopped with Ctrl-C as FAILED, so that running it again finishes it at once", async () => {
+    const rows = 100_000;
     const file = path.join(dir, "many.csv");
-    await writeFile(file, `task\n${Array.from({ length: 30_000 }, (_, i) => `todo ${i}`).join("\n")}\n`);
+    await writeFile(file, `task\n${Array.from({ length: rows }, (_, i) => `todo ${i}`).join("\n")}\n`);
     const child = spawn(process.execPath, [CLI, "import", file], {
       env: { ...process.env, DATA_DIR: path.join(dir, "data") },
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const exited = once(child, "exit") as Promise<[number | null]>;
     let stderr = "";
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
     });
-    // Interrupted once rows are being written: the database holds the import by then.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Interrupted once rows are being written (a listing finds some), not after a guessed delay: on a busy
+    // machine the CLI may not have installed its handler by then. A listing the import keeps busy is retried.
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    while (running) {
+      const listed = await todo(["list", "--limit", "1", "--json"]).catch(() => ({ stdout: "" }));
+      if (listed.stdout.trim() !== "") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(running, "the import finished before it could be interrupted").toBe(true);
     child.kill("SIGINT");
-    const [code] = (await once(child, "exit")) as [number | null];
+    const [code] = await exited;
 
     const again = await todo(["import", file]);
 
     expect(code).toBe(130);
     expect(stderr).toMatch(/todo: interrupted/);
-    expect(again.stdout).toMatch(/^COMPLETED: 30000 imported/);
+    expect(again.stdout).toMatch(new RegExp(`^COMPLETED: ${rows} imported`));
   });
 
   it("exits 2 and prints usage for an unknown command", async () => {
