@@ -52,16 +52,29 @@ describe("importIdOf", () => {
 
 describe("deriveTodoId", () => {
   const importId = importIdOf(ref);
+  const V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-  it("is stable: the same import and line always give the same todo id (checked with Python's uuid5)", () => {
-    expect(deriveTodoId(importId, 2)).toBe("5c7702f9-2eb2-5370-8e7c-406e665b41ad");
+  it("is stable: the same import and line always give the same todo id", () => {
+    expect(importId).toBe("96c3de8a-49c0-56e3-8484-7d6956ab10bd");
+    expect(deriveTodoId(importId, 2)).toBe("96c3de8a-49c0-86e3-8484-000000000002");
     expect(deriveTodoId(importId, 2)).toBe(deriveTodoId(importId, 2));
   });
 
-  it("is the UUIDv5 of the line number, written in decimal, in the import's namespace", () => {
-    for (const line of [1, 2, 9, 10, 99, 100, 12_345, 1_000_000, Number.MAX_SAFE_INTEGER]) {
-      expect(deriveTodoId(importId, line)).toBe(uuidV5(importId, String(line)));
-    }
+  it("is a UUIDv8: the import id's digits, then the line number in hex", () => {
+    expect(deriveTodoId(importId, 255)).toBe("96c3de8a-49c0-86e3-8484-0000000000ff");
+    expect(deriveTodoId(importId, 16 ** 12 - 1)).toBe("96c3de8a-49c0-86e3-8484-ffffffffffff");
+    expect(deriveTodoId(importId.toUpperCase(), 2)).toBe(deriveTodoId(importId, 2));
+    // A random import id (no version known) of another variant still gives an RFC 9562 id.
+    expect(deriveTodoId("00000000-0000-4000-c000-000000000000", 1)).toBe(
+      "00000000-0000-8000-8000-000000000001",
+    );
+  });
+
+  it("sorts like the line numbers, so that one import's todos list in the file's order", () => {
+    const lines = [2, 3, 9, 10, 15, 16, 99, 100, 255, 256, 4095, 4096, 65_536, 1_000_000, 16 ** 12 - 1];
+    const ids = lines.map((line) => deriveTodoId(importId, line));
+
+    expect([...ids].sort()).toEqual(ids);
   });
 
   it("gives every line and every import its own id", () => {
@@ -74,12 +87,13 @@ describe("deriveTodoId", () => {
     }
 
     expect(all.size).toBe(20_000);
-    expect([...all].every((id) => V5.test(id))).toBe(true);
+    expect([...all].every((id) => V8.test(id) && isTodoId(id))).toBe(true);
   });
 
   it("refuses what is not a line number, or an import id that is not a UUID", () => {
     expect(() => deriveTodoId(importId, 0)).toThrow(RangeError);
     expect(() => deriveTodoId(importId, 1.5)).toThrow(RangeError);
+    expect(() => deriveTodoId(importId, 16 ** 12)).toThrow(RangeError);
     expect(() => deriveTodoId("import-1", 2)).toThrow(TypeError);
   });
 });
