@@ -52,6 +52,26 @@ describe("RecordSizeGuard", () => {
     ]);
   });
 
+  it("allows a record of exactly the limit in a CRLF file too: the CR of its line ending does not count", async () => {
+    const exact = "x".repeat(16);
+    const file = Buffer.from(`${exact}\r\n${exact}x\r\n${exact}\r\n`, "latin1");
+
+    for (let at = 0; at <= file.length; at++) {
+      const split = await guard([file.subarray(0, at), file.subarray(at)]);
+      expect(split.dropped, `split at ${at}`).toEqual([{ line: 2, reason: "record larger than 16 bytes" }]);
+      expect(split.output, `split at ${at}`).toBe(`${exact}\r\n\n${exact}\r\n`);
+    }
+  });
+
+  it("counts a CR inside a record, and one before a quoted field's line break", async () => {
+    const { dropped } = await guard(whole(`${"x".repeat(15)}\ry\n"${"z".repeat(13)}\r\n"\n`));
+
+    expect(dropped).toEqual([
+      { line: 1, reason: "record larger than 16 bytes" },
+      { line: 2, reason: "record larger than 16 bytes" },
+    ]);
+  });
+
   it("keeps line numbering across a dropped record that spans lines inside quotes", async () => {
     const { output, dropped } = await guard(whole(`task\n"${"a\n".repeat(10)}",b\nafter\n`));
 

@@ -31,8 +31,7 @@ export interface RecordSizeGuardOptions {
 
 /**
  * Sits before the CSV parser (whose records end at LF or CRLF, as here) and keeps from it the records it must
- * not see: a record longer than
- * `maxRecordBytes`, and a record whose quotes break CSV's rules (a quote inside an unquoted field, a closing
+ * not see: a record longer than `maxRecordBytes` (its line ending, LF or CRLF, not counted), and a record whose quotes break CSV's rules (a quote inside an unquoted field, a closing
  * quote followed by something other than a comma or the line's end, a quote still open at the end).
  *
  * csv-parse's own `max_record_size` cannot do this: with `skip_records_with_error` it drops the rest of the
@@ -146,7 +145,9 @@ export class RecordSizeGuard extends Transform {
 
     if (!this.dropping) {
       const size = this.heldBytes + (length - this.recordFrom);
-      if (size > this.maxRecordBytes) {
+      // A CR last may be the first half of the record's CRLF, which does not count: the next chunk says.
+      const lineEnd = length > this.recordFrom && chunk[length - 1] === CR ? 1 : 0;
+      if (size - lineEnd > this.maxRecordBytes) {
         this.startDropping(this.tooLarge());
       } else {
         if (this.recordFrom > this.passFrom) this.push(chunk.subarray(this.passFrom, this.recordFrom));
@@ -175,7 +176,8 @@ export class RecordSizeGuard extends Transform {
 
   /** The record ends at the LF at `at`: passes it on (or its line breaks, if dropped). Returns where the next starts. */
   private endRecord(at: number): number {
-    if (!this.dropping && this.heldBytes + (at - this.recordFrom) > this.maxRecordBytes) {
+    const size = this.heldBytes + (at - this.recordFrom) - (this.crBefore(at) ? 1 : 0);
+    if (!this.dropping && size > this.maxRecordBytes) {
       this.startDropping(this.tooLarge());
     }
     if (this.dropping) {
@@ -193,6 +195,13 @@ export class RecordSizeGuard extends Transform {
     this.state = FIELD_START;
     this.recordFrom = at + 1;
     return at + 1;
+  }
+
+  /** Whether the record's byte before the LF at `at` is a CR: the two end the record, and neither counts. */
+  private crBefore(at: number): boolean {
+    if (at > this.recordFrom) return this.chunk[at - 1] === CR;
+    const last = this.held.at(-1);
+    return last !== undefined && last[last.length - 1] === CR;
   }
 
   /** A UTF-8 BOM is not part of the first field (the parser strips it): a quote may follow it. */
