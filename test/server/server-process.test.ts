@@ -165,9 +165,25 @@ describe("the server process", () => {
     const answer = await rawExchange(server.url, "NOT A REQUEST\r\n\r\n");
     await server.stop();
 
-    expect(answer).toBe("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    const { status, headers, body } = parseRawAnswer(answer);
+    expect(status).toBe(400);
+    expect(headers).toMatchObject({
+      "content-type": "application/problem+json",
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+      connection: "close",
+    });
+    expect(JSON.parse(body)).toMatchObject({
+      status: 400,
+      code: "MALFORMED_REQUEST",
+      requestId: headers["x-request-id"],
+    });
     expect(server.logs.filter((entry) => entry.msg === "request")).toEqual([
-      expect.objectContaining({ status: 400, error: expect.stringMatching(/^HPE_/) }),
+      expect.objectContaining({
+        status: 400,
+        error: expect.stringMatching(/^HPE_/),
+        requestId: headers["x-request-id"],
+      }),
     ]);
   });
 
@@ -190,6 +206,7 @@ describe("the server process", () => {
 
     expect(twoLengths.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 400"]);
     expect(hugeHeader.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 431"]);
+    expect(hugeHeader).toMatch(/"code":"HEADERS_TOO_LARGE"/);
     expect(server.logs.filter((entry) => entry.msg === "request").map((entry) => entry.status)).toEqual([
       200, 400, 200, 431,
     ]);
@@ -209,8 +226,13 @@ describe("the server process", () => {
     ]);
     await server.stop();
 
-    expect(answer).toMatch(/^HTTP\/1\.1 501 /);
-    expect(answer).toMatch(/x-content-type-options: nosniff/i);
+    const { status, headers, body: problem } = parseRawAnswer(answer);
+    expect(status).toBe(501);
+    expect(headers).toMatchObject({ "x-content-type-options": "nosniff", "cache-control": "no-store" });
+    expect(JSON.parse(problem)).toMatchObject({
+      code: "NOT_IMPLEMENTED",
+      detail: expect.stringContaining("gzip"),
+    });
     expect(server.logs).toContainEqual(expect.objectContaining({ msg: "request", status: 501 }));
   });
 
@@ -219,7 +241,7 @@ describe("the server process", () => {
 
     const expectation = await rawExchange(
       server.url,
-      "GET /health HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nConnection: close\r\n\r\n",
+      "GET /health HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nX-Request-Id: expecting-1\r\nConnection: close\r\n\r\n",
     );
     const tunnel = await rawExchange(
       server.url,
@@ -231,12 +253,19 @@ describe("the server process", () => {
     );
     await server.stop();
 
-    expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
-    expect(tunnel).toMatch(/^HTTP\/1\.1 405 /);
-    for (const answer of [expectation, tunnel]) expect(answer).toMatch(/x-content-type-options: nosniff/i);
+    const expected = parseRawAnswer(expectation);
+    const tunnelled = parseRawAnswer(tunnel);
+    expect(expected.status).toBe(417);
+    expect(expected.headers["x-request-id"]).toBe("expecting-1");
+    expect(JSON.parse(expected.body)).toMatchObject({ code: "EXPECTATION_FAILED", requestId: "expecting-1" });
+    expect(tunnelled.status).toBe(501);
+    expect(JSON.parse(tunnelled.body)).toMatchObject({ code: "NOT_IMPLEMENTED" });
+    for (const { headers } of [expected, tunnelled]) {
+      expect(headers).toMatchObject({ "x-content-type-options": "nosniff", "cache-control": "no-store" });
+    }
     expect(server.logs.filter((entry) => entry.msg === "request")).toEqual([
-      expect.objectContaining({ path: "/health", status: 417 }),
-      expect.objectContaining({ method: "CONNECT", status: 405 }),
+      expect.objectContaining({ path: "/health", status: 417, requestId: "expecting-1" }),
+      expect.objectContaining({ method: "CONNECT", status: 501 }),
       expect.objectContaining({ path: "/hello", status: 200 }),
     ]);
     expect(JSON.stringify(server.logs)).not.toContain("s3cret");
@@ -438,7 +467,7 @@ describe("the server process", () => {
     socket.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
     const [answer] = await once(socket, "data");
 
-    expect(String(answer)).toMatch(/^HTTP\/1\.1 405 /);
+    expect(String(answer)).toMatch(/^HTTP\/1\.1 501 /);
     expect(await stopWithin(server.child, 8_000)).toBe("exited 0");
     socket.destroy();
   });
@@ -563,6 +592,21 @@ async function rawExchange(url: string, text: string | Buffer[]): Promise<string
   socket.setEncoding("utf8");
   for await (const chunk of socket) answer += chunk;
   return answer;
+}
+
+/** The one response of a raw exchange: its status, its headers (lower-case names) and its body. */
+function parseRawAnswer(answer: string): { status: number; headers: Record<string, string>; body: string } {
+  const end = answer.indexOf("\r\n\r\n");
+  const [statusLine = "", ...lines] = answer.slice(0, end).split("\r\n");
+  const headers = Object.fromEntries(
+    lines.map((line) => {
+      const colon = line.indexOf(":");
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    }),
+  );
+  const body = answer.slice(end + 4);
+  expect(Buffer.byteLength(body)).toBe(Number(headers["content-length"]));
+  return { status: Number(statusLine.split(" ")[1]), headers, body };
 }
 
 /** Sends `first`, waits for its answer, then sends `second` on the same connection; all it was answered. */

@@ -9,22 +9,43 @@ import {
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import {
-  BASE_HEADERS,
+  type AppError,
+  ExpectationFailedError,
+  HeadersTooLargeError,
   type HttpApi,
+  MalformedRequestError,
+  NotImplementedError,
   type Reply,
   RequestAbortedError,
+  RequestTimeoutError,
   requestIdFrom,
   standaloneErrorReply,
 } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
 import { httpRequestOf } from "./node-request.js";
 
-// The statuses node's own clientError handler answers with.
-const CLIENT_ERROR_STATUS: Partial<Record<string, number>> = {
-  ERR_HTTP_REQUEST_TIMEOUT: 408,
-  HPE_HEADER_OVERFLOW: 431,
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
-};
+/** How long a request's headers may take to arrive (node's `headersTimeout`). */
+const HEADERS_TIMEOUT_MS = 10_000;
+
+/**
+ * What a request node could not read is answered: core's problem for node's reason (a header timeout 408,
+ * headers too large 431), or 400 for anything else it could not parse, as node itself would answer.
+ */
+function clientErrorOf(code: string | undefined): AppError {
+  switch (code) {
+    case "ERR_HTTP_REQUEST_TIMEOUT":
+      return new RequestTimeoutError(
+        HEADERS_TIMEOUT_MS,
+        `The request's headers did not arrive within ${HEADERS_TIMEOUT_MS / 1000} s.`,
+      );
+    case "HPE_HEADER_OVERFLOW":
+      return new HeadersTooLargeError();
+    case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
+      return new MalformedRequestError("The body's chunk extensions are too long.");
+    default:
+      return new MalformedRequestError("The request is not valid HTTP/1.1.");
+  }
+}
 
 export interface RunningServer {
   /** `http://host:port`, with the port actually bound (useful with PORT=0). */
@@ -98,16 +119,16 @@ export async function startHttpServer(
         if (!bodySent && !response.headersSent) response.writeContinue();
         bodySent = true;
       };
-      reply =
-        unsupportedTransferCoding(message) ??
-        (await api.handle(
-          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUp.signal, ...bodyIdle }),
-        ));
+      const refused = unsupportedTransferCoding(message);
+      reply = refused
+        ? standaloneErrorReply(refused, requestIdOf(message))
+        : await api.handle(
+            httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUp.signal, ...bodyIdle }),
+          );
     } catch (error) {
       // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing
       // of internals, with the headers every answer carries.
-      const incoming = message.headers["x-request-id"];
-      const requestId = requestIdFrom(typeof incoming === "string" ? incoming : undefined);
+      const requestId = requestIdOf(message);
       logger.error({ error, requestId }, "request bridge failed");
       reply = standaloneErrorReply(error, requestId);
     }
@@ -167,39 +188,48 @@ export async function startHttpServer(
   // What node does by default for a request it cannot read or that took too long (answer, then close), and a
   // log line saying so: a request node refuses never reaches a handler, and would otherwise leave no trace.
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
-    const status = CLIENT_ERROR_STATUS[error.code ?? ""] ?? 400;
     // Node's own rule: answer unless the response being served has sent its headers (on a reused keep-alive
     // connection, bytes were written before, and the bad request still deserves its answer).
     const serving = servingOn.get(socket);
     const answering = socket.writable && !serving?.headersSent && error.code !== "ECONNRESET";
     if (answering) {
-      answeredByNode.set(socket, status);
-      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
-      if (serving === undefined) logger.info({ status, error: error.code }, "request");
+      // The request was not read: its id is a new one.
+      const requestId = requestIdFrom();
+      const reply = standaloneErrorReply(clientErrorOf(error.code), requestId);
+      answeredByNode.set(socket, reply.status);
+      socket.write(rawResponseOf(reply));
+      if (serving === undefined)
+        logger.info({ status: reply.status, error: error.code, requestId }, "request");
     }
     socket.destroy(error);
   });
   // Requests node would answer or drop without a handler: answered here, so that each leaves its log line.
   server.on("checkExpectation", (message, response) => {
-    response.writeHead(417, { ...BASE_HEADERS, connection: "close", "content-length": 0 }).end();
-    logger.info({ method: message.method, path: pathOf(message.url), status: 417 }, "request");
+    const requestId = requestIdOf(message);
+    const reply = standaloneErrorReply(new ExpectationFailedError(), requestId);
+    response.writeHead(reply.status, { ...replyHeaders(reply), connection: "close" }).end(reply.body);
+    logger.info(
+      { method: message.method, path: pathOf(message.url), status: reply.status, requestId },
+      "request",
+    );
   });
   server.on("connect", (message: IncomingMessage, socket: Socket) => {
+    const requestId = requestIdOf(message);
+    const reply = standaloneErrorReply(
+      new NotImplementedError("CONNECT is for proxies; this server is none."),
+      requestId,
+    );
     // Node hands the socket over and forgets it: closed here, not only ended, or a client keeping its side
     // open would hold a shutdown for ever.
-    const headers = Object.entries(BASE_HEADERS).map(([name, value]) => `${name}: ${value}\r\n`);
-    socket.end(
-      `HTTP/1.1 405 Method Not Allowed\r\n${headers.join("")}Connection: close\r\nContent-Length: 0\r\n\r\n`,
-      () => socket.destroy(),
-    );
-    logger.info({ method: message.method, status: 405 }, "request");
+    socket.end(rawResponseOf(reply), () => socket.destroy());
+    logger.info({ method: message.method, status: reply.status, requestId }, "request");
   });
   // Slow-client guards: the headers must arrive within 10 s, and a body must not pause for 60 s while it is read
   // (`bodyIdleMs`, in node-request.ts). No limit on the whole request: an upload is read only as fast as its
   // import writes, and node's `requestTimeout` cut every upload that took more than 60-90 s, however steadily
   // it came.
   server.requestTimeout = 0;
-  server.headersTimeout = 10_000;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());
@@ -232,10 +262,32 @@ export async function startHttpServer(
  * leaves the rest, so core would read gzip bytes as CSV (RFC 9112 §6.1: a coding the server does not
  * understand is answered 501).
  */
-function unsupportedTransferCoding(message: IncomingMessage): Reply | undefined {
+function unsupportedTransferCoding(message: IncomingMessage): AppError | undefined {
   const coding = message.headers["transfer-encoding"];
   if (coding === undefined || coding.trim().toLowerCase() === "chunked") return undefined;
-  return { status: 501, headers: BASE_HEADERS };
+  return new NotImplementedError(
+    `A body in Transfer-Encoding "${coding}" is not read: send it chunked, or with a Content-Length.`,
+  );
+}
+
+/** The caller's `x-request-id` when well-formed, else a new one: as core picks it. */
+function requestIdOf(message: IncomingMessage): string {
+  const incoming = message.headers["x-request-id"];
+  return requestIdFrom(typeof incoming === "string" ? incoming : undefined);
+}
+
+/** A complete reply's headers as node writes them, with the body's length. */
+function replyHeaders(reply: Reply): OutgoingHttpHeaders {
+  return { ...reply.headers, "content-length": reply.body === undefined ? 0 : byteLengthOf(reply.body) };
+}
+
+/** A complete reply as HTTP/1.1 bytes, for a socket node no longer serves; the connection then closes. */
+function rawResponseOf(reply: Reply): Buffer {
+  const lines = [`HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status]}`];
+  for (const [name, value] of Object.entries(replyHeaders(reply))) lines.push(`${name}: ${value}`);
+  lines.push("connection: close", "", "");
+  const head = Buffer.from(lines.join("\r\n"), "latin1");
+  return reply.body === undefined ? head : Buffer.concat([head, Buffer.from(reply.body)]);
 }
 
 /** How long a shutdown waits, once connections are closed, for their handlers to finish. */

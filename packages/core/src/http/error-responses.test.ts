@@ -4,6 +4,7 @@ import { AppError, StoreUnavailableError, ValidationError } from "../shared/erro
 import type { Logger } from "../shared/logger.js";
 import { TodoNotFoundError } from "../todos/errors.js";
 import { errorReply } from "./error-responses.js";
+import { ExpectationFailedError, HeadersTooLargeError, NotImplementedError } from "./http-errors.js";
 import { toResponse } from "./responses.js";
 
 function recordingLogger() {
@@ -70,6 +71,35 @@ describe("errorReply", () => {
 
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ code, importId: "uploads/todos.csv@v1" });
+  });
+
+  it("tells the caller what a 501 does not do, without logging it as a failure", async () => {
+    const { logger, errors } = recordingLogger();
+
+    const response = toResponse(
+      errorReply(new NotImplementedError("CONNECT is not served."), "req-5", logger),
+    );
+
+    expect(response.status).toBe(501);
+    expect(await response.json()).toMatchObject({
+      title: "Not Implemented",
+      code: "NOT_IMPLEMENTED",
+      detail: "CONNECT is not served.",
+    });
+    expect(errors).toEqual([]);
+  });
+
+  it("maps what a runtime refuses before core reads a request (417, 431) from the same table", async () => {
+    const { logger } = recordingLogger();
+
+    const expectation = errorReply(new ExpectationFailedError(), "req-6", logger);
+    const headers = errorReply(new HeadersTooLargeError(), "req-7", logger);
+
+    expect([expectation.status, headers.status]).toEqual([417, 431]);
+    expect(JSON.parse(String(headers.body))).toMatchObject({
+      code: "HEADERS_TOO_LARGE",
+      title: "Request Header Fields Too Large",
+    });
   });
 
   it("answers an unknown error with a generic 500 and logs it", async () => {

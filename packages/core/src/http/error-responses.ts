@@ -6,7 +6,7 @@ import { BASE_HEADERS, problemReply, type Reply } from "./responses.js";
 
 /**
  * The one place where errors become HTTP responses: a stable code → status table. Messages of statuses
- * below 500 are the caller's to read; anything else is answered with a generic message and logged.
+ * below 500 (and of 501) are the caller's to read; anything else is answered with a generic message and logged.
  */
 const STATUS_BY_CODE: Record<string, number> = {
   MALFORMED_JSON: 400,
@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   ROUTE_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
+  EXPECTATION_FAILED: 417,
   TODO_ALREADY_EXISTS: 409,
   IMPORT_IN_PROGRESS: 409,
   IMPORT_LEASE_LOST: 409,
@@ -30,6 +31,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
+  HEADERS_TOO_LARGE: 431,
+  NOT_IMPLEMENTED: 501,
   IMPORT_FAILED: 503,
   STORE_UNAVAILABLE: 503,
 };
@@ -43,8 +46,11 @@ const TITLES: Record<number, string> = {
   412: "Precondition Failed",
   413: "Content Too Large",
   415: "Unsupported Media Type",
+  417: "Expectation Failed",
   422: "Unprocessable Content",
+  431: "Request Header Fields Too Large",
   500: "Internal Server Error",
+  501: "Not Implemented",
   503: "Service Unavailable",
 };
 
@@ -57,16 +63,17 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
   const known = error instanceof AppError ? error : undefined;
   const status = (known && STATUS_BY_CODE[known.code]) ?? 500;
   const code = status === 500 || !known ? "INTERNAL" : known.code;
+  // A 501 says what the server does not do, asked by the caller: the caller's to read, and no failure.
+  const callers = status < 500 || status === 501;
 
-  if (status >= 500) {
+  if (!callers) {
     logger.error("request failed", { requestId, code: known?.code ?? "INTERNAL", error: describe(error) });
   }
-  const detail =
-    status < 500
-      ? known!.message
-      : status === 503
-        ? "The service is temporarily unable to complete the request; try again later."
-        : "The server failed to complete the request.";
+  const detail = callers
+    ? known!.message
+    : status === 503
+      ? "The service is temporarily unable to complete the request; try again later."
+      : "The server failed to complete the request.";
 
   const extensions: Record<string, unknown> = {};
   if (error instanceof ValidationError) {

@@ -64,13 +64,39 @@ export class RequestAbortedError extends AppError {
   }
 }
 
-/** A request body that stopped arriving: the client sent nothing for `idleMs`. */
+/** A request that stopped arriving: its body sent nothing for `idleMs` (or, with a message, its headers). */
 export class RequestTimeoutError extends AppError {
   readonly code = "REQUEST_TIMEOUT";
 
-  constructor(idleMs: number) {
-    super(`The body stopped arriving: nothing came for ${idleMs / 1000} s.`);
+  constructor(idleMs: number, message = `The body stopped arriving: nothing came for ${idleMs / 1000} s.`) {
+    super(message);
   }
+}
+
+/** Request headers over what the runtime reads (node's 16 KiB): 431. */
+export class HeadersTooLargeError extends AppError {
+  readonly code = "HEADERS_TOO_LARGE";
+
+  constructor() {
+    super("The request's headers are too large.");
+  }
+}
+
+/** An `Expect` other than `100-continue`, which is the only expectation HTTP defines (RFC 9110 §10.1.1): 417. */
+export class ExpectationFailedError extends AppError {
+  readonly code = "EXPECTATION_FAILED";
+
+  constructor() {
+    super('The only expectation met is "Expect: 100-continue".');
+  }
+}
+
+/**
+ * What the server does not do at all, whatever the route: a transfer coding other than chunked (RFC 9112 §6.1),
+ * CONNECT (this is no proxy). 501, and the message is the caller's to read: it says nothing of internals.
+ */
+export class NotImplementedError extends AppError {
+  readonly code = "NOT_IMPLEMENTED";
 }
 
 /** A query parameter or header that cannot be read (`limit=abc`, `If-Match: nope`). */
