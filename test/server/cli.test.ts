@@ -206,6 +206,21 @@ describe("the todo CLI", () => {
     await expect(access(path.join(dir, "data"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
+  it.runIf(process.platform === "linux")(
+    "exits 2 when DATA_DIR cannot be made (under /proc), rather than hang",
+    async () => {
+      const failure = (await run(process.execPath, [CLI, "list"], {
+        env: { ...process.env, DATA_DIR: "/proc/anycloud-cli-test/data" },
+        cwd: dir,
+      }).catch((error: unknown) => error)) as { code: number; stderr: string };
+
+      expect(failure.code).toBe(2);
+      expect(failure.stderr).toMatch(
+        /^todo: cannot open the sqlite store in DATA_DIR=\/proc\/anycloud-cli-test\/data: ENOENT/,
+      );
+    },
+  );
+
   it("exits 2 with one line when DATA_DIR cannot hold the store (it is a file)", async () => {
     await writeFile(path.join(dir, "data"), "not a directory");
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { link, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { ensureDirectory } from "./files/ensure-directory.js";
 
 const FILE_NAME = "cursor-secret";
 
@@ -13,7 +14,7 @@ export async function loadOrCreateCursorSecret(dataDir: string): Promise<Buffer>
   const existing = await readSecret(file);
   if (existing) return existing;
 
-  await mkdir(dataDir, { recursive: true });
+  await ensureDirectory(dataDir);
   const secret = randomBytes(32);
   // Written whole under a temporary name, then linked into place: link() fails if the file exists, so when
   // two processes start at once both end up with the first one's secret, never a half-written file.

@@ -1,6 +1,6 @@
-import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import Database from "libsql";
+import { ensureDirectory } from "../files/ensure-directory.js";
 
 /** An open SQLite database: libsql's synchronous, better-sqlite3-compatible connection. */
 export type SqliteDatabase = Database.Database;
@@ -59,7 +59,7 @@ export const SQLITE_SCHEMA_VERSION = MIGRATIONS.length;
  */
 export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promise<SqliteDatabase> {
   const path = localPathOf(options.url);
-  if (path !== ":memory:") await mkdir(dirname(path), { recursive: true });
+  if (path !== ":memory:") await ensureDirectory(dirname(path));
   // `timeout` is SQLite's busy timeout, in milliseconds.
   const database = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
   try {
