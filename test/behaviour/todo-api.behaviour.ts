@@ -650,6 +650,19 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         },
       );
 
+      it("answers 422 CSV_HEADER_REJECTED with the report to a file that is no todo CSV, and imports nothing", async () => {
+        const marker = `no-task-column-${Date.now()}`;
+
+        const response = await csv(`title,name\n${marker},Ann\n`);
+
+        const problem = await expectProblem(response, 422, "CSV_HEADER_REJECTED");
+        expect(problem).toMatchObject({
+          detail: expect.stringMatching(/"task" column/),
+          report: { status: "COMPLETED", headerRejected: true, rowsRead: 0, imported: 0 },
+        });
+        expect(await tasksMatching(marker)).toEqual([]);
+      });
+
       it("answers 415 to an upload that is not text/csv", async () => {
         const response = await send("/todos/import", {
           method: "POST",

@@ -23,6 +23,7 @@ interface CorpusCase {
   settings?: Partial<ImportSettings>;
   report: Pick<ImportReport, "status" | "rowsRead" | "imported" | "rejected" | "failed" | "errors"> & {
     note?: string;
+    headerRejected?: true;
   };
   /** The lines whose records were imported; their todos' ids derive from them. */
   importedLines: number[];
@@ -188,6 +189,7 @@ const corpus: CorpusCase[] = [
       rejected: 0,
       errors: [{ line: 1, reason: 'header must contain a "task" column' }],
       note: "The header is not usable: no rows were read.",
+      headerRejected: true,
     },
     importedLines: [],
   },
@@ -271,6 +273,8 @@ describe.each(corpus)("importing $file", ({ file, settings, report: expected, im
     const { report, items } = await importFixture(file, chunkSize, settings);
 
     expect(report).toMatchObject({ ...expected, errorsTruncated: false });
+    // Only a file whose header cannot be used is marked, and it is marked.
+    expect(report.headerRejected).toBe(expected.headerRejected);
     if (expected.note === undefined) expect(report.note).toBeUndefined();
     expect(items.map((todo) => todo.id).sort()).toEqual(
       importedLines.map((line) => deriveTodoId(report.importId, line)).sort(),

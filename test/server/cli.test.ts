@@ -99,6 +99,21 @@ describe("the todo CLI", () => {
     expect(stdout).toMatch(/line 4: dueDate/);
   });
 
+  it("exits 2 for a file that is no todo CSV (no task column), printing the report that says why", async () => {
+    await writeFile(path.join(dir, "people.csv"), "title,who\nwater the plants,Ann\n");
+
+    const failure = (await todo(["import", "people.csv"]).catch((error: unknown) => error)) as {
+      code: number;
+      stdout: string;
+    };
+    const listed = await todo(["list"]);
+
+    expect(failure.code).toBe(2);
+    expect(failure.stdout).toMatch(/^COMPLETED: 0 imported/);
+    expect(failure.stdout).toMatch(/line 1: header must contain a "task" column/);
+    expect(listed.stdout).toBe("");
+  });
+
   it("exits 2 with a short message for a file that does not exist", async () => {
     await expect(todo(["import", "missing.csv"])).rejects.toMatchObject({
       code: 2,

@@ -145,7 +145,9 @@ async function importFile(
     `${json ? JSON.stringify(report, null, 2) : describeReport(report)}\n`,
     "report",
   );
-  return report.status === "COMPLETED" ? 0 : 1;
+  if (report.status !== "COMPLETED") return 1;
+  // A file that is no todo CSV is the caller's to fix, as a file that is not there: 2, though it was recorded.
+  return report.headerRejected ? 2 : 0;
 }
 
 /** A local file, or an S3 object (the AWS SDK is loaded only then); the ref carries the version read. */

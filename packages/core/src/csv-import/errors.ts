@@ -50,6 +50,18 @@ export class ImportFailedError extends AppError {
 }
 
 /**
+ * The uploaded file is no todo CSV (HTTP 422): its header could not be used, so no row was read. The import
+ * is recorded COMPLETED, since reading the same file again finds the same; the report says why.
+ */
+export class CsvHeaderRejectedError extends AppError {
+  readonly code = "CSV_HEADER_REJECTED";
+
+  constructor(readonly report: ImportReport) {
+    super(`The file's header is not usable: ${report.errors[0]?.reason ?? "no rows were read"}.`);
+  }
+}
+
+/**
  * The import's identity names a request (an `Idempotency-Key`) that came before with other content (HTTP
  * 422): importing it would not be a repeat, and answering with the earlier report would drop it silently.
  */

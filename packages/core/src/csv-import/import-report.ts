@@ -30,4 +30,9 @@ export interface ImportReport {
   durationMs: number;
   /** A short note for empty or header-only files, or for a repeated import answered from the ledger. */
   note?: string;
+  /**
+   * Present when the file is no todo CSV: its header could not be used (no `task` column, a column named
+   * twice, UTF-16 text), so no row was read; the first error, on line 1, says why.
+   */
+  headerRejected?: true;
 }

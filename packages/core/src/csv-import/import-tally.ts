@@ -10,6 +10,7 @@ export class ImportTally {
   rejected = 0;
   failed = 0;
   bytesRead = 0;
+  private headerRejected = false;
   private readonly errors: RowErrorList;
 
   constructor(maxErrors: number) {
@@ -29,8 +30,14 @@ export class ImportTally {
     this.errors.add(error);
   }
 
-  /** An error about the file as a whole (its header), not about one row. */
+  /** An error about a run of rows (a batch the store failed to write), not about one row. */
   note(error: RowError): void {
+    this.errors.add(error);
+  }
+
+  /** The header could not be used: the file is no todo CSV, and no row is read. */
+  rejectHeader(error: RowError): void {
+    this.headerRejected = true;
     this.errors.add(error);
   }
 
@@ -64,6 +71,8 @@ export class ImportTally {
       finishedAt: finishedAt.toISOString(),
       durationMs: finishedAt.getTime() - startedAt.getTime(),
     };
-    return note === undefined ? report : { ...report, note };
+    if (note !== undefined) report.note = note;
+    if (this.headerRejected) report.headerRejected = true;
+    return report;
   }
 }

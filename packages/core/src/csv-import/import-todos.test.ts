@@ -253,6 +253,50 @@ describe("ImportTodos", () => {
     expect(state.closed).toBe(true);
   });
 
+  it.each([
+    ["no task column", "name,dueDate\nAnn,2024-01-01\n", /"task" column/],
+    ["a column named twice", "task,Task\nx,y\n", /twice/],
+    ["UTF-16 text", "\uFEFFtask\nx\n", /UTF-16/],
+  ])(
+    "marks a file with %s as headerRejected, warns, and says so again from the ledger",
+    async (_, text, why) => {
+      const { logger, warnings } = recordingLogger();
+      const todos = new InMemoryTodoRepository();
+      const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, logger);
+      const bytes = why.source === "UTF-16" ? Buffer.from(text, "utf16le") : Buffer.from(text, "utf8");
+      const body = async function* () {
+        yield bytes;
+      };
+
+      const report = await importTodos.execute({ source }, { body: { body: body() } });
+      const again = await importTodos.execute({ source }, { body: { body: body() } });
+
+      expect(report).toMatchObject({ status: "COMPLETED", headerRejected: true, rowsRead: 0, imported: 0 });
+      expect(report.errors).toEqual([{ line: 1, reason: expect.stringMatching(why) }]);
+      expect(warnings).toEqual(["The CSV file's header is not usable: no rows were read."]);
+      expect(again).toMatchObject({ headerRejected: true, note: ALREADY_IMPORTED_NOTE });
+      expect((await todos.list({ limit: 10 })).items).toEqual([]);
+    },
+  );
+
+  it.each([
+    ["an empty file", ""],
+    ["a header and no rows", "task,name\n"],
+    ["rows", csv],
+  ])("does not mark %s as headerRejected", async (_, text) => {
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+    );
+
+    const report = await importTodos.execute({ source }, { body: trackedBody(text).opened });
+
+    expect(report.status).toBe("COMPLETED");
+    expect(report).not.toHaveProperty("headerRejected");
+  });
+
   it("refuses an import another worker is running, with IMPORT_IN_PROGRESS", async () => {
     const ledger = new InMemoryImportLedger();
     await ledger.claim({

@@ -154,6 +154,13 @@ export class ImportTodos {
     }
     const outcome = report(tally.failed > 0 ? "FAILED" : "COMPLETED", note);
     await this.finish(entry, outcome);
+    if (outcome.headerRejected) {
+      // Recorded COMPLETED (reading it again finds the same), but whoever uploaded it should hear of it.
+      this.logger.warn("The CSV file's header is not usable: no rows were read.", {
+        importId,
+        reason: outcome.errors[0]?.reason,
+      });
+    }
     this.logger.info("The CSV import finished.", {
       importId,
       status: outcome.status,
@@ -229,7 +236,7 @@ export class ImportTodos {
             header = true;
             break;
           case "header-rejected":
-            tally.note({ line: read.line, reason: read.reason });
+            tally.rejectHeader({ line: read.line, reason: read.reason });
             return "The header is not usable: no rows were read.";
         }
       }

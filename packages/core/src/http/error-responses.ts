@@ -1,4 +1,9 @@
-import { ImportFailedError, ImportInProgressError, ImportLeaseLostError } from "../csv-import/errors.js";
+import {
+  CsvHeaderRejectedError,
+  ImportFailedError,
+  ImportInProgressError,
+  ImportLeaseLostError,
+} from "../csv-import/errors.js";
 import { AppError, ValidationError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { MethodNotAllowedError, UnsupportedContentEncodingError } from "./http-errors.js";
@@ -31,6 +36,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   VALIDATION_FAILED: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
+  CSV_HEADER_REJECTED: 422,
   HEADERS_TOO_LARGE: 431,
   NOT_IMPLEMENTED: 501,
   IMPORT_FAILED: 503,
@@ -82,7 +88,9 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
     extensions.errorsTruncated = error.issueCount > error.issues.length;
   }
   // What failed in an import is row data the caller sent, not internals: give the report back.
-  if (error instanceof ImportFailedError) extensions.report = error.report;
+  if (error instanceof ImportFailedError || error instanceof CsvHeaderRejectedError) {
+    extensions.report = error.report;
+  }
   if (error instanceof ImportInProgressError || error instanceof ImportLeaseLostError) {
     extensions.importId = error.importId;
   }

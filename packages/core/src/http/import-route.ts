@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { ImportFailedError } from "../csv-import/errors.js";
+import { CsvHeaderRejectedError, ImportFailedError } from "../csv-import/errors.js";
 import type { ImportReport } from "../csv-import/import-report.js";
 import type { ImportTodos } from "../csv-import/import-todos.js";
 import { InvalidParameterError } from "./http-errors.js";
@@ -53,6 +53,7 @@ export function addImportRoute(
 
 function answer(report: ImportReport): Reply {
   if (report.status === "FAILED") throw new ImportFailedError(report);
+  if (report.headerRejected) throw new CsvHeaderRejectedError(report);
   return jsonReply(report);
 }
 
