@@ -56,6 +56,10 @@ export async function startDynamoDbLocal(
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const killOnExit = () => killGroup(child, "SIGKILL");
   process.once("exit", killOnExit);
+  // 'exit' handlers do not run when this process dies of a signal (a Ctrl-C on a test run, a CI timeout):
+  // the watchdog stops the JVM then.
+  const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid);
+  void exited.then(() => watchdog?.kill("SIGKILL"));
 
   const stop = async () => {
     process.off("exit", killOnExit);
@@ -102,6 +106,22 @@ async function waitUntilReady(endpoint: string, exited: Promise<void>): Promise<
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * A shell in a group of its own that reads its stdin, a pipe from this process, until it ends, then kills the
+ * process group `pgid`. The pipe ends however this process ends, SIGKILL included. Killed itself once the group
+ * has stopped, so that it never signals a group id used again.
+ */
+function watchGroup(pgid: number): ChildProcess {
+  const watchdog = spawn("sh", ["-c", `while read -r _; do :; done; kill -9 -${pgid} 2>/dev/null`], {
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  // Neither the watchdog nor its pipe keeps this process running.
+  watchdog.unref();
+  (watchdog.stdin as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
