@@ -55,3 +55,42 @@ describe("S3ObjectSource.open", () => {
     expect(opened.version).toBe("d41d8cd98f00b204e9800998ecf8427e");
   });
 });
+
+describe("S3ObjectSource.open, when the object is not there", () => {
+  /** A client whose GetObject fails as S3 does: an error with S3's code as its name and the HTTP status. */
+  const failing = (name: string, httpStatusCode: number) =>
+    ({
+      send: async () => {
+        throw Object.assign(new Error(name), { name, $metadata: { httpStatusCode } });
+      },
+    }) as unknown as S3Client;
+  const ref = { container: "uploads", key: "todos.csv" };
+
+  it.each([
+    ["NoSuchKey", 404, {}],
+    ["NoSuchVersion", 404, { version: "3HL4kqtJlcpX" }],
+    ["NoSuchBucket", 404, {}],
+    // If-Match on the event's ETag failed: the object was replaced since.
+    ["PreconditionFailed", 412, { version: "d41d8cd98f00b204e9800998ecf8427e" }],
+    // An unversioned bucket calls any version id but "null" malformed: that version cannot exist there.
+    ["InvalidArgument", 400, { version: "3HL4kqtJlcpX" }],
+  ])("reads %s (%i) as ObjectNotFoundError", async (name, status, version) => {
+    const objects = new S3ObjectSource(failing(name, status));
+
+    await expect(objects.open({ ...ref, ...version })).rejects.toMatchObject({ code: "OBJECT_NOT_FOUND" });
+  });
+
+  it("reads an InvalidArgument about anything but a version id as a store failure, not a missing object", async () => {
+    const objects = new S3ObjectSource(failing("InvalidArgument", 400));
+
+    await expect(objects.open(ref)).rejects.toMatchObject({ code: "STORE_UNAVAILABLE" });
+  });
+
+  it("reads access denied as a store failure: a missing permission is no missing object", async () => {
+    const objects = new S3ObjectSource(failing("AccessDenied", 403));
+
+    await expect(objects.open({ ...ref, version: "3HL4kqtJlcpX" })).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+    });
+  });
+});

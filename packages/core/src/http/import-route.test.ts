@@ -145,3 +145,48 @@ describe("POST /todos/import refuses before it imports", () => {
     expect(response.headers.get("accept-encoding")).toBe("identity");
   });
 });
+
+/** A store that fails to write every row while `down` is true (its retries ran out), as a throttled table does. */
+class FlakyRepository extends InMemoryTodoRepository {
+  down = true;
+
+  override async putMany(...args: Parameters<InMemoryTodoRepository["putMany"]>) {
+    if (!this.down) return super.putMany(...args);
+    return { failed: args[0].map((todo) => ({ id: todo.id, reason: "throttled" })) };
+  }
+}
+
+describe("POST /todos/import when rows cannot be saved", () => {
+  const upload = (text: string, key: string) =>
+    new Request("http://localhost/todos/import", {
+      method: "POST",
+      headers: { "content-type": "text/csv", "idempotency-key": key },
+      body: text,
+    });
+
+  it("answers 503 IMPORT_FAILED with the report, then refuses the key with another body, then finishes", async () => {
+    const todos = new FlakyRepository();
+    const api = createTodoApi({ todos, imports: new InMemoryImportLedger() });
+    const csv = "task\nfirst\nsecond\n";
+
+    const failed = await api(upload(csv, "flaky-1"));
+
+    expect(failed.status).toBe(503);
+    expect(await failed.json()).toMatchObject({
+      code: "IMPORT_FAILED",
+      report: { status: "FAILED", rowsRead: 2, imported: 0, failed: 2 },
+    });
+
+    // The first import FAILED, so its key could be taken over: with another body it is refused all the same.
+    todos.down = false;
+    const other = await api(upload("task\nsomething else\n", "flaky-1"));
+    expect(other.status).toBe(422);
+    expect(await other.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    expect((await todos.list({ limit: 10 })).items).toEqual([]);
+
+    const retried = await api(upload(csv, "flaky-1"));
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ status: "COMPLETED", imported: 2 });
+    expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["first", "second"]);
+  });
+});

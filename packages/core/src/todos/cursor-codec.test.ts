@@ -22,6 +22,20 @@ describe("CursorCodec", () => {
     expect(() => codec.decode(forged)).toThrow(InvalidCursorError);
   });
 
+  it("rejects a cursor with any bit of its mac flipped: all 16 bytes are checked", () => {
+    const [payload, macText] = codec.encode("position-1").split(".") as [string, string];
+    const mac = Buffer.from(macText, "base64url");
+
+    for (let byte = 0; byte < mac.length; byte++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const flipped = Buffer.from(mac);
+        flipped[byte]! ^= 1 << bit;
+        const forged = `${payload}.${flipped.toString("base64url")}`;
+        expect(() => codec.decode(forged), `byte ${byte}, bit ${bit}`).toThrow(InvalidCursorError);
+      }
+    }
+  });
+
   it("rejects a cursor whose text was changed where its bytes decode alike", () => {
     const cursor = codec.encode("position-1");
     const [payload, mac] = cursor.split(".") as [string, string];

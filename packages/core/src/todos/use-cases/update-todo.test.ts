@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import type { Clock } from "../../shared/clock.js";
+import { VersionConflictError } from "../errors.js";
+import { InMemoryTodoRepository } from "../in-memory-todo-repository.js";
+import type { Todo } from "../todo.js";
+import { UpdateTodo } from "./update-todo.js";
+
+const clock: Clock = { now: () => new Date("2026-02-03T04:05:06.000Z") };
+const stored: Todo = {
+  id: "0b6c4f1e-9a57-4d2b-8e3c-5f7a1d9c2b64",
+  task: "Water the plants",
+  name: null,
+  dueDate: null,
+  checked: false,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  version: 1,
+};
+
+/** A store where another writer wins the race `conflicts` times: each of our writes meets a newer version. */
+class RacedRepository extends InMemoryTodoRepository {
+  constructor(private conflicts: number) {
+    super();
+  }
+
+  override async update(todo: Todo, expectedVersion: number): Promise<void> {
+    if (this.conflicts > 0) {
+      this.conflicts -= 1;
+      const current = (await this.get(todo.id))!;
+      // The other writer's change lands first.
+      await super.update({ ...current, name: "Other writer", version: current.version + 1 }, current.version);
+    }
+    return super.update(todo, expectedVersion);
+  }
+}
+
+describe("UpdateTodo", () => {
+  it("without a precondition, reads again and applies the patch over a concurrent write", async () => {
+    const todos = new RacedRepository(2);
+    await todos.create(stored);
+
+    const updated = await new UpdateTodo(todos, clock).execute(stored.id, { checked: true });
+
+    expect(updated).toMatchObject({ checked: true, name: "Other writer", version: 4 });
+    expect(await todos.get(stored.id)).toEqual(updated);
+  });
+
+  it("gives up with a version conflict after three attempts lost to concurrent writes", async () => {
+    const todos = new RacedRepository(3);
+    await todos.create(stored);
+
+    await expect(new UpdateTodo(todos, clock).execute(stored.id, { checked: true })).rejects.toThrow(
+      VersionConflictError,
+    );
+  });
+
+  it("with a precondition, does not retry: the version it named is gone", async () => {
+    const todos = new RacedRepository(1);
+    await todos.create(stored);
+
+    await expect(
+      new UpdateTodo(todos, clock).execute(stored.id, { checked: true }, { acceptedVersions: [1] }),
+    ).rejects.toThrow(VersionConflictError);
+    expect(await todos.get(stored.id)).toMatchObject({ name: "Other writer", checked: false, version: 2 });
+  });
+});
