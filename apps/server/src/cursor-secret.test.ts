@@ -25,7 +25,7 @@ describe("loadOrCreateCursorSecret", () => {
     );
   });
 
-  it("agrees on one secret when two processes start at once", async () => {
+  it("agrees on one secret when two starts race on one DATA_DIR, as two processes starting at once do", async () => {
     const [a, b] = await Promise.all([loadOrCreateCursorSecret(dataDir), loadOrCreateCursorSecret(dataDir)]);
 
     expect(a.equals(b)).toBe(true);
