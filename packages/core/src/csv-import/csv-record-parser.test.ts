@@ -66,6 +66,28 @@ describe("CsvRecordParser", () => {
     expect(records.map((record) => record.fields)).toEqual([["task", "x"], ["a"], ["b", "1", "2"]]);
   });
 
+  it.each([
+    ["task\nfirst\nsecond\r\r", [1, 2, 3]],
+    ["task\nonly\r\r", [1, 2]],
+    ["task,o\nx,a\r\r\r", [1, 2]],
+    ["task,o\nx,a\rb\r", [1, 2]],
+    ['task,o\nx,"a\r"', [1, 2]],
+    ['task,o\nx,"a\r"\n', [1, 2]],
+    ["task\nt\r", [1, 2]],
+  ])("numbers the records of %j right, a CR as the file's last byte included", async (text, lines) => {
+    // csv-parse does not count a CR that ends the input; the parser must not take it off the count either.
+    for (const size of [1, 2, 1000]) {
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+        text.slice(i * size, (i + 1) * size),
+      );
+      const { records } = await parse(chunks);
+      expect(
+        records.map((record) => record.line),
+        `chunks of ${size}`,
+      ).toEqual(lines);
+    }
+  });
+
   it("reports a record csv-parse skips, with the line it found the problem on", async () => {
     const { records, skipped } = await parse(['task\na\nb"c\n"d"e\n']);
 

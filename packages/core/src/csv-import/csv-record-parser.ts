@@ -42,6 +42,9 @@ export class CsvRecordParser extends Parser {
   /** csv-parse's line and empty-line counts when the last record was pushed. */
   private lastLines = 0;
   private lastEmptyLines = 0;
+  /** Whether the input so far ends with a CR, and whether csv-parse is flushing (the input has ended). */
+  private endsWithCr = false;
+  private flushing = false;
   private batch: CsvRecord[] = [];
 
   constructor({ quote, maxRecordSize, onSkipped }: CsvRecordParserOptions) {
@@ -67,6 +70,8 @@ export class CsvRecordParser extends Parser {
     // quote it stays inside the field and may report the same record again: once per line is enough.
     let lastSkipped = 0;
     this.on("skip", (error: CsvError) => {
+      // Off by the CRs inside the skipped record itself, which csv-parse counted as lines and which are not
+      // known here: only the line reported for a rejected record, never a row's, and so never a todo's id.
       const line = Number(error.lines) - this.extraLines;
       if (line === lastSkipped) return;
       lastSkipped = line;
@@ -75,6 +80,7 @@ export class CsvRecordParser extends Parser {
   }
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    if (chunk.length > 0) this.endsWithCr = chunk[chunk.length - 1] === 13;
     super._transform(chunk, encoding, (error, data) => {
       // An empty batch too: a chunk of records the guard dropped must still make the consumer take a step.
       this.pushBatch(true);
@@ -83,6 +89,7 @@ export class CsvRecordParser extends Parser {
   }
 
   override _flush(callback: TransformCallback): void {
+    this.flushing = true;
     super._flush((error, data) => {
       this.pushBatch();
       callback(error, data);
@@ -109,6 +116,8 @@ export class CsvRecordParser extends Parser {
           else if (code === 13) carriageReturns += 1;
         }
       }
+      // A CR that is the file's last byte is not counted by csv-parse, which waits for an LF that never comes.
+      if (this.flushing && this.endsWithCr && fields.at(-1)?.endsWith("\r")) carriageReturns -= 1;
       this.extraLines += carriageReturns;
     }
     this.lastLines = lines;

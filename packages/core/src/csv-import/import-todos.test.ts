@@ -5,7 +5,7 @@ import { type Logger, silentLogger } from "../shared/logger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { ImportInProgressError, ImportKeyReusedError } from "./errors.js";
 import type { ImportProgress } from "./import-command.js";
-import { importIdOf } from "./import-identity.js";
+import { deriveTodoId, importIdOf } from "./import-identity.js";
 import { ALREADY_IMPORTED_NOTE, ImportTodos, OBJECT_GONE_NOTE } from "./import-todos.js";
 import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
 import {
@@ -295,6 +295,23 @@ describe("ImportTodos", () => {
 
     expect(report.status).toBe("COMPLETED");
     expect(report).not.toHaveProperty("headerRejected");
+  });
+
+  it("imports every row of a file that ends with CRs, each under its own line (none overwrites another)", async () => {
+    const todos = new InMemoryTodoRepository();
+    const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, silentLogger);
+
+    const report = await importTodos.execute(
+      { source },
+      { body: trackedBody("task,note\nfirst,x\nsecond,a\rb\r").opened },
+    );
+
+    expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 2, imported: 2 });
+    const { items } = await todos.list({ limit: 10 });
+    expect(items.map((todo) => [todo.task, todo.id])).toEqual([
+      ["first", deriveTodoId(report.importId, 2)],
+      ["second", deriveTodoId(report.importId, 3)],
+    ]);
   });
 
   it("refuses an import another worker is running, with IMPORT_IN_PROGRESS", async () => {
