@@ -42,6 +42,9 @@ function clientErrorOf(code: string | undefined): AppError {
       return new HeadersTooLargeError();
     case "HPE_CHUNK_EXTENSIONS_OVERFLOW":
       return new MalformedRequestError("The body's chunk extensions are too long.");
+    // The connection ended inside a message: no one is left to read the answer, which is written all the same.
+    case "HPE_INVALID_EOF_STATE":
+      return new RequestAbortedError();
     default:
       return new MalformedRequestError("The request is not valid HTTP/1.1.");
   }
@@ -119,7 +122,7 @@ export async function startHttpServer(
         if (!bodySent && !response.headersSent) response.writeContinue();
         bodySent = true;
       };
-      const refused = unsupportedTransferCoding(message);
+      const refused = refusedByTheBridge(message);
       reply = refused
         ? standaloneErrorReply(refused, requestIdOf(message))
         : await api.handle(
@@ -181,8 +184,10 @@ export async function startHttpServer(
   };
   // Node checks its header timeout every `connectionsCheckingInterval` (30 s by default): every 5 s, a
   // request's headers are cut 10-15 s after it starts, as the README says, not up to 40 s.
-  const server = createServer({ connectionsCheckingInterval: 5_000 }, (message, response) =>
-    serveSafely(message, response),
+  // Without a Host, node answers 400 itself, bare; the bridge answers it as core's problem instead.
+  const server = createServer(
+    { connectionsCheckingInterval: 5_000, requireHostHeader: false },
+    (message, response) => serveSafely(message, response),
   );
   server.on("checkContinue", (message, response) => serveSafely(message, response, true));
   // What node does by default for a request it cannot read or that took too long (answer, then close), and a
@@ -191,6 +196,15 @@ export async function startHttpServer(
     // Node's own rule: answer unless the response being served has sent its headers (on a reused keep-alive
     // connection, bytes were written before, and the bad request still deserves its answer).
     const serving = servingOn.get(socket);
+    if (serving && !serving.writableFinished && (serving.req.complete || serving.headersSent)) {
+      // The request being served was read whole, and the bytes node could not parse came after it; or its answer
+      // is under way already (a 501 to a body node then fails to frame). That answer goes out first, where node's
+      // own handler would write a 400 over it or cut it off, then the connection closes.
+      serving.shouldKeepAlive = false;
+      serving.once("close", () => socket.destroy());
+      logger.info({ error: error.code }, "unreadable bytes after a request: closing once it is answered");
+      return;
+    }
     const answering = socket.writable && !serving?.headersSent && error.code !== "ECONNRESET";
     if (answering) {
       // The request was not read: its id is a new one.
@@ -262,6 +276,14 @@ export async function startHttpServer(
  * leaves the rest, so core would read gzip bytes as CSV (RFC 9112 §6.1: a coding the server does not
  * understand is answered 501).
  */
+function refusedByTheBridge(message: IncomingMessage): AppError | undefined {
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400.
+  if (message.httpVersion === "1.1" && message.headers.host === undefined) {
+    return new MalformedRequestError("An HTTP/1.1 request must name its Host.");
+  }
+  return unsupportedTransferCoding(message);
+}
+
 function unsupportedTransferCoding(message: IncomingMessage): AppError | undefined {
   const coding = message.headers["transfer-encoding"];
   if (coding === undefined || coding.trim().toLowerCase() === "chunked") return undefined;
