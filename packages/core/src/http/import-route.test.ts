@@ -81,6 +81,33 @@ describe("POST /todos/import refuses before it imports", () => {
     expect(await ledgerEntryOf(imports, "upload-2")).toBeUndefined();
   });
 
+  it.each([
+    ["a length shorter than the body", "10", 400, "MALFORMED_REQUEST"],
+    ["no number", "abc", 400, "INVALID_PARAMETER"],
+  ])(
+    "refuses a streamed upload whose Content-Length is %s, importing nothing",
+    async (_, length, status, code) => {
+      const { api, todos } = apiUnderTest();
+      const big = csvOf(2000);
+      // A request made in process may say anything; an HTTP parser would deliver no more than was declared.
+      const request = chunkedUpload(big);
+      const headers = new Map([...request.headers, ["content-length", length]]);
+      const reply = await api.handle({
+        method: "POST",
+        url: request.url,
+        headers: {
+          get: (name) => headers.get(name.toLowerCase()) ?? null,
+          [Symbol.iterator]: () => headers.entries(),
+        },
+        body: request.body as unknown as AsyncIterable<Uint8Array>,
+      });
+
+      expect(reply.status).toBe(status);
+      expect(JSON.parse(String(reply.body))).toMatchObject({ code });
+      expect((await todos.list({ limit: 10 })).items).toEqual([]);
+    },
+  );
+
   it("refuses a key sent again with another quote, as it would with another body", async () => {
     const { api } = apiUnderTest();
     const workshop = "task,name,dueDate\n'check plugins','John Doe','11-12-2017'\n";

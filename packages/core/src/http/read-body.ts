@@ -1,5 +1,7 @@
 import {
+  InvalidParameterError,
   MalformedJsonError,
+  MalformedRequestError,
   PayloadTooLargeError,
   UnsupportedContentEncodingError,
   UnsupportedMediaTypeError,
@@ -23,24 +25,36 @@ function assertNotEncoded(request: HttpRequest): void {
   if (encoding && encoding !== "identity") throw new UnsupportedContentEncodingError(encoding);
 }
 
+/** The declared Content-Length, if any; a value that is no number of bytes is refused (RFC 9112 §6.3: 400). */
+function declaredLength(request: HttpRequest): number | undefined {
+  const header = request.headers.get("content-length");
+  if (header === null) return undefined;
+  if (!/^\s*\d{1,15}\s*$/.test(header)) {
+    throw new InvalidParameterError("Content-Length", "Content-Length must be a number of bytes.");
+  }
+  return Number(header);
+}
+
 /** Refuses a body whose declared length is over the limit before reading a byte of it. */
 function assertDeclaredLength(request: HttpRequest, limitBytes: number): void {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (Number.isFinite(declared) && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  const declared = declaredLength(request);
+  if (declared !== undefined && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
 }
 
 /**
  * An upload's body for a use case that acts while it reads (an import writes as it goes), checked before the
  * use case starts so that a body over the limit changes nothing: over a declared Content-Length, refused at
- * once; with a Content-Length within the limit, streamed (the HTTP parser delivers no more than it declared);
- * without one (chunked), read whole first, up to the limit.
+ * once; with a Content-Length within the limit, streamed, and never past that length (an HTTP parser delivers
+ * no more than was declared; a request made in process might, and is refused at the first byte beyond it, so
+ * that no more than the limit is ever imported); without one (chunked), read whole first, up to the limit.
  */
 export async function uploadBody(
   request: HttpRequest,
   limitBytes: number,
 ): Promise<AsyncIterable<Uint8Array>> {
   assertDeclaredLength(request, limitBytes);
-  if (request.headers.get("content-length") !== null) return limitedBody(request, limitBytes);
+  const declared = declaredLength(request);
+  if (declared !== undefined) return limitedBody(request, limitBytes, declared);
   return replay(await readBodyBytes(request, limitBytes));
 }
 
@@ -68,7 +82,11 @@ export async function* replay(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
  * The body as a stream that fails with `PayloadTooLargeError` as soon as more than `limitBytes` arrive,
  * cancelling the rest: an over-long body is never read past its limit, whatever Content-Length said.
  */
-export async function* limitedBody(request: HttpRequest, limitBytes: number): AsyncGenerator<Uint8Array> {
+export async function* limitedBody(
+  request: HttpRequest,
+  limitBytes: number,
+  declared?: number,
+): AsyncGenerator<Uint8Array> {
   assertDeclaredLength(request, limitBytes);
   if (!request.body) return;
   let received = 0;
@@ -77,6 +95,9 @@ export async function* limitedBody(request: HttpRequest, limitBytes: number): As
   for await (const chunk of request.body) {
     received += chunk.byteLength;
     if (received > limitBytes) throw new PayloadTooLargeError(limitBytes);
+    if (declared !== undefined && received > declared) {
+      throw new MalformedRequestError("The body is longer than its Content-Length.");
+    }
     yield chunk;
   }
 }
