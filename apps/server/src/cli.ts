@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   const logger = createPino(process.env.LOG_LEVEL || "silent", 2);
   const app = await openStore(config, logger);
   try {
-    if (command.name === "import") return await importFile(app, command);
+    if (command.name === "import") return await importFile(app, command, config);
     return await list(app, command);
   } finally {
     await app.close();
@@ -115,8 +115,9 @@ async function openStore(config: ServerConfig, logger: ReturnType<typeof createP
 async function importFile(
   app: ServerApp,
   { location, quote, json }: Extract<Command, { name: "import" }>,
+  config: ServerConfig,
 ): Promise<number> {
-  const { source, opened } = await openSource(location);
+  const { source, opened } = await openSource(location, config);
   const bar = new ProgressBar(process.stderr);
   // Ctrl-C stops the import cleanly: core records it FAILED, so that running it again takes it over at
   // once instead of finding it RUNNING until its lease expires. A second Ctrl-C kills at once (`once`).
@@ -151,13 +152,16 @@ async function importFile(
 }
 
 /** A local file, or an S3 object (the AWS SDK is loaded only then); the ref carries the version read. */
-async function openSource(location: string): Promise<{ source: ObjectRef; opened: OpenedObject }> {
+async function openSource(
+  location: string,
+  config: ServerConfig,
+): Promise<{ source: ObjectRef; opened: OpenedObject }> {
   const s3 = parseS3Url(location);
   if (!s3 && location.startsWith("s3://"))
     throw new UsageError(`${location}: an S3 object is s3://bucket/key.`);
   if (s3) {
     const { S3ObjectSource, s3ClientOf } = await import("@anycloud/adapters-aws/storage");
-    const client = s3ClientOf({ endpoint: readConfig().s3Endpoint });
+    const client = s3ClientOf({ endpoint: config.s3Endpoint });
     const opened = await new S3ObjectSource(client).open(s3);
     return { source: { ...s3, ...(opened.version ? { version: opened.version } : {}) }, opened };
   }

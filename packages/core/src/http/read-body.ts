@@ -35,10 +35,11 @@ function declaredLength(request: HttpRequest): number | undefined {
   return Number(header);
 }
 
-/** Refuses a body whose declared length is over the limit before reading a byte of it. */
-function assertDeclaredLength(request: HttpRequest, limitBytes: number): void {
+/** Refuses a body whose declared length is over the limit before reading a byte of it; the declared length. */
+function assertDeclaredLength(request: HttpRequest, limitBytes: number): number | undefined {
   const declared = declaredLength(request);
   if (declared !== undefined && declared > limitBytes) throw new PayloadTooLargeError(limitBytes);
+  return declared;
 }
 
 /**
@@ -52,8 +53,7 @@ export async function uploadBody(
   request: HttpRequest,
   limitBytes: number,
 ): Promise<AsyncIterable<Uint8Array>> {
-  assertDeclaredLength(request, limitBytes);
-  const declared = declaredLength(request);
+  const declared = assertDeclaredLength(request, limitBytes);
   if (declared !== undefined) return limitedBody(request, limitBytes, declared);
   return replay(await readBodyBytes(request, limitBytes));
 }
