@@ -137,6 +137,29 @@ describe("the packaged functions", () => {
     }
   });
 
+  it("take credentials only from where Lambda gives them, without the SDK's default chain", async () => {
+    // esbuild's record of each bundle (scripts/bundle.mjs writes it): the files with bytes in its output.
+    const metas = JSON.parse(await readFile(path.join(APP, "dist/meta.json"), "utf8")) as Record<
+      string,
+      { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> }
+    >;
+    const chain = /credential-provider-(node|sso|ini|process|login|web-identity)\/|nested-clients\//;
+
+    for (const [name, meta] of Object.entries(metas)) {
+      const inputs = Object.values(meta.outputs).flatMap((output) =>
+        Object.entries(output.inputs)
+          .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+          .map(([input]) => input),
+      );
+      expect(
+        inputs.filter((input) => chain.test(input)),
+        name,
+      ).toEqual([]);
+      if (name === "workshopTodos")
+        expect(inputs.some((input) => input.endsWith("src/bundling/lambda-credentials.ts"))).toBe(true);
+    }
+  });
+
   it("each load from their zip and export a handler, and hello answers from its own", async () => {
     const unpacked = await mkdtemp(path.join(tmpdir(), "anycloud-zips-"));
     try {

@@ -17,8 +17,30 @@ export const FUNCTIONS = {
   csvImport: "src/handlers/csv-import.ts",
 };
 
-/** Bundles `entry` (relative to apps/aws, or absolute) into `outdir/index.mjs`; `extra` adds esbuild options. */
-export async function bundle(name, entry, outdir = path.join(app, "dist", name), extra = {}) {
+/**
+ * The SDK clients' default credential chain, swapped for src/bundling/lambda-credentials.ts: the environment,
+ * then the container endpoint, which is where Lambda gives a function its credentials (that file says why).
+ */
+const lambdaCredentials = {
+  name: "lambda-credentials",
+  setup(builder) {
+    builder.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+      path: path.join(app, "src/bundling/lambda-credentials.ts"),
+    }));
+  },
+};
+
+/**
+ * Bundles `entry` (relative to apps/aws, or absolute) into `outdir/index.mjs`. `sdkDefaultCredentials` keeps
+ * the SDK's whole default credential chain (the bench's hand-written baseline, bundled as a developer would);
+ * `extra` adds esbuild options.
+ */
+export async function bundle(
+  name,
+  entry,
+  outdir = path.join(app, "dist", name),
+  { sdkDefaultCredentials = false, ...extra } = {},
+) {
   const result = await build({
     entryPoints: [path.resolve(app, entry)],
     outfile: path.join(outdir, "index.mjs"),
@@ -40,6 +62,7 @@ export async function bundle(name, entry, outdir = path.join(app, "dist", name),
     logLevel: "warning",
     // Some CommonJS dependencies require() Node built-ins, which an ES module bundle has no require for.
     banner: { js: "import{createRequire as __cr}from'module';const require=__cr(import.meta.url);" },
+    plugins: sdkDefaultCredentials ? [] : [lambdaCredentials],
     ...extra,
   });
   return result.metafile;
