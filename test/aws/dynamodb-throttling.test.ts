@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { aTodo, useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
 import {
   type BatchWriteAnswer,
-  type PutAnswer,
+  type GetAnswer,
   ScriptedDynamoDbHandler,
   seededRandom,
 } from "../support/aws/scripted-dynamodb-handler.js";
@@ -21,7 +21,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     options: {
       maxAttempts?: number;
       sdkMaxAttempts?: number;
-      putScript?: (call: { id: string; index: number }) => PutAnswer;
+      getScript?: (call: { ids: string[]; index: number }) => GetAnswer;
       timeBudgetMs?: number;
       now?: () => number;
     } = {},
@@ -29,7 +29,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     const handler = new ScriptedDynamoDbHandler(
       dynamoDb.plain.config.requestHandler,
       script,
-      options.putScript,
+      options.getScript,
     );
     const client = dynamoDb.client({ requestHandler: handler, maxAttempts: options.sdkMaxAttempts ?? 3 });
     const repository = new DynamoDbTodoRepository(client, {
@@ -74,37 +74,43 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     }
   });
 
-  it("with keepExisting, puts each todo once where its id is free, through throttles and 5xx", async () => {
-    const kept = aTodo({ task: "edited since", version: 2 });
-    await new DynamoDbTodoRepository(dynamoDb.plain, { tableName: dynamoDb.tables.todos }).putMany([kept]);
+  it("with keepExisting, writes only the todos whose id is free, through throttles, 5xx and handed-back reads", async () => {
+    const plain = new DynamoDbTodoRepository(dynamoDb.plain, { tableName: dynamoDb.tables.todos });
+    const kept = Array.from({ length: 60 }, (_, index) =>
+      aTodo({ task: `edited since ${index}`, version: 2 }),
+    );
+    await plain.putMany(kept);
     const todos = [
-      { ...kept, task: "as first written", version: 1 },
+      ...kept.map((todo) => ({ ...todo, task: "as first written", version: 1 })),
       ...Array.from({ length: 200 }, () => aTodo()),
-    ];
-    // Every other todo is throttled on its first put and meets a 5xx on its second. The SDK tries each call
-    // once: every retry here is the repository's own.
-    const puts = new Map<string, number>();
-    const unlucky = new Set(todos.filter((_, index) => index % 2 === 0).map((todo) => todo.id));
+    ].sort(() => seededRandom(11)() - 0.5);
+    // The reads meet every kind of trouble, the SDK trying each call once: every retry is the repository's.
+    const random = seededRandom(2031);
     const { handler, repository } = scriptedRepository(() => "forward", {
       sdkMaxAttempts: 1,
-      putScript: ({ id }) => {
-        const attempt = (puts.get(id) ?? 0) + 1;
-        puts.set(id, attempt);
-        if (!unlucky.has(id)) return "forward";
-        return attempt === 1 ? "throttle" : attempt === 2 ? "server-error" : "forward";
+      getScript: () => {
+        const draw = random();
+        if (draw < 0.2) return "throttle";
+        if (draw < 0.3) return "server-error";
+        if (draw < 0.55) return "hand-back-some";
+        return "forward";
       },
     });
 
     const result = await repository.putMany(todos, { keepExisting: true });
 
     expect(result.failed).toEqual([]);
+    const fresh = todos.filter((todo) => todo.version === 1 && todo.task !== "as first written");
     expect(sortById(await scanAll(dynamoDb.plain, dynamoDb.tables.todos))).toEqual(
-      sortById([kept, ...todos.slice(1)]),
+      sortById([...kept, ...fresh]),
     );
-    expect(new Set(handler.putCalls.map((call) => call.answer))).toEqual(
-      new Set(["forward", "throttle", "server-error"]),
+    expect(new Set(handler.getCalls.map((call) => call.answer))).toEqual(
+      new Set(["forward", "throttle", "server-error", "hand-back-some"]),
     );
-    expect(handler.calls).toEqual([]);
+    // Each batch is read, then only its free ids are written, each once: the kept ones never are.
+    const written = handler.calls.flatMap((call) => call.ids);
+    expect(written.sort()).toEqual(fresh.map((todo) => todo.id).sort());
+    for (const call of handler.getCalls) expect(call.ids.length).toBeLessThanOrEqual(25);
   });
 
   it("sends again only the items the store handed back", async () => {
@@ -200,14 +206,14 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     expect(handler.calls.length).toBeLessThanOrEqual(7 + 3);
   });
 
-  it("stops retrying puts that keep existing todos once its time budget is spent", async () => {
+  it("stops retrying the reads of a retried import once its time budget is spent, and writes nothing", async () => {
     const todos = Array.from({ length: 400 }, () => aTodo());
     let clock = 0;
     const { handler, repository } = scriptedRepository(() => "forward", {
       sdkMaxAttempts: 1,
       timeBudgetMs: 20_000,
       now: () => clock,
-      putScript: () => {
+      getScript: () => {
         clock += 3_000;
         return "throttle";
       },
@@ -217,8 +223,10 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
 
     expect(result.failed).toHaveLength(400);
     for (const { reason } of result.failed) expect(reason).toMatch(/try again later/);
-    // 32 puts in flight from the start, each retried only while the budget lasts.
-    expect(handler.putCalls.length).toBeLessThanOrEqual(7 + 32);
+    // Seven reads before the budget ran out, and at most the other three of four in flight then.
+    expect(handler.getCalls.length).toBeLessThanOrEqual(7 + 3);
+    expect(handler.calls).toEqual([]);
+    expect(await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).toEqual([]);
   });
 
   it("throws StoreUnavailableError, and starts no more batches, when the store refuses outright", async () => {

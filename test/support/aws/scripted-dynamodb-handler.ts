@@ -18,8 +18,11 @@ export type BatchWriteAnswer =
   /** Write nothing; answer every item as UnprocessedItems. */
   | "hand-back-all";
 
-/** What the handler does with one PutItem HTTP request, when it scripts them. */
-export type PutAnswer = "forward" | "throttle" | "server-error";
+/**
+ * What the handler does with one BatchGetItem HTTP request, when it scripts them: as for a write, and
+ * "hand-back-some" answers the first half of the keys and hands the rest back as UnprocessedKeys.
+ */
+export type GetAnswer = "forward" | "throttle" | "server-error" | "hand-back-some";
 
 /** One BatchWriteItem HTTP request the handler saw. */
 export interface BatchWriteCall {
@@ -38,13 +41,13 @@ type Forward = DynamoDBClient["config"]["requestHandler"];
  */
 export class ScriptedDynamoDbHandler implements HttpHandler {
   readonly calls: BatchWriteCall[] = [];
-  /** The PutItem calls the handler saw, when it was given a script for them. */
-  readonly putCalls: { id: string; answer: PutAnswer }[] = [];
+  /** The BatchGetItem calls the handler saw, when it was given a script for them. */
+  readonly getCalls: { ids: string[]; answer: GetAnswer }[] = [];
 
   constructor(
     private readonly forward: Forward,
     private readonly script: (call: { ids: string[]; index: number }) => BatchWriteAnswer,
-    private readonly putScript?: (call: { id: string; index: number }) => PutAnswer,
+    private readonly getScript?: (call: { ids: string[]; index: number }) => GetAnswer,
   ) {}
 
   updateHttpClientConfig(): void {}
@@ -54,20 +57,8 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
   }
 
   async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
-    if (this.putScript && request.headers["x-amz-target"] === "DynamoDB_20120810.PutItem") {
-      const { Item } = JSON.parse(bodyText(request.body)) as { Item: { id: { S: string } } };
-      const answer = this.putScript({ id: Item.id.S, index: this.putCalls.length });
-      this.putCalls.push({ id: Item.id.S, answer });
-      if (answer === "throttle") {
-        return errorResponse(
-          400,
-          "ProvisionedThroughputExceededException",
-          "Rate of requests exceeds capacity.",
-        );
-      }
-      if (answer === "server-error")
-        return errorResponse(500, "InternalServerError", "Internal server error.");
-      return this.forward.handle(request, options);
+    if (this.getScript && request.headers["x-amz-target"] === "DynamoDB_20120810.BatchGetItem") {
+      return this.answerGet(request, options, this.getScript);
     }
     if (request.headers["x-amz-target"] !== "DynamoDB_20120810.BatchWriteItem") {
       return this.forward.handle(request, options);
@@ -101,18 +92,61 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
       case "hand-back-some": {
         const kept = Math.ceil(writes.length / 2);
         const body = JSON.stringify({ ...input, RequestItems: { [tableName]: writes.slice(0, kept) } });
-        const trimmed = new HttpRequest({
-          ...request,
-          headers: { ...request.headers, "content-length": String(Buffer.byteLength(body)) },
-          body,
-        });
-        const { response } = await this.forward.handle(trimmed, options);
-        const output = JSON.parse((await readBody(response)).toString("utf8")) as Record<string, unknown>;
-        if (response.statusCode !== 200) return jsonResponse(response.statusCode, output);
+        const { statusCode, output } = await this.forwardWithBody(request, body, options);
+        if (statusCode !== 200) return jsonResponse(statusCode, output);
         return jsonResponse(200, { ...output, UnprocessedItems: { [tableName]: writes.slice(kept) } });
       }
     }
   }
+
+  /** Forwards `request` with another JSON body (part of its items); the stand-in's status and JSON answer. */
+  private async forwardWithBody(
+    request: HttpRequest,
+    body: string,
+    options: HttpHandlerOptions | undefined,
+  ): Promise<{ statusCode: number; output: Record<string, unknown> }> {
+    const trimmed = new HttpRequest({
+      ...request,
+      headers: { ...request.headers, "content-length": String(Buffer.byteLength(body)) },
+      body,
+    });
+    const { response } = await this.forward.handle(trimmed, options);
+    const output = JSON.parse((await readBody(response)).toString("utf8")) as Record<string, unknown>;
+    return { statusCode: response.statusCode, output };
+  }
+
+  private async answerGet(
+    request: HttpRequest,
+    options: HttpHandlerOptions | undefined,
+    getScript: (call: { ids: string[]; index: number }) => GetAnswer,
+  ): Promise<{ response: HttpResponse }> {
+    const input = JSON.parse(bodyText(request.body)) as GetRequest;
+    const [tableName, read] = Object.entries(input.RequestItems)[0]!;
+    const ids = read.Keys.map((key) => key.id.S);
+    const answer = getScript({ ids, index: this.getCalls.length });
+    this.getCalls.push({ ids, answer });
+    if (answer === "throttle")
+      return errorResponse(
+        400,
+        "ProvisionedThroughputExceededException",
+        "Rate of requests exceeds capacity.",
+      );
+    if (answer === "server-error") return errorResponse(500, "InternalServerError", "Internal server error.");
+    if (answer === "forward") return this.forward.handle(request, options);
+    const kept = Math.ceil(read.Keys.length / 2);
+    const body = JSON.stringify({
+      RequestItems: { [tableName]: { ...read, Keys: read.Keys.slice(0, kept) } },
+    });
+    const { statusCode, output } = await this.forwardWithBody(request, body, options);
+    if (statusCode !== 200) return jsonResponse(statusCode, output);
+    const unprocessed = { [tableName]: { ...read, Keys: read.Keys.slice(kept) } };
+    return jsonResponse(200, { ...output, UnprocessedKeys: unprocessed });
+  }
+}
+
+/** The request items of a BatchGetItem call: one table, its keys and how to read them. */
+interface GetRequest {
+  RequestItems: Record<string, { Keys: { id: { S: string } }[] } & Record<string, unknown>>;
 }
 
 /** A small deterministic PRNG (mulberry32), so that a scripted run can be repeated. */

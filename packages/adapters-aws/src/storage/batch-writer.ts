@@ -1,12 +1,13 @@
 import type { PutManyFailure } from "@anycloud/core";
 import {
+  type AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   type DynamoDBClient,
-  PutItemCommand,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
 import type { PendingPut } from "./batch-plan.js";
-import { errorName, isRetryableWriteError } from "./sdk-errors.js";
+import { errorName, isRetryableBatchError } from "./sdk-errors.js";
 
 export interface BatchWriterOptions {
   /** BatchWriteItem calls in flight at once. */
@@ -56,42 +57,58 @@ export class BatchWriter {
   }
 
   /**
-   * Writes each put alone, and only where its id is free (PutItem on `attribute_not_exists(id)`; BatchWriteItem
-   * takes no condition): an id already stored counts as written. A put the store throttles or fails (5xx) is
-   * retried as a batch is, with backoff, up to `maxAttempts` calls; what still fails is reported per item, and
-   * any other error is thrown as the store failing. Slower than batches, and used only by an import's retries.
+   * Writes the puts whose id is not stored yet, batch by batch: a consistent BatchGetItem of the batch's ids
+   * (BatchWriteItem takes no condition), then BatchWriteItem of those it did not find. An id already stored
+   * counts as written, and its item is left as it is. The reads are retried as the writes are (throttles,
+   * 5xx, `UnprocessedKeys`); a batch whose read stays throttled is reported busy.
+   *
+   * Used by an import's retries, whose earlier attempt may have written part of the file. The check and the
+   * write are two calls, not one: only that import writes its todos' ids, so what can come between them is
+   * the earlier attempt still finishing a call, which writes the same todo.
    */
-  async writeIfAbsent(puts: readonly PendingPut[]): Promise<PutManyFailure[]> {
+  async writeIfAbsent(batches: readonly PendingPut[][]): Promise<PutManyFailure[]> {
     const deadline = this.deadline();
     const failed: PutManyFailure[] = [];
-    // As many requests in flight as the batches would carry items, up to 32 (the SDK's pool has 50 sockets).
-    const inFlight = Math.min(32, this.options.concurrency * 8);
-    await forEachConcurrently(puts, inFlight, async (put) => {
-      const failure = this.options.now() < deadline ? await this.putIfAbsent(put, deadline) : busy([put])[0];
-      if (failure) failed.push(failure);
+    await forEachConcurrently(batches, this.options.concurrency, async (batch) => {
+      const stored = this.options.now() < deadline ? await this.storedIds(batch, deadline) : undefined;
+      if (stored === undefined) {
+        failed.push(...busy(batch));
+        return;
+      }
+      const absent = batch.filter(({ id }) => !stored.has(id));
+      if (absent.length > 0) failed.push(...(await this.writeBatch(absent, deadline)));
     });
     return failed;
   }
 
-  private async putIfAbsent({ id, item }: PendingPut, deadline: number): Promise<PutManyFailure | undefined> {
+  /** Which of the batch's ids the table holds; undefined when the store kept throttling past the budget. */
+  private async storedIds(batch: readonly PendingPut[], deadline: number): Promise<Set<string> | undefined> {
+    const stored = new Set<string>();
+    let keys: Record<string, AttributeValue>[] = batch.map(({ id }) => ({ id: { S: id } }));
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: "attribute_not_exists(id)",
+        const output = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keys,
+                ProjectionExpression: "#id",
+                ExpressionAttributeNames: { "#id": "id" },
+                ConsistentRead: true,
+              },
+            },
           }),
         );
-        return undefined;
+        for (const item of output.Responses?.[this.tableName] ?? []) {
+          if (item.id?.S !== undefined) stored.add(item.id.S);
+        }
+        keys = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        if (keys.length === 0) return stored;
       } catch (error) {
-        const name = errorName(error);
-        if (name === "ConditionalCheckFailedException") return undefined;
-        if (name === "ValidationException") return { id, reason: STORE_REFUSED };
-        if (!isRetryableWriteError(error)) throw error;
+        if (!isRetryableBatchError(error)) throw error;
       }
       const delay = this.retryDelay(attempt, deadline);
-      if (delay === undefined) return { id, reason: STORE_BUSY };
+      if (delay === undefined) return undefined;
       await sleep(delay);
     }
   }
@@ -110,7 +127,7 @@ export class BatchWriter {
       } catch (error) {
         // A 400 for the whole call: some item is malformed after all. Find it by writing each alone.
         if (errorName(error) === "ValidationException") return this.isolate(pending, deadline);
-        if (!isRetryableWriteError(error)) throw error;
+        if (!isRetryableBatchError(error)) throw error;
       }
       const delay = this.retryDelay(attempt, deadline);
       if (delay === undefined) return busy(pending);

@@ -196,7 +196,7 @@ export class DynamoDbTodoRepository implements TodoRepository {
     return guardStore(STORE, async () => {
       const { batches, failed } = planBatches(todos);
       failed.push(
-        ...(await (keepExisting ? this.writer.writeIfAbsent(batches.flat()) : this.writer.write(batches))),
+        ...(await (keepExisting ? this.writer.writeIfAbsent(batches) : this.writer.write(batches))),
       );
       return { failed };
     });

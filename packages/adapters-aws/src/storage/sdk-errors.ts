@@ -35,10 +35,10 @@ const THROTTLING = new Set([
 ]);
 
 /**
- * Whether a BatchWriteItem call failed in a way worth retrying later: throttled, or the service erred (5xx).
- * The SDK has already retried these a few times before they reach us.
+ * Whether a BatchWriteItem or BatchGetItem call failed in a way worth retrying later: throttled, or the service
+ * erred (5xx). The SDK has already retried these a few times before they reach us.
  */
-export function isRetryableWriteError(error: unknown): boolean {
+export function isRetryableBatchError(error: unknown): boolean {
   const name = errorName(error);
   if (name !== undefined && THROTTLING.has(name)) return true;
   const status = httpStatusOf(error);
