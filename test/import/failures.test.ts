@@ -116,7 +116,9 @@ describe("an import that fails", () => {
         imported: 10,
         rejected: 0,
         failed: 10,
-        errors: [{ line: lineOfRow(11), reason: expect.stringMatching(/^not saved: the store failed/) }],
+        errors: [
+          { line: lineOfRow(11), reason: expect.stringMatching(/^not confirmed saved: the store failed/) },
+        ],
         note: expect.stringMatching(/The store is down\. Run it again/),
       },
     });
@@ -151,6 +153,17 @@ describe("an import that fails", () => {
     const partial = await storedIds(todos);
     expect(partial.length).toBeGreaterThan(0);
     expect(partial.length).toBeLessThan(ROWS);
+    // The rows read but not yet written when it broke count as failed: the report adds up.
+    const { report } = (await ledger.get(importId))!;
+    expect(report!.imported).toBe(partial.length);
+    expect(report!.failed).toBeGreaterThan(0);
+    expect(report!.rowsRead).toBe(report!.imported + report!.rejected + report!.failed);
+    expect(report!.errors).toEqual([
+      {
+        line: lineOfRow(partial.length + 1),
+        reason: `not saved: the import stopped before the ${report!.failed} rows from this line on were written`,
+      },
+    ]);
 
     time.moveTo(T2);
     const retry = await importTodos.execute({ source }, { body: { body: chunks(csv) } });

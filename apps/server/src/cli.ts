@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   ImportInProgressError,
+  ImportLeaseLostError,
   type ImportReport,
   ObjectNotFoundError,
   type ObjectRef,
@@ -226,6 +227,13 @@ function explain(error: unknown): { code: number; message: string } | undefined 
     error instanceof FileChangedError
   ) {
     return { code: 1, message };
+  }
+  // This run was held up past its lease (suspended, or stuck on a slow disk or store), and another took over.
+  if (error instanceof ImportLeaseLostError) {
+    return {
+      code: 1,
+      message: `this import was held up, and another \`todo import\` or the server took it over and went on with it. Run the same command again for its outcome.`,
+    };
   }
   // A store that fails while it is used (locked, unreachable): its cause is what the user can look into.
   if (error instanceof StoreUnavailableError) {

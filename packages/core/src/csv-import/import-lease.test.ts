@@ -5,7 +5,7 @@ import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { PutManyResult } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import { ImportInProgressError, ImportLeaseLostError } from "./errors.js";
-import { importIdOf } from "./import-identity.js";
+import { deriveTodoId, importIdOf } from "./import-identity.js";
 import { ImportTodos } from "./import-todos.js";
 import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
 import type { ObjectRef, OpenedObject } from "./ports/object-source.js";
@@ -167,6 +167,97 @@ describe("ImportTodos's lease", () => {
       leaseExpiresAt: at(150),
     });
     expect(warnings).toEqual([expect.stringMatching(/took the import over/)]);
+  });
+
+  const FORTY_ROWS = Buffer.from(
+    `task\n${Array.from({ length: 40 }, (_, i) => `Row ${i + 1}`).join("\n")}\n`,
+  );
+  async function* once(bytes: Uint8Array) {
+    yield bytes;
+  }
+
+  /**
+   * Attempt 1 reads the header and rows 1-15, then its read stalls (a slow S3 socket) with rows 11-15 waiting in
+   * its batch of 10; `meanwhile` runs during the stall (another worker takes over), then the read resumes.
+   */
+  async function stallThenResume(attempt1: ImportTodos, meanwhile: () => Promise<void>) {
+    const bytes = FORTY_ROWS;
+    const cut = bytes.indexOf("Row 16");
+    let resume!: () => void;
+    const stalled = new Promise<void>((resolve) => {
+      resume = resolve;
+    });
+    let stalling!: () => void;
+    const atStall = new Promise<void>((resolve) => {
+      stalling = resolve;
+    });
+    async function* slowBody() {
+      yield bytes.subarray(0, cut);
+      stalling();
+      await stalled;
+      yield bytes.subarray(cut);
+    }
+    const outcome = attempt1
+      .execute({ source }, { body: { body: slowBody() } })
+      .catch((error: unknown) => error);
+    await atStall;
+    // Attempt 1 works through what it was given (its reader reads ahead), then waits on the read.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await meanwhile();
+    resume();
+    return { outcome: await outcome };
+  }
+
+  it("checks the lease before it writes: a read stalled past it writes nothing once another worker took over", async () => {
+    const { clock, advance } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    const todos = new ScriptedTodoRepository(() => {});
+    const importTodos = new ImportTodos(todos, ledger, clock, silentLogger, undefined, { leaseMs: LEASE_MS });
+    const edited = deriveTodoId(importId, 18);
+    const deleted = deriveTodoId(importId, 19);
+
+    const { outcome } = await stallThenResume(importTodos, async () => {
+      // The read stalls 61 s; a redelivery takes the import over and completes it, then a user edits row 17
+      // and deletes row 18, both in the batch attempt 1 holds.
+      advance(LEASE_MS + 1_000);
+      const report = await importTodos.execute({ source }, { body: { body: once(FORTY_ROWS) } });
+      expect(report).toMatchObject({ status: "COMPLETED", imported: 40 });
+      await todos.update({ ...(await todos.get(edited))!, task: "Edited by a user", version: 2 }, 1);
+      await todos.delete(deleted);
+      todos.batches = 0;
+      advance(1_000);
+    });
+
+    expect(outcome).toBeInstanceOf(ImportLeaseLostError);
+    expect(todos.batches).toBe(0);
+    expect((await todos.get(edited))?.task).toBe("Edited by a user");
+    expect(await todos.get(deleted)).toBeUndefined();
+    expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", attempt: 2 });
+  });
+
+  it("checks the lease at once when its wall clock steps back, rather than a third of a lease later", async () => {
+    let attempt1Now = START;
+    const attempt1Clock: Clock = { now: () => new Date(attempt1Now) };
+    const othersClock: Clock = { now: () => new Date(START + LEASE_MS + 1_000) };
+    const ledger = new InMemoryImportLedger();
+    const todos = new ScriptedTodoRepository(() => {});
+    const attempt1 = new ImportTodos(todos, ledger, attempt1Clock, silentLogger, undefined, {
+      leaseMs: LEASE_MS,
+    });
+    const other = new ImportTodos(todos, ledger, othersClock, silentLogger, undefined, { leaseMs: LEASE_MS });
+    const edited = deriveTodoId(importId, 31);
+
+    const { outcome } = await stallThenResume(attempt1, async () => {
+      // Attempt 1's clock steps back an hour; on everyone else's, 61 s pass, and the import is taken over.
+      attempt1Now -= 3_600_000;
+      await other.execute({ source }, { body: { body: once(FORTY_ROWS) } });
+      await todos.update({ ...(await todos.get(edited))!, task: "Edited by a user", version: 2 }, 1);
+      todos.batches = 0;
+    });
+
+    expect(outcome).toBeInstanceOf(ImportLeaseLostError);
+    expect(todos.batches).toBe(0);
+    expect((await todos.get(edited))?.task).toBe("Edited by a user");
   });
 
   it("lets a later run take over, once its lease (60 s by default) has passed, an import whose worker crashed", async () => {

@@ -3,10 +3,16 @@ import { ImportLeaseLostError } from "./errors.js";
 import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
 
 /**
- * Keeps a running import's claim alive: `keep`, called after each batch written and each chunk read, renews
- * the lease to now + `leaseMs` once a third of it has passed since the claim or the last renewal, so that a
- * batch or a read may take up to two thirds before anyone can take the import over. No timer: a worker that
- * stops making progress (crashed, or stuck on a store write or a read) stops renewing, and its claim expires.
+ * Keeps a running import's claim alive: `keep`, called before and after each batch written and after each chunk
+ * read, renews the lease to now + `leaseMs` once a third of it has passed since the claim or the last renewal,
+ * so that a batch or a read may take up to two thirds before anyone can take the import over. No timer: a
+ * worker that stops making progress (crashed, or stuck on a store write or a read) stops renewing, and its claim
+ * expires. A worker that was stuck longer than its lease learns, at its next `keep`, that it lost the import,
+ * before it writes anything more.
+ *
+ * Whether a third has passed is judged by the monotonic clock as well as by `Clock`: a wall clock stepped back
+ * (an NTP step, a VM resumed) would otherwise put the next renewal off, and with it the check. The expiry
+ * written is on `Clock`, which every worker shares.
  *
  * A claim is no fence: a batch already sent when the lease runs out may still land after another worker has
  * taken over (the stores' batch writes take no condition). The ids are the same, so what lands is the same
@@ -14,6 +20,7 @@ import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
  */
 export class ImportLease {
   private renewedAt: number;
+  private renewedAtMonotonic = performance.now();
 
   constructor(
     private readonly ledger: ImportLedger,
@@ -29,12 +36,17 @@ export class ImportLease {
   /** Renews the lease if it is due; throws `ImportLeaseLostError` when another worker has taken it over. */
   async keep(): Promise<void> {
     const now = this.clock.now().getTime();
-    if (now - this.renewedAt < this.leaseMs / 3) return;
+    const monotonic = performance.now();
+    const due = this.leaseMs / 3;
+    // A wall clock behind the last renewal has been stepped back: renew, and so check, at once.
+    const steppedBack = now < this.renewedAt;
+    if (!steppedBack && now - this.renewedAt < due && monotonic - this.renewedAtMonotonic < due) return;
     const { importId, attempt } = this.entry;
     const leaseExpiresAt = new Date(now + this.leaseMs).toISOString();
     if (!(await this.ledger.renew(importId, attempt, leaseExpiresAt))) {
       throw new ImportLeaseLostError(importId, attempt);
     }
     this.renewedAt = now;
+    this.renewedAtMonotonic = monotonic;
   }
 }

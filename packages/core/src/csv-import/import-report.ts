@@ -19,7 +19,11 @@ export interface ImportReport {
   imported: number;
   /** Rows refused: bad CSV, failed validation, over the size cap. */
   rejected: number;
-  /** Valid rows the store failed to write after its retries. */
+  /**
+   * Valid rows not known to be written: those the store refused or kept throttling after its retries, and, when
+   * the import stopped, the rows of the call the store failed in (some of which it may have written) and those
+   * read but not yet sent. A retry writes whichever are missing.
+   */
   failed: number;
   /** The first errors (rejections and write failures), in line order; at most `maxErrors`. */
   errors: RowError[];

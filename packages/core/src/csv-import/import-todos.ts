@@ -173,12 +173,36 @@ export class ImportTodos {
   }
 
   /**
-   * Reads every row and writes the valid ones in batches, keeping the lease after each batch written and
-   * each chunk read; returns the report's note, if any.
+   * Reads every row and writes the valid ones in batches; returns the report's note, if any. When the import
+   * stops (a body broken off, a store down, a stop asked for), the rows read but not yet written are counted
+   * failed, so that its report still adds up.
    */
   private async run(
     entry: ImportEntry,
     lease: ImportLease,
+    opened: OpenedObject,
+    command: ImportCommand,
+    options: ImportOptions,
+    tally: ImportTally,
+  ): Promise<string | undefined> {
+    // A later attempt writes only what the earlier ones did not: users may have edited those todos since.
+    const batch = new TodoBatch(this.todos, tally, entry.attempt > 1);
+    try {
+      return await this.importRows(entry, lease, batch, opened, command, options, tally);
+    } catch (error) {
+      batch.abandon();
+      throw error;
+    }
+  }
+
+  /**
+   * `run`'s loop: each row read is added to the batch, written when full, with the lease kept before and
+   * after each batch written and after each chunk read.
+   */
+  private async importRows(
+    entry: ImportEntry,
+    lease: ImportLease,
+    batch: TodoBatch,
     opened: OpenedObject,
     command: ImportCommand,
     { onProgress, signal }: ImportOptions,
@@ -187,8 +211,6 @@ export class ImportTodos {
     const idOf = todoIdsFor(entry.importId);
     // Every attempt stamps the same instant, so that a retry rewrites identical todos.
     const stamp = entry.startedAt;
-    // A later attempt writes only what the earlier ones did not: users may have edited those todos since.
-    const batch = new TodoBatch(this.todos, tally, entry.attempt > 1);
     let reportedAt = 0;
     const reportProgress = () => {
       reportedAt = tally.rowsRead;
@@ -220,7 +242,11 @@ export class ImportTodos {
               updatedAt: stamp,
               version: 1,
             };
-            if (batch.add(todo, line) && (await batch.write())) {
+            if (batch.add(todo, line)) {
+              // Checked before writing: a worker stuck past its lease (a read that stalled) may have lost the
+              // import to another, whose todos this batch would overwrite.
+              await lease.keep();
+              await batch.write();
               reportProgress();
               await lease.keep();
               await nextTurn();
@@ -246,6 +272,7 @@ export class ImportTodos {
       await lease.keep();
       await nextTurn();
     }
+    await lease.keep();
     const wroteLast = await batch.write();
     if (wroteLast || tally.rowsRead !== reportedAt) reportProgress();
     if (wroteLast) await lease.keep();

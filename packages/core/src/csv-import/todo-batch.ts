@@ -46,11 +46,12 @@ export class TodoBatch {
         ? await this.repository.putMany(todos, { keepExisting: true })
         : await this.repository.putMany(todos));
     } catch (error) {
-      this.tally.failed += todos.length;
-      this.tally.note({
-        line: lines[0]!,
-        reason: `not saved: the store failed while writing the ${todos.length} rows from this line on`,
-      });
+      // Some of them may be written: the store does not say which. A retry writes whichever are missing.
+      this.countUnsaved(
+        todos.length,
+        lines[0]!,
+        `not confirmed saved: the store failed while writing the ${todos.length} rows from this line on`,
+      );
       throw error;
     }
     this.tally.imported += todos.length - failed.length;
@@ -61,5 +62,27 @@ export class TodoBatch {
       }
     }
     return true;
+  }
+
+  /**
+   * Counts the todos still waiting as failed, and empties the batch: the import stopped (its body broke off, a
+   * stop was asked for) before they were written.
+   */
+  abandon(): void {
+    if (this.todos.length === 0) return;
+    const count = this.todos.length;
+    this.countUnsaved(
+      count,
+      this.lines[0]!,
+      `not saved: the import stopped before the ${count} rows from this line on were written`,
+    );
+    this.todos = [];
+    this.lines = [];
+  }
+
+  /** `count` todos from `line` on counted failed, with one error for all of them. */
+  private countUnsaved(count: number, line: number, reason: string): void {
+    this.tally.failed += count;
+    this.tally.note({ line, reason });
   }
 }
