@@ -1,6 +1,10 @@
-import { createTodoApi, InMemoryImportLedger, InMemoryTodoRepository } from "@anycloud/core";
+import { createTodoApi, InMemoryImportLedger, InMemoryTodoRepository, importIdOf } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createLambdaHttpHandler, type LambdaHttpResult } from "./lambda-http-handler.js";
+import {
+  createLambdaHttpHandler,
+  type LambdaHttpResult,
+  TIME_LIMIT_MARGIN_MS,
+} from "./lambda-http-handler.js";
 
 // Fetch's globals, which Node implements in undici and loads on first touch: a Lambda serving core's API
 // must never touch them (building them is the costliest step of a small request, loading undici a cold
@@ -177,5 +181,61 @@ describe("the request id", () => {
     expect(JSON.parse(unnamed.body!)).toMatchObject({ requestId: context.awsRequestId });
     expect(named.headers).toMatchObject({ "x-request-id": "trace-123" });
     expect(badlyNamed.headers).toMatchObject({ "x-request-id": context.awsRequestId });
+  });
+});
+
+describe("the function's time limit", () => {
+  /** The in-memory store, writing each batch of 10 in 25 ms, as a remote store takes its time. */
+  class SlowTodoRepository extends InMemoryTodoRepository {
+    override readonly preferredBatchSize = 10;
+    override async putMany(...args: Parameters<InMemoryTodoRepository["putMany"]>) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      return super.putMany(...args);
+    }
+  }
+  const csv = `task\n${Array.from({ length: 200 }, (_, index) => `todo ${index}`).join("\n")}\n`;
+  const upload = () => ({
+    ...payloadV2("POST", "/todos/import"),
+    headers: { host: HOST, "content-type": "text/csv", "idempotency-key": "upload-1" },
+    body: csv,
+    isBase64Encoded: false,
+  });
+  /** A Lambda context with `leftMs` to go when the invocation starts. */
+  const contextWith = (leftMs: number) => {
+    const deadline = Date.now() + leftMs;
+    return { awsRequestId: "req-1", getRemainingTimeInMillis: () => deadline - Date.now() };
+  };
+
+  it("stops an import before it, records it FAILED and answers 503; the same upload sent again finishes it", async () => {
+    const todos = new SlowTodoRepository();
+    const imports = new InMemoryImportLedger();
+    const handler = createLambdaHttpHandler(createTodoApi({ todos, imports }));
+
+    // 20 batches of 25 ms: about half a second of writing, with 100 ms to go before the margin.
+    const stopped = await handler(upload(), contextWith(TIME_LIMIT_MARGIN_MS + 100));
+
+    expect(stopped.statusCode).toBe(503);
+    expect(JSON.parse(stopped.body!)).toMatchObject({ code: "TIME_LIMIT_REACHED", requestId: "req-1" });
+    const importId = importIdOf({ container: "upload", key: "upload-1", version: "upload-1" });
+    expect(await imports.get(importId)).toMatchObject({ status: "FAILED" });
+    const written = (await todos.list({ limit: 500 })).items.length;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(200);
+
+    const again = await handler(upload(), contextWith(60_000));
+
+    expect(again.statusCode).toBe(200);
+    expect(JSON.parse(again.body!)).toMatchObject({ status: "COMPLETED", rowsRead: 200 });
+    expect((await todos.list({ limit: 500 })).items).toHaveLength(200);
+  });
+
+  it("does not stop a request that ends in time", async () => {
+    const handler = createLambdaHttpHandler(
+      createTodoApi({ todos: new SlowTodoRepository(), imports: new InMemoryImportLedger() }),
+    );
+
+    const result = await handler(upload(), contextWith(TIME_LIMIT_MARGIN_MS + 30_000));
+
+    expect(result.statusCode).toBe(200);
   });
 });

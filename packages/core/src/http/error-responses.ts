@@ -41,6 +41,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   NOT_IMPLEMENTED: 501,
   IMPORT_FAILED: 503,
   STORE_UNAVAILABLE: 503,
+  TIME_LIMIT_REACHED: 503,
 };
 
 const TITLES: Record<number, string> = {

@@ -64,6 +64,19 @@ export class RequestAbortedError extends AppError {
   }
 }
 
+/**
+ * The runtime's time limit for the request is close (a Lambda function's timeout): the work stops while there is
+ * time left to record it and answer, rather than be cut off mid-write. An import stopped so is recorded FAILED,
+ * and the same upload sent again with its `Idempotency-Key` finishes it.
+ */
+export class TimeLimitReachedError extends AppError {
+  readonly code = "TIME_LIMIT_REACHED";
+
+  constructor(limitMs: number) {
+    super(`The request was stopped ${limitMs / 1000} s before the runtime's time limit, unfinished.`);
+  }
+}
+
 /** A request that stopped arriving: its body sent nothing for `idleMs` (or, with a message, its headers). */
 export class RequestTimeoutError extends AppError {
   readonly code = "REQUEST_TIMEOUT";
