@@ -47,7 +47,9 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: "offline",
     AWS_SECRET_ACCESS_KEY: "offline",
   };
-  for (const name of ["AWS_SESSION_TOKEN", "AWS_PROFILE", "UPLOADS_BUCKET"]) delete env[name];
+  for (const name of ["AWS_SESSION_TOKEN", "AWS_PROFILE"]) delete env[name];
+  // The environment wins over apps/aws/.env*, which a developer may have written for real deploys.
+  env.UPLOADS_BUCKET = BUCKET;
   await run(path.join(APP, "node_modules/.bin/osls"), ["package"], {
     cwd: APP,
     env,
@@ -271,6 +273,8 @@ describe("the events", () => {
       ],
     });
     expect(bucket?.[1].Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    // Should a deploy ever rename the bucket, CloudFormation keeps the old one, uploads and all.
+    expect(bucket?.[1]).toMatchObject({ UpdateReplacePolicy: "Retain" });
     // S3 checks that it may invoke the function when the notification is set: the permission comes first.
     const [permissionId, permission] = ofType("AWS::Lambda::Permission").find(
       ([, candidate]) => candidate.Properties.Principal === "s3.amazonaws.com",
