@@ -1,4 +1,5 @@
-import { appendFile, mkdtemp, readdir, readlink, rm, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { appendFile, mkdtemp, readdir, readlink, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ObjectNotFoundError } from "@anycloud/core";
@@ -30,7 +31,28 @@ describe("LocalFileObjectSource", () => {
     for await (const chunk of opened.body) read += chunk.byteLength;
 
     expect(read).toBe(300_000);
-    expect(opened).toMatchObject({ size: 300_000, version: expect.stringMatching(/^300000-/) });
+    expect(opened).toMatchObject({ size: 300_000, version: expect.stringMatching(/^sha256:[\w-]{43}$/) });
+  });
+
+  it("names a version by the file's bytes, not by its size and modification time", async () => {
+    const file = await aFile(0);
+    await writeFile(file, "task\nbuy milk\n");
+    const ref = await LocalFileObjectSource.refOf(file);
+    const first = (await files.open(ref)).version;
+    const { mtime } = await stat(file);
+
+    // Saved again unchanged, later: the same version.
+    await writeFile(file, "task\nbuy milk\n");
+    await utimes(file, mtime, new Date(mtime.getTime() + 60_000));
+    const resaved = (await files.open(ref)).version;
+    // Other bytes of the same size, with the modification time put back (as `cp -p` does): another version.
+    await writeFile(file, "task\nbuy eggs\n");
+    await utimes(file, mtime, mtime);
+    const edited = (await files.open(ref)).version;
+
+    expect(resaved).toBe(first);
+    expect(edited).not.toBe(first);
+    expect(edited).toBe(`sha256:${createHash("sha256").update("task\nbuy eggs\n").digest("base64url")}`);
   });
 
   it("fails at the next chunk when the file changes while it is read", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import { ObjectNotFoundError, type ObjectRef, type ObjectSource, type OpenedObject } from "@anycloud/core";
@@ -11,8 +12,11 @@ export const LOCAL_FILES = "file";
 const CHUNK_BYTES = 64 * 1024;
 
 /**
- * Files on the local disk as objects, for `todo import <file.csv>`. A file's version is its size and
- * modification time, so importing an unchanged file again is answered from the ledger.
+ * Files on the local disk as objects, for `todo import <file.csv>`. A file's version is the SHA-256 of its
+ * bytes, read once before its import starts: importing the same bytes again is answered from the ledger, even
+ * after the file was saved unchanged (a new modification time), and other bytes are a new import, even at the
+ * same size and modification time (`cp -p`, `rsync -t`). Hashing costs a read of the file, which the page cache
+ * then serves to the import.
  *
  * `open` opens the file at once (an unreadable file fails there, before any import is recorded) and reads
  * exactly the bytes of the version it found. A file that changes while it is read (still being written, or
@@ -39,7 +43,7 @@ export class LocalFileObjectSource implements ObjectSource {
     try {
       const info = await handle.stat();
       assertFile(info, ref.key);
-      const version = versionOf(info);
+      const version = await digestOf(handle, ref.key, info);
       if (ref.version !== undefined && ref.version !== version) throw new ObjectNotFoundError(ref);
       return { body: bytesOf(handle, ref.key, info), size: info.size, version };
     } catch (error) {
@@ -47,6 +51,27 @@ export class LocalFileObjectSource implements ObjectSource {
       throw error;
     }
   }
+}
+
+/** Bytes hashed per read: large reads, since the digest holds none of them. */
+const DIGEST_READ_BYTES = 1024 * 1024;
+
+/**
+ * `sha256:` and the base64url SHA-256 of the open file's first `info.size` bytes, read by position (the body
+ * then reads from the start). A file written to meanwhile fails with `FileChangedError`.
+ */
+async function digestOf(handle: FileHandle, filePath: string, info: Stats): Promise<string> {
+  const hash = createHash("sha256");
+  const buffer = Buffer.allocUnsafe(Math.min(DIGEST_READ_BYTES, Math.max(1, info.size)));
+  for (let position = 0; position < info.size; ) {
+    const length = Math.min(buffer.length, info.size - position);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    if (bytesRead === 0) throw new FileChangedError(filePath);
+    hash.update(buffer.subarray(0, bytesRead));
+    position += bytesRead;
+  }
+  if (statVersionOf(await handle.stat()) !== statVersionOf(info)) throw new FileChangedError(filePath);
+  return `sha256:${hash.digest("base64url")}`;
 }
 
 /**
@@ -60,10 +85,10 @@ function bytesOf(handle: FileHandle, filePath: string, info: Stats): AsyncIterab
     closing ??= handle.close();
     return closing;
   };
-  const version = versionOf(info);
+  const version = statVersionOf(info);
   // An fstat per 64 KiB chunk: a change stops the import within a chunk of rows.
   const assertUnchanged = async () => {
-    if (versionOf(await handle.stat()) !== version) throw new FileChangedError(filePath);
+    if (statVersionOf(await handle.stat()) !== version) throw new FileChangedError(filePath);
   };
   async function* read(): AsyncGenerator<Uint8Array> {
     try {
@@ -96,7 +121,8 @@ function bytesOf(handle: FileHandle, filePath: string, info: Stats): AsyncIterab
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
-function versionOf(info: Stats): string {
+/** What a write to the file changes: its size or its modification time. */
+function statVersionOf(info: Stats): string {
   return `${info.size}-${info.mtimeMs}`;
 }
 
