@@ -1,10 +1,7 @@
 import { createTodoApi, InMemoryImportLedger, InMemoryTodoRepository, importIdOf } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createLambdaHttpHandler,
-  type LambdaHttpResult,
-  TIME_LIMIT_MARGIN_MS,
-} from "./lambda-http-handler.js";
+import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
+import { createLambdaHttpHandler, type LambdaHttpResult } from "./lambda-http-handler.js";
 
 // Fetch's globals, which Node implements in undici and loads on first touch: a Lambda serving core's API
 // must never touch them (building them is the costliest step of a small request, loading undici a cold

@@ -1,12 +1,6 @@
-import {
-  type FetchApi,
-  type HttpApi,
-  type HttpRequest,
-  httpApiOf,
-  type Reply,
-  TimeLimitReachedError,
-} from "@anycloud/core";
+import { type FetchApi, type HttpApi, type HttpRequest, httpApiOf, type Reply } from "@anycloud/core";
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { timeLimitOf } from "../lambda/time-limit.js";
 import { awsRequestIdOf } from "./aws-request-id.js";
 import { type EventRecord, isRecord, normaliseBasePath } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
@@ -80,38 +74,15 @@ export function createLambdaHttpHandler(
     // request's id unless the client sent one.
     const awsRequestId = awsRequestIdOf(context);
     if (awsRequestId !== undefined) request = { ...request, requestId: awsRequestId };
-    const deadline = deadlineOf(context);
+    // An import still running 3 s before the function's timeout is stopped, recorded FAILED and answered 503.
+    const timeLimit = timeLimitOf(context);
     try {
-      const reply = await httpApi.handle(deadline ? { ...request, signal: deadline.signal } : request);
+      const reply = await httpApi.handle(timeLimit ? { ...request, signal: timeLimit.signal } : request);
       return format.toResult(reply, request.method, settings);
     } finally {
-      deadline?.clear();
+      timeLimit?.clear();
     }
   };
-}
-
-/**
- * How long before the function's timeout a request is stopped: time for an import stopped between two batches
- * (a batch under way is let finish) to be recorded FAILED and answered, where Lambda would cut it off
- * mid-write, leave it RUNNING until its lease ran out, and answer the client with API Gateway's bare 503.
- */
-export const TIME_LIMIT_MARGIN_MS = 3_000;
-
-/**
- * A signal aborted `TIME_LIMIT_MARGIN_MS` before the invocation's timeout (Lambda's
- * `context.getRemainingTimeInMillis`), with `TimeLimitReachedError`; none without a Lambda context.
- */
-function deadlineOf(context: unknown): { signal: AbortSignal; clear: () => void } | undefined {
-  const remaining = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
-  if (typeof remaining !== "function") return undefined;
-  const leftMs = Number(remaining.call(context));
-  if (!Number.isFinite(leftMs)) return undefined;
-  const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new TimeLimitReachedError(TIME_LIMIT_MARGIN_MS)),
-    Math.max(0, leftMs - TIME_LIMIT_MARGIN_MS),
-  );
-  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 /** "HEAD" when the event, however malformed, asks for HEAD (its answer has no body); "GET" otherwise. */

@@ -6,6 +6,7 @@ import {
   type Logger,
   ObjectNotFoundError,
 } from "@anycloud/core";
+import { timeLimitOf } from "../lambda/time-limit.js";
 import { importCommandsFromS3Event, type SkippedS3Record } from "./s3-import-commands.js";
 
 /** What one invocation did; Lambda discards it for S3's asynchronous invokes, tests and logs read it. */
@@ -18,7 +19,7 @@ export interface S3ImportOutcome {
   skipped: SkippedS3Record[];
 }
 
-export type S3ImportHandler = (event: unknown) => Promise<S3ImportOutcome>;
+export type S3ImportHandler = (event: unknown, context?: unknown) => Promise<S3ImportOutcome>;
 
 /** The event `serverless-plugin-warmup` sends to keep a function warm. */
 export function isWarmUpPing(event: unknown): boolean {
@@ -48,6 +49,10 @@ export function isWarmUpPing(event: unknown): boolean {
  * them (the on-failure destination for SNS and EventBridge, which invoke asynchronously; for SQS, the queue
  * itself and its redrive policy).
  *
+ * An import still running 3 s before the function's timeout is stopped and recorded FAILED, and the handler
+ * throws: Lambda's retry writes only the rows it had not, where a cut-off import would stay RUNNING until its
+ * lease ran out.
+ *
  * An object gone since its event (`ObjectNotFoundError`: overwritten, so that the pinned ETag no longer matches,
  * or deleted) is skipped with a warning, not retried: a retry would find it gone again, and end in the
  * on-failure destination for nothing. An overwrite has an event of its own, which imports the new content.
@@ -62,8 +67,17 @@ export function createS3ImportHandler(
   importTodos: Pick<ImportTodos, "execute">,
   logger: Logger,
 ): S3ImportHandler {
-  return async function handleS3Event(event: unknown): Promise<S3ImportOutcome> {
+  return async function handleS3Event(event: unknown, context?: unknown): Promise<S3ImportOutcome> {
     if (isWarmUpPing(event)) return { warm: true, imported: [], skipped: [] };
+    const timeLimit = timeLimitOf(context);
+    try {
+      return await importAll(event, timeLimit?.signal);
+    } finally {
+      timeLimit?.clear();
+    }
+  };
+
+  async function importAll(event: unknown, signal: AbortSignal | undefined): Promise<S3ImportOutcome> {
     const { commands, skipped, notS3 } = importCommandsFromS3Event(event);
     if (notS3 !== undefined) {
       // Wiring, not data: answering success would drop every upload unseen. Thrown, the event is retried, then
@@ -80,7 +94,7 @@ export function createS3ImportHandler(
     for (const { command, eventName, sequencer } of commands) {
       const { container: bucket, key, version } = command.source;
       try {
-        const report = await importTodos.execute(command);
+        const report = await importTodos.execute(command, signal ? { signal } : {});
         imported.push(report);
         if (report.status === "FAILED") {
           failures.push(new ImportFailedError(report));
@@ -123,5 +137,5 @@ export function createS3ImportHandler(
       );
     }
     return { warm: false, imported, skipped };
-  };
+  }
 }

@@ -1,0 +1,32 @@
+import { TimeLimitReachedError } from "@anycloud/core";
+
+/**
+ * How long before a function's timeout its work is stopped: time for an import stopped between two batches (a
+ * batch under way is let finish) to be recorded FAILED and answered, where Lambda would cut it off mid-write and
+ * leave it RUNNING until its lease ran out.
+ */
+export const TIME_LIMIT_MARGIN_MS = 3_000;
+
+export interface TimeLimit {
+  /** Aborted with `TimeLimitReachedError` `TIME_LIMIT_MARGIN_MS` before the invocation's end. */
+  signal: AbortSignal;
+  /** Stops the timer, once the invocation's work is done. */
+  clear(): void;
+}
+
+/**
+ * The time limit of an invocation, from Lambda's `context.getRemainingTimeInMillis`; undefined without a
+ * Lambda context (or with one that gives no number).
+ */
+export function timeLimitOf(context: unknown): TimeLimit | undefined {
+  const remaining = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
+  if (typeof remaining !== "function") return undefined;
+  const leftMs = Number(remaining.call(context));
+  if (!Number.isFinite(leftMs)) return undefined;
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new TimeLimitReachedError(TIME_LIMIT_MARGIN_MS)),
+    Math.max(0, leftMs - TIME_LIMIT_MARGIN_MS),
+  );
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}

@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  ImportTodos,
+  InMemoryImportLedger,
+  InMemoryTodoRepository,
+  type ObjectSource,
+  silentLogger,
+  systemClock,
+  TimeLimitReachedError,
+} from "@anycloud/core";
+import { describe, expect, it } from "vitest";
+import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
+import { createS3ImportHandler } from "./s3-import-handler.js";
+
+const FIXTURES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../../../test/fixtures/events/s3",
+);
+const putEvent = JSON.parse(readFileSync(path.join(FIXTURES, "put.json"), "utf8")) as unknown;
+
+/** The in-memory store, writing each batch of 10 in 25 ms, as a remote store takes its time. */
+class SlowTodoRepository extends InMemoryTodoRepository {
+  override readonly preferredBatchSize = 10;
+  override async putMany(...args: Parameters<InMemoryTodoRepository["putMany"]>) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    return super.putMany(...args);
+  }
+}
+
+/** Every object holds the same 200 todos. */
+const objects: ObjectSource = {
+  async open() {
+    const csv = `task\n${Array.from({ length: 200 }, (_, index) => `todo ${index}`).join("\n")}\n`;
+    return {
+      body: (async function* () {
+        yield Buffer.from(csv);
+      })(),
+    };
+  },
+};
+
+/** A Lambda context with `leftMs` to go when the invocation starts. */
+const contextWith = (leftMs: number) => {
+  const deadline = Date.now() + leftMs;
+  return { awsRequestId: "req-1", getRemainingTimeInMillis: () => deadline - Date.now() };
+};
+
+describe("the S3 import handler, near its function's time limit", () => {
+  it("stops the import before it, records it FAILED and throws; Lambda's retry finishes it", async () => {
+    const todos = new SlowTodoRepository();
+    const imports = new InMemoryImportLedger();
+    const handler = createS3ImportHandler(
+      new ImportTodos(todos, imports, systemClock, silentLogger, objects),
+      silentLogger,
+    );
+
+    // 20 batches of 25 ms: about half a second of writing, with 100 ms to go before the margin.
+    const stopped = await handler(putEvent, contextWith(TIME_LIMIT_MARGIN_MS + 100)).catch((error) => error);
+
+    expect(stopped).toBeInstanceOf(AggregateError);
+    expect((stopped as AggregateError).errors).toEqual([expect.any(TimeLimitReachedError)]);
+    const written = (await todos.list({ limit: 500 })).items.length;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(200);
+
+    const retried = await handler(putEvent, contextWith(900_000));
+
+    expect(retried.imported).toEqual([expect.objectContaining({ status: "COMPLETED", rowsRead: 200 })]);
+    expect((await todos.list({ limit: 500 })).items).toHaveLength(200);
+    expect(await imports.get(retried.imported[0]!.importId)).toMatchObject({
+      status: "COMPLETED",
+      attempt: 2,
+    });
+  });
+});
