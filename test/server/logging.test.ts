@@ -22,6 +22,7 @@ describe("the server's logger", () => {
 
     expect(JSON.parse(stdout.trim())).toMatchObject({
       msg: "The CSV import failed.",
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       error: {
         type: "Error",
         message: "stream broke",

@@ -7,6 +7,7 @@ import {
   InMemoryImportLedger,
   InMemoryTodoRepository,
   type Reply,
+  RequestAbortedError,
 } from "@anycloud/core";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -54,6 +55,42 @@ describe("startHttpServer", () => {
     expect(problem).toMatchObject({ status: 500, code: "INTERNAL" });
     expect(problem.requestId).toBe(response.headers.get("x-request-id"));
     expect(JSON.stringify(problem)).not.toContain("secret");
+  });
+
+  it("aborts a request's signal when its client goes, whether core asked for it before or after", async () => {
+    // The signal is made only when core first reads it: read after the client went, it comes aborted already.
+    let started!: () => void;
+    let serverSideClosed!: Promise<unknown>;
+    const handle = async (request: HttpRequest): Promise<Reply> => {
+      const readBefore = request.url.endsWith("/before") ? request.signal : undefined;
+      started();
+      await serverSideClosed;
+      seen.push(readBefore ?? request.signal!);
+      return { status: 200, headers: {}, body: "too late" };
+    };
+    const seen: AbortSignal[] = [];
+    const api = Object.assign(async () => new Response(null), { handle });
+    running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger: pino({ level: "silent" }) });
+    // Node's close listener, added as the connection came, tells the response first; this one runs after it.
+    running.server.on("connection", (socket) => {
+      serverSideClosed = once(socket, "close");
+    });
+    for (const path of ["/before", "/after"]) {
+      const handling = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const client = connect(Number(new URL(running.url).port), "127.0.0.1");
+      client.on("error", () => {});
+      client.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await handling;
+      client.destroy();
+      await serverSideClosed;
+    }
+    await running.close(100);
+    running = undefined;
+
+    expect(seen.map((signal) => signal.aborted)).toEqual([true, true]);
+    for (const signal of seen) expect(signal.reason).toBeInstanceOf(RequestAbortedError);
   });
 
   describe("a request body that arrives slowly", () => {
