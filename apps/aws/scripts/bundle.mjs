@@ -14,6 +14,7 @@ export const FUNCTIONS = {
   helloHttp: "src/handlers/hello-http.ts",
   workshopTodos: "src/handlers/workshop-todos.ts",
   api: "src/handlers/todo-api.ts",
+  importUpload: "src/handlers/upload-api.ts",
   csvImport: "src/handlers/csv-import.ts",
 };
 

@@ -1,5 +1,12 @@
 /** The functions of serverless.yml, by name. */
-export type FunctionName = "hello" | "helloHttp" | "addTodo" | "listTodo" | "api" | "csvImport";
+export type FunctionName =
+  | "hello"
+  | "helloHttp"
+  | "addTodo"
+  | "listTodo"
+  | "api"
+  | "importUpload"
+  | "csvImport";
 
 export interface FunctionSettings {
   /** As serverless.yml gives it: `<bundle folder>/index.handler`. */
@@ -18,7 +25,8 @@ export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSettings>> = {
   helloHttp: { handler: "dist/helloHttp/index.handler", timeout: 10, memorySize: 128 },
   addTodo: { handler: "dist/workshopTodos/index.handler", timeout: 10, memorySize: 256 },
   listTodo: { handler: "dist/workshopTodos/index.handler", timeout: 10, memorySize: 256 },
-  api: { handler: "dist/api/index.handler", timeout: 29, memorySize: 1024 },
+  api: { handler: "dist/api/index.handler", timeout: 29, memorySize: 256 },
+  importUpload: { handler: "dist/importUpload/index.handler", timeout: 29, memorySize: 1024 },
   csvImport: { handler: "dist/csvImport/index.handler", timeout: 900, memorySize: 512 },
 };
 
@@ -50,7 +58,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: "GET", path: "/health", functionName: "api" },
   { method: "GET", path: "/todos", functionName: "api" },
   { method: "POST", path: "/todos", functionName: "api" },
-  { method: "POST", path: "/todos/import", functionName: "api" },
+  { method: "POST", path: "/todos/import", functionName: "importUpload" },
   { method: "GET", path: "/todos/{id}", functionName: "api" },
   { method: "PATCH", path: "/todos/{id}", functionName: "api" },
   { method: "DELETE", path: "/todos/{id}", functionName: "api" },

@@ -11,6 +11,7 @@ import { GetTodo } from "../todos/use-cases/get-todo.js";
 import { ListTodos } from "../todos/use-cases/list-todos.js";
 import { UpdateTodo } from "../todos/use-cases/update-todo.js";
 import { addHelloRoutes } from "./hello-routes.js";
+import { NotImplementedError } from "./http-errors.js";
 import { addImportRoute } from "./import-route.js";
 import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
@@ -55,18 +56,50 @@ export type TodoApi = HttpApi;
  *   headers: { "content-type": "application/json" }, body: JSON.stringify({ task: "Try it" }) }));
  */
 export function createTodoApi(deps: TodoApiDeps): TodoApi {
-  const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? silentLogger;
+  const addUploads: AddUploads = (router, csvBytes) => {
+    const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
+    addImportRoute(router, { importTodos, csvBytes });
+  };
+  return serveRoutes(todoRouter(deps, addUploads), logger);
+}
+
+/**
+ * The todo API without CSV uploads, which a runtime serves apart (as the AWS app does, in a function with more
+ * memory): the import code is not part of it, nor of a bundle made from it. `POST /todos/import` remains a
+ * route, so that any other method gets 405 with `Allow: POST` as from the whole API; reached, it answers 501.
+ */
+export function createTodoApiWithoutUploads(deps: TodoRoutesDeps): TodoApi {
+  return serveRoutes(todoRouter(deps, uploadsServedElsewhere), deps.logger ?? silentLogger);
+}
+
+/** Only `POST /todos/import`: CSV uploads, served apart from the rest of the API (see above). */
+export function createUploadApi(deps: TodoApiDeps): TodoApi {
+  const logger = deps.logger ?? silentLogger;
+  const csvBytes = deps.limits?.csvBytes ?? DEFAULT_BODY_LIMITS.csvBytes;
+  const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
+  return serveRoutes(addImportRoute(new Router(), { importTodos, csvBytes }), logger);
+}
+
+/** Adds `POST /todos/import` to a router, accepting CSV bodies up to `csvBytes`. */
+type AddUploads = (router: Router, csvBytes: number) => void;
+
+function uploadsServedElsewhere(router: Router): void {
+  router.on("POST", "/todos/import", () => {
+    throw new NotImplementedError("CSV uploads are served by another function, not this one.");
+  });
+}
+
+/** Hello, health, the workshop's routes, the uploads route as `addUploads` makes it, and the REST resource. */
+function todoRouter(deps: TodoRoutesDeps, addUploads: AddUploads): Router {
+  const clock = deps.clock ?? systemClock;
   const limits = { ...DEFAULT_BODY_LIMITS, ...deps.limits };
   const useCases = todoUseCases(deps, clock);
-  const importTodos = new ImportTodos(deps.todos, deps.imports, clock, logger);
-
   const router = addHelloRoutes(new Router()).on("GET", "/health", () => jsonReply({ status: "ok" }));
   addWorkshopTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
   // Before `/todos/{id}`, so that `/todos/import` is not read as an id.
-  addImportRoute(router, { importTodos, csvBytes: limits.csvBytes });
-  addRestTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
-  return serveRoutes(router, logger);
+  addUploads(router, limits.csvBytes);
+  return addRestTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
 }
 
 /**

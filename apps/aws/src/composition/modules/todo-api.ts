@@ -1,9 +1,7 @@
 import {
   CLOCK,
   type Clock,
-  createTodoApi,
-  IMPORT_LEDGER,
-  type ImportLedger,
+  createTodoApiWithoutUploads,
   LOGGER,
   type Logger,
   TODO_REPOSITORY,
@@ -14,23 +12,11 @@ import { ContainerModule } from "inversify";
 import type { AwsAppConfig } from "../config.js";
 import { AWS_CONFIG, TODO_API } from "../tokens.js";
 
-// An upload over HTTP is imported while API Gateway waits, 30 s at most (the api function's timeout is 29 s).
-// On the local loop (DynamoDB Local, 2 shared cores), 1.2 MB of the workshop's rows took 5.7 s and 4 MiB 17 s.
-// Larger files go through the bucket, where csvImport has 15 minutes.
-const LAMBDA_CSV_BYTES = 1024 * 1024;
-
-/** The whole REST API, CSV uploads included. */
+/** The REST API but CSV uploads, which the importUpload function serves. */
 export const todoApi = new ContainerModule(({ bind }) => {
   bind<TodoApi>(TODO_API).toResolvedValue(
-    (config: AwsAppConfig, todos: TodoRepository, imports: ImportLedger, clock: Clock, logger: Logger) =>
-      createTodoApi({
-        todos,
-        imports,
-        clock,
-        logger,
-        cursorSecret: config.cursorSecret,
-        limits: { csvBytes: LAMBDA_CSV_BYTES },
-      }),
-    [AWS_CONFIG, TODO_REPOSITORY, IMPORT_LEDGER, CLOCK, LOGGER],
+    (config: AwsAppConfig, todos: TodoRepository, clock: Clock, logger: Logger) =>
+      createTodoApiWithoutUploads({ todos, clock, logger, cursorSecret: config.cursorSecret }),
+    [AWS_CONFIG, TODO_REPOSITORY, CLOCK, LOGGER],
   );
 });
