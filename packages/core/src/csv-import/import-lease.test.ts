@@ -260,6 +260,44 @@ describe("ImportTodos's lease", () => {
     expect((await todos.get(edited))?.task).toBe("Edited by a user");
   });
 
+  it("never shortens the lease when its wall clock steps back: a live import is not handed to another worker", async () => {
+    let attempt1Now = START;
+    const attempt1Clock: Clock = { now: () => new Date(attempt1Now) };
+    // 5 s after the claim, for everyone else.
+    const othersClock: Clock = { now: () => new Date(START + 5_000) };
+    const ledger = new InMemoryImportLedger();
+    let redelivery: unknown;
+    const other = new ImportTodos(
+      new InMemoryTodoRepository(),
+      ledger,
+      othersClock,
+      silentLogger,
+      undefined,
+      {
+        leaseMs: LEASE_MS,
+      },
+    );
+    const todos = new ScriptedTodoRepository(async (batch) => {
+      // While the 2nd batch is written, the clock steps back an hour (it was an hour fast); at the 3rd (after
+      // the renewal the step brings on), the same import arrives again.
+      if (batch === 2) attempt1Now -= 3_600_000;
+      if (batch === 3) {
+        redelivery = await other
+          .execute({ source }, { body: { body: once(FORTY_ROWS) } })
+          .catch((error: unknown) => error);
+      }
+    });
+    const attempt1 = new ImportTodos(todos, ledger, attempt1Clock, silentLogger, undefined, {
+      leaseMs: LEASE_MS,
+    });
+
+    const report = await attempt1.execute({ source }, { body: { body: once(FORTY_ROWS) } });
+
+    expect(redelivery).toBeInstanceOf(ImportInProgressError);
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 40 });
+    expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", attempt: 1 });
+  });
+
   it("lets a later run take over, once its lease (60 s by default) has passed, an import whose worker crashed", async () => {
     const { clock, advance } = manualClock();
     const ledger = new InMemoryImportLedger();

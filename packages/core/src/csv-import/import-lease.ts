@@ -12,7 +12,9 @@ import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
  *
  * Whether a third has passed is judged by the monotonic clock as well as by `Clock`: a wall clock stepped back
  * (an NTP step, a VM resumed) would otherwise put the next renewal off, and with it the check. The expiry
- * written is on `Clock`, which every worker shares.
+ * written is on `Clock`, which every worker shares, and never earlier than the one held, moved on by the time
+ * that has passed since on the monotonic clock: a stepped-back clock would otherwise write an expiry already
+ * past for everyone else, and hand the import to the next worker that asks.
  *
  * A claim is no fence: a batch already sent when the lease runs out may still land after another worker has
  * taken over (the stores' batch writes take no condition). The ids are the same, so what lands is the same
@@ -21,6 +23,8 @@ import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
 export class ImportLease {
   private renewedAt: number;
   private renewedAtMonotonic = performance.now();
+  /** The expiry held, as written at the claim or the last renewal. */
+  private expiresAt: number;
 
   constructor(
     private readonly ledger: ImportLedger,
@@ -31,6 +35,7 @@ export class ImportLease {
     claimedAt: Date,
   ) {
     this.renewedAt = claimedAt.getTime();
+    this.expiresAt = this.renewedAt + leaseMs;
   }
 
   /** Renews the lease if it is due; throws `ImportLeaseLostError` when another worker has taken it over. */
@@ -42,11 +47,12 @@ export class ImportLease {
     const steppedBack = now < this.renewedAt;
     if (!steppedBack && now - this.renewedAt < due && monotonic - this.renewedAtMonotonic < due) return;
     const { importId, attempt } = this.entry;
-    const leaseExpiresAt = new Date(now + this.leaseMs).toISOString();
-    if (!(await this.ledger.renew(importId, attempt, leaseExpiresAt))) {
+    const expiresAt = Math.max(now + this.leaseMs, this.expiresAt + (monotonic - this.renewedAtMonotonic));
+    if (!(await this.ledger.renew(importId, attempt, new Date(expiresAt).toISOString()))) {
       throw new ImportLeaseLostError(importId, attempt);
     }
     this.renewedAt = now;
     this.renewedAtMonotonic = monotonic;
+    this.expiresAt = expiresAt;
   }
 }
