@@ -1,4 +1,4 @@
-import { DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
+import { DynamoDbTodoRepository, WRITE_STOPPED } from "@anycloud/adapters-aws/storage";
 import { StoreUnavailableError, type Todo } from "@anycloud/core";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
@@ -83,7 +83,13 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     const todos = [
       ...kept.map((todo) => ({ ...todo, task: "as first written", version: 1 })),
       ...Array.from({ length: 200 }, () => aTodo()),
-    ].sort(() => seededRandom(11)() - 0.5);
+    ];
+    // Shuffled (Fisher-Yates, seeded), so that kept and new ids share batches.
+    const shuffle = seededRandom(11);
+    for (let index = todos.length - 1; index > 0; index--) {
+      const other = Math.floor(shuffle() * (index + 1));
+      [todos[index], todos[other]] = [todos[other]!, todos[index]!];
+    }
     // The reads meet every kind of trouble, the SDK trying each call once: every retry is the repository's.
     const random = seededRandom(2031);
     const { handler, repository } = scriptedRepository(() => "forward", {
@@ -226,6 +232,50 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     // Seven reads before the budget ran out, and at most the other three of four in flight then.
     expect(handler.getCalls.length).toBeLessThanOrEqual(7 + 3);
     expect(handler.calls).toEqual([]);
+    expect(await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).toEqual([]);
+  });
+
+  it("checks its time budget again after a retry's read, and sends no write once it is spent", async () => {
+    const todos = Array.from({ length: 50 }, () => aTodo());
+    let clock = 0;
+    const { handler, repository } = scriptedRepository(() => "forward", {
+      sdkMaxAttempts: 1,
+      timeBudgetMs: 20_000,
+      now: () => clock,
+      // Each read answers, but takes 21 s: the budget is spent by the time it is back.
+      getScript: () => {
+        clock += 21_000;
+        return "forward";
+      },
+    });
+
+    const result = await repository.putMany(todos, { keepExisting: true });
+
+    expect(result.failed).toHaveLength(50);
+    for (const { reason } of result.failed) expect(reason).toMatch(/try again later/);
+    expect(handler.calls).toEqual([]);
+  });
+
+  it("stops retrying, abandons its calls and reports what is unconfirmed as stopped once its caller gives up", async () => {
+    const todos = Array.from({ length: 200 }, () => aTodo());
+    const caller = new AbortController();
+    const { handler, repository } = scriptedRepository(
+      ({ index }) => {
+        // The store throttles every call; the caller gives up after the fourth (a time limit close).
+        if (index === 3) caller.abort(new Error("time limit"));
+        return "throttle";
+      },
+      { sdkMaxAttempts: 1, maxAttempts: 1_000 },
+    );
+
+    const result = await repository.putMany(todos, { signal: caller.signal });
+    const keptExisting = await repository.putMany(todos, { keepExisting: true, signal: caller.signal });
+
+    expect(result.failed).toHaveLength(200);
+    for (const { reason } of result.failed) expect(reason).toBe(WRITE_STOPPED);
+    // Four calls in flight when it gave up, and not one more.
+    expect(handler.calls.length).toBeLessThanOrEqual(4 + 4);
+    expect(keptExisting.failed.map(({ reason }) => reason)).toEqual(Array(200).fill(WRITE_STOPPED));
     expect(await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).toEqual([]);
   });
 

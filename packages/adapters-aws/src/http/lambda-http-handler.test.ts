@@ -185,7 +185,10 @@ describe("the function's time limit", () => {
   /** The in-memory store, writing each batch of 10 in 25 ms, as a remote store takes its time. */
   class SlowTodoRepository extends InMemoryTodoRepository {
     override readonly preferredBatchSize = 10;
+    /** Whether each write was handed the time limit's signal (a store that retries stops on it). */
+    readonly givenSignal: boolean[] = [];
     override async putMany(...args: Parameters<InMemoryTodoRepository["putMany"]>) {
+      this.givenSignal.push(args[1]?.signal !== undefined);
       await new Promise((resolve) => setTimeout(resolve, 25));
       return super.putMany(...args);
     }
@@ -212,6 +215,7 @@ describe("the function's time limit", () => {
     const stopped = await handler(upload(), contextWith(TIME_LIMIT_MARGIN_MS + 100));
 
     expect(stopped.statusCode).toBe(503);
+    expect(todos.givenSignal).not.toContain(false);
     expect(JSON.parse(stopped.body!)).toMatchObject({ code: "TIME_LIMIT_REACHED", requestId: "req-1" });
     const importId = importIdOf({ container: "upload", key: "upload-1", version: "upload-1" });
     expect(await imports.get(importId)).toMatchObject({ status: "FAILED" });
@@ -231,6 +235,27 @@ describe("the function's time limit", () => {
     );
 
     const result = await handler(upload(), contextWith(TIME_LIMIT_MARGIN_MS + 30_000));
+
+    expect(result.statusCode).toBe(200);
+  });
+});
+
+describe("a context that gives no usable time limit", () => {
+  it.each([
+    ["no number", () => Number.NaN],
+    ["weeks (more than a timer takes)", () => 2 ** 31 + 10_000],
+  ])("leaves an upload unstopped when it gives %s", async (_, getRemainingTimeInMillis) => {
+    const handler = createLambdaHttpHandler(
+      createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() }),
+    );
+    const event = {
+      ...payloadV2("POST", "/todos/import"),
+      headers: { host: HOST, "content-type": "text/csv" },
+      body: "task\none\ntwo\n",
+      isBase64Encoded: false,
+    };
+
+    const result = await handler(event, { awsRequestId: "req-2", getRemainingTimeInMillis });
 
     expect(result.statusCode).toBe(200);
   });

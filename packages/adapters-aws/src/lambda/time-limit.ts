@@ -7,6 +7,9 @@ import { TimeLimitReachedError } from "@anycloud/core";
  */
 export const TIME_LIMIT_MARGIN_MS = 3_000;
 
+/** The longest delay `setTimeout` takes as given. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export interface TimeLimit {
   /** Aborted with `TimeLimitReachedError` `TIME_LIMIT_MARGIN_MS` before the invocation's end. */
   signal: AbortSignal;
@@ -16,13 +19,14 @@ export interface TimeLimit {
 
 /**
  * The time limit of an invocation, from Lambda's `context.getRemainingTimeInMillis`; undefined without a
- * Lambda context (or with one that gives no number).
+ * Lambda context (or with one that gives no number, or weeks).
  */
 export function timeLimitOf(context: unknown): TimeLimit | undefined {
   const remaining = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
   if (typeof remaining !== "function") return undefined;
   const leftMs = Number(remaining.call(context));
-  if (!Number.isFinite(leftMs)) return undefined;
+  // Past what a timer takes (about 24.8 days), node fires it at once; Lambda gives 15 minutes at most.
+  if (!Number.isFinite(leftMs) || leftMs - TIME_LIMIT_MARGIN_MS > MAX_TIMER_MS) return undefined;
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimeLimitReachedError(TIME_LIMIT_MARGIN_MS)),

@@ -45,6 +45,8 @@ describe("planBatches", () => {
     ["a numeric name", { name: 7 }],
     ["a fractional version", { version: 1.5 }],
     ["a checked flag given as a string", { checked: "true" }],
+    ["an empty id, which DynamoDB refuses as a key", { id: "" }],
+    ["an id over DynamoDB's 2,048 bytes for a key", { id: "é".repeat(1025) }],
   ])("refuses a todo with %s", (_, broken) => {
     const todo = { ...aTodo(), ...broken } as unknown as Todo;
 

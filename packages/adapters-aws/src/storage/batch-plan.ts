@@ -53,8 +53,13 @@ export function planBatches(todos: readonly Todo[]): BatchPlan {
   return { batches, failed };
 }
 
+/** DynamoDB's bounds for a string partition key: it refuses a whole call over one key out of them. */
+const MAX_KEY_BYTES = 2048;
+
 function pendingPutOf(todo: Todo): PendingPut | PutManyFailure {
   const id = String(todo.id);
+  // Refused here, so that it is reported alone, by the read a retry makes as by the write.
+  if (id === "" || Buffer.byteLength(id) > MAX_KEY_BYTES) return { id, reason: INVALID_TODO };
   let item: Item;
   try {
     item = todoToItem(todo);

@@ -29,6 +29,13 @@ export interface BatchWriterOptions {
 
 export const STORE_BUSY = "The store was too busy to write the todo; try again later.";
 export const STORE_REFUSED = "The store refused the todo.";
+export const WRITE_STOPPED = "The write was stopped before the store confirmed it.";
+
+/** One `write` or `writeIfAbsent`: when its time budget ends, and the caller's signal. */
+interface Run {
+  deadline: number;
+  signal: AbortSignal | undefined;
+}
 
 // No single backoff waits longer than this, whatever maxAttempts is.
 const MAX_DELAY_MS = 10_000;
@@ -38,7 +45,9 @@ const MAX_DELAY_MS = 10_000;
  * exponential backoff and full jitter, while the store throttles it, errs (5xx) or hands items back as
  * `UnprocessedItems`; only the items not yet written are sent again. Whatever is still unwritten after
  * `maxAttempts` calls is reported per item. Any other error (network, credentials, a missing table) is the
- * store as a whole failing: no further batch starts, and it is thrown once the calls in flight settle.
+ * store as a whole failing: no further batch starts, and it is thrown once the calls in flight settle. Once the
+ * caller's signal is aborted, the calls in flight are abandoned and nothing more is sent or retried: what is
+ * not confirmed written is reported stopped.
  */
 export class BatchWriter {
   constructor(
@@ -47,11 +56,11 @@ export class BatchWriter {
     private readonly options: BatchWriterOptions,
   ) {}
 
-  async write(batches: readonly PendingPut[][]): Promise<PutManyFailure[]> {
-    const deadline = this.deadline();
+  async write(batches: readonly PendingPut[][], signal?: AbortSignal): Promise<PutManyFailure[]> {
+    const run = this.start(signal);
     const failed: PutManyFailure[] = [];
     await forEachConcurrently(batches, this.options.concurrency, async (batch) => {
-      failed.push(...(this.options.now() < deadline ? await this.writeBatch(batch, deadline) : busy(batch)));
+      failed.push(...(this.goesOn(run) ? await this.writeBatch(batch, run) : unwritten(batch, run)));
     });
     return failed;
   }
@@ -66,23 +75,24 @@ export class BatchWriter {
    * write are two calls, not one: only that import writes its todos' ids, so what can come between them is
    * the earlier attempt still finishing a call, which writes the same todo.
    */
-  async writeIfAbsent(batches: readonly PendingPut[][]): Promise<PutManyFailure[]> {
-    const deadline = this.deadline();
+  async writeIfAbsent(batches: readonly PendingPut[][], signal?: AbortSignal): Promise<PutManyFailure[]> {
+    const run = this.start(signal);
     const failed: PutManyFailure[] = [];
     await forEachConcurrently(batches, this.options.concurrency, async (batch) => {
-      const stored = this.options.now() < deadline ? await this.storedIds(batch, deadline) : undefined;
-      if (stored === undefined) {
-        failed.push(...busy(batch));
+      const stored = this.goesOn(run) ? await this.storedIds(batch, run) : undefined;
+      // Checked again before the write: the read may have used up the budget.
+      if (stored === undefined || !this.goesOn(run)) {
+        failed.push(...unwritten(batch, run));
         return;
       }
       const absent = batch.filter(({ id }) => !stored.has(id));
-      if (absent.length > 0) failed.push(...(await this.writeBatch(absent, deadline)));
+      if (absent.length > 0) failed.push(...(await this.writeBatch(absent, run)));
     });
     return failed;
   }
 
   /** Which of the batch's ids the table holds; undefined when the store kept throttling past the budget. */
-  private async storedIds(batch: readonly PendingPut[], deadline: number): Promise<Set<string> | undefined> {
+  private async storedIds(batch: readonly PendingPut[], run: Run): Promise<Set<string> | undefined> {
     const stored = new Set<string>();
     let keys: Record<string, AttributeValue>[] = batch.map(({ id }) => ({ id: { S: id } }));
     for (let attempt = 1; ; attempt++) {
@@ -98,6 +108,7 @@ export class BatchWriter {
               },
             },
           }),
+          { abortSignal: run.signal },
         );
         for (const item of output.Responses?.[this.tableName] ?? []) {
           if (item.id?.S !== undefined) stored.add(item.id.S);
@@ -105,15 +116,16 @@ export class BatchWriter {
         keys = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
         if (keys.length === 0) return stored;
       } catch (error) {
+        if (run.signal?.aborted) return undefined;
         if (!isRetryableBatchError(error)) throw error;
       }
-      const delay = this.retryDelay(attempt, deadline);
+      const delay = this.retryDelay(attempt, run);
       if (delay === undefined) return undefined;
-      await sleep(delay);
+      await sleep(delay, run.signal);
     }
   }
 
-  private async writeBatch(batch: readonly PendingPut[], deadline: number): Promise<PutManyFailure[]> {
+  private async writeBatch(batch: readonly PendingPut[], run: Run): Promise<PutManyFailure[]> {
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -121,47 +133,56 @@ export class BatchWriter {
           new BatchWriteItemCommand({
             RequestItems: { [this.tableName]: pending.map(({ item }) => ({ PutRequest: { Item: item } })) },
           }),
+          { abortSignal: run.signal },
         );
         pending = stillPending(pending, output.UnprocessedItems?.[this.tableName]);
         if (pending.length === 0) return [];
       } catch (error) {
+        // Abandoned by the caller: the call may or may not have landed.
+        if (run.signal?.aborted) return unwritten(pending, run);
         // A 400 for the whole call: some item is malformed after all. Find it by writing each alone.
-        if (errorName(error) === "ValidationException") return this.isolate(pending, deadline);
+        if (errorName(error) === "ValidationException") return this.isolate(pending, run);
         if (!isRetryableBatchError(error)) throw error;
       }
-      const delay = this.retryDelay(attempt, deadline);
-      if (delay === undefined) return busy(pending);
-      await sleep(delay);
+      const delay = this.retryDelay(attempt, run);
+      if (delay === undefined) return unwritten(pending, run);
+      await sleep(delay, run.signal);
     }
   }
 
-  private async isolate(pending: readonly PendingPut[], deadline: number): Promise<PutManyFailure[]> {
+  private async isolate(pending: readonly PendingPut[], run: Run): Promise<PutManyFailure[]> {
     const [only] = pending;
     if (pending.length === 1 && only) return [{ id: only.id, reason: STORE_REFUSED }];
     const failed: PutManyFailure[] = [];
-    for (const put of pending) failed.push(...(await this.writeBatch([put], deadline)));
+    for (const put of pending) failed.push(...(await this.writeBatch([put], run)));
     return failed;
   }
 
-  private deadline(): number {
-    return this.options.now() + this.options.timeBudgetMs;
+  private start(signal: AbortSignal | undefined): Run {
+    return { deadline: this.options.now() + this.options.timeBudgetMs, signal };
+  }
+
+  /** Whether a call may still be started: the budget is not spent, and the caller has not given up. */
+  private goesOn(run: Run): boolean {
+    return this.options.now() < run.deadline && run.signal?.aborted !== true;
   }
 
   /**
    * The backoff before the call after call `attempt`, with full jitter (uniform between 0 and the exponential
    * bound, so that retrying callers spread out); undefined when the calls or the time budget are spent.
    */
-  private retryDelay(attempt: number, deadline: number): number | undefined {
+  private retryDelay(attempt: number, run: Run): number | undefined {
     const { baseDelayMs, maxAttempts, random, now } = this.options;
-    if (attempt >= maxAttempts) return undefined;
+    if (attempt >= maxAttempts || run.signal?.aborted) return undefined;
     const delay = Math.floor(random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
-    return now() + delay < deadline ? delay : undefined;
+    return now() + delay < run.deadline ? delay : undefined;
   }
 }
 
-/** Puts reported unwritten because the store kept throttling or erring. */
-function busy(puts: readonly PendingPut[]): PutManyFailure[] {
-  return puts.map(({ id }) => ({ id, reason: STORE_BUSY }));
+/** Puts reported unwritten: stopped by the caller, or the store kept throttling or erring. */
+function unwritten(puts: readonly PendingPut[], run: Run): PutManyFailure[] {
+  const reason = run.signal?.aborted ? WRITE_STOPPED : STORE_BUSY;
+  return puts.map(({ id }) => ({ id, reason }));
 }
 
 /** The puts DynamoDB handed back unprocessed, matched by id. */
@@ -193,6 +214,16 @@ async function forEachConcurrently<T>(
   if (failure) throw failure.error;
 }
 
-function sleep(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if `signal` is aborted meanwhile. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

@@ -192,11 +192,16 @@ export class DynamoDbTodoRepository implements TodoRepository {
     });
   }
 
-  putMany(todos: readonly Todo[], { keepExisting = false }: PutManyOptions = {}): Promise<PutManyResult> {
+  putMany(
+    todos: readonly Todo[],
+    { keepExisting = false, signal }: PutManyOptions = {},
+  ): Promise<PutManyResult> {
     return guardStore(STORE, async () => {
       const { batches, failed } = planBatches(todos);
       failed.push(
-        ...(await (keepExisting ? this.writer.writeIfAbsent(batches) : this.writer.write(batches))),
+        ...(await (keepExisting
+          ? this.writer.writeIfAbsent(batches, signal)
+          : this.writer.write(batches, signal))),
       );
       return { failed };
     });

@@ -186,7 +186,7 @@ export class ImportTodos {
     tally: ImportTally,
   ): Promise<string | undefined> {
     // A later attempt writes only what the earlier ones did not: users may have edited those todos since.
-    const batch = new TodoBatch(this.todos, tally, entry.attempt > 1);
+    const batch = new TodoBatch(this.todos, tally, entry.attempt > 1, options.signal);
     try {
       return await this.importRows(entry, lease, batch, opened, command, options, tally);
     } catch (error) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
-import type { PutManyResult, TodoRepository } from "../todos/ports/todo-repository.js";
+import type { PutManyOptions, PutManyResult, TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import { ImportTally } from "./import-tally.js";
 import { TodoBatch } from "./todo-batch.js";
@@ -25,6 +25,28 @@ describe("TodoBatch", () => {
 
     expect(batch.add(todo("a"), 2)).toBe(false);
     expect(batch.add(todo("b"), 3)).toBe(true);
+  });
+
+  it("hands the store the import's signal, and keepExisting for a later attempt", async () => {
+    const seen: PutManyOptions[] = [];
+    const repository = {
+      ...new InMemoryTodoRepository(),
+      preferredBatchSize: 10,
+      putMany: async (_: readonly Todo[], options: PutManyOptions = {}): Promise<PutManyResult> => {
+        seen.push(options);
+        return { failed: [] };
+      },
+    } as TodoRepository;
+    const { signal } = new AbortController();
+    const first = new TodoBatch(repository, new ImportTally(10), false, signal);
+    const retry = new TodoBatch(repository, new ImportTally(10), true, signal);
+
+    first.add(todo("a"), 2);
+    await first.write();
+    retry.add(todo("a"), 2);
+    await retry.write();
+
+    expect(seen).toEqual([{ signal }, { keepExisting: true, signal }]);
   });
 
   it("counts what was written and reports what failed by the line it came from", async () => {

@@ -1,4 +1,4 @@
-import type { PutManyFailure, TodoRepository } from "../todos/ports/todo-repository.js";
+import type { PutManyFailure, PutManyOptions, TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import type { ImportTally } from "./import-tally.js";
 
@@ -15,12 +15,17 @@ export class TodoBatch {
    * `keepExisting`: for an import's later attempts, which write only the todos an earlier attempt did not,
    * so that an edit or a change made since to what it wrote is not undone.
    */
+  private readonly options: PutManyOptions;
+
   constructor(
     private readonly repository: TodoRepository,
     private readonly tally: ImportTally,
-    private readonly keepExisting = false,
+    keepExisting = false,
+    /** The import's signal: a store stops retrying a batch once it is aborted. */
+    signal?: AbortSignal,
   ) {
     this.capacity = Math.max(1, repository.preferredBatchSize);
+    this.options = { ...(keepExisting && { keepExisting }), ...(signal && { signal }) };
   }
 
   /** Adds a todo; true when the batch is full and should be written. */
@@ -42,9 +47,7 @@ export class TodoBatch {
     this.lines = [];
     let failed: PutManyFailure[];
     try {
-      ({ failed } = this.keepExisting
-        ? await this.repository.putMany(todos, { keepExisting: true })
-        : await this.repository.putMany(todos));
+      ({ failed } = await this.repository.putMany(todos, this.options));
     } catch (error) {
       // Some of them may be written: the store does not say which. A retry writes whichever are missing.
       this.countUnsaved(

@@ -24,6 +24,11 @@ export interface PutManyOptions {
    * what its earlier attempt did not, and undoes no edit made since to what that attempt wrote.
    */
   keepExisting?: boolean;
+  /**
+   * Aborted when the caller gives up (a function's time limit is close): a store that retries or waits stops
+   * doing so, and reports what it has not confirmed written as failed. A store that writes at once may ignore it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface PutManyResult {
