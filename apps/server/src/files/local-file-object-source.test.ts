@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFile, mkdtemp, readdir, readlink, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -71,6 +72,24 @@ describe("LocalFileObjectSource", () => {
     await expect(reading).rejects.toBeInstanceOf(FileChangedError);
     // The first 64 KiB chunk only: none read after the change.
     expect(read).toBe(64 * 1024);
+  });
+
+  it("fails when other bytes of the same size are written while it is read, the modification time put back", async () => {
+    const file = await aFile(0);
+    await writeFile(file, "task\nbuy milk\n");
+    const opened = await files.open(await LocalFileObjectSource.refOf(file));
+    // As `cp -p` or `rsync -t --inplace` would leave it: other bytes, the same size and modification time (to
+    // the nanosecond, which utimes cannot set: `touch -r` from a copy made with the time kept).
+    execFileSync("cp", ["-p", file, `${file}.time`]);
+    await writeFile(file, "task\nbuy eggs\n");
+    execFileSync("touch", ["-r", `${file}.time`, file]);
+    expect((await stat(file)).mtimeMs).toBe((await stat(`${file}.time`)).mtimeMs);
+
+    const reading = (async () => {
+      for await (const _ of opened.body);
+    })();
+
+    await expect(reading).rejects.toBeInstanceOf(FileChangedError);
   });
 
   it("refuses to open a version the file is no longer at", async () => {

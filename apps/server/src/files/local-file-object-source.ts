@@ -121,9 +121,13 @@ function bytesOf(handle: FileHandle, filePath: string, info: Stats): AsyncIterab
   return { [Symbol.asyncIterator]: () => iterator };
 }
 
-/** What a write to the file changes: its size or its modification time. */
+/**
+ * What a write to the file changes: its size, its modification time, and its change time, which a write sets
+ * whatever is done to the modification time after (`cp -p`, `touch -r` put that back); and the file itself
+ * (its inode), should another be renamed over the path.
+ */
 function statVersionOf(info: Stats): string {
-  return `${info.size}-${info.mtimeMs}`;
+  return `${info.ino}-${info.size}-${info.mtimeMs}-${info.ctimeMs}`;
 }
 
 function assertFile(info: Stats, filePath: string): void {
