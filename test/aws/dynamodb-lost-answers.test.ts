@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDbImportLedger, DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
-import { type ImportReport, TodoAlreadyExistsError } from "@anycloud/core";
+import { type ImportReport, TodoAlreadyExistsError, TodoNotFoundError } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
 import { LostAnswerHandler } from "../support/aws/lost-answer-handler.js";
 import { aTodo, useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
@@ -39,6 +39,28 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
         task: "second",
       }),
     ).rejects.toBeInstanceOf(TodoAlreadyExistsError);
+  });
+
+  it("still says a todo is not there when the delete's first call was throttled, not lost", async () => {
+    const handler = new LostAnswerHandler(dynamoDb.plain.config.requestHandler, [], ["DeleteItem"]);
+    const client = dynamoDb.client({ requestHandler: handler, maxAttempts: 3 });
+    const repository = new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos });
+
+    const unversioned = repository.delete(randomUUID());
+
+    await expect(unversioned).rejects.toBeInstanceOf(TodoNotFoundError);
+    expect(handler.calls).toEqual(["DeleteItem:throttled", "DeleteItem:400"]);
+  });
+
+  it("deletes a todo once, and says it was deleted, when the delete's first answer was lost", async () => {
+    const todo = aTodo();
+    await plainTodos().create(todo);
+    const { handler, client } = losing("DeleteItem");
+
+    await new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos }).delete(todo.id, 1);
+
+    expect(handler.calls.slice(0, 2)).toEqual(["DeleteItem:lost", "DeleteItem:400"]);
+    expect(await plainTodos().get(todo.id)).toBeUndefined();
   });
 
   it("updates a todo at its version once, and says it was updated", async () => {

@@ -7,7 +7,9 @@ type Forward = DynamoDBClient["config"]["requestHandler"];
 /**
  * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, but loses the answer
  * to the first call of each operation named in `lose` (`"PutItem"`, `"UpdateItem"`...): the call is applied,
- * and the SDK is told 500 InternalServerError instead, so that it retries a write that already landed.
+ * and the SDK is told 500 InternalServerError instead, so that it retries a write that already landed. The
+ * first call of each operation in `throttle` is not sent at all, and answered as throttled (400), as DynamoDB
+ * refuses a call it will not apply: the SDK retries that one too.
  */
 export class LostAnswerHandler implements HttpHandler {
   /** Each call seen, as `Operation:outcome`. */
@@ -17,6 +19,7 @@ export class LostAnswerHandler implements HttpHandler {
   constructor(
     private readonly forward: Forward,
     private readonly lose: readonly string[],
+    private readonly throttle: readonly string[] = [],
   ) {}
 
   updateHttpClientConfig(): void {}
@@ -27,6 +30,11 @@ export class LostAnswerHandler implements HttpHandler {
 
   async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
     const operation = String(request.headers["x-amz-target"] ?? "").replace("DynamoDB_20120810.", "");
+    if (this.throttle.includes(operation) && !this.lost.has(`throttled ${operation}`)) {
+      this.lost.add(`throttled ${operation}`);
+      this.calls.push(`${operation}:throttled`);
+      return errorAnswer(400, "ProvisionedThroughputExceededException", "Throttled.");
+    }
     const answered = await this.forward.handle(request, options);
     if (!this.lose.includes(operation) || this.lost.has(operation)) {
       this.calls.push(`${operation}:${answered.response.statusCode}`);
@@ -36,15 +44,17 @@ export class LostAnswerHandler implements HttpHandler {
     // Read the real answer to its end, so that the connection is free for the retry.
     for await (const _ of answered.response.body as AsyncIterable<Uint8Array>);
     this.calls.push(`${operation}:lost`);
-    const body = Buffer.from(
-      JSON.stringify({ __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: "Lost." }),
-    );
-    return {
-      response: new Response({
-        statusCode: 500,
-        headers: { "content-type": "application/x-amz-json-1.0", "content-length": String(body.length) },
-        body,
-      }),
-    };
+    return errorAnswer(500, "InternalServerError", "Lost.");
   }
+}
+
+function errorAnswer(statusCode: number, type: string, message: string): { response: HttpResponse } {
+  const body = Buffer.from(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
+  return {
+    response: new Response({
+      statusCode,
+      headers: { "content-type": "application/x-amz-json-1.0", "content-length": String(body.length) },
+      body,
+    }),
+  };
 }

@@ -73,7 +73,9 @@ export class BatchWriter {
    *
    * Used by an import's retries, whose earlier attempt may have written part of the file. The check and the
    * write are two calls, not one: only that import writes its todos' ids, so what can come between them is
-   * the earlier attempt still finishing a call, which writes the same todo.
+   * the earlier attempt still finishing a call, which writes the same todo. A user's edit made to that todo in
+   * the instant between would be undone, as by any batch that lands after a takeover (see `ImportLease`):
+   * conditional puts would close the gap at about ten times the cost of a retry (bench/aws-import-retry.mjs).
    */
   async writeIfAbsent(batches: readonly PendingPut[][], signal?: AbortSignal): Promise<PutManyFailure[]> {
     const run = this.start(signal);

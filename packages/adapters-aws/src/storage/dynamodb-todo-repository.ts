@@ -20,7 +20,7 @@ import type { Item } from "./attribute-values.js";
 import { planBatches } from "./batch-plan.js";
 import { BatchWriter } from "./batch-writer.js";
 import { decodeScanCursor, encodeScanCursor } from "./scan-cursor.js";
-import { guardStore, isConditionalCheckFailed, sentMoreThanOnce } from "./sdk-errors.js";
+import { guardStore, isConditionalCheckFailed, watchAttempts } from "./sdk-errors.js";
 import { todoFromItem, todoKey, todoToItem } from "./todo-item.js";
 
 export interface DynamoDbTodoRepositoryOptions {
@@ -94,18 +94,18 @@ export class DynamoDbTodoRepository implements TodoRepository {
 
   create(todo: Todo): Promise<void> {
     return guardStore(STORE, async () => {
+      const command = new PutItemCommand({
+        TableName: this.tableName,
+        Item: todoToItem(todo),
+        ConditionExpression: "attribute_not_exists(id)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
+      const attempts = watchAttempts(command);
       try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: todoToItem(todo),
-            ConditionExpression: "attribute_not_exists(id)",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        );
+        await this.client.send(command);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        if (await this.holdsOwnWrite(error, todo)) return;
+        if (await this.holdsOwnWrite(attempts, error, todo)) return;
         throw new TodoAlreadyExistsError(todo.id, { cause: error });
       }
     });
@@ -147,20 +147,20 @@ export class DynamoDbTodoRepository implements TodoRepository {
 
   update(todo: Todo, expectedVersion: number): Promise<void> {
     return guardStore(STORE, async () => {
+      const command = new PutItemCommand({
+        TableName: this.tableName,
+        Item: todoToItem(todo),
+        ConditionExpression: "#version = :expected",
+        ExpressionAttributeNames: BY_VERSION,
+        ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      });
+      const attempts = watchAttempts(command);
       try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: todoToItem(todo),
-            ConditionExpression: "#version = :expected",
-            ExpressionAttributeNames: BY_VERSION,
-            ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } },
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        );
+        await this.client.send(command);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        if (await this.holdsOwnWrite(error, todo)) return;
+        if (await this.holdsOwnWrite(attempts, error, todo)) return;
         await this.explainMiss(todo.id, expectedVersion, error);
       }
     });
@@ -169,24 +169,25 @@ export class DynamoDbTodoRepository implements TodoRepository {
   delete(id: string, expectedVersion?: number): Promise<void> {
     const versioned = expectedVersion !== undefined;
     return guardStore(STORE, async () => {
+      const command = new DeleteItemCommand({
+        TableName: this.tableName,
+        Key: todoKey(id),
+        ConditionExpression: versioned ? "#version = :expected" : "attribute_exists(id)",
+        ...(versioned && {
+          ExpressionAttributeNames: BY_VERSION,
+          ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      });
+      const attempts = watchAttempts(command);
       try {
-        await this.client.send(
-          new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: todoKey(id),
-            ConditionExpression: versioned ? "#version = :expected" : "attribute_exists(id)",
-            ...(versioned && {
-              ExpressionAttributeNames: BY_VERSION,
-              ExpressionAttributeValues: { ":expected": { N: String(expectedVersion) } },
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-          }),
-        );
+        await this.client.send(command);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        // A retried delete that finds the todo gone: the attempt whose answer was lost deleted it (or someone
-        // else did since). Either way it is gone, as asked.
-        if (sentMoreThanOnce(error) && (await this.storedAfterRefusal(id, error)) === undefined) return;
+        // A retried delete that finds the todo gone, after an attempt whose answer was lost: that attempt
+        // deleted it (or someone else did since). Either way it is gone, as asked. After attempts the store
+        // refused (throttled), it was never there, or another delete won.
+        if (attempts.mayHaveLanded() && (await this.storedAfterRefusal(id, error)) === undefined) return;
         await this.explainMiss(id, expectedVersion, error);
       }
     });
@@ -211,8 +212,12 @@ export class DynamoDbTodoRepository implements TodoRepository {
    * Whether a conditional write refused after the SDK retried it was refused because of itself: the attempt
    * whose answer was lost stored the todo, and the stored todo is exactly the one written.
    */
-  private async holdsOwnWrite(error: unknown, todo: Todo): Promise<boolean> {
-    if (!sentMoreThanOnce(error)) return false;
+  private async holdsOwnWrite(
+    attempts: { mayHaveLanded: () => boolean },
+    error: unknown,
+    todo: Todo,
+  ): Promise<boolean> {
+    if (!attempts.mayHaveLanded()) return false;
     const stored = await this.storedAfterRefusal(todo.id, error);
     return stored !== undefined && sameItem(stored, todoToItem(todo));
   }

@@ -28,6 +28,39 @@ export function sentMoreThanOnce(error: unknown): boolean {
   return ((error as SdkErrorShape | undefined)?.$metadata?.attempts ?? 1) > 1;
 }
 
+/** A command's middleware stack, as far as `watchAttempts` uses it. */
+interface MiddlewareStack {
+  add(
+    middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+    options: { step: "deserialize"; name: string; priority: "high" },
+  ): void;
+}
+
+/**
+ * Watches each attempt the SDK makes of `command` and tells whether one that failed may have been applied. The
+ * SDK resends a call the store refused unapplied (throttled: a 4xx) as well as one whose answer was lost (no
+ * answer: a timeout, a reset) or that failed on the store's side (a 5xx), and its error says only how many
+ * attempts it made: that a conditional write then met its own write is only possible in the second case.
+ */
+export function watchAttempts(command: { middlewareStack: object }): { mayHaveLanded: () => boolean } {
+  let landed = false;
+  // In the deserialize step, inside the SDK's retry loop: it runs once per attempt, and sees each attempt's
+  // error as deserialized (a service exception with its status, or the network's error with none).
+  (command.middlewareStack as MiddlewareStack).add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        const status = httpStatusOf(error);
+        if (status === undefined || status >= 500) landed = true;
+        throw error;
+      }
+    },
+    { step: "deserialize", name: "anycloudWatchAttempts", priority: "high" },
+  );
+  return { mayHaveLanded: () => landed };
+}
+
 const THROTTLING = new Set([
   "ProvisionedThroughputExceededException",
   "ThrottlingException",
