@@ -212,18 +212,23 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     expect(handler.calls.length).toBeLessThanOrEqual(7 + 3);
   });
 
-  it("stops retrying the reads of a retried import once its time budget is spent, and writes nothing", async () => {
-    const todos = Array.from({ length: 400 }, () => aTodo());
+  /** A repository with a 20 s budget on a fake clock, each of whose reads takes `ms` and is answered `answer`. */
+  function readsTaking(ms: number, answer: GetAnswer) {
     let clock = 0;
-    const { handler, repository } = scriptedRepository(() => "forward", {
+    return scriptedRepository(() => "forward", {
       sdkMaxAttempts: 1,
       timeBudgetMs: 20_000,
       now: () => clock,
       getScript: () => {
-        clock += 3_000;
-        return "throttle";
+        clock += ms;
+        return answer;
       },
     });
+  }
+
+  it("stops retrying the reads of a retried import once its time budget is spent, and writes nothing", async () => {
+    const todos = Array.from({ length: 400 }, () => aTodo());
+    const { handler, repository } = readsTaking(3_000, "throttle");
 
     const result = await repository.putMany(todos, { keepExisting: true });
 
@@ -237,17 +242,8 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
 
   it("checks its time budget again after a retry's read, and sends no write once it is spent", async () => {
     const todos = Array.from({ length: 50 }, () => aTodo());
-    let clock = 0;
-    const { handler, repository } = scriptedRepository(() => "forward", {
-      sdkMaxAttempts: 1,
-      timeBudgetMs: 20_000,
-      now: () => clock,
-      // Each read answers, but takes 21 s: the budget is spent by the time it is back.
-      getScript: () => {
-        clock += 21_000;
-        return "forward";
-      },
-    });
+    // Each read answers, but takes 21 s: the budget is spent by the time it is back.
+    const { handler, repository } = readsTaking(21_000, "forward");
 
     const result = await repository.putMany(todos, { keepExisting: true });
 
