@@ -5,6 +5,7 @@ import {
   RequestAbortedError,
   RequestTimeoutError,
   urlHostOf,
+  withSignalOnDemand,
 } from "@anycloud/core";
 
 export interface NodeRequestOptions {
@@ -42,8 +43,7 @@ export function httpRequestOf(
     headers: new NodeHeaders(message.headers),
     body: hasBody ? bodyOf(message, bodyIdleMs, onFirstRead) : null,
   };
-  if (signal === undefined) return request;
-  return Object.defineProperty(request, "signal", { get: signal, enumerable: true });
+  return signal === undefined ? request : withSignalOnDemand(request, signal);
 }
 
 /**

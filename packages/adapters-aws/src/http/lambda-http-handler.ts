@@ -1,6 +1,13 @@
-import { type FetchApi, type HttpApi, type HttpRequest, httpApiOf, type Reply } from "@anycloud/core";
+import {
+  type FetchApi,
+  type HttpApi,
+  type HttpRequest,
+  httpApiOf,
+  type Reply,
+  withSignalOnDemand,
+} from "@anycloud/core";
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { timeLimitOf } from "../lambda/time-limit.js";
+import { type TimeLimit, timeLimitOf } from "../lambda/time-limit.js";
 import { awsRequestIdOf } from "./aws-request-id.js";
 import { type EventRecord, isRecord, normaliseBasePath } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
@@ -75,10 +82,14 @@ export function createLambdaHttpHandler(
     const awsRequestId = awsRequestIdOf(context);
     if (awsRequestId !== undefined) request = { ...request, requestId: awsRequestId };
     // An import still running 3 s before the function's timeout is stopped, recorded FAILED and answered 503.
-    const timeLimit = timeLimitOf(context);
+    // The timer is armed when the import first reads the signal: other requests never do, and pay nothing.
+    let timeLimit: TimeLimit | undefined;
+    const limited = withSignalOnDemand(request, () => {
+      timeLimit ??= timeLimitOf(context);
+      return timeLimit?.signal;
+    });
     try {
-      const reply = await httpApi.handle(timeLimit ? { ...request, signal: timeLimit.signal } : request);
-      return format.toResult(reply, request.method, settings);
+      return format.toResult(await httpApi.handle(limited), request.method, settings);
     } finally {
       timeLimit?.clear();
     }

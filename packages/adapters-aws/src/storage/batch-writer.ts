@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { PutManyFailure } from "@anycloud/core";
 import {
   type AttributeValue,
@@ -216,16 +217,7 @@ async function forEachConcurrently<T>(
   if (failure) throw failure.error;
 }
 
-/** Waits `ms`, or less if `signal` is aborted meanwhile. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
+/** Waits `ms`, or less if `signal` is aborted meanwhile (the caller then sees it and stops). */
+async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms > 0) await delay(ms, undefined, { signal }).catch(() => {});
 }

@@ -10,7 +10,7 @@ import type {
 } from "@anycloud/core";
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { type Item, readInteger, readString } from "./attribute-values.js";
-import { guardStore, isConditionalCheckFailed, sentMoreThanOnce } from "./sdk-errors.js";
+import { guardStore, isConditionalCheckFailed, itemSentWithRefusal, watchAttempts } from "./sdk-errors.js";
 
 export interface DynamoDbImportLedgerOptions {
   /** A table whose hash key is `importId` (S). */
@@ -142,7 +142,7 @@ export class DynamoDbImportLedger implements ImportLedger {
 
   /**
    * One conditional UpdateItem that applies only while `attempt` holds the RUNNING import; false otherwise,
-   * unless the SDK sent it more than once and the item it met already holds the update (`applied`).
+   * unless an earlier attempt of it may have landed and the item it met already holds the update (`applied`).
    */
   private updateWhileHeld(
     importId: string,
@@ -152,23 +152,23 @@ export class DynamoDbImportLedger implements ImportLedger {
     applied?: (item: Item) => boolean,
   ): Promise<boolean> {
     return guardStore(STORE, async () => {
+      const command = new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { importId: { S: importId } },
+        ...update,
+        ExpressionAttributeValues: {
+          ...values,
+          ":running": { S: "RUNNING" },
+          ":attempt": { N: String(attempt) },
+        },
+      });
+      const attempts = watchAttempts(command);
       try {
-        await this.client.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: { importId: { S: importId } },
-            ...update,
-            ExpressionAttributeValues: {
-              ...values,
-              ":running": { S: "RUNNING" },
-              ":attempt": { N: String(attempt) },
-            },
-          }),
-        );
+        await this.client.send(command);
         return true;
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        if (applied === undefined || !sentMoreThanOnce(error)) return false;
+        if (applied === undefined || !attempts.mayHaveLanded()) return false;
         const item = await this.storedAfterRefusal(importId, error);
         return item !== undefined && applied(item);
       }
@@ -177,7 +177,7 @@ export class DynamoDbImportLedger implements ImportLedger {
 
   /** The item a refused write met: DynamoDB sends it with the refusal (`ALL_OLD`); stand-ins may not. */
   private async storedAfterRefusal(importId: string, error: unknown): Promise<Item | undefined> {
-    return (error as { Item?: Item }).Item ?? (await this.readItem(importId));
+    return itemSentWithRefusal(error) ?? (await this.readItem(importId));
   }
 
   private async read(importId: string): Promise<ImportEntry | undefined> {

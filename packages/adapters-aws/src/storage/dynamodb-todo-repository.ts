@@ -20,7 +20,7 @@ import type { Item } from "./attribute-values.js";
 import { planBatches } from "./batch-plan.js";
 import { BatchWriter } from "./batch-writer.js";
 import { decodeScanCursor, encodeScanCursor } from "./scan-cursor.js";
-import { guardStore, isConditionalCheckFailed, watchAttempts } from "./sdk-errors.js";
+import { guardStore, isConditionalCheckFailed, itemSentWithRefusal, watchAttempts } from "./sdk-errors.js";
 import { todoFromItem, todoKey, todoToItem } from "./todo-item.js";
 
 export interface DynamoDbTodoRepositoryOptions {
@@ -224,7 +224,7 @@ export class DynamoDbTodoRepository implements TodoRepository {
 
   /** The item a refused write met: DynamoDB sends it with the refusal (`ALL_OLD`); stand-ins may not. */
   private async storedAfterRefusal(id: string, error: unknown): Promise<Item | undefined> {
-    return (error as { Item?: Item }).Item ?? (await this.read(id));
+    return itemSentWithRefusal(error) ?? (await this.read(id));
   }
 
   private async read(id: string): Promise<Item | undefined> {

@@ -1,9 +1,10 @@
 import { AppError, StoreUnavailableError } from "@anycloud/core";
+import type { Item } from "./attribute-values.js";
 
 /** What the SDK's service exceptions carry; network errors carry only `name` and maybe `code`. */
 interface SdkErrorShape {
   name?: unknown;
-  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $metadata?: { httpStatusCode?: number };
 }
 
 export function errorName(error: unknown): string | undefined {
@@ -19,13 +20,9 @@ export function isConditionalCheckFailed(error: unknown): boolean {
   return errorName(error) === "ConditionalCheckFailedException";
 }
 
-/**
- * Whether the SDK sent the call more than once before this error. It retries a 5xx or a lost connection on
- * its own, and the attempt whose answer was lost may have been applied: a conditional write then meets its
- * own write, and its condition fails.
- */
-export function sentMoreThanOnce(error: unknown): boolean {
-  return ((error as SdkErrorShape | undefined)?.$metadata?.attempts ?? 1) > 1;
+/** The item a refused conditional write met, when the store sent it (`ReturnValuesOnConditionCheckFailure`). */
+export function itemSentWithRefusal(error: unknown): Item | undefined {
+  return (error as { Item?: Item }).Item;
 }
 
 /** A command's middleware stack, as far as `watchAttempts` uses it. */

@@ -11,15 +11,16 @@ export class TodoBatch {
   private lines: number[] = [];
   private readonly capacity: number;
 
-  /**
-   * `keepExisting`: for an import's later attempts, which write only the todos an earlier attempt did not,
-   * so that an edit or a change made since to what it wrote is not undone.
-   */
+  /** What every write of the batch tells the store. */
   private readonly options: PutManyOptions;
 
   constructor(
     private readonly repository: TodoRepository,
     private readonly tally: ImportTally,
+    /**
+     * For an import's later attempts, which write only the todos an earlier attempt did not, so that an edit
+     * or a change made since to what it wrote is not undone.
+     */
     keepExisting = false,
     /** The import's signal: a store stops retrying a batch once it is aborted. */
     signal?: AbortSignal,

@@ -26,6 +26,17 @@ export interface HttpRequest {
   readonly requestId?: string;
 }
 
+/**
+ * `request` with a `signal` made by `makeSignal` when core first reads it: only an import does, and the rest
+ * need none, so that a runtime pays for its AbortController (and any timer behind it) only when it is used.
+ */
+export function withSignalOnDemand(
+  request: HttpRequest,
+  makeSignal: () => AbortSignal | undefined,
+): HttpRequest {
+  return Object.defineProperty({ ...request }, "signal", { get: makeSignal, enumerable: true });
+}
+
 const HOST = /^(?:[\w-]+(?:\.[\w-]+)*|\[[\dA-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /**
