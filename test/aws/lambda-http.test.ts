@@ -104,10 +104,18 @@ function restContext(method: string, pathname: string): APIGatewayProxyEvent["re
   };
 }
 
-/** What API Gateway makes of a handler's result. */
-function responseFrom(result: LambdaHttpResult): Response {
+/**
+ * What API Gateway makes of a handler's result; with `stagePrefix`, the paths of its Location and Link are
+ * given without the stage the service's URLs have in front (`/prod/todos/1` → `/todos/1`), as the behaviour
+ * suite, which speaks core's paths, sends them.
+ */
+function responseFrom(result: LambdaHttpResult, stagePrefix = ""): Response {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, String(value));
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    const text = String(value);
+    const linked = name === "location" || name === "link";
+    headers.set(name, linked && stagePrefix !== "" ? text.replaceAll(`${stagePrefix}/`, "/") : text);
+  }
   if ("multiValueHeaders" in result) {
     for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
       for (const value of values) headers.append(name, String(value));
@@ -118,18 +126,27 @@ function responseFrom(result: LambdaHttpResult): Response {
   return new Response(body, { status: result.statusCode ?? 200, headers });
 }
 
+// Each with the stage its URLs have in front of core's paths.
 const shapes = {
-  "API Gateway REST (payload 1.0)": restApiEventFrom,
+  "API Gateway REST (payload 1.0)": { eventFrom: restApiEventFrom, stagePrefix: "/prod" },
   // An HTTP API on stage `dev`, sending every body base64-encoded to exercise decoding.
-  "API Gateway HTTP API (payload 2.0, named stage)": (request: Request) =>
-    httpApiEventFrom(request, { domain: HTTP_DOMAIN, stage: "dev", base64Bodies: true }),
-  "a Lambda Function URL": (request: Request) => httpApiEventFrom(request, { domain: URL_DOMAIN }),
+  "API Gateway HTTP API (payload 2.0, named stage)": {
+    eventFrom: (request: Request) =>
+      httpApiEventFrom(request, { domain: HTTP_DOMAIN, stage: "dev", base64Bodies: true }),
+    stagePrefix: "/dev",
+  },
+  "a Lambda Function URL": {
+    eventFrom: (request: Request) => httpApiEventFrom(request, { domain: URL_DOMAIN }),
+    stagePrefix: "",
+  },
 };
 
-for (const [shape, eventFrom] of Object.entries(shapes)) {
+for (const [shape, { eventFrom, stagePrefix }] of Object.entries(shapes)) {
   describeTodoApiBehaviour(`AWS Lambda behind ${shape}`, async () => {
     const handler = createLambdaHttpHandler(newTodoApi());
-    return { invoke: async (request) => responseFrom(await handler(await eventFrom(request))) };
+    return {
+      invoke: async (request) => responseFrom(await handler(await eventFrom(request)), stagePrefix),
+    };
   });
 }
 

@@ -89,6 +89,39 @@ export function stripPrefix(path: string, prefix: string): string {
     : path;
 }
 
+/**
+ * A request read from an event, and the path the service's URL has in front of the request's path (`/prod`
+ * for a REST API's stage, `/v1` for a custom domain's base path; "" for none): the reply's paths get it back.
+ */
+export interface EventRequest {
+  request: HttpRequest;
+  pathPrefix: string;
+}
+
+/** An event's path as it is being read: what is left for core, and the prefixes removed from it so far. */
+export interface PathReading {
+  path: string;
+  prefix: string;
+}
+
+/**
+ * `reading` without a leading `prefix` segment, which joins the removed ones when the service's URL has it
+ * (`inUrl`); unchanged when it has none.
+ */
+export function removePrefix(reading: PathReading, prefix: string, inUrl = true): PathReading {
+  const path = stripPrefix(reading.path, prefix);
+  if (path === reading.path) return reading;
+  return { path, prefix: inUrl ? `${reading.prefix}${prefix}` : reading.prefix };
+}
+
+/**
+ * Whether the event came through API Gateway's own domain (`<id>.execute-api.<region>.amazonaws.com`), whose
+ * URLs start with a named stage; a custom domain's never do (its API mapping picks the stage).
+ */
+export function isExecuteApiDomain(domainName: unknown): boolean {
+  return typeof domainName === "string" && domainName.includes(".execute-api.");
+}
+
 /** Normalises a base path option: `"api/"` → `"/api"`; `""` and `"/"` mean none. */
 export function normaliseBasePath(basePath: string | undefined): string | undefined {
   const trimmed = basePath?.replace(/^\/+|\/+$/g, "");

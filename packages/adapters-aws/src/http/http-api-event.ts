@@ -1,12 +1,15 @@
-import type { HttpRequest, Reply } from "@anycloud/core";
+import type { Reply } from "@anycloud/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { EventHeaders } from "./event-headers.js";
 import {
   type EventRecord,
+  type EventRequest,
+  isExecuteApiDomain,
   isRecord,
+  type PathReading,
   readMethod,
   readPath,
-  stripPrefix,
+  removePrefix,
   toHttpRequest,
 } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
@@ -24,19 +27,19 @@ const FUNCTION_URL_DOMAIN = /\.lambda-url\.[a-z0-9-]+\.on\.aws$/;
  * `cookie` header. An HTTP API decodes `rawPath` (a client's `%20` arrives as a space), a Function URL does
  * not: the event's domain tells them apart.
  */
-export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettings): HttpRequest {
+export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettings): EventRequest {
   const context = isRecord(event.requestContext) ? event.requestContext : {};
   const method = readMethod(isRecord(context.http) ? context.http.method : undefined);
-  let path = readPath(event.rawPath);
+  let reading: PathReading = { path: readPath(event.rawPath), prefix: "" };
   const stage = context.stage;
   if (typeof stage === "string" && stage !== "$default" && stage !== "")
-    path = stripPrefix(path, `/${stage}`);
-  if (settings.basePath !== undefined) path = stripPrefix(path, settings.basePath);
+    reading = removePrefix(reading, `/${stage}`, isExecuteApiDomain(context.domainName));
+  if (settings.basePath !== undefined) reading = removePrefix(reading, settings.basePath);
   const query = event.rawQueryString ?? "";
   if (typeof query !== "string") throw new MalformedEventError("The event's rawQueryString is not a string.");
-  return toHttpRequest({
+  const request = toHttpRequest({
     method,
-    path,
+    path: reading.path,
     pathDecoded: !(typeof context.domainName === "string" && FUNCTION_URL_DOMAIN.test(context.domainName)),
     query,
     headers: headersOf(event),
@@ -44,6 +47,7 @@ export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettin
     isBase64Encoded: event.isBase64Encoded,
     domainName: context.domainName,
   });
+  return { request, pathPrefix: reading.prefix };
 }
 
 /** A 2.0 result: `set-cookie` values go to `cookies`, every other header to `headers`. */
@@ -51,8 +55,9 @@ export function resultForPayloadV2(
   reply: Reply,
   method: string,
   settings: HandlerSettings,
+  pathPrefix = "",
 ): APIGatewayProxyStructuredResultV2 {
-  const { result, cookies } = proxyResultOf(reply, method, settings.isBinary);
+  const { result, cookies } = proxyResultOf(reply, method, settings.isBinary, pathPrefix);
   return cookies.length > 0 ? { ...result, cookies } : result;
 }
 

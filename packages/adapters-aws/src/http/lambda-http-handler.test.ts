@@ -1,4 +1,11 @@
-import { createTodoApi, InMemoryImportLedger, InMemoryTodoRepository, importIdOf } from "@anycloud/core";
+import {
+  createTodoApi,
+  type HttpApi,
+  InMemoryImportLedger,
+  InMemoryTodoRepository,
+  importIdOf,
+  type Reply,
+} from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
 import { createLambdaHttpHandler, type LambdaHttpResult } from "./lambda-http-handler.js";
@@ -258,5 +265,70 @@ describe("a context that gives no usable time limit", () => {
     const result = await handler(event, { awsRequestId: "req-2", getRemainingTimeInMillis });
 
     expect(result.statusCode).toBe(200);
+  });
+});
+
+describe("paths in a reply's Location and Link headers", () => {
+  // Core answers paths from its root (`Location: /todos/<id>`); the service's URL has the stage or base path the
+  // handler removed before core saw the path, and a client resolving the answer against it must find it again.
+  const newTodo = JSON.stringify({ task: "Write the README", dueDate: "2026-12-01" });
+  const restEvent = (path: string, context: Record<string, unknown>) => ({
+    ...payloadV1("POST", path, newTodo),
+    requestContext: { domainName: HOST, stage: "prod", path: `/prod${path}`, ...context },
+  });
+  const httpApiEvent = (rawPath: string, stage: string) => {
+    const event = payloadV2("POST", rawPath, newTodo);
+    return { ...event, requestContext: { ...(event.requestContext as object), stage } };
+  };
+  const locationOf = async (event: unknown, options?: { basePath: string }) => {
+    const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+    const result = await createLambdaHttpHandler(api, options)(event);
+    expect(result.statusCode).toBe(201);
+    return result.headers?.location;
+  };
+  /** `/todos/<id>` behind `prefix`. */
+  const pathOfTodo = (prefix: string) => new RegExp(`^${prefix}/todos/[0-9a-f-]{36}$`, "i");
+
+  it("puts a REST API's stage back in front of them (its invoke URL is /<stage>/...)", async () => {
+    expect(await locationOf(restEvent("/todos", {}))).toMatch(pathOfTodo("/prod"));
+  });
+
+  it("puts an HTTP API's named stage back in front of them", async () => {
+    expect(await locationOf(httpApiEvent("/dev/todos", "dev"))).toMatch(pathOfTodo("/dev"));
+  });
+
+  it("leaves out a named stage the event came with through a custom domain, whose URLs have none", async () => {
+    const event = httpApiEvent("/dev/todos", "dev");
+    Object.assign(event.requestContext, { domainName: "api.example.com" });
+
+    expect(await locationOf(event)).toMatch(pathOfTodo(""));
+  });
+
+  it("puts a custom domain's base path back in front of them", async () => {
+    const event = restEvent("/v1/todos", { domainName: "api.example.com", path: "/v1/todos" });
+
+    expect(await locationOf(event, { basePath: "/v1" })).toMatch(pathOfTodo("/v1"));
+  });
+
+  it("leaves them as they are when the service's path is core's ($default stage)", async () => {
+    expect(await locationOf(httpApiEvent("/todos", "$default"))).toMatch(pathOfTodo(""));
+  });
+
+  it("rewrites every path-absolute target of a Link, and leaves absolute and network-path ones", async () => {
+    const reply: Reply = {
+      status: 200,
+      headers: {
+        link: '</todos?cursor=a%2Fb>; rel="next", <https://example.com/x>; rel="help", <//cdn.example/y>; rel="z"',
+        location: "https://example.com/todos/1",
+      },
+    };
+    const api: HttpApi = Object.assign(async () => new Response(null), { handle: async () => reply });
+
+    const result = await createLambdaHttpHandler(api)(httpApiEvent("/dev/todo/list", "dev"));
+
+    expect(result.headers).toMatchObject({
+      link: '</dev/todos?cursor=a%2Fb>; rel="next", <https://example.com/x>; rel="help", <//cdn.example/y>; rel="z"',
+      location: "https://example.com/todos/1",
+    });
   });
 });

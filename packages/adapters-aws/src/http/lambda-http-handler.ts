@@ -9,7 +9,7 @@ import {
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type TimeLimit, timeLimitOf } from "../lambda/time-limit.js";
 import { awsRequestIdOf } from "./aws-request-id.js";
-import { type EventRecord, isRecord, normaliseBasePath } from "./event-request.js";
+import { type EventRecord, type EventRequest, isRecord, normaliseBasePath } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { requestFromPayloadV2, resultForPayloadV2 } from "./http-api-event.js";
 import { MalformedEventError, malformedEventReply } from "./malformed-event.js";
@@ -19,7 +19,8 @@ import { requestFromPayloadV1, resultForPayloadV1 } from "./rest-api-event.js";
 export interface LambdaHttpOptions {
   /**
    * A base path mapping of a custom domain (`/api` for `https://example.com/api/todos`), removed from the
-   * path before core sees it. The stage of an `execute-api` URL is removed without it.
+   * path before core sees it. The stage of an `execute-api` URL is removed without it. Either is put back in
+   * front of the paths core answers in `Location`, `Content-Location` and `Link` (`/todos/1` → `/api/todos/1`).
    */
   basePath?: string;
   /**
@@ -36,8 +37,8 @@ export type LambdaHttpResult = APIGatewayProxyResult | APIGatewayProxyStructured
 export type LambdaHttpHandler = (event: unknown, context?: unknown) => Promise<LambdaHttpResult>;
 
 interface PayloadFormat {
-  toRequest(event: EventRecord, settings: HandlerSettings): HttpRequest;
-  toResult(reply: Reply, method: string, settings: HandlerSettings): LambdaHttpResult;
+  toRequest(event: EventRecord, settings: HandlerSettings): EventRequest;
+  toResult(reply: Reply, method: string, settings: HandlerSettings, pathPrefix?: string): LambdaHttpResult;
 }
 
 const PAYLOAD_V1: PayloadFormat = { toRequest: requestFromPayloadV1, toResult: resultForPayloadV1 };
@@ -70,9 +71,10 @@ export function createLambdaHttpHandler(
     const record = isRecord(event) ? event : NOT_AN_OBJECT;
     const format = record.version === "2.0" ? PAYLOAD_V2 : PAYLOAD_V1;
     let request: HttpRequest;
+    let pathPrefix: string;
     try {
       if (record === NOT_AN_OBJECT) throw new MalformedEventError("The event is not an object.");
-      request = format.toRequest(record, settings);
+      ({ request, pathPrefix } = format.toRequest(record, settings));
     } catch (error) {
       // Anything that fails while reading the event is the event's fault.
       return format.toResult(malformedEventReply(error, context), headOrGet(record, format), settings);
@@ -89,7 +91,8 @@ export function createLambdaHttpHandler(
       return timeLimit?.signal;
     });
     try {
-      return format.toResult(await httpApi.handle(limited), request.method, settings);
+      // Core's paths (`Location: /todos/1`) get back the stage or base path removed from the event's.
+      return format.toResult(await httpApi.handle(limited), request.method, settings, pathPrefix);
     } finally {
       timeLimit?.clear();
     }

@@ -95,6 +95,7 @@ export function proxyResultOf(
   reply: Reply,
   method: string,
   isBinary: BinaryTest,
+  pathPrefix = "",
 ): {
   result: { statusCode: number; headers: Record<string, string>; body: string; isBase64Encoded: boolean };
   cookies: string[];
@@ -102,20 +103,42 @@ export function proxyResultOf(
   const { body, isBase64Encoded } = resultBody(reply, method, isBinary);
   const result = {
     statusCode: reply.status,
-    headers: singleValueHeaders(reply.headers),
+    headers: singleValueHeaders(reply.headers, pathPrefix),
     body,
     isBase64Encoded,
   };
   return { result, cookies: setCookiesOf(reply.headers) };
 }
 
-/** The reply's headers without `set-cookie`, each a single value (several values join with `, `, as in fetch). */
-export function singleValueHeaders(headers: ReplyHeaders = {}): Record<string, string> {
+/**
+ * The reply's headers without `set-cookie`, each a single value (several values join with `, `, as in fetch),
+ * with `pathPrefix` put back in front of the paths of `location`, `content-location` and `link`.
+ */
+export function singleValueHeaders(headers: ReplyHeaders = {}, pathPrefix = ""): Record<string, string> {
   const result: Record<string, string> = {};
   for (const name in headers) {
-    if (name !== "set-cookie") result[name] = singleValue(headers[name])!;
+    if (name === "set-cookie") continue;
+    const value = singleValue(headers[name])!;
+    result[name] = pathPrefix === "" ? value : withPathPrefix(name, value, pathPrefix);
   }
   return result;
+}
+
+// A path-absolute reference (`/todos/1`), not a network-path one (`//host/x`).
+const PATH_ABSOLUTE = /^\/(?!\/)/;
+const LINK_PATH_TARGET = /<(?=\/(?!\/))/g;
+
+/**
+ * `value` with `prefix` in front of its path-absolute references, for the headers that carry them. Core answers
+ * paths from its root (`/todos/1`); behind a stage or base path the handler removed (`/prod`), a client
+ * resolves them against the service's URL, where they are `/prod/todos/1`.
+ */
+function withPathPrefix(name: string, value: string, prefix: string): string {
+  if (name === "location" || name === "content-location") {
+    return PATH_ABSOLUTE.test(value) ? `${prefix}${value}` : value;
+  }
+  if (name === "link") return value.replace(LINK_PATH_TARGET, () => `<${prefix}`);
+  return value;
 }
 
 /** The reply's `set-cookie` values, one per cookie: the one header a Lambda result carries apart. */

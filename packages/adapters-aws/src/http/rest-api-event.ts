@@ -1,12 +1,15 @@
-import type { HttpRequest, Reply } from "@anycloud/core";
+import type { Reply } from "@anycloud/core";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { EventHeaders } from "./event-headers.js";
 import {
   type EventRecord,
+  type EventRequest,
+  isExecuteApiDomain,
   isRecord,
+  type PathReading,
   readMethod,
   readPath,
-  stripPrefix,
+  removePrefix,
   toHttpRequest,
 } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
@@ -20,17 +23,24 @@ import { proxyResultOf } from "./response-body.js";
  * `requestContext.path` does) and is still percent-encoded; an HTTP API's 1.0 `path` is decoded, and starts
  * with a named stage, which is removed.
  */
-export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettings): HttpRequest {
+export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettings): EventRequest {
   const method = readMethod(event.httpMethod);
   const context = isRecord(event.requestContext) ? event.requestContext : {};
-  let path = readPath(event.path);
-  if (event.version === "1.0" && typeof context.stage === "string" && context.stage !== "$default") {
-    path = stripPrefix(path, `/${context.stage}`);
+  const path = readPath(event.path);
+  let reading: PathReading = { path, prefix: "" };
+  const { stage } = context;
+  if (typeof stage === "string" && stage !== "$default" && stage !== "") {
+    if (event.version === "1.0") {
+      reading = removePrefix(reading, `/${stage}`, isExecuteApiDomain(context.domainName));
+    }
+    // A REST API's `path` lacks the stage its execute-api URL has (`requestContext.path`: `/prod/todos`); behind
+    // a custom domain, the two are the same.
+    else if (context.path === `/${stage}${path}`) reading = { path, prefix: `/${stage}` };
   }
-  if (settings.basePath !== undefined) path = stripPrefix(path, settings.basePath);
-  return toHttpRequest({
+  if (settings.basePath !== undefined) reading = removePrefix(reading, settings.basePath);
+  const request = toHttpRequest({
     method,
-    path,
+    path: reading.path,
     pathDecoded: event.version === "1.0",
     query: queryOf(event),
     headers: headersOf(event),
@@ -38,6 +48,7 @@ export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettin
     isBase64Encoded: event.isBase64Encoded,
     domainName: context.domainName,
   });
+  return { request, pathPrefix: reading.prefix };
 }
 
 /** A 1.0 result: `set-cookie` goes to `multiValueHeaders` (the one header that repeats), the rest to `headers`. */
@@ -45,8 +56,9 @@ export function resultForPayloadV1(
   reply: Reply,
   method: string,
   settings: HandlerSettings,
+  pathPrefix = "",
 ): APIGatewayProxyResult {
-  const { result, cookies } = proxyResultOf(reply, method, settings.isBinary);
+  const { result, cookies } = proxyResultOf(reply, method, settings.isBinary, pathPrefix);
   return cookies.length > 0 ? { ...result, multiValueHeaders: { "set-cookie": cookies } } : result;
 }
 
