@@ -93,6 +93,62 @@ describe("startHttpServer", () => {
     for (const signal of seen) expect(signal.reason).toBeInstanceOf(RequestAbortedError);
   });
 
+  describe("headers a request sends twice, or cannot mean", () => {
+    /** Sends `text` on a connection of its own; resolves with everything the server answered. */
+    async function exchange(text: string): Promise<string> {
+      const socket = connect(Number(new URL(running!.url).port), "127.0.0.1");
+      socket.setEncoding("utf8");
+      let answer = "";
+      socket.on("data", (chunk: string) => {
+        answer += chunk;
+      });
+      socket.on("error", () => {});
+      socket.write(text);
+      await once(socket, "close");
+      return answer;
+    }
+
+    const start = async () => {
+      const todos = new InMemoryTodoRepository();
+      const api = createTodoApi({ todos, imports: new InMemoryImportLedger() });
+      running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger: pino({ level: "silent" }) });
+      return todos;
+    };
+
+    it("answers 400 to two Host lines, or a Host that is no host and port, as RFC 9112 §3.2 says", async () => {
+      await start();
+      const get = (hostLines: string) =>
+        exchange(`GET /health HTTP/1.1\r\n${hostLines}Connection: close\r\n\r\n`);
+
+      const twice = await get("Host: a.example\r\nHost: b.example\r\n");
+      const twiceAlike = await get("Host: a.example\r\nHost: a.example\r\n");
+      const spaced = await get("Host: a b\r\n");
+      const path = await get("Host: x/../y\r\n");
+      // Still served: an empty Host (RFC 9112 allows it), and a port no socket has but which is written right.
+      const empty = await get("Host:\r\n");
+      const bigPort = await get("Host: example.com:99999\r\n");
+
+      for (const answer of [twice, twiceAlike, spaced, path]) {
+        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+        expect(answer).toContain('"code":"MALFORMED_REQUEST"');
+      }
+      expect(empty).toMatch(/^HTTP\/1\.1 200 /);
+      expect(bigPort).toMatch(/^HTTP\/1\.1 200 /);
+    });
+
+    it("reads two Content-Type lines as fetch does, both joined: refused 415, not read as the first says", async () => {
+      const todos = await start();
+      const body = "task\nsmuggled\n";
+      const answer = await exchange(
+        "POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n" +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
+
+      expect(answer).toMatch(/^HTTP\/1\.1 415 /);
+      expect((await todos.list({ limit: 10 })).items).toEqual([]);
+    });
+  });
+
   describe("a request body that arrives slowly", () => {
     const rows = 12;
     const head = (length: number) =>

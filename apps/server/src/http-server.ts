@@ -196,8 +196,11 @@ export async function startHttpServer(
   // Node checks its header timeout every `connectionsCheckingInterval` (30 s by default): every 5 s, a
   // request's headers are cut 10-15 s after it starts, as the README says, not up to 40 s.
   // Without a Host, node answers 400 itself, bare; the bridge answers it as core's problem instead.
+  // `joinDuplicateHeaders`: a header sent twice reads as both values joined, as fetch and Lambda read it.
+  // Node otherwise keeps the first Content-Type (or Host) and drops the second, which a proxy in front
+  // may take instead: the two would see different requests.
   const server = createServer(
-    { connectionsCheckingInterval: 5_000, requireHostHeader: false },
+    { connectionsCheckingInterval: 5_000, requireHostHeader: false, joinDuplicateHeaders: true },
     (message, response) => serveSafely(message, response),
   );
   server.on("checkContinue", (message, response) => serveSafely(message, response, true));
@@ -288,12 +291,25 @@ export async function startHttpServer(
  * understand is answered 501).
  */
 function refusedByTheBridge(message: IncomingMessage): AppError | undefined {
-  // RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400.
-  if (message.httpVersion === "1.1" && message.headers.host === undefined) {
+  // RFC 9112 §3.2: a request without Host (in HTTP/1.1), with two Host lines, or with a Host that is no
+  // host and port is answered 400. Two lines arrive joined with ", ", which no host is.
+  const host = message.headers.host;
+  if (message.httpVersion === "1.1" && host === undefined) {
     return new MalformedRequestError("An HTTP/1.1 request must name its Host.");
+  }
+  if (host !== undefined && !HOST_FIELD.test(host)) {
+    return new MalformedRequestError(
+      "The Host header must be one host name or address, with an optional port.",
+    );
   }
   return unsupportedTransferCoding(message);
 }
+
+/**
+ * A Host field value (RFC 9112 §3.2): `uri-host [":" port]` in RFC 3986's terms — an IP literal in brackets,
+ * or a reg-name (unreserved characters, sub-delims, percent-escapes; possibly empty) — and a port of digits.
+ */
+const HOST_FIELD = /^(?:\[[\w.:~!$&'()*+,;=-]+\]|(?:[\w.~!$&'()*+,;=-]|%[\dA-Fa-f]{2})*)(?::\d*)?$/;
 
 function unsupportedTransferCoding(message: IncomingMessage): AppError | undefined {
   const coding = message.headers["transfer-encoding"];
