@@ -170,6 +170,28 @@ describe("RecordSizeGuard", () => {
     expect((await guard([file.subarray(0, 1), file.subarray(1, 2), file.subarray(2)])).dropped).toEqual([]);
   });
 
+  it("does not count a UTF-8 BOM in the first record's size, wherever the chunks are cut", async () => {
+    // The parser strips the BOM: the header is its 16 bytes, within the limit, and must not be refused as more.
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const exact = "t".repeat(16);
+    for (const [text, dropped] of [
+      [`${exact}\na\n`, []],
+      [`"${"t".repeat(14)}"\na\n`, []],
+      [`${exact}x\na\n`, [{ line: 1, reason: "record larger than 16 bytes" }]],
+    ] as const) {
+      const file = Buffer.concat([bom, Buffer.from(text, "latin1")]);
+      for (let at = 0; at <= file.length; at++) {
+        const split = await guard([file.subarray(0, at), file.subarray(at)]);
+        expect(split.dropped, `${text} split at ${at}`).toEqual(dropped);
+      }
+    }
+    // Bytes that only begin like a BOM are text, and count.
+    const notBom = Buffer.concat([Buffer.from([0xef, 0xbb]), Buffer.from(`${"t".repeat(15)}\n`, "latin1")]);
+    expect((await guard([notBom.subarray(0, 1), notBom.subarray(1)])).dropped).toEqual([
+      { line: 1, reason: "record larger than 16 bytes" },
+    ]);
+  });
+
   it("reports a dropped header as line 1", async () => {
     expect((await guard(whole(`${"t".repeat(20)}\na\n`))).dropped).toEqual([
       { line: 1, reason: "record larger than 16 bytes" },

@@ -50,6 +50,8 @@ export class RecordSizeGuard extends Transform {
 
   private state = FIELD_START;
   private bomMatched = 0;
+  /** The BOM's bytes read so far, which the first record holds but which are not part of it (the parser strips them). */
+  private bomBytes = 0;
   private line = 1;
   private recordLine = 1;
   /** The size of the bytes held from earlier chunks. */
@@ -144,15 +146,15 @@ export class RecordSizeGuard extends Transform {
     }
 
     if (!this.dropping) {
-      const size = this.heldBytes + (length - this.recordFrom);
+      const held = this.heldBytes + (length - this.recordFrom);
       // A CR last may be the first half of the record's CRLF, which does not count: the next chunk says.
       const lineEnd = length > this.recordFrom && chunk[length - 1] === CR ? 1 : 0;
-      if (size - lineEnd > this.maxRecordBytes) {
+      if (held - this.bomBytes - lineEnd > this.maxRecordBytes) {
         this.startDropping(this.tooLarge());
       } else {
         if (this.recordFrom > this.passFrom) this.push(chunk.subarray(this.passFrom, this.recordFrom));
         if (this.recordFrom < length) this.held.push(chunk.subarray(this.recordFrom));
-        this.heldBytes = size;
+        this.heldBytes = held;
       }
     }
     this.chunk = EMPTY;
@@ -176,7 +178,7 @@ export class RecordSizeGuard extends Transform {
 
   /** The record ends at the LF at `at`: passes it on (or its line breaks, if dropped). Returns where the next starts. */
   private endRecord(at: number): number {
-    const size = this.heldBytes + (at - this.recordFrom) - (this.crBefore(at) ? 1 : 0);
+    const size = this.heldBytes + (at - this.recordFrom) - (this.crBefore(at) ? 1 : 0) - this.bomBytes;
     if (!this.dropping && size > this.maxRecordBytes) {
       this.startDropping(this.tooLarge());
     }
@@ -190,6 +192,7 @@ export class RecordSizeGuard extends Transform {
     }
     this.line += 1;
     this.recordLine = this.line;
+    this.bomBytes = 0;
     this.heldBytes = 0;
     this.recordLineFeeds = 0;
     this.state = FIELD_START;
@@ -209,11 +212,14 @@ export class RecordSizeGuard extends Transform {
     let i = 0;
     while (this.bomMatched < BOM.length && i < chunk.length) {
       if (chunk[i] !== BOM[this.bomMatched]) {
+        // What began like a BOM was text of the first field, and counts.
         if (this.bomMatched > 0) this.state = UNQUOTED;
         this.bomMatched = BOM.length;
+        this.bomBytes = 0;
         break;
       }
       this.bomMatched += 1;
+      this.bomBytes += 1;
       i += 1;
     }
     return i;
@@ -240,7 +246,7 @@ export class RecordSizeGuard extends Transform {
    */
   private fail(reason: string, at: number): void {
     if (!this.dropping) {
-      const oversize = this.heldBytes + (at - this.recordFrom) > this.maxRecordBytes;
+      const oversize = this.heldBytes + (at - this.recordFrom) - this.bomBytes > this.maxRecordBytes;
       this.startDropping(oversize ? this.tooLarge() : reason);
     }
     this.state = TO_LINE_END;
