@@ -67,11 +67,12 @@ async function startLocalLoop(): Promise<Running> {
   };
 }
 
-function spawnLocalLoop(): Pick<Running, "child" | "exited" | "output"> {
+function spawnLocalLoop(settings: NodeJS.ProcessEnv = {}): Pick<Running, "child" | "exited" | "output"> {
   const [command, ...args] = scripts.local.split(" ");
   expect(command).toBe("node");
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", S3_PORT: "0", DYNAMODB_PORT: "0" };
   for (const name of ["DYNAMODB_ENDPOINT", "UPLOADS_BUCKET", "LOG_LEVEL"]) delete env[name];
+  Object.assign(env, settings);
   const child = spawn(process.execPath, args, {
     cwd: APP,
     env,
@@ -163,6 +164,26 @@ describe("the local loop (pnpm --filter @anycloud/aws local)", () => {
     expect(loop.output()).toContain("Stopped.");
     expect(groupExists(loop.child.pid!)).toBe(false);
     expect(children.filter(processExists)).toEqual([]);
+  });
+});
+
+describe("the local loop's settings", () => {
+  it.each([
+    ["S3_PORT", "0x50"],
+    ["PORT", "x"],
+    ["DYNAMODB_PORT", "65536"],
+  ])("refuses %s=%s in one line that names it, before starting anything", async (name, value) => {
+    const { child, exited, output } = spawnLocalLoop({ [name]: value });
+    try {
+      const { code } = await exited;
+
+      expect(code, output()).toBe(1);
+      expect(output()).toContain(`local: ${name} must be a port from 0 to 65535, not "${value}".`);
+      expect(output()).not.toMatch(/^\s+at /m);
+      expect(output()).not.toContain("DynamoDB");
+    } finally {
+      signalGroup(child, "SIGKILL");
+    }
   });
 });
 

@@ -44,6 +44,18 @@ export async function runLocalLoop(
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
 
+  // Settings first: a bad one stops the loop before anything starts, in one line that names it.
+  let ports: { port: number; s3Port: number; dynamoDbPort: number };
+  try {
+    ports = {
+      port: portFrom(env, "PORT", 3001),
+      s3Port: portFrom(env, "S3_PORT", 4568),
+      dynamoDbPort: portFrom(env, "DYNAMODB_PORT", 8000),
+    };
+  } catch (error) {
+    console.error(`local: ${(error as Error).message}`);
+    process.exit(1);
+  }
   // The functions run on Lambda's nodejs22.x: the SDK's warning that its 2027 releases need Node 22, printed
   // by every function's bundle on a local Node 20, says nothing about them.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -51,9 +63,7 @@ export async function runLocalLoop(
     // One module instance per function (the query makes each URL distinct), as each Lambda has its own.
     loadFunction: (name) =>
       import(`${pathToFileURL(join(functionsDir, bundleOf(name), "index.mjs")).href}?function=${name}`),
-    port: portFrom(env.PORT, 3001),
-    s3Port: portFrom(env.S3_PORT, 4568),
-    dynamoDbPort: portFrom(env.DYNAMODB_PORT, 8000),
+    ...ports,
     ...(env.DYNAMODB_ENDPOINT && { dynamoDbEndpoint: env.DYNAMODB_ENDPOINT }),
     ...(env.UPLOADS_BUCKET && { bucket: env.UPLOADS_BUCKET }),
     logLevel: env.LOG_LEVEL || "warn",
@@ -62,10 +72,12 @@ export async function runLocalLoop(
   console.log(banner(loop));
 }
 
-function portFrom(value: string | undefined, fallback: number): number {
+/** The port in `env[name]`, in decimal digits (`Number` would also take `0x50` or `1e3`), or `fallback`. */
+export function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
   if (value === undefined || value === "") return fallback;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Not a port: ${value}`);
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port <= 65_535)) throw new Error(`${name} must be a port from 0 to 65535, not "${value}".`);
   return port;
 }
 
@@ -85,7 +97,9 @@ function banner(loop: LocalLoop): string {
       (route) => `                ${route.method.padEnd(6)} ${route.path}  → ${route.functionName}`,
     ),
     `  Lambda API    ${url}/2015-03-31/functions/<name>/invocations`,
-    `                aws lambda invoke --endpoint-url ${url} --function-name hello out.json`,
+    // The CLI signs every call, so it wants some credentials, and a region that v1 takes only from --region.
+    "                AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \\",
+    `                  aws lambda invoke --region us-east-1 --endpoint-url ${url} --function-name hello out.json`,
     `  S3 (s3rver)   ${s3.endpoint}  bucket ${s3.bucket}  (*.csv → csvImport)`,
     `  DynamoDB      ${dynamoDb.endpoint}  ${store}  tables ${dynamoDb.tables.todos}, ${dynamoDb.tables.imports}`,
     "",
