@@ -514,6 +514,27 @@ describe("the server process", () => {
     socket.destroy();
   });
 
+  it("warns at start on DynamoDB without CURSOR_SECRET, whose cursors would not outlive the process", async () => {
+    const onDynamoDb = {
+      DATA_DIR: dataDir,
+      TODO_STORE: "dynamodb",
+      // Never called: the server does not touch the store to start.
+      DYNAMODB_ENDPOINT: "http://127.0.0.1:9",
+      TODOS_TABLE: "todos",
+      IMPORTS_TABLE: "imports",
+      AWS_REGION: "us-east-1",
+    };
+    const withoutSecret = await startServerProcess(onDynamoDb);
+    await withoutSecret.stop();
+    const withSecret = await startServerProcess({ ...onDynamoDb, CURSOR_SECRET: "a-secret-shared-by-all" });
+    await withSecret.stop();
+
+    const warnings = (logs: Record<string, unknown>[]) =>
+      logs.filter((entry) => entry.level === 40).map((entry) => entry.msg);
+    expect(warnings(withoutSecret.logs)).toEqual([expect.stringMatching(/^CURSOR_SECRET is not set/)]);
+    expect(warnings(withSecret.logs)).toEqual([]);
+  });
+
   it("exits after a stop even when a request is stuck on a store that never answers", async () => {
     // A DynamoDB endpoint that takes connections and never answers.
     const silent = createNetServer(() => {});

@@ -89,12 +89,20 @@ const dynamoDbStorage = new ContainerModule(async ({ bind }) => {
       new DynamoDbImportLedger(client, { tableName: config.dynamoDb!.importsTable }),
     [DYNAMODB_CLIENT, SERVER_CONFIG],
   );
-  // Instances behind one load balancer must share the secret: set CURSOR_SECRET.
+  // Instances behind one load balancer, and one instance across its restarts, must share the secret: without
+  // CURSOR_SECRET each process makes its own, which nothing keeps (there is no DATA_DIR here).
   bind<string | undefined>(CURSOR_SECRET).toResolvedValue(
-    (config: ServerConfig) => config.cursorSecret,
-    [SERVER_CONFIG],
+    (config: ServerConfig, logger: Logger) => {
+      if (config.cursorSecret === undefined) logger.warn(CURSOR_SECRET_PER_PROCESS);
+      return config.cursorSecret;
+    },
+    [SERVER_CONFIG, LOGGER],
   );
 });
+
+const CURSOR_SECRET_PER_PROCESS =
+  "CURSOR_SECRET is not set: list cursors are signed with a secret of this process's own, which another " +
+  "instance, or this one after a restart, refuses (400 INVALID_CURSOR). Set it to share one.";
 
 /** A throwaway store: everything is lost when the process ends. */
 const memoryStorage = new ContainerModule(({ bind }) => {

@@ -51,4 +51,6 @@ const EXIT_GRACE_MS = 2_000;
 // may signal at once. Until a handler is installed, SIGTERM kills the process without a shutdown.
 process.once("SIGINT", () => void shutdown("SIGINT"));
 process.once("SIGTERM", () => void shutdown("SIGTERM"));
-logger.info({ url: running.url, store: config.store, dataDir: config.dataDir }, "listening");
+// DATA_DIR holds only the SQLite store (and its cursor secret): naming it for another store would mislead.
+const dataDir = config.store === "sqlite" ? config.dataDir : undefined;
+logger.info({ url: running.url, store: config.store, dataDir }, "listening");
