@@ -69,6 +69,8 @@ export class ImportKeyReusedError extends AppError {
   readonly code = "IDEMPOTENCY_KEY_REUSED";
 
   constructor(readonly importId: string) {
-    super("This Idempotency-Key was used before for another body: send this one with a new key.");
+    super(
+      "This Idempotency-Key was used before for another body or quote option: send this one with a new key.",
+    );
   }
 }
