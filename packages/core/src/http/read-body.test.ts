@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
-import { limitedBody, readJsonBody, replay } from "./read-body.js";
+import { assertCsvBody, limitedBody, readJsonBody, replay } from "./read-body.js";
 
 const post = (body: BodyInit, contentType = "application/json", headers: Record<string, string> = {}) =>
   new Request("http://x/", {
@@ -13,8 +13,24 @@ const post = (body: BodyInit, contentType = "application/json", headers: Record<
 describe("reading bodies", () => {
   it("parses JSON with a charset parameter, and a JSON Merge Patch", async () => {
     expect(await readJsonBody(post('{"a":1}', "application/json; charset=UTF-8"), 100)).toEqual({ a: 1 });
+    // ASCII is UTF-8's 7-bit subset: text sent as ASCII reads the same.
+    expect(await readJsonBody(post('{"a":1}', "application/json; charset=US-ASCII"), 100)).toEqual({ a: 1 });
     expect(await readJsonBody(post('{"a":1}', "application/merge-patch+json"), 100)).toEqual({ a: 1 });
   });
+
+  it.each(["text/csv", "text/csv; charset=utf-8", "application/csv; charset=US-ASCII"])(
+    "takes a CSV upload of %j",
+    (type) => {
+      expect(() => assertCsvBody(post("task\nx\n", type))).not.toThrow();
+    },
+  );
+
+  it.each(["text/csv; charset=utf-16", "text/csv; charset=windows-1252", "text/plain"])(
+    "refuses a CSV upload of %j",
+    (type) => {
+      expect(() => assertCsvBody(post("task\nx\n", type))).toThrow(UnsupportedMediaTypeError);
+    },
+  );
 
   it.each([
     "text/plain",

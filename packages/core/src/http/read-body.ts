@@ -14,9 +14,12 @@ export function mediaTypeOf(request: HttpRequest): string {
   return header.split(";", 1)[0]!.trim().toLowerCase();
 }
 
+/** Charsets whose text reads the same as UTF-8: UTF-8 itself, and ASCII, its 7-bit subset. */
+const UTF8_COMPATIBLE = new Set(["utf-8", "utf8", "us-ascii", "ascii"]);
+
 function charsetIsUtf8(request: HttpRequest): boolean {
   const match = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers.get("content-type") ?? "");
-  return match === null || match[1]!.toLowerCase() === "utf-8" || match[1]!.toLowerCase() === "utf8";
+  return match === null || UTF8_COMPATIBLE.has(match[1]!.toLowerCase());
 }
 
 /** Refuses a compressed body: its bytes would be read as text (a gzip upload as a CSV of garbage). */
