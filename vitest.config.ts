@@ -6,7 +6,11 @@ export default defineConfig({
   resolve: { conditions: ["@anycloud/source"] },
   ssr: { resolve: { conditions: ["@anycloud/source"] } },
   test: {
-    reporters: ["default", ["json", { outputFile: ".reports/vitest.json" }]],
+    // CI sums its runs' reports: a second run (apps/aws/scripts/lambda-node.mjs) names its own file.
+    reporters: [
+      "default",
+      ["json", { outputFile: process.env.VITEST_JSON_REPORT ?? ".reports/vitest.json" }],
+    ],
     projects: [
       { extends: true, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },
       {

@@ -1,33 +1,55 @@
-// Prints "N passed, N failed[, N skipped]" from vitest's JSON report, so a run that executed no test shows.
-// A test file that failed outside its tests (it did not load, or a beforeAll hook threw) counts as one failure:
-// vitest reports its tests as skipped, or has none, and the line would otherwise read "0 failed".
+// Prints "N passed, N failed[, N skipped]" from vitest's JSON reports (summed when given several, after a line
+// per report), so a run that executed no test shows. A test file that failed outside its tests (it did not
+// load, or a beforeAll hook threw) counts as one failure: vitest reports its tests as skipped, or has none, and
+// the line would otherwise read "0 failed". A missing report counts as a failure.
 import { readFileSync } from "node:fs";
 
-const file = process.argv[2];
-let report;
-try {
-  report = JSON.parse(readFileSync(file, "utf8"));
-} catch {
-  console.log(`no test report at ${file}: the tests did not run`);
-  console.log("0 passed, 0 failed");
-  process.exit(1);
+const files = process.argv.slice(2);
+const total = { passed: 0, failed: 0, skipped: 0 };
+let ok = files.length > 0;
+for (const file of files) {
+  const counts = countsOf(file);
+  if (counts === undefined) {
+    console.log(`no test report at ${file}: those tests did not run`);
+    total.failed += 1;
+    ok = false;
+    continue;
+  }
+  if (files.length > 1) console.log(`${file}: ${line(counts)}`);
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+  ok &&= counts.ok;
 }
-const {
-  numPassedTests: passed,
-  numFailedTests: failedTests,
-  numPendingTests: pending = 0,
-  numTodoTests: todo = 0,
-  testResults = [],
-} = report;
-const brokenFiles = testResults.filter(
-  (result) =>
-    result.status === "failed" && !(result.assertionResults ?? []).some((test) => test.status === "failed"),
-);
-for (const result of brokenFiles) {
-  const reason = String(result.message ?? "").split("\n")[0];
-  console.log(`failed outside its tests: ${result.name}${reason ? `: ${reason}` : ""}`);
+console.log(line(total));
+process.exit(ok && total.failed === 0 ? 0 : 1);
+
+function countsOf(file) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
+  }
+  const {
+    numPassedTests: passed,
+    numFailedTests: failedTests,
+    numPendingTests: pending = 0,
+    numTodoTests: todo = 0,
+    testResults = [],
+  } = report;
+  const brokenFiles = testResults.filter(
+    (result) =>
+      result.status === "failed" && !(result.assertionResults ?? []).some((test) => test.status === "failed"),
+  );
+  for (const result of brokenFiles) {
+    const reason = String(result.message ?? "").split("\n")[0];
+    console.log(`failed outside its tests: ${result.name}${reason ? `: ${reason}` : ""}`);
+  }
+  const failed = failedTests + brokenFiles.length;
+  return { passed, failed, skipped: pending + todo, ok: failed === 0 && passed > 0 && report.success !== false };
 }
-const failed = failedTests + brokenFiles.length;
-const skipped = pending + todo;
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(failed === 0 && passed > 0 && report.success !== false ? 0 : 1);
+
+function line({ passed, failed, skipped }) {
+  return `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`;
+}
