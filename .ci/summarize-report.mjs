@@ -47,7 +47,12 @@ function countsOf(file) {
     console.log(`failed outside its tests: ${result.name}${reason ? `: ${reason}` : ""}`);
   }
   const failed = failedTests + brokenFiles.length;
-  return { passed, failed, skipped: pending + todo, ok: failed === 0 && passed > 0 && report.success !== false };
+  return {
+    passed,
+    failed,
+    skipped: pending + todo,
+    ok: failed === 0 && passed > 0 && report.success !== false,
+  };
 }
 
 function line({ passed, failed, skipped }) {

@@ -17,7 +17,7 @@ import { AWS_CONFIG } from "./tokens.js";
  * resolved per invocation.
  *
  * @example
- * const api = await compose([dynamoDbStorage, todoApi]).getAsync<TodoApi>(TODO_API);
+ * export const handler = createLambdaHttpHandler(resolve<TodoApi>(TODO_API, [dynamoDbStorage, todoApi]));
  */
 export function compose(modules: ContainerModule[], config: AwsAppConfig = readAwsConfig()): Container {
   const container = new Container({ defaultScope: "Singleton" });

@@ -47,12 +47,14 @@ const NEXT_PAGE = asJsonPage(
 /** The statements `list` runs, for a test to check their query plans. */
 export const LIST_STATEMENTS = { FIRST_PAGE, NEXT_PAGE } as const;
 
+// Built statements, by row count.
+const upserts: string[] = [];
+const inserts: string[] = [];
+
 /**
  * The upsert of `rows` todos (or, keeping existing rows, their insert where the id is free), built once per row
  * count so that its prepared statement is reused.
  */
-const upserts: string[] = [];
-const inserts: string[] = [];
 function upsertOf(rows: number, keepExisting = false): string {
   const built = keepExisting ? inserts : upserts;
   let sql = built[rows];

@@ -1,9 +1,8 @@
+// The few DynamoDB attribute types these tables use (S, N, BOOL, NULL), marshalled by hand: a todo has eight
+// flat fields, so a general marshaller would only add weight to every cold start.
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 
-/**
- * The few DynamoDB attribute types these tables use (S, N, BOOL, NULL), marshalled by hand: a todo has eight
- * flat fields, so a general marshaller would only add weight to every cold start.
- */
+/** A DynamoDB item: attribute name → value. */
 export type Item = Record<string, AttributeValue>;
 
 export function stringValue(value: string): AttributeValue {

@@ -4,7 +4,7 @@ import { todoToItem } from "./todo-item.js";
 
 /**
  * BatchWriteItem takes at most 25 requests and 16 MB per call. Items over DynamoDB's 400 KB limit are refused
- * before planning, so 25 of them stay under 10 MB: counting items is enough to respect both limits.
+ * while planning, so 25 of them stay under 10 MB: counting items is enough to respect both limits.
  */
 export const MAX_BATCH_ITEMS = 25;
 

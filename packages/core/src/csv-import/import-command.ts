@@ -19,9 +19,9 @@ export interface ImportSettings {
   maxErrors: number;
   /**
    * How long a claim holds before another worker may take the import over. 60 seconds by default. The
-   * running import renews it (to now + `leaseMs`) after a batch is written once a third of it has passed,
-   * so a long import keeps its claim; a crashed worker's claim expires within a minute, so that a retry of
-   * the same event (Lambda retries after about 1 and 2 minutes) can take the import over.
+   * running import renews it (to now + `leaseMs`) as it reads and writes, once a third of it has passed (see
+   * ImportLease), so a long import keeps its claim; a crashed worker's claim expires within a minute, so that
+   * a retry of the same event (Lambda retries after about 1 and 2 minutes) can take the import over.
    */
   leaseMs: number;
 }

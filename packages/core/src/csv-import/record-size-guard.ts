@@ -31,8 +31,9 @@ export interface RecordSizeGuardOptions {
 
 /**
  * Sits before the CSV parser (whose records end at LF or CRLF, as here) and keeps from it the records it must
- * not see: a record longer than `maxRecordBytes` (its line ending, LF or CRLF, not counted), and a record whose quotes break CSV's rules (a quote inside an unquoted field, a closing
- * quote followed by something other than a comma or the line's end, a quote still open at the end).
+ * not see: a record longer than `maxRecordBytes` (its line ending, LF or CRLF, not counted), and a record
+ * whose quotes break CSV's rules (a quote inside an unquoted field, a closing quote followed by something
+ * other than a comma or the line's end, a quote still open at the end).
  *
  * csv-parse's own `max_record_size` cannot do this: with `skip_records_with_error` it drops the rest of the
  * chunk after an oversized record. And the parser, after a bad closing quote, stays inside the field and

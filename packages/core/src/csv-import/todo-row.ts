@@ -21,7 +21,8 @@ export interface RowRejected {
 
 /**
  * Reads one data record against the header's columns: the row, or why it is refused (another number of
- * fields than the header, bytes that are not UTF-8, or `todoRowSchema`'s `field: message`s, checked by `parseTodoRow`).
+ * fields than the header, bytes that are not UTF-8, or `todoRowSchema`'s `field: message`s, checked by
+ * `parseTodoRow`).
  */
 export function readTodoRow({ fields, line }: CsvRecord, columns: ImportColumns): RowAccepted | RowRejected {
   if (fields.length !== columns.width) {

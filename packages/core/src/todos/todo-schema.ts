@@ -10,7 +10,6 @@ import {
   TASK_MAX_LENGTH,
   VISIBLE_CHARACTER,
 } from "./text-rules.js";
-import type { NewTodo, TodoPatch } from "./todo.js";
 
 const printable = z.refine<string>(
   (text) => !CONTROL_CHARACTERS.test(text),
@@ -201,6 +200,3 @@ function article(type: string): string {
   if (type === "int") return "a whole number";
   return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
 }
-
-export type ValidNewTodo = z.output<typeof newTodoSchema> & NewTodo;
-export type ValidTodoPatch = z.output<typeof todoPatchSchema> & TodoPatch;

@@ -20,8 +20,8 @@ export interface ImportEntry {
 }
 
 /**
- * Instants are `Date#toISOString()` strings (fixed width, UTC, milliseconds), so stores may compare them as
- * strings, as SQL and NoSQL conditions do.
+ * A request to run an import. Instants are `Date#toISOString()` strings (fixed width, UTC, milliseconds), so
+ * stores may compare them as strings, as SQL and NoSQL conditions do.
  */
 export interface ImportClaim {
   importId: string;
@@ -42,6 +42,9 @@ export type ClaimResult = { claimed: true; entry: ImportEntry } | { claimed: fal
  * A claim is a short lease that the running worker renews as it goes, rather than one long enough for the
  * longest import: a worker that crashes (out of memory, killed) stops renewing, its claim expires within a
  * lease, and a retry of the same event can take the import over instead of finding it RUNNING for good.
+ *
+ * Every method throws `StoreUnavailableError` when the store itself fails; a refused claim, finish or renew is
+ * a result, not an error.
  */
 export interface ImportLedger {
   /**
@@ -63,7 +66,5 @@ export interface ImportLedger {
   renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean>;
   get(importId: string): Promise<ImportEntry | undefined>;
 }
-// Every method throws (StoreUnavailableError) when the store itself fails; a refused claim, finish or renew
-// is a result, not an error.
 
 export const IMPORT_LEDGER = Symbol.for("anycloud.ImportLedger");

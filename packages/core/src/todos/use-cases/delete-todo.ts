@@ -13,7 +13,8 @@ export class DeleteTodo {
       await this.todos.delete(id, acceptedVersions?.[0]);
       return;
     }
-    // No version, or several: read which one it is at, then delete on condition that it still is.
+    // If-Match named none of our versions, or several: read which one it is at, then delete on condition that
+    // it still is.
     const current = await this.todos.get(id);
     if (!current) throw new TodoNotFoundError(id);
     if (!acceptedVersions.includes(current.version)) throw new VersionConflictError(id, acceptedVersions);
