@@ -17,6 +17,7 @@ export * from "./http/responses.js";
 export * from "./http/serve-routes.js";
 export * from "./shared/clock.js";
 export * from "./shared/errors.js";
+export * from "./shared/guard-store.js";
 export * from "./shared/id-generator.js";
 export * from "./shared/logger.js";
 export * from "./todos/cursor-codec.js";

@@ -1,14 +1,14 @@
-import type {
-  ClaimResult,
-  ImportClaim,
-  ImportEntry,
-  ImportLedger,
-  ImportReport,
-  ImportStatus,
-  ObjectRef,
+import {
+  type ClaimResult,
+  guardStore,
+  type ImportClaim,
+  type ImportEntry,
+  type ImportLedger,
+  type ImportReport,
+  type ImportStatus,
+  type ObjectRef,
 } from "@anycloud/core";
 import { type SqliteDatabase, SqliteStatements } from "./sqlite-database.js";
-import { guardStore } from "./store-errors.js";
 
 const STORE = "import ledger";
 const COLUMNS = "import_id, source, status, attempt, started_at, lease_expires_at, report";

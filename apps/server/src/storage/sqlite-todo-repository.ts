@@ -2,6 +2,7 @@ import {
   comparePositions,
   decodePosition,
   encodePosition,
+  guardStore,
   type ListOptions,
   type PutManyFailure,
   type PutManyOptions,
@@ -16,7 +17,6 @@ import {
 } from "@anycloud/core";
 import Database from "libsql";
 import { type SqliteDatabase, SqliteStatements, UnbindableValueError } from "./sqlite-database.js";
-import { guardStore } from "./store-errors.js";
 
 const STORE = "todo store";
 const COLUMNS = "id, task, name, due_date, checked, created_at, updated_at, version";

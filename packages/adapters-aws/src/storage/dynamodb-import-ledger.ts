@@ -1,16 +1,17 @@
 import { randomUUID } from "node:crypto";
-import type {
-  ClaimResult,
-  ImportClaim,
-  ImportEntry,
-  ImportLedger,
-  ImportReport,
-  ImportStatus,
-  ObjectRef,
+import {
+  type ClaimResult,
+  guardStore,
+  type ImportClaim,
+  type ImportEntry,
+  type ImportLedger,
+  type ImportReport,
+  type ImportStatus,
+  type ObjectRef,
 } from "@anycloud/core";
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { type Item, readInteger, readString } from "./attribute-values.js";
-import { guardStore, isConditionalCheckFailed, itemSentWithRefusal, watchAttempts } from "./sdk-errors.js";
+import { isConditionalCheckFailed, itemSentWithRefusal, watchAttempts } from "./sdk-errors.js";
 
 export interface DynamoDbImportLedgerOptions {
   /** A table whose hash key is `importId` (S). */

@@ -1,4 +1,5 @@
 import {
+  guardStore,
   type ListOptions,
   type PutManyOptions,
   type PutManyResult,
@@ -20,7 +21,7 @@ import type { Item } from "./attribute-values.js";
 import { planBatches } from "./batch-plan.js";
 import { BatchWriter } from "./batch-writer.js";
 import { decodeScanCursor, encodeScanCursor } from "./scan-cursor.js";
-import { guardStore, isConditionalCheckFailed, itemSentWithRefusal, watchAttempts } from "./sdk-errors.js";
+import { isConditionalCheckFailed, itemSentWithRefusal, watchAttempts } from "./sdk-errors.js";
 import { todoFromItem, todoKey, todoToItem } from "./todo-item.js";
 
 export interface DynamoDbTodoRepositoryOptions {
@@ -242,8 +243,7 @@ export class DynamoDbTodoRepository implements TodoRepository {
    */
   private async explainMiss(id: string, expectedVersion: number | undefined, cause: unknown): Promise<never> {
     if (expectedVersion === undefined) throw new TodoNotFoundError(id);
-    const refused = (cause as { Item?: Item }).Item;
-    if (refused === undefined && (await this.read(id)) === undefined) throw new TodoNotFoundError(id);
+    if ((await this.storedAfterRefusal(id, cause)) === undefined) throw new TodoNotFoundError(id);
     throw new VersionConflictError(id, expectedVersion, { cause });
   }
 }

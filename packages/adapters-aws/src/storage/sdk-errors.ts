@@ -1,4 +1,3 @@
-import { AppError, StoreUnavailableError } from "@anycloud/core";
 import type { Item } from "./attribute-values.js";
 
 /** What the SDK's service exceptions carry; network errors carry only `name` and maybe `code`. */
@@ -73,17 +72,4 @@ export function isRetryableBatchError(error: unknown): boolean {
   if (name !== undefined && THROTTLING.has(name)) return true;
   const status = httpStatusOf(error);
   return status !== undefined && status >= 500;
-}
-
-/**
- * Runs `work`, letting the domain's own errors through and turning anything else (network, credentials, a
- * missing table, an unexpected answer) into `StoreUnavailableError`, with the original error as `cause`.
- */
-export async function guardStore<T>(store: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw new StoreUnavailableError(`The ${store} is unavailable.`, { cause: error });
-  }
 }
