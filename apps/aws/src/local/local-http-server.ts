@@ -3,9 +3,9 @@ import type { AddressInfo } from "node:net";
 import { type FunctionName, HTTP_ROUTES, isFunctionName, matchRoute } from "./functions.js";
 import { httpApiEventFrom, responseFromResult, type WireResponse } from "./http-api-event.js";
 import {
+  EventTooLargeError,
   type LocalLambdas,
   MAX_PAYLOAD_BYTES,
-  PayloadTooLargeError,
   ResultTooLargeError,
 } from "./local-lambdas.js";
 
@@ -106,7 +106,7 @@ async function serve(request: IncomingMessage, lambdas: LocalLambdas): Promise<W
   try {
     return responseFromResult(await lambdas.invoke(match.route.functionName, event));
   } catch (error) {
-    if (error instanceof PayloadTooLargeError) return json(413, { message: "Request Entity Too Large" });
+    if (error instanceof EventTooLargeError) return json(413, { message: "Request Entity Too Large" });
     // API Gateway's integration failure: the function answered, but Lambda would not pass the answer on.
     if (error instanceof ResultTooLargeError) return json(502, { message: "Internal Server Error" });
     // The function's own logs say what went wrong; the caller only learns that it did.
@@ -153,7 +153,7 @@ async function invokeDirectly(
   try {
     return json(200, (await invocation) ?? null);
   } catch (error) {
-    if (error instanceof PayloadTooLargeError) return tooLarge;
+    if (error instanceof EventTooLargeError) return tooLarge;
     const failure = error instanceof Error ? error : new Error(String(error));
     return {
       ...json(200, {

@@ -15,8 +15,8 @@ export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const MAX_RESULT_BYTES = 6 * 1024 * 1024 + 100;
 
 /** The event is over Lambda's payload limit: the function was not invoked. */
-export class PayloadTooLargeError extends Error {
-  override readonly name = "PayloadTooLargeError";
+export class EventTooLargeError extends Error {
+  override readonly name = "EventTooLargeError";
 }
 
 /** The function ran, but its result is over Lambda's payload limit: the caller gets an error, not the result. */
@@ -53,7 +53,7 @@ export class LocalLambdas {
     const bytes = Buffer.byteLength(JSON.stringify(event) ?? "");
     if (bytes > MAX_PAYLOAD_BYTES) {
       return Promise.reject(
-        new PayloadTooLargeError(`The ${name} event is ${bytes} bytes: over Lambda's 6 MB.`),
+        new EventTooLargeError(`The ${name} event is ${bytes} bytes: over Lambda's 6 MB.`),
       );
     }
     const run = this.run(name, event);

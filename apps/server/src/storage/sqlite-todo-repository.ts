@@ -104,7 +104,7 @@ export class SqliteTodoRepository implements TodoRepository {
       const [page] = after
         ? this.sql.get(NEXT_PAGE, [after.createdAt, after.id, limit + 1])!
         : this.sql.get(FIRST_PAGE, [limit + 1])!;
-      const rows = (JSON.parse(page as string) as TodoRow[]).sort(byPosition);
+      const rows = (JSON.parse(page as string) as TodoColumns[]).sort(byPosition);
       const items = rows.slice(0, limit).map(todoOf);
       const last = items.at(-1);
       return rows.length > limit && last
@@ -174,10 +174,10 @@ export class SqliteTodoRepository implements TodoRepository {
 }
 
 /** A todo's values in `COLUMNS` order, as written and as read back. */
-type TodoRow = [string, string, string | null, string | null, number, string, string, number];
+type TodoColumns = [string, string, string | null, string | null, number, string, string, number];
 
 /** The todo's values in `COLUMNS` order. */
-function rowOf(todo: Todo): TodoRow {
+function rowOf(todo: Todo): TodoColumns {
   return [
     todo.id,
     todo.task,
@@ -194,13 +194,13 @@ function rowOf(todo: Todo): TodoRow {
  * Orders rows as the listing does: by `created_at`, then `id`. JavaScript compares UTF-16 code units and
  * SQLite bytes; they agree here because both columns are ASCII (ISO timestamps, UUIDs).
  */
-function byPosition(a: TodoRow, b: TodoRow): number {
+function byPosition(a: TodoColumns, b: TodoColumns): number {
   return comparePositions({ createdAt: a[5], id: a[0] }, { createdAt: b[5], id: b[0] });
 }
 
 /** A row selected as `COLUMNS`, as the driver returns it: an array of column values. */
 function todoOf(row: unknown[]): Todo {
-  const [id, task, name, dueDate, checked, createdAt, updatedAt, version] = row as TodoRow;
+  const [id, task, name, dueDate, checked, createdAt, updatedAt, version] = row as TodoColumns;
   return { id, task, name, dueDate, checked: checked === 1, createdAt, updatedAt, version };
 }
 

@@ -31,7 +31,7 @@ export class ImportTally {
   }
 
   /** An error about a run of rows (a batch the store failed to write), not about one row. */
-  note(error: RowError): void {
+  addRunError(error: RowError): void {
     this.errors.add(error);
   }
 

@@ -87,6 +87,6 @@ export class TodoBatch {
   /** `count` todos from `line` on counted failed, with one error for all of them. */
   private countUnsaved(count: number, line: number, reason: string): void {
     this.tally.failed += count;
-    this.tally.note({ line, reason });
+    this.tally.addRunError({ line, reason });
   }
 }
