@@ -31,33 +31,12 @@ export function isWarmUpPing(event: unknown): boolean {
 }
 
 /**
- * A Lambda handler for S3 notifications that imports each created CSV object. Runs every import of the event
- * before it answers; if any throws or ends FAILED it then throws, so that Lambda's asynchronous retry runs
- * the event again: the ledger answers the finished imports and the derived todo ids make rewrites harmless.
- *
- * An import another invocation holds (`ImportInProgressError`) counts as not done here, and makes the
- * handler throw too: that holder may be running it, or may have crashed (out of memory, say) and left a claim
- * that only expires after its lease. Answering success would lose the import for good in the second case.
- * By the time Lambda retries (after about 1, then 2 minutes) the import has usually COMPLETED, and the retry
- * gets the ledger's report, or its worker has died and its lease (a minute) expired, and the retry takes it
- * over. An import still running after both retries, whose event was also delivered twice, thus sends the
- * duplicate to the on-failure destination although the import completes: harmless, since replaying that
- * event is answered from the ledger.
- *
- * An event that is no S3 notification at all (S3's event wrapped by SNS or SQS, an EventBridge event) is
- * logged as an error and thrown: the function is wired wrong, and a failed event is kept where its source keeps
- * them (the on-failure destination for SNS and EventBridge, which invoke asynchronously; for SQS, the queue
- * itself and its redrive policy).
- *
- * An import still running 3 s before the function's timeout is stopped and recorded FAILED, and the handler
- * throws: Lambda's retry writes only the rows it had not, where a cut-off import would stay RUNNING until its
- * lease ran out.
- *
- * An object gone since its event (`ObjectNotFoundError`: overwritten, so that the pinned ETag no longer matches,
- * or deleted) is skipped with a warning, not retried: a retry would find it gone again, and end in the
- * on-failure destination for nothing. An overwrite has an event of its own, which imports the new content.
- * (A deleted object reads as gone only if the role may `s3:ListBucket`; without, S3 answers 403, which is
- * retried like any other failure.)
+ * A Lambda handler for S3 notifications that imports each created CSV object. It runs every import of the
+ * event, then throws if any failed, ended FAILED or is held by another invocation, so that Lambda's
+ * asynchronous retry runs the event again: the ledger answers the finished imports and the derived todo ids
+ * make rewrites harmless. An import still running 3 s before the function's timeout is stopped and recorded
+ * FAILED (see lambda/time-limit.ts), and so retried too. An object gone since its event is skipped, not retried;
+ * an event that is no S3 notification is logged and thrown.
  *
  * @example
  * const importTodos = new ImportTodos(todos, ledger, systemClock, logger, new S3ObjectSource(s3));
@@ -80,8 +59,10 @@ export function createS3ImportHandler(
   async function importAll(event: unknown, signal: AbortSignal | undefined): Promise<S3ImportOutcome> {
     const { commands, skipped, notS3 } = importCommandsFromS3Event(event);
     if (notS3 !== undefined) {
-      // Wiring, not data: answering success would drop every upload unseen. Thrown, the event is retried, then
-      // kept as its source keeps failed events, to be replayed once the function gets S3's own events.
+      // S3's event wrapped by SNS or SQS, or an EventBridge event: wiring, not data. Answering success would drop
+      // every upload unseen. Thrown, the event is retried, then kept where its source keeps failed events (the
+      // on-failure destination for SNS and EventBridge, which invoke asynchronously; for SQS, the queue and its
+      // redrive policy), to be replayed once the function gets S3's own events.
       logger.error("The event is not an S3 notification; is the function wired to SNS, SQS or EventBridge?", {
         reason: notS3,
       });
@@ -106,6 +87,10 @@ export function createS3ImportHandler(
           });
         }
       } catch (error) {
+        // Overwritten (the pinned ETag no longer matches) or deleted: a retry would find it gone again and end in
+        // the on-failure destination for nothing; an overwrite has an event of its own, which imports the new
+        // content. (A deleted object reads as gone only if the role may s3:ListBucket; without, S3 answers 403,
+        // which is retried like any other failure.)
         if (error instanceof ObjectNotFoundError) {
           skipped.push({
             eventName,
@@ -117,7 +102,12 @@ export function createS3ImportHandler(
         }
         failures.push(error);
         if (error instanceof ImportInProgressError) {
-          // Expected when an event is delivered twice at once: not an error, but not done here either.
+          // Expected when an event is delivered twice at once: not an error, but not done here either. The holder
+          // may be running it, or may have crashed (out of memory) leaving a claim that expires only after its
+          // lease: answering success would lose the import in that case. By Lambda's retries (after about 1, then
+          // 2 minutes) the import has usually COMPLETED and the retry gets its report, or its lease (a minute)
+          // has expired and the retry takes it over. An import still running after both sends this duplicate
+          // to the on-failure destination although it completes: harmless, replaying it answers from the ledger.
           logger.warn("Another invocation holds this S3 import; throwing so that Lambda retries it.", {
             importId: error.importId,
             leaseExpiresAt: error.leaseExpiresAt,

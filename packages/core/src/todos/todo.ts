@@ -53,3 +53,8 @@ export function todoIdOf(value: string): string {
   if (!isTodoId(value)) throw new InvalidTodoIdError();
   return value.toLowerCase();
 }
+
+/** The preconditions of an update or a delete: the versions an `If-Match` accepts (none: it cannot hold). */
+export interface VersionPreconditions {
+  acceptedVersions?: readonly number[];
+}

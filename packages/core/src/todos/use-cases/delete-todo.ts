@@ -1,7 +1,6 @@
 import { TodoNotFoundError, VersionConflictError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
-import { todoIdOf } from "../todo.js";
-import type { VersionPreconditions } from "./update-todo.js";
+import { todoIdOf, type VersionPreconditions } from "../todo.js";
 
 /** Deletes a todo; with `acceptedVersions` (from `If-Match`), only when it is at one of them. */
 export class DeleteTodo {

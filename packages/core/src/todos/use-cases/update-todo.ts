@@ -1,17 +1,12 @@
 import type { Clock } from "../../shared/clock.js";
 import { TodoNotFoundError, VersionConflictError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
-import { type Todo, todoIdOf } from "../todo.js";
+import { type Todo, todoIdOf, type VersionPreconditions } from "../todo.js";
 import { todoPatchSchema, validate } from "../todo-schema.js";
 
 // Without a precondition from the caller, a concurrent writer may win between our read and our write:
 // read again and re-apply the patch a few times before reporting the conflict.
 const UNCONDITIONAL_ATTEMPTS = 3;
-
-/** The preconditions of an update or a delete: the versions an `If-Match` accepts (none: it cannot hold). */
-export interface VersionPreconditions {
-  acceptedVersions?: readonly number[];
-}
 
 /**
  * Applies a partial update. With a precondition (the versions an `If-Match` accepts, the body's `version`,
