@@ -106,7 +106,7 @@ export class ImportTodos {
     const { entry } = claim;
     const lease = new ImportLease(this.ledger, this.clock, this.settings.leaseMs, entry, startedAt);
     const tally = new ImportTally(this.settings.maxErrors);
-    const report = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
+    const makeReport = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
       tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
     let note: string | undefined;
     let bodyFailed = false;
@@ -125,34 +125,50 @@ export class ImportTodos {
         });
         throw error;
       }
-      const gone = error instanceof ObjectNotFoundError;
       // Stopped by its caller (Ctrl-C), or by a body its sender broke off or made too long: the caller's doing,
       // known to the caller, and no failure of this service to alert on.
       const callers = options.signal?.aborted === true || (bodyFailed && error instanceof AppError);
-      if (gone) {
-        // Deleted or overwritten since its event: not a failure of this service, and a retry finds the same.
-        this.logger.warn("The object is gone: nothing was imported.", { importId, attempt: entry.attempt });
-      } else if (callers) {
-        this.logger.warn("The CSV import was stopped by its caller.", {
-          importId,
-          attempt: entry.attempt,
-          reason: error instanceof Error ? error.message : String(error),
-        });
-      } else {
-        this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
-      }
-      // A store's failure says which store (its message names no internals); anything else, that it stopped.
-      const failedNote = gone
-        ? OBJECT_GONE_NOTE
-        : error instanceof StoreUnavailableError
-          ? `${STOPPED_NOTE} ${error.message} Run it again to finish it.`
-          : STOPPED_NOTE;
-      await this.finish(entry, report("FAILED", failedNote)).catch((ledgerError: unknown) => {
-        this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
-      });
+      await this.recordFailure(entry, error, callers, makeReport);
       throw options.signal?.aborted ? options.signal.reason : error;
     }
-    const outcome = report(tally.failed > 0 ? "FAILED" : "COMPLETED", note);
+    return this.recordOutcome(entry, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note));
+  }
+
+  /** Logs why an attempt failed, as whose doing, and records it FAILED with a note that says so. */
+  private async recordFailure(
+    entry: ImportEntry,
+    error: unknown,
+    callers: boolean,
+    makeReport: (status: "FAILED", note: string) => ImportReport,
+  ): Promise<void> {
+    const { importId, attempt } = entry;
+    const gone = error instanceof ObjectNotFoundError;
+    if (gone) {
+      // Deleted or overwritten since its event: not a failure of this service, and a retry finds the same.
+      this.logger.warn("The object is gone: nothing was imported.", { importId, attempt });
+    } else if (callers) {
+      this.logger.warn("The CSV import was stopped by its caller.", {
+        importId,
+        attempt,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    } else {
+      this.logger.error("The CSV import failed.", { importId, attempt, error });
+    }
+    // A store's failure says which store (its message names no internals); anything else, that it stopped.
+    const note = gone
+      ? OBJECT_GONE_NOTE
+      : error instanceof StoreUnavailableError
+        ? `${STOPPED_NOTE} ${error.message} Run it again to finish it.`
+        : STOPPED_NOTE;
+    await this.finish(entry, makeReport("FAILED", note)).catch((ledgerError: unknown) => {
+      this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
+    });
+  }
+
+  /** Records a run that went to the end (COMPLETED, or FAILED if rows could not be saved) and logs it. */
+  private async recordOutcome(entry: ImportEntry, outcome: ImportReport): Promise<ImportReport> {
+    const { importId } = entry;
     await this.finish(entry, outcome);
     if (outcome.headerRejected) {
       // Recorded COMPLETED (reading it again finds the same), but whoever uploaded it should hear of it.
