@@ -29,7 +29,7 @@ const DEFAULT_BODY_IDLE_MS = 60_000;
  *
  * Reading stops early when core refuses a body (over its limit, wrong type): the iterator is returned without
  * destroying the message, since destroying an unfinished message destroys the socket before the refusal is
- * written. The server then discards what is left (see http-server.ts).
+ * written. The server then discards what is left (see serve-request.ts).
  */
 export function httpRequestOf(
   message: IncomingMessage,

@@ -1,0 +1,97 @@
+import path from "node:path";
+import type { ImportReport, ObjectRef, OpenedObject } from "@anycloud/core";
+import type { ServerConfig } from "../config.js";
+import type { ServerApp } from "../container.js";
+import { LocalFileObjectSource } from "../files/local-file-object-source.js";
+import { parseS3Url } from "../files/s3-url.js";
+import { type Command, UsageError } from "./command-line.js";
+import { writeOut } from "./list-todos.js";
+import { ProgressBar } from "./progress-bar.js";
+
+/** `todo import`: imports the file or S3 object, prints its report and answers the exit code. */
+export async function importFile(
+  app: ServerApp,
+  { location, quote, json }: Extract<Command, { name: "import" }>,
+  config: ServerConfig,
+): Promise<number> {
+  const { source, opened } = await openSource(location, config);
+  const bar = new ProgressBar(process.stderr);
+  // Ctrl-C stops the import cleanly: core records it FAILED, so that running it again takes it over at
+  // once instead of finding it RUNNING until its lease expires. A second Ctrl-C kills at once (`once`).
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(new InterruptedError(signal));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let report: ImportReport;
+  try {
+    report = await app.importTodos.execute(
+      { source, quote },
+      {
+        body: opened,
+        signal: interrupt.signal,
+        onProgress: (progress) => bar.update({ ...progress, totalBytes: progress.totalBytes ?? opened.size }),
+      },
+    );
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    bar.done();
+  }
+  // Written as the list is: a report that cannot be written (a full disk) is exit 1, not a silent success.
+  await writeOut(
+    process.stdout,
+    `${json ? JSON.stringify(report, null, 2) : describeReport(report)}\n`,
+    "report",
+  );
+  if (report.status !== "COMPLETED") return 1;
+  // A file that is no todo CSV is the caller's to fix, as a file that is not there: 2, though it was recorded.
+  return report.headerRejected ? 2 : 0;
+}
+
+/** Ctrl-C (SIGINT) or SIGTERM during an import. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super("interrupted: the import is recorded FAILED; run the same command again to finish it.");
+  }
+}
+
+/** A local file, or an S3 object (the AWS SDK is loaded only then); the ref carries the version read. */
+async function openSource(
+  location: string,
+  config: ServerConfig,
+): Promise<{ source: ObjectRef; opened: OpenedObject }> {
+  const s3 = parseS3Url(location);
+  if (!s3 && location.startsWith("s3://"))
+    throw new UsageError(`${location}: an S3 object is s3://bucket/key.`);
+  if (s3) {
+    const { S3ObjectSource, s3ClientOf } = await import("@anycloud/adapters-aws/storage");
+    const client = s3ClientOf({ endpoint: config.s3Endpoint });
+    const opened = await new S3ObjectSource(client).open(s3);
+    return { source: { ...s3, ...(opened.version ? { version: opened.version } : {}) }, opened };
+  }
+  const file = await LocalFileObjectSource.refOf(path.resolve(callersDirectory(), location));
+  // Opened at once: an unreadable file fails here, before any import is recorded. The version is the one read.
+  const opened = await new LocalFileObjectSource().open(file);
+  return { source: { ...file, ...(opened.version ? { version: opened.version } : {}) }, opened };
+}
+
+/**
+ * Where the user typed the command. `pnpm todo` runs in the workspace root and names the caller's directory in
+ * INIT_CWD; it is trusted only when this process is that script (INIT_CWD is inherited by every process a
+ * script starts, a test run's included).
+ */
+function callersDirectory(): string {
+  const { INIT_CWD, npm_lifecycle_event } = process.env;
+  return npm_lifecycle_event === "todo" && INIT_CWD ? INIT_CWD : process.cwd();
+}
+
+function describeReport(report: ImportReport): string {
+  const lines = [
+    `${report.status}: ${report.imported} imported, ${report.rejected} rejected, ${report.failed} failed of ${report.rowsRead} rows in ${(report.durationMs / 1000).toFixed(2)} s`,
+    `import ${report.importId}`,
+  ];
+  if (report.note) lines.push(report.note);
+  for (const error of report.errors) lines.push(`  line ${error.line}: ${error.reason}`);
+  if (report.errorsTruncated) lines.push("  (more errors not shown)");
+  return lines.join("\n");
+}

@@ -1,0 +1,176 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import {
+  type HttpApi,
+  type Reply,
+  RequestAbortedError,
+  requestIdFrom,
+  standaloneErrorReply,
+} from "@anycloud/core";
+import type { Logger as PinoLogger } from "pino";
+import { refusedByTheBridge } from "./bridge-refusals.js";
+import { httpRequestOf, type NodeRequestOptions } from "./node-request.js";
+import { byteLengthOf } from "./raw-response.js";
+
+/** What the server knows of its connections, shared by the bridge and the server's own handlers. */
+export interface Connections {
+  /** The response being served on a socket (its request's own log line comes when it closes). */
+  servingOn: WeakMap<Socket, ServerResponse>;
+  /** The status node answered on a socket itself. */
+  answeredByNode: WeakMap<Socket, number>;
+  /** Set when a shutdown starts: every answer from then on closes its connection. */
+  closing: boolean;
+}
+
+/** What every request's bridge is given by the server, built once when it starts. */
+export interface BridgeContext {
+  api: HttpApi;
+  logger: PinoLogger;
+  connections: Connections;
+  /** How long a request body may send nothing while core waits for it (60 s unless said). */
+  bodyIdle: Pick<NodeRequestOptions, "bodyIdleMs">;
+}
+
+/**
+ * Answers one request with core's API, and logs it once its response is sent or given up.
+ *
+ * `expectsContinue`: the client sent `Expect: 100-continue` and holds its body back until told to send it.
+ * It is told only when core first reads the body, so that an upload refused on its headers alone (413 on
+ * its Content-Length, 415 on its type) is never sent at all.
+ */
+export async function serveRequest(
+  message: IncomingMessage,
+  response: ServerResponse,
+  { api, logger, connections, bodyIdle }: BridgeContext,
+  expectsContinue = false,
+): Promise<void> {
+  const { servingOn, answeredByNode } = connections;
+  const started = performance.now();
+  let reply: Reply | undefined;
+  const { socket } = message;
+  servingOn.set(socket, response);
+  // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
+  let bodySent = !expectsContinue;
+  // Aborted when the connection closes before the answer is sent (the client went, or a shutdown cut it):
+  // core stops what it does for the request (an import of a body it had read whole). Made only when core
+  // asks for the signal: only an import does, and an AbortController for every GET cost a few percent of
+  // its time. A signal asked for after the request was given up comes aborted already.
+  let givenUp: AbortController | undefined;
+  let givenUpReason: RequestAbortedError | undefined;
+  const givenUpSignal = () => {
+    givenUp ??= new AbortController();
+    if (givenUpReason !== undefined) givenUp.abort(givenUpReason);
+    return givenUp.signal;
+  };
+  // Attached first, so that a client hanging up while core works still gets its line.
+  response.once("close", () => {
+    if (!response.writableFinished) {
+      givenUpReason = new RequestAbortedError();
+      givenUp?.abort(givenUpReason);
+    }
+    if (servingOn.get(socket) === response) servingOn.delete(socket);
+    logger.info(
+      {
+        method: message.method,
+        path: pathOf(message.url),
+        // What node answered itself, when it cut the request short (408 after `requestTimeout`).
+        status: reply?.status ?? answeredByNode.get(socket),
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        requestId: reply?.headers?.["x-request-id"],
+        ...(!response.writableFinished && { aborted: true }),
+      },
+      "request",
+    );
+  });
+  try {
+    const sendContinue = () => {
+      if (!bodySent && !response.headersSent) response.writeContinue();
+      bodySent = true;
+    };
+    const refused = refusedByTheBridge(message);
+    reply = refused
+      ? standaloneErrorReply(refused, requestIdOf(message))
+      : await api.handle(
+          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUpSignal, ...bodyIdle }),
+        );
+  } catch (error) {
+    // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing
+    // of internals, with the headers every answer carries.
+    const requestId = requestIdOf(message);
+    logger.error({ error, requestId }, "request bridge failed");
+    reply = standaloneErrorReply(error, requestId);
+  }
+  if (response.destroyed) return;
+  // Only `set-cookie` may be an array; node writes each value as its own header line.
+  const headers = { ...reply.headers } as OutgoingHttpHeaders;
+  // An answer given before the body was read whole (413, 415...) leaves unread bytes on the connection,
+  // and a server shutting down wants its connections back: tell the client not to reuse this one, rather
+  // than let its next request meet a closing socket.
+  const unread = !message.complete;
+  if (connections.closing || unread) headers.connection = "close";
+  // A known length, rather than chunked encoding, which node picks when it is not told: the body is whole.
+  if (reply.body !== undefined) headers["content-length"] = byteLengthOf(reply.body);
+  else if (message.method !== "HEAD" && reply.status !== 204 && reply.status !== 304)
+    headers["content-length"] = 0;
+  try {
+    response.writeHead(reply.status, headers);
+    if (!unread || !bodySent) {
+      response.end(reply.body);
+      return;
+    }
+    // The client may still be sending what core refused: it reads the answer only if it is not reset while
+    // it writes, so the rest is read and dropped (up to a cap) before the connection closes.
+    if (reply.body !== undefined) response.write(reply.body);
+    await discardRest(message);
+    response.end();
+  } catch (error) {
+    // A reply node cannot write (a header value with a line break, from an API other than core's).
+    logger.error({ error }, "writing the response failed");
+    response.destroy();
+  }
+}
+
+/** The caller's `x-request-id` when well-formed, else a new one: as core picks it. */
+export function requestIdOf(message: IncomingMessage): string {
+  const incoming = message.headers["x-request-id"];
+  return requestIdFrom(typeof incoming === "string" ? incoming : undefined);
+}
+
+/**
+ * The path of a request target, without its query (which may carry a cursor not worth logging), nor the
+ * scheme, host and user of an absolute-form target (`http://alice:secret@host/hello` is logged `/hello`).
+ */
+export function pathOf(target = "/"): string {
+  const query = target.indexOf("?");
+  const path = query === -1 ? target : target.slice(0, query);
+  if (path.startsWith("/") || path === "*") return path;
+  return URL.canParse(path) ? new URL(path).pathname : "(not a URL)";
+}
+
+/** What is left of a refused body is read and dropped up to this many bytes, or for this long. */
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 2_000;
+
+/** Reads what is left of a request body and drops it: until its end, the cap, or the connection's close. */
+function discardRest(message: IncomingMessage): Promise<void> {
+  if (message.readableEnded || message.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    let received = 0;
+    const done = () => {
+      clearTimeout(timer);
+      message.off("data", onData);
+      message.off("end", done);
+      message.off("close", done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > DISCARD_MAX_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_MAX_MS);
+    message.on("data", onData);
+    message.once("end", done);
+    message.once("close", done);
+    message.resume();
+  });
+}
