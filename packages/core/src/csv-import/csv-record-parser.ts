@@ -10,7 +10,7 @@ export interface CsvRecord {
 
 export interface CsvRecordParserOptions {
   quote: '"' | "'";
-  /** A safety net only: `RecordSizeGuard` keeps longer records from the parser. */
+  /** A safety net only: `CsvRecordGuard` keeps longer records from the parser. */
   maxRecordSize: number;
   /** A record the parser skipped as malformed; `line` is where it found the problem. */
   onSkipped: (error: RowError) => void;

@@ -26,7 +26,7 @@ describe("readTodoRows", () => {
     ]);
   });
 
-  it("yields the records the size guard dropped among the others", async () => {
+  it("yields the records the record guard dropped among the others", async () => {
     const reads = await readAll(`task\nfirst\n${"x".repeat(100)}\nlast\n`);
 
     expect(reads.filter((read) => read.kind !== "header")).toEqual(
@@ -53,7 +53,7 @@ describe("readTodoRows", () => {
   it.each([
     ["a quote inside an unquoted field", (index: number) => `t${index}"x,n`],
     ["over the size cap", (index: number) => `t${index}${"x".repeat(100)}`],
-  ])("reads records the size guard drops (%s) only as fast as they are consumed", async (_, record) => {
+  ])("reads records the record guard drops (%s) only as fast as they are consumed", async (_, record) => {
     const rows = Array.from({ length: 40_000 }, (_, index) => record(index));
     const bytes = Buffer.from(`task,name\n${rows.join("\n")}\n`);
     const chunkSize = 16 * 1024;
@@ -172,7 +172,7 @@ describe("readTodoRows", () => {
 });
 
 describe("readTodoRows and line breaks", () => {
-  it("reads a CR-only file larger than the size guard's limit, every row at its editor's line", async () => {
+  it("reads a CR-only file larger than the record guard's size limit, every row at its editor's line", async () => {
     const rows = Array.from({ length: 3000 }, (_, i) => `task ${i},John Doe,10-12-2017`);
     const text = `task,name,dueDate\r${rows.join("\r")}\r`;
     expect(text.length).toBeGreaterThan(65_536);

@@ -1,10 +1,10 @@
 import { addAbortSignal, pipeline } from "node:stream";
 import { CrLineEndingsToLf } from "./cr-line-endings.js";
+import { CsvRecordGuard } from "./csv-record-guard.js";
 import { type CsvRecord, CsvRecordParser } from "./csv-record-parser.js";
 import { detectQuote, QUOTE_SAMPLE_BYTES, QUOTE_SAMPLE_LINES, type QuoteChar } from "./detect-quote.js";
 import { type ImportColumns, readImportHeader } from "./import-header.js";
 import { peekStream } from "./peek-stream.js";
-import { RecordSizeGuard } from "./record-size-guard.js";
 import { type RowAccepted, type RowRejected, readTodoRow } from "./todo-row.js";
 
 /** What reading found, record by record, in about line order (rejections may come a little early). */
@@ -55,7 +55,7 @@ export async function* readTodoRows(
   const onDropped = ({ line, reason }: { line: number; reason: string }) => {
     dropped.push({ kind: "rejected", line, reason });
   };
-  const guard = new RecordSizeGuard({ maxRecordBytes, quote, onDropped });
+  const guard = new CsvRecordGuard({ maxRecordBytes, quote, onDropped });
   const parser = new CsvRecordParser({ quote, maxRecordSize: 2 * maxRecordBytes, onSkipped: onDropped });
   // Errors reach the consumer through the parser's iterator; the callback says when every stream is closed.
   const closed = new Promise<void>((resolve) =>

@@ -1,7 +1,7 @@
 import type { RowError } from "./import-report.js";
 
 /**
- * The first `limit` row errors in line order, whatever order they are added in (the size guard reports a
+ * The first `limit` row errors in line order, whatever order they are added in (the record guard reports a
  * little ahead of the parser). Holds at most `limit` errors however many are added.
  */
 export class RowErrorList {

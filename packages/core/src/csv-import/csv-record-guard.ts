@@ -21,7 +21,7 @@ const LINE_BREAKS = 4096;
 const LF_RUN = Buffer.alloc(LINE_BREAKS, "\n");
 const EMPTY = Buffer.alloc(0);
 
-export interface RecordSizeGuardOptions {
+export interface CsvRecordGuardOptions {
   maxRecordBytes: number;
   /** The quote character, as the CSV parser will use it (the parser's escape is the same character). */
   quote: '"' | "'";
@@ -44,7 +44,7 @@ export interface RecordSizeGuardOptions {
  * In place of a dropped record the parser gets one empty line per line the record spanned, so that line
  * numbers after it stay right; beyond the limit, a record's bytes are dropped as they arrive.
  */
-export class RecordSizeGuard extends Transform {
+export class CsvRecordGuard extends Transform {
   private readonly maxRecordBytes: number;
   private readonly quote: number;
   private readonly onDropped: (error: RowError) => void;
@@ -67,7 +67,7 @@ export class RecordSizeGuard extends Transform {
   private passFrom = 0;
   private recordFrom = 0;
 
-  constructor({ maxRecordBytes, quote, onDropped }: RecordSizeGuardOptions) {
+  constructor({ maxRecordBytes, quote, onDropped }: CsvRecordGuardOptions) {
     // One chunk held at most: a chunk of dropped records shrinks to its line breaks, and byte counts that
     // small would otherwise never push back, letting the whole file be read ahead.
     super({ readableHighWaterMark: 1 });

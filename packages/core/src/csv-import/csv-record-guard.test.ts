@@ -1,8 +1,8 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
+import { CsvRecordGuard } from "./csv-record-guard.js";
 import type { RowError } from "./import-report.js";
-import { RecordSizeGuard } from "./record-size-guard.js";
 
 interface Guarded {
   output: string;
@@ -15,7 +15,7 @@ async function guard(chunks: Buffer[], { max = 16, quote = '"' as '"' | "'" } = 
   const pieces: Buffer[] = [];
   await pipeline(
     Readable.from(chunks),
-    new RecordSizeGuard({ maxRecordBytes: max, quote, onDropped: (error) => dropped.push(error) }),
+    new CsvRecordGuard({ maxRecordBytes: max, quote, onDropped: (error) => dropped.push(error) }),
     async (source: AsyncIterable<Buffer>) => {
       for await (const piece of source) pieces.push(piece);
     },
@@ -25,7 +25,7 @@ async function guard(chunks: Buffer[], { max = 16, quote = '"' as '"' | "'" } = 
 
 const whole = (text: string) => [Buffer.from(text, "latin1")];
 
-describe("RecordSizeGuard", () => {
+describe("CsvRecordGuard", () => {
   it("passes a well-formed file through unchanged, as subarrays of the chunks it was given", async () => {
     const file = Buffer.from('task,name\n"multi\nline",a\n"say ""hi""",b\r\n\nlast,c');
     const chunks = [file.subarray(0, 13), file.subarray(13, 30), file.subarray(30)];
@@ -200,7 +200,7 @@ describe("RecordSizeGuard", () => {
 
   it("drops an oversized record's bytes as they come, without holding them", async () => {
     const dropped: RowError[] = [];
-    const sizeGuard = new RecordSizeGuard({
+    const sizeGuard = new CsvRecordGuard({
       maxRecordBytes: 1024,
       quote: '"',
       onDropped: (e) => dropped.push(e),
