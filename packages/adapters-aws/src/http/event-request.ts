@@ -114,6 +114,12 @@ export function removePrefix(reading: PathReading, prefix: string, inUrl = true)
   return { path, prefix: inUrl ? `${reading.prefix}${prefix}` : reading.prefix };
 }
 
+/** The stage an event names, unless it is the default one (`$default`, or none), whose URLs have no stage. */
+export function namedStageOf(context: EventRecord): string | undefined {
+  const { stage } = context;
+  return typeof stage === "string" && stage !== "$default" && stage !== "" ? stage : undefined;
+}
+
 /**
  * Whether the event came through API Gateway's own domain (`<id>.execute-api.<region>.amazonaws.com`), whose
  * URLs start with a named stage; a custom domain's never do (its API mapping picks the stage).

@@ -6,6 +6,7 @@ import {
   type EventRequest,
   isExecuteApiDomain,
   isRecord,
+  namedStageOf,
   type PathReading,
   readMethod,
   readPath,
@@ -31,8 +32,8 @@ export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettin
   const context = isRecord(event.requestContext) ? event.requestContext : {};
   const method = readMethod(isRecord(context.http) ? context.http.method : undefined);
   let reading: PathReading = { path: readPath(event.rawPath), prefix: "" };
-  const stage = context.stage;
-  if (typeof stage === "string" && stage !== "$default" && stage !== "")
+  const stage = namedStageOf(context);
+  if (stage !== undefined)
     reading = removePrefix(reading, `/${stage}`, isExecuteApiDomain(context.domainName));
   if (settings.basePath !== undefined) reading = removePrefix(reading, settings.basePath);
   const query = event.rawQueryString ?? "";

@@ -6,6 +6,7 @@ import {
   type EventRequest,
   isExecuteApiDomain,
   isRecord,
+  namedStageOf,
   type PathReading,
   readMethod,
   readPath,
@@ -28,8 +29,8 @@ export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettin
   const context = isRecord(event.requestContext) ? event.requestContext : {};
   const path = readPath(event.path);
   let reading: PathReading = { path, prefix: "" };
-  const { stage } = context;
-  if (typeof stage === "string" && stage !== "$default" && stage !== "") {
+  const stage = namedStageOf(context);
+  if (stage !== undefined) {
     if (event.version === "1.0") {
       reading = removePrefix(reading, `/${stage}`, isExecuteApiDomain(context.domainName));
     }
