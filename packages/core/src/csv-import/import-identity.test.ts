@@ -35,13 +35,6 @@ describe("importIdOf", () => {
     expect(ids.size).toBe(4);
   });
 
-  it("takes the version the store served when the ref has none", () => {
-    const { version, ...unversioned } = ref;
-
-    expect(importIdOf(unversioned, { version })).toBe(importIdOf(ref));
-    expect(importIdOf(ref, { version: "served" })).toBe(importIdOf(ref));
-  });
-
   it("is random without any version", () => {
     const unversioned = { container: ref.container, key: ref.key };
 

@@ -14,16 +14,15 @@ const MAX_NAME_BYTES = 4096;
 
 /**
  * The id of importing one object version: a UUIDv5 of `container\nkey\nversion`, so that every delivery of
- * the same object version gets the same id. The version comes from the ref or, failing that, from what the
- * store served. Without a version the import cannot be recognised again, and the id is random.
+ * the same object version gets the same id (ImportTodos puts the version the store served in the ref when the
+ * event had none). Without a version the import cannot be recognised again, and the id is random.
  *
  * @example
  * importIdOf({ container: "uploads", key: "todos.csv", version: "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY" });
  */
-export function importIdOf(ref: ObjectRef, served?: { version?: string }): string {
-  const version = ref.version ?? served?.version;
-  if (version === undefined) return randomUUID();
-  return uuidV5(IMPORT_ID_NAMESPACE, `${ref.container}\n${ref.key}\n${version}`);
+export function importIdOf(ref: ObjectRef): string {
+  if (ref.version === undefined) return randomUUID();
+  return uuidV5(IMPORT_ID_NAMESPACE, `${ref.container}\n${ref.key}\n${ref.version}`);
 }
 
 /** Line numbers go in an imported todo id's last 12 hex digits. */
