@@ -1,11 +1,8 @@
-import { parseTodoRow, type TodoRowFields } from "../todos/todo-schema.js";
 import type { CsvRecord } from "./csv-record-parser.js";
 import type { ImportColumns } from "./import-header.js";
+import { parseTodoRow, type TodoRow } from "./todo-row-schema.js";
 
 const INVALID_UTF8 = "invalid UTF-8 (or U+FFFD, the character that replaces it)";
-
-/** A data record's fields, validated: the makings of a todo. */
-export type TodoRow = TodoRowFields;
 
 export interface RowAccepted {
   kind: "row";

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { parseTodoRow, todoRowSchema } from "../csv-import/todo-row-schema.js";
 import { ValidationError } from "../shared/errors.js";
-import { newTodoSchema, parseTodoRow, todoPatchSchema, todoRowSchema, validate } from "./todo-schema.js";
+import { newTodoSchema, todoPatchSchema } from "./todo-schema.js";
+import { validate } from "./validate.js";
 
 const issuesOf = (run: () => unknown) => {
   try {

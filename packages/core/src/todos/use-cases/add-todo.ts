@@ -2,7 +2,8 @@ import type { Clock } from "../../shared/clock.js";
 import type { IdGenerator } from "../../shared/id-generator.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
 import type { Todo } from "../todo.js";
-import { newTodoSchema, validate } from "../todo-schema.js";
+import { newTodoSchema } from "../todo-schema.js";
+import { validate } from "../validate.js";
 
 /** Creates a todo from untrusted input: validated, given a fresh id, version 1. */
 export class AddTodo {

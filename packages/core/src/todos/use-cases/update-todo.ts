@@ -2,7 +2,8 @@ import type { Clock } from "../../shared/clock.js";
 import { TodoNotFoundError, VersionConflictError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
 import { type Todo, todoIdOf, type VersionPreconditions } from "../todo.js";
-import { todoPatchSchema, validate } from "../todo-schema.js";
+import { todoPatchSchema } from "../todo-schema.js";
+import { validate } from "../validate.js";
 
 // Without a precondition from the caller, a concurrent writer may win between our read and our write:
 // read again and re-apply the patch a few times before reporting the conflict.
