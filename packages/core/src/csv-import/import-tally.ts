@@ -3,13 +3,13 @@ import type { ImportReport, ImportStatus, RowError } from "./import-report.js";
 import type { ObjectRef } from "./ports/object-source.js";
 import { RowErrorList } from "./row-error-list.js";
 
-/** The counts and errors of one import attempt, and the report they make. */
+/**
+ * The counts and errors of one import attempt, and the report they make. Every count changes through a method
+ * here, so that the report adds up: rowsRead = imported + rejected + failed, once the rows held in a batch are
+ * written or counted failed.
+ */
 export class ImportTally {
-  rowsRead = 0;
-  imported = 0;
-  rejected = 0;
-  failed = 0;
-  bytesRead = 0;
+  private counts = { rowsRead: 0, imported: 0, rejected: 0, failed: 0, bytesRead: 0 };
   private headerRejected = false;
   private readonly errors: RowErrorList;
 
@@ -17,21 +17,45 @@ export class ImportTally {
     this.errors = new RowErrorList(maxErrors);
   }
 
+  get rowsRead(): number {
+    return this.counts.rowsRead;
+  }
+
+  get failed(): number {
+    return this.counts.failed;
+  }
+
+  /** Bytes of the object read so far. */
+  bytesArrived(count: number): void {
+    this.counts.bytesRead += count;
+  }
+
+  /** A data record read and valid, on its way to the store. */
+  accept(): void {
+    this.counts.rowsRead += 1;
+  }
+
   /** A data record refused: bad CSV, over the size cap, or failing validation. */
   reject(error: RowError): void {
-    this.rowsRead += 1;
-    this.rejected += 1;
+    this.counts.rowsRead += 1;
+    this.counts.rejected += 1;
     this.errors.add(error);
+  }
+
+  /** `count` accepted rows the store wrote. */
+  written(count: number): void {
+    this.counts.imported += count;
   }
 
   /** A valid row the store could not write. */
   fail(error: RowError): void {
-    this.failed += 1;
+    this.counts.failed += 1;
     this.errors.add(error);
   }
 
-  /** An error about a run of rows (a batch the store failed to write), not about one row. */
-  addRunError(error: RowError): void {
+  /** `count` accepted rows not (or not surely) written, with one error for them all (a batch, from its line). */
+  unsaved(count: number, error: RowError): void {
+    this.counts.failed += count;
     this.errors.add(error);
   }
 
@@ -42,7 +66,7 @@ export class ImportTally {
   }
 
   progress(totalBytes: number | undefined): ImportProgress {
-    const { rowsRead, imported, rejected, bytesRead } = this;
+    const { rowsRead, imported, rejected, bytesRead } = this.counts;
     return totalBytes === undefined
       ? { rowsRead, imported, rejected, bytesRead }
       : { rowsRead, imported, rejected, bytesRead, totalBytes };
@@ -61,10 +85,10 @@ export class ImportTally {
       importId,
       source,
       status,
-      rowsRead: this.rowsRead,
-      imported: this.imported,
-      rejected: this.rejected,
-      failed: this.failed,
+      rowsRead: this.counts.rowsRead,
+      imported: this.counts.imported,
+      rejected: this.counts.rejected,
+      failed: this.counts.failed,
       errors: this.errors.toArray(),
       errorsTruncated: this.errors.truncated,
       startedAt: startedAt.toISOString(),

@@ -239,7 +239,7 @@ export class ImportTodos {
       maxRecordBytes: this.settings.maxRecordBytes,
       ...(signal && { signal }),
       onBytes: (count) => {
-        tally.bytesRead += count;
+        tally.bytesArrived(count);
       },
     });
     for await (const chunk of reads) {
@@ -247,7 +247,7 @@ export class ImportTodos {
         switch (read.kind) {
           case "row": {
             const { row, line } = read;
-            tally.rowsRead += 1;
+            tally.accept();
             const todo: Todo = {
               id: idOf(line),
               task: row.task,

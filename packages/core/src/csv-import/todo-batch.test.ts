@@ -66,16 +66,15 @@ describe("TodoBatch", () => {
 
     expect(await batch.write()).toBe(true);
     expect(await batch.write()).toBe(false);
-    expect(tally).toMatchObject({ imported: 1, failed: 1 });
-    expect(
-      tally.report({
-        importId: "i",
-        source: { container: "c", key: "k" },
-        status: "FAILED",
-        startedAt: new Date(0),
-        finishedAt: new Date(0),
-        note: undefined,
-      }).errors,
-    ).toEqual([{ line: 7, reason: "not saved: throttled" }]);
+    const report = tally.report({
+      importId: "i",
+      source: { container: "c", key: "k" },
+      status: "FAILED",
+      startedAt: new Date(0),
+      finishedAt: new Date(0),
+      note: undefined,
+    });
+    expect(report).toMatchObject({ imported: 1, failed: 1 });
+    expect(report.errors).toEqual([{ line: 7, reason: "not saved: throttled" }]);
   });
 });

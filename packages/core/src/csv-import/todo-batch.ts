@@ -51,14 +51,13 @@ export class TodoBatch {
       ({ failed } = await this.repository.putMany(todos, this.options));
     } catch (error) {
       // Some of them may be written: the store does not say which. A retry writes whichever are missing.
-      this.countUnsaved(
-        todos.length,
-        lines[0]!,
-        `not confirmed saved: the store failed while writing the ${todos.length} rows from this line on`,
-      );
+      this.tally.unsaved(todos.length, {
+        line: lines[0]!,
+        reason: `not confirmed saved: the store failed while writing the ${todos.length} rows from this line on`,
+      });
       throw error;
     }
-    this.tally.imported += todos.length - failed.length;
+    this.tally.written(todos.length - failed.length);
     if (failed.length > 0) {
       const lineOf = new Map(todos.map((todo, index) => [todo.id, lines[index]!]));
       for (const failure of failed) {
@@ -75,18 +74,11 @@ export class TodoBatch {
   abandon(): void {
     if (this.todos.length === 0) return;
     const count = this.todos.length;
-    this.countUnsaved(
-      count,
-      this.lines[0]!,
-      `not saved: the import stopped before the ${count} rows from this line on were written`,
-    );
+    this.tally.unsaved(count, {
+      line: this.lines[0]!,
+      reason: `not saved: the import stopped before the ${count} rows from this line on were written`,
+    });
     this.todos = [];
     this.lines = [];
-  }
-
-  /** `count` todos from `line` on counted failed, with one error for all of them. */
-  private countUnsaved(count: number, line: number, reason: string): void {
-    this.tally.failed += count;
-    this.tally.addRunError({ line, reason });
   }
 }
