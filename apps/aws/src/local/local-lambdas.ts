@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { MAX_RESULT_BYTES } from "@anycloud/adapters-aws/http";
 import type { Context } from "aws-lambda";
 import { FUNCTIONS, type FunctionName } from "./functions.js";
 
@@ -8,11 +9,8 @@ export type LambdaHandler = (event: unknown, context: Context) => Promise<unknow
 /** Lambda refuses a synchronous invocation whose event is larger than this, as JSON. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-/**
- * Lambda fails a synchronous invocation whose result is larger than this, as JSON, after the function ran: its
- * runtime quotes "Exceeded maximum allowed payload size (6291556 bytes)", and API Gateway answers 502.
- */
-export const MAX_RESULT_BYTES = 6 * 1024 * 1024 + 100;
+// Lambda fails a synchronous invocation whose result is larger than this, as JSON, after the function ran.
+export { MAX_RESULT_BYTES };
 
 /** The event is over Lambda's payload limit: the function was not invoked. */
 export class EventTooLargeError extends Error {

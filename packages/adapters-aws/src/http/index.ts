@@ -5,3 +5,4 @@ export {
   type LambdaHttpResult,
 } from "./lambda-http-handler.js";
 export { MalformedEventError } from "./malformed-event.js";
+export { MAX_RESULT_BYTES } from "./result-limit.js";

@@ -332,3 +332,52 @@ describe("paths in a reply's Location and Link headers", () => {
     });
   });
 });
+
+describe("a reply too large for a Lambda result (6 MB of JSON)", () => {
+  const answering = (body: string): HttpApi =>
+    Object.assign(async () => new Response(null), {
+      handle: async (): Promise<Reply> => ({
+        status: 200,
+        headers: { "content-type": "application/json", "x-request-id": "req-1" },
+        body,
+      }),
+    });
+  const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+  const logger = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }),
+  };
+  beforeEach(() => {
+    logged.length = 0;
+  });
+
+  it.each([
+    ["a body of 7 MB", "x".repeat(7 * 1024 * 1024)],
+    // 4 MB of text, but each `"` is escaped twice (in the body's JSON, then in the result's): 16 MB of result.
+    ["a body whose escaping takes it over", JSON.stringify('"'.repeat(4 * 1024 * 1024))],
+  ])("answers 500 with its request id, and logs why, for %s", async (_case, body) => {
+    const result = await createLambdaHttpHandler(answering(body), { logger })(payloadV2("GET", "/big"));
+
+    expect(result.statusCode).toBe(500);
+    expect(result.headers?.["x-request-id"]).toBe("req-1");
+    expect(JSON.parse(result.body ?? "")).toMatchObject({ code: "INTERNAL" });
+    expect(logged).toEqual([
+      {
+        message: expect.stringContaining("too large"),
+        fields: expect.objectContaining({ requestId: "req-1", status: 200, resultBytes: expect.any(Number) }),
+      },
+    ]);
+  });
+
+  it("sends a reply just under the limit as it is", async () => {
+    const body = "x".repeat(6 * 1024 * 1024 - 1024);
+    const result = await createLambdaHttpHandler(answering(body), { logger })(payloadV2("GET", "/big"));
+
+    expect(result.statusCode).toBe(200);
+    expect(result.body).toBe(body);
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(6 * 1024 * 1024 + 100);
+    expect(logged).toEqual([]);
+  });
+});

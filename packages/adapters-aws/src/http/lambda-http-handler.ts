@@ -1,9 +1,13 @@
 import {
+  createJsonLogger,
   type FetchApi,
   type HttpApi,
   type HttpRequest,
   httpApiOf,
+  type Logger,
   type Reply,
+  requestIdFrom,
+  standaloneErrorReply,
   withSignalOnDemand,
 } from "@anycloud/core";
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
@@ -15,6 +19,7 @@ import { requestFromPayloadV2, resultForPayloadV2 } from "./http-api-event.js";
 import { MalformedEventError, malformedEventReply } from "./malformed-event.js";
 import { binaryTest } from "./response-body.js";
 import { requestFromPayloadV1, resultForPayloadV1 } from "./rest-api-event.js";
+import { MAX_RESULT_BYTES, oversizeBytesOf } from "./result-limit.js";
 
 export interface LambdaHttpOptions {
   /**
@@ -29,6 +34,8 @@ export interface LambdaHttpOptions {
    * its own `binaryMediaTypes` setting.
    */
   binaryMediaTypes?: string[];
+  /** Where the handler says what went wrong in its own work (a reply too large to send); JSON lines by default. */
+  logger?: Logger;
 }
 
 export type LambdaHttpResult = APIGatewayProxyResult | APIGatewayProxyStructuredResultV2;
@@ -67,6 +74,7 @@ export function createLambdaHttpHandler(
     basePath: normaliseBasePath(options.basePath),
     isBinary: binaryTest(options.binaryMediaTypes),
   };
+  const logger = options.logger ?? createJsonLogger("warn");
   return async function handleHttpEvent(event: unknown, context?: unknown): Promise<LambdaHttpResult> {
     const record = isRecord(event) ? event : NOT_AN_OBJECT;
     const format = record.version === "2.0" ? PAYLOAD_V2 : PAYLOAD_V1;
@@ -90,12 +98,34 @@ export function createLambdaHttpHandler(
       timeLimit ??= timeLimitOf(context);
       return timeLimit?.signal;
     });
+    let reply: Reply;
     try {
-      // Core's paths (`Location: /todos/1`) get back the stage or base path removed from the event's.
-      return format.toResult(await httpApi.handle(limited), request.method, settings, pathPrefix);
+      reply = await httpApi.handle(limited);
     } finally {
       timeLimit?.clear();
     }
+    // Core's paths (`Location: /todos/1`) get back the stage or base path removed from the event's.
+    const result = format.toResult(reply, request.method, settings, pathPrefix);
+    const oversize = oversizeBytesOf(result);
+    if (oversize === undefined) return result;
+    // Lambda would fail the invocation and API Gateway answer a bare 502: a 500 with the request's id instead,
+    // and a line that says why.
+    const answeredId = reply.headers?.["x-request-id"];
+    const requestId = requestIdFrom(
+      typeof answeredId === "string" ? answeredId : undefined,
+      request.requestId,
+    );
+    logger.error("The reply is too large for a Lambda result: answered 500 instead.", {
+      requestId,
+      status: reply.status,
+      resultBytes: oversize,
+      maxBytes: MAX_RESULT_BYTES,
+    });
+    return format.toResult(
+      standaloneErrorReply(new Error("reply too large"), requestId),
+      request.method,
+      settings,
+    );
   };
 }
 
