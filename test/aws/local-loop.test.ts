@@ -33,10 +33,14 @@ beforeAll(async () => {
   loop = await startLocalLoop();
 }, READY_WITHIN_MS + 10_000);
 
+// Every loop a test started: one still running at the end (its test failed, or timed out, which runs no
+// `finally`) is killed with its process group, and so with the DynamoDB Local it started.
+const spawned = new Set<ChildProcess>();
+
 afterAll(() => {
-  // Only when a test failed before the loop was stopped: do not leave it behind.
-  if (loop && loop.child.exitCode === null && loop.child.signalCode === null)
-    signalGroup(loop.child, "SIGKILL");
+  for (const child of spawned) {
+    if (child.exitCode === null && child.signalCode === null) signalGroup(child, "SIGKILL");
+  }
   if (loop?.dynamoDbPid !== undefined) signalProcess(loop.dynamoDbPid, "SIGKILL");
 });
 
@@ -79,6 +83,7 @@ function spawnLocalLoop(settings: NodeJS.ProcessEnv = {}): Pick<Running, "child"
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  spawned.add(child);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString("utf8");
