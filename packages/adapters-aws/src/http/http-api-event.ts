@@ -35,7 +35,15 @@ export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettin
   const stage = namedStageOf(context);
   if (stage !== undefined)
     reading = removePrefix(reading, `/${stage}`, isExecuteApiDomain(context.domainName));
-  if (settings.basePath !== undefined) reading = removePrefix(reading, settings.basePath);
+  if (settings.basePath !== undefined) {
+    const removed = removePrefix(reading, settings.basePath);
+    // Through a custom domain's API mapping, rawPath may hold the stage and not the mapping's path (reported for
+    // AWS: serverless-express#465); the client's URL has it all the same, and the reply's paths need it back.
+    reading =
+      removed === reading && isCustomDomain(context.domainName)
+        ? { path: reading.path, prefix: `${reading.prefix}${settings.basePath}` }
+        : removed;
+  }
   const query = event.rawQueryString ?? "";
   if (typeof query !== "string") throw new MalformedEventError("The event's rawQueryString is not a string.");
   const request = toHttpRequest({
@@ -77,4 +85,11 @@ function headersOf(event: EventRecord): EventHeaders {
     if (cookies.length > 0) headers.set("cookie", cookies.join("; "));
   }
   return headers;
+}
+
+/** A domain of the service's own (not `execute-api`, not a Function URL): the one kind that has API mappings. */
+function isCustomDomain(domainName: unknown): boolean {
+  return (
+    typeof domainName === "string" && !isExecuteApiDomain(domainName) && !FUNCTION_URL_DOMAIN.test(domainName)
+  );
 }

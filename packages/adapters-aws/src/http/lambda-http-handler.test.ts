@@ -304,6 +304,15 @@ describe("paths in a reply's Location and Link headers", () => {
     expect(await locationOf(event)).toMatch(pathOfTodo(""));
   });
 
+  it("puts a custom domain's base path back when an HTTP API's rawPath holds the stage instead", async () => {
+    // Through https://api.example.com/v1/... (mapping key v1 -> stage prod), rawPath was reported to be the stage,
+    // not the mapping key (CodeGenieApp/serverless-express#465); the client's URL has /v1 all the same.
+    const event = httpApiEvent("/prod/todos", "prod");
+    Object.assign(event.requestContext, { domainName: "api.example.com" });
+
+    expect(await locationOf(event, { basePath: "/v1" })).toMatch(pathOfTodo("/v1"));
+  });
+
   it("puts a custom domain's base path back in front of them", async () => {
     const event = restEvent("/v1/todos", { domainName: "api.example.com", path: "/v1/todos" });
 
