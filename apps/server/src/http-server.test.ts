@@ -190,13 +190,15 @@ describe("startHttpServer", () => {
     };
 
     it("is read to its end however long it takes, as long as it keeps coming", async () => {
-      const todos = await start(400);
-      const parts = lines.map((text) => ({ pauseMs: 150, text }));
+      // Each pause a fifth of the idle limit: the client's timers and the server's share this process, and a
+      // pause that outlasts the limit on a busy machine would be a timeout the test caused.
+      const todos = await start(1_000);
+      const parts = lines.map((text) => ({ pauseMs: 200, text }));
       const length = Buffer.byteLength(lines.join(""));
 
       const answer = await send(parts, length);
 
-      // 13 parts 150 ms apart: about 2 s in all, five times the idle limit, never idle for as long as it.
+      // 13 parts 200 ms apart: about 2.6 s in all, more than twice the idle limit, never idle for as long as it.
       expect(answer).toMatch(/^HTTP\/1\.1 200 /);
       expect((await todos.list({ limit: 100 })).items).toHaveLength(rows);
       // No limit on the whole request (node's requestTimeout cut uploads after 60-90 s whatever their pace).
