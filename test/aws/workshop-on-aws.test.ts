@@ -136,12 +136,14 @@ function onlyReport(outcome: ImportOutcome): ImportReport {
 }
 
 /** Delivers `event` again while the handler throws, as Lambda retries an asynchronous invocation. */
-async function deliverUntilDone(event: S3Event, attempts = 50): Promise<ImportOutcome> {
-  for (let attempt = 1; ; attempt++) {
+async function deliverUntilDone(event: S3Event, deadlineMs = 30_000): Promise<ImportOutcome> {
+  // A deadline, not a count of attempts: on a busy machine the import holding the lease may take seconds.
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
     try {
       return await csvImport(event);
     } catch (error) {
-      if (attempt >= attempts) throw error;
+      if (Date.now() >= deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

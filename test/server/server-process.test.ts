@@ -564,9 +564,21 @@ describe("the server process", () => {
 
   it("finishes a request in flight when asked to stop, then exits 0", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
+    // The first chunk goes at once; fetch asks for the next only once it has written the first on a connection,
+    // and that one comes 300 ms later: the signal is sent while the request is certainly under way.
+    let firstChunkWritten!: () => void;
+    const underWay = new Promise<void>((resolve) => {
+      firstChunkWritten = resolve;
+    });
+    let pulls = 0;
     const body = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        controller.enqueue(new TextEncoder().encode("task\nslow upload\n"));
+      async pull(controller) {
+        pulls++;
+        if (pulls === 1) {
+          controller.enqueue(new TextEncoder().encode("task\nslow upload\n"));
+          return;
+        }
+        firstChunkWritten();
         await new Promise((resolve) => setTimeout(resolve, 300));
         controller.close();
       },
@@ -578,6 +590,7 @@ describe("the server process", () => {
       body,
       duplex: "half",
     } as RequestInit);
+    await underWay;
     await new Promise((resolve) => setTimeout(resolve, 100));
     const exitCode = server.stop("SIGTERM");
     const response = await upload;

@@ -13,7 +13,7 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Every JSON log line printed so far. */
   logs: Record<string, unknown>[];
-  /** Sends a signal and resolves with the exit code. */
+  /** Sends a signal and resolves with the exit code, once every line the server printed has been read. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -37,7 +37,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr!.on("data", (chunk) => {
     stderr += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // On "close", not "exit": a process may exit before its last lines are read from the pipe, and a test reading
+  // `logs` once it stopped would miss them.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
