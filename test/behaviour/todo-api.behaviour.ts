@@ -228,6 +228,31 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
       });
 
+      it("answers a PATCH's stale If-Match with 412, and an unknown todo with 404, whatever its body holds", async () => {
+        // RFC 9110 §13.2.1: preconditions are evaluated before the content is processed.
+        const todo = await createTodo({ task: "preconditions first" });
+        const patch = (id: string, body: string, ifMatch?: string) =>
+          send(`/todos/${id}`, {
+            method: "PATCH",
+            headers: { "content-type": "application/json", ...(ifMatch && { "if-match": ifMatch }) },
+            body,
+          });
+
+        await expectProblem(await patch(todo.id, '{"task": ""}', '"7"'), 412, "VERSION_CONFLICT");
+        await expectProblem(await patch(todo.id, "{not json", '"7"'), 412, "VERSION_CONFLICT");
+        await expectProblem(await patch(todo.id, '{"owner": "me"}', '"7"'), 412, "VERSION_CONFLICT");
+        const unknown = "00000000-0000-4000-8000-000000000000";
+        await expectProblem(await patch(unknown, '{"task": ""}'), 404, "TODO_NOT_FOUND");
+        await expectProblem(await patch(unknown, "{not json", '"1"'), 404, "TODO_NOT_FOUND");
+        // With the precondition met, the body's faults are what is wrong.
+        await expectProblem(await patch(todo.id, '{"task": ""}', '"1"'), 422, "VALIDATION_FAILED");
+        await expectProblem(await patch(todo.id, "{not json", '"1"'), 400, "MALFORMED_JSON");
+        expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({
+          task: "preconditions first",
+          version: 1,
+        });
+      });
+
       it("compares If-Match strongly: a weak tag or one never issued answers 412, and changes nothing", async () => {
         const todo = await createTodo({ task: "weak tags" });
 

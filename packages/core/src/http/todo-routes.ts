@@ -1,8 +1,10 @@
+import { ValidationError } from "../shared/errors.js";
 import type { AddTodo } from "../todos/use-cases/add-todo.js";
 import type { DeleteTodo } from "../todos/use-cases/delete-todo.js";
 import type { GetTodo } from "../todos/use-cases/get-todo.js";
 import { type ListTodos, MAX_PAGE_SIZE } from "../todos/use-cases/list-todos.js";
 import type { UpdateTodo } from "../todos/use-cases/update-todo.js";
+import { MalformedJsonError } from "./http-errors.js";
 import { etagOf, expectedVersionsFrom } from "./preconditions.js";
 import { readCursor, readLimit } from "./query.js";
 import { readJsonBody } from "./read-body.js";
@@ -66,10 +68,19 @@ export function addRestTodoRoutes(
       return jsonReply(todo, 200, { etag: etagOf(todo.version) });
     })
     .on("PATCH", "/todos/{id}", async ({ request, params }) => {
+      const id = params.id!;
       const acceptedVersions = expectedVersionsFrom(request);
-      const body = await readJsonBody(request, jsonBytes);
-      const todo = await updateTodo.execute(params.id!, body, { acceptedVersions });
-      return jsonReply(todo, 200, { etag: etagOf(todo.version) });
+      try {
+        const todo = await updateTodo.execute(id, await readJsonBody(request, jsonBytes), {
+          acceptedVersions,
+        });
+        return jsonReply(todo, 200, { etag: etagOf(todo.version) });
+      } catch (error) {
+        // A body at fault is answered after what comes before its content: the todo's absence, a stale If-Match.
+        if (error instanceof MalformedJsonError || error instanceof ValidationError)
+          await updateTodo.checkBeforeContent(id, { acceptedVersions });
+        throw error;
+      }
     })
     .on("DELETE", "/todos/{id}", async ({ request, params }) => {
       await deleteTodo.execute(params.id!, { acceptedVersions: expectedVersionsFrom(request) });

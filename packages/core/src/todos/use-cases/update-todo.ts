@@ -20,6 +20,20 @@ export class UpdateTodo {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * What a PATCH meets before its content is read: an unknown todo (`TodoNotFoundError`), an `If-Match` it is
+   * not at (`VersionConflictError`). RFC 9110 §13.2.1 evaluates preconditions before the content is processed,
+   * so these answer a request whose body is also at fault; `execute` reads the todo only after validating its
+   * input, and the HTTP route asks this only when the body failed.
+   */
+  async checkBeforeContent(idGiven: string, { acceptedVersions }: VersionPreconditions = {}): Promise<void> {
+    const id = todoIdOf(idGiven);
+    const current = await this.todos.get(id);
+    if (!current) throw new TodoNotFoundError(id);
+    if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version))
+      throw new VersionConflictError(id, acceptedVersions);
+  }
+
   async execute(idGiven: string, input: unknown, options: VersionPreconditions = {}): Promise<Todo> {
     const id = todoIdOf(idGiven);
     const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
