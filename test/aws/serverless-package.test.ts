@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { DYNAMODB_HTTP_TIMEOUTS, dynamoDbClientOf } from "@anycloud/adapters-aws/storage";
 import { DEFAULT_ROUTE, FUNCTIONS, type FunctionName, HTTP_ROUTES } from "@anycloud/aws/local";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -244,6 +245,26 @@ describe("the events", () => {
     expect(DEFAULT_ROUTE.functionName).toBe("api");
   });
 
+  it("give the HTTP functions on the tables time for their DynamoDB client to give up, within API Gateway's 30 s", async () => {
+    // The functions' own client: its attempts, each cut at `requestTimeout`, then a 503 STORE_UNAVAILABLE. A
+    // function ended by Lambda sooner gets API Gateway's bare 500 instead.
+    const client = dynamoDbClientOf();
+    const attempts = await client.config.maxAttempts();
+    client.destroy();
+    const giveUpSeconds = (attempts * DYNAMODB_HTTP_TIMEOUTS.requestTimeout) / 1000;
+    const onTheApi = new Set([...HTTP_ROUTES.map((route) => route.functionName), DEFAULT_ROUTE.functionName]);
+
+    const checked = [];
+    for (const [name, fn] of functionsByName()) {
+      if (!onTheApi.has(name) || !JSON.stringify(fn.Properties.Environment ?? {}).includes("TODOS_TABLE"))
+        continue;
+      checked.push(name);
+      expect(fn.Properties.Timeout, name).toBeGreaterThan(giveUpSeconds + 2);
+      expect(fn.Properties.Timeout, name).toBeLessThan(30);
+    }
+    expect(checked.sort()).toEqual(["addTodo", "api", "importUpload", "listTodo"]);
+  });
+
   it("let API Gateway invoke the HTTP functions, and only those", () => {
     const invokers = ofType("AWS::Lambda::Permission")
       .filter(([, permission]) => permission.Properties.Principal === "apigateway.amazonaws.com")
@@ -276,6 +297,20 @@ describe("the events", () => {
     expect(bucket?.[1].Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
     // Should a deploy ever rename the bucket, CloudFormation keeps the old one, uploads and all.
     expect(bucket?.[1]).toMatchObject({ UpdateReplacePolicy: "Retain" });
+    // Replaced versions are not kept for ever, but as long as the failures queue keeps an event naming one.
+    const [[, queue]] = ofType("AWS::SQS::Queue") as [[string, CfnResource]];
+    const queueDays = Number(queue.Properties.MessageRetentionPeriod) / 86_400;
+    expect(bucket?.[1].Properties.LifecycleConfiguration).toEqual({
+      Rules: [
+        {
+          Id: "old-versions-and-abandoned-uploads",
+          Status: "Enabled",
+          NoncurrentVersionExpiration: { NoncurrentDays: queueDays },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          ExpiredObjectDeleteMarker: true,
+        },
+      ],
+    });
     // S3 checks that it may invoke the function when the notification is set: the permission comes first.
     const [permissionId, permission] = ofType("AWS::Lambda::Permission").find(
       ([, candidate]) => candidate.Properties.Principal === "s3.amazonaws.com",

@@ -23,8 +23,8 @@ export interface FunctionSettings {
 export const FUNCTIONS: Readonly<Record<FunctionName, FunctionSettings>> = {
   hello: { handler: "dist/hello/index.handler", timeout: 10, memorySize: 128 },
   helloHttp: { handler: "dist/helloHttp/index.handler", timeout: 10, memorySize: 128 },
-  addTodo: { handler: "dist/workshopTodos/index.handler", timeout: 10, memorySize: 256 },
-  listTodo: { handler: "dist/workshopTodos/index.handler", timeout: 10, memorySize: 256 },
+  addTodo: { handler: "dist/workshopTodos/index.handler", timeout: 29, memorySize: 256 },
+  listTodo: { handler: "dist/workshopTodos/index.handler", timeout: 29, memorySize: 256 },
   api: { handler: "dist/api/index.handler", timeout: 29, memorySize: 256 },
   importUpload: { handler: "dist/importUpload/index.handler", timeout: 29, memorySize: 1024 },
   csvImport: { handler: "dist/csvImport/index.handler", timeout: 900, memorySize: 512 },
