@@ -23,7 +23,9 @@ describe("SqliteImportLedger", () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it("lets exactly one of several connections sharing the database file claim an import", async () => {
+  // In one process the driver runs each claim whole before the next: these claims do not race. That a claim is
+  // atomic against another process's is shown by test/contracts/sqlite-processes.test.ts.
+  it("gives an import to one claim of several, made on connections sharing the database file", async () => {
     const ledgers = databases.map((database) => new SqliteImportLedger(database));
     const claim = {
       importId: "uploads/todos.csv@v1",
