@@ -1,4 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { RunErrorsReporter } from "./test/support/run-errors-reporter.js";
+
+// CI sums its runs' reports: a second run (apps/aws/scripts/lambda-node.mjs) names its own file. Beside each, the
+// run's errors outside its tests, which the JSON report leaves out (`<report>.errors.json`).
+const JSON_REPORT = process.env.VITEST_JSON_REPORT ?? ".reports/vitest.json";
 
 // One root config with a project per workspace package. Tests import workspace packages from their
 // TypeScript sources (the "@anycloud/source" export condition), so no build is needed to run them.
@@ -6,10 +11,10 @@ export default defineConfig({
   resolve: { conditions: ["@anycloud/source"] },
   ssr: { resolve: { conditions: ["@anycloud/source"] } },
   test: {
-    // CI sums its runs' reports: a second run (apps/aws/scripts/lambda-node.mjs) names its own file.
     reporters: [
       "default",
-      ["json", { outputFile: process.env.VITEST_JSON_REPORT ?? ".reports/vitest.json" }],
+      ["json", { outputFile: JSON_REPORT }],
+      new RunErrorsReporter(JSON_REPORT.replace(/\.json$/, ".errors.json")),
     ],
     projects: [
       { extends: true, test: { name: "core", root: "packages/core", include: ["src/**/*.test.ts"] } },

@@ -1,7 +1,9 @@
 // Prints "N passed, N failed[, N skipped]" from vitest's JSON reports (summed when given several, after a line
 // per report), so a run that executed no test shows. A test file that failed outside its tests (it did not
 // load, or a beforeAll hook threw) counts as one failure: vitest reports its tests as skipped, or has none, and
-// the line would otherwise read "0 failed". A missing report counts as a failure.
+// the line would otherwise read "0 failed". So does each error of the run outside any test, which the JSON
+// report leaves out (test/support/run-errors-reporter.ts writes them beside it, as <report>.errors.json), and
+// each test that never finished (its worker crashed). A missing report counts as a failure.
 import { readFileSync } from "node:fs";
 
 const files = process.argv.slice(2);
@@ -52,13 +54,30 @@ function countsOf(file) {
     const reason = String(result.message ?? "").split("\n")[0];
     console.log(`failed outside its tests: ${result.name}${reason ? `: ${reason}` : ""}`);
   }
-  const failed = failedTests + brokenFiles.length;
+  // Tests a crashed worker never finished: neither passed, failed nor skipped, and missing from every count.
+  const unfinished = testResults.flatMap((result) =>
+    (result.assertionResults ?? []).filter((test) => test.status === "pending").map(() => result.name),
+  );
+  for (const name of new Set(unfinished)) console.log(`tests that never finished in ${name}`);
+  const runErrors = runErrorsOf(file);
+  for (const message of runErrors) console.log(`error outside any test: ${message}`);
+  const failed = failedTests + brokenFiles.length + unfinished.length + runErrors.length;
   return {
     passed,
     failed,
     skipped: pending + todo,
     ok: failed === 0 && passed > 0 && report.success !== false,
   };
+}
+
+/** The run's errors outside its tests; without the file that lists them, one error saying so. */
+function runErrorsOf(file) {
+  const errorsFile = file.replace(/\.json$/, ".errors.json");
+  try {
+    return JSON.parse(readFileSync(errorsFile, "utf8")).unhandledErrors;
+  } catch {
+    return [`no record of the run's errors at ${errorsFile}`];
+  }
 }
 
 function line({ passed, failed, skipped }) {
