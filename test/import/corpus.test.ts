@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -38,6 +38,16 @@ const invalidUtf8 = "invalid UTF-8 (or U+FFFD, the character that replaces it)";
 const badDate = "dueDate: must be a real date written YYYY-MM-DD or DD-MM-YYYY";
 
 const corpus: CorpusCase[] = [
+  {
+    // The workshop's todoList.csv (docs/workshop.md): every value single-quoted, dates DD-MM-YYYY.
+    file: "workshop-todo-list.csv",
+    report: { ...completed, rowsRead: 2, imported: 2, rejected: 0, errors: [] },
+    importedLines: [2, 3],
+    todos: {
+      2: { task: "check serverless.com example", name: "John Doe", dueDate: "2017-12-10", checked: false },
+      3: { task: "check serverless.com plugins", name: "John Doe", dueDate: "2017-12-11", checked: false },
+    },
+  },
   {
     file: "bom-crlf.csv",
     report: {
@@ -248,6 +258,14 @@ const corpus: CorpusCase[] = [
     importedLines: [2, 3, 5],
   },
 ];
+
+describe("the corpus", () => {
+  it("has a case for every CSV fixture, so that none goes untested", () => {
+    const files = readdirSync(fixtures).filter((file) => file.endsWith(".csv"));
+
+    expect([...new Set(corpus.map((entry) => entry.file))].sort()).toEqual(files.sort());
+  });
+});
 
 async function importFixture(file: string, chunkSize: number, settings?: Partial<ImportSettings>) {
   const todos = new InMemoryTodoRepository();

@@ -27,6 +27,7 @@ async function* chunks(text: string) {
 }
 
 describe("importing the workshop's sample file", () => {
+  // A check of the test's own data: the corpus imports the fixture (corpus.test.ts), this test the text.
   it("is the fixture the corpus also holds", async () => {
     expect(await readFile(path.join(here, "../fixtures/csv/workshop-todo-list.csv"), "utf8")).toBe(
       workshopCsv,
