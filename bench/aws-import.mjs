@@ -8,13 +8,14 @@
 // The row count comes from the child's own report; on DynamoDB Local, DescribeTable's ItemCount (kept live there)
 // must agree (dynalite says 0). Each child reports its rows/s (over the handler's or the loop's time), its own
 // CPU time per row (user + system: the importer's cost, apart from the stand-in's, which shares the machine) and peak RSS
-// (process.resourceUsage().maxRSS). Ours runs with the NODE_OPTIONS that serverless.yml gives the csvImport function
+// (process.resourceUsage().maxRSS); and the stand-ins' CPU time per row over the same run (DynamoDB Local's process,
+// read from /proc, and this one, which serves s3rver), which shows who sets the pace on a machine of few cores. Ours runs with the NODE_OPTIONS that serverless.yml gives the csvImport function
 // (its heap limits), the baseline with Node's defaults. Ours runs 100,000 and 1,000,000 rows;
 // the baseline a smaller sample (one row per request). Runs interleave: ours 100k, baseline, ours 1M.
 // Goals: ours >= 10x the baseline's rows/s; ours peak RSS <= 128 MB (Lambda's MB are MiB, as printed here), and flat
 // from 100k to 1M rows.
 // Usage: node apps/aws/scripts/bundle.mjs && node bench/aws-import.mjs [runs=3] [baselineRows=50000] [ourRows=100000,1000000] [baselineInFlight=50]
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -109,6 +110,29 @@ const dynamo = await startDynamoDb({ longRunning: true });
 const s3 = await startS3();
 const dynamoClient = dynamoDbClientFor(dynamo.endpoint);
 
+// What the stand-ins spend while a child imports: DynamoDB Local's process (read from /proc, where there is one)
+// and this process, which runs s3rver. Both share the machine's cores with the importer.
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  } catch {
+    return Number.NaN;
+  }
+})();
+function standInCpuSeconds() {
+  const own = process.cpuUsage();
+  let dynamoSeconds = 0;
+  if (dynamo.pid !== undefined) {
+    try {
+      const fields = readFileSync(`/proc/${dynamo.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      dynamoSeconds = (Number(fields[11]) + Number(fields[12])) / clockTicks;
+    } catch {
+      dynamoSeconds = Number.NaN;
+    }
+  }
+  return dynamoSeconds + (own.user + own.system) / 1e6;
+}
+
 /** Runs one child with its own fresh tables; resolves to its result line, checked. */
 async function runChild(script, rows, env) {
   const tables = { todos: uniqueTableName("bench-todos"), imports: uniqueTableName("bench-imports") };
@@ -138,7 +162,9 @@ async function runChild(script, rows, env) {
     child.stderr.on("data", (chunk) => {
       stderr = (stderr + chunk).slice(-4000);
     });
+    const standInBefore = standInCpuSeconds();
     const [code] = await once(child, "exit");
+    const standInSeconds = standInCpuSeconds() - standInBefore;
     const line = stdout.split("\n").find((text) => text.startsWith("BENCH "));
     if (code !== 0 || !line) throw new Error(`the child exited ${code}:\n${stdout.slice(-4000)}\n${stderr}`);
     const result = JSON.parse(line.slice("BENCH ".length));
@@ -150,7 +176,12 @@ async function runChild(script, rows, env) {
     if (dynamo.kind === "dynamodb-local" && Table?.ItemCount !== rows) {
       throw new Error(`the child reported ${rows} rows, the table holds ${Table?.ItemCount}`);
     }
-    return { ...result, rowsPerSecond: rows / result.seconds, itemsInTable: Table?.ItemCount };
+    return {
+      ...result,
+      rowsPerSecond: rows / result.seconds,
+      itemsInTable: Table?.ItemCount,
+      standInSeconds,
+    };
   } finally {
     await drop().catch(() => {});
   }
@@ -184,7 +215,7 @@ try {
   const results = { ours: Object.fromEntries(ourRows.map((rows) => [rows, []])), baseline: [] };
   const show = (label, rows, r) =>
     console.log(
-      `  ${label.padEnd(9)} ${fmt(rows).padStart(9)} rows: ${fmt(r.seconds, 1).padStart(6)} s, ${fmt(r.rowsPerSecond).padStart(7)} rows/s, importer CPU ${fmt((r.cpuSeconds / rows) * 1e6).padStart(5)} µs/row, peak RSS ${fmt(r.maxRssMb, 1).padStart(6)} MiB, DescribeTable ItemCount ${fmt(r.itemsInTable ?? Number.NaN)}`,
+      `  ${label.padEnd(9)} ${fmt(rows).padStart(9)} rows: ${fmt(r.seconds, 1).padStart(6)} s, ${fmt(r.rowsPerSecond).padStart(7)} rows/s, importer CPU ${fmt((r.cpuSeconds / rows) * 1e6).padStart(5)} µs/row, stand-ins' CPU ${fmt((r.standInSeconds / rows) * 1e6).padStart(5)} µs/row, peak RSS ${fmt(r.maxRssMb, 1).padStart(6)} MiB, DescribeTable ItemCount ${fmt(r.itemsInTable ?? Number.NaN)}`,
     );
   for (let run = 1; run <= runs; run++) {
     console.log(`run ${run}:`);

@@ -7,6 +7,8 @@ export type DynamoDbStandInKind = "external" | "localstack" | "dynamodb-local" |
 export interface DynamoDbStandIn {
   endpoint: string;
   kind: DynamoDbStandInKind;
+  /** The stand-in's process, when it runs in one of its own here (DynamoDB Local): benchmarks read its CPU time. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -22,9 +24,9 @@ const FORCEABLE: readonly DynamoDbStandInKind[] = ["localstack", "dynamodb-local
 export async function startDynamoDb(options: { longRunning?: boolean } = {}): Promise<DynamoDbStandIn> {
   const started = performance.now();
   const kind = await chooseKind();
-  const { endpoint, stop } = await startKind(kind, options.longRunning ?? false);
+  const { endpoint, pid, stop } = await startKind(kind, options.longRunning ?? false);
   console.info(`DynamoDB stand-in: ${kind} at ${endpoint}, ready in ${elapsedSince(started)} ms`);
-  return { endpoint, kind, stop };
+  return { endpoint, kind, ...(pid !== undefined && { pid }), stop };
 }
 
 async function chooseKind(): Promise<DynamoDbStandInKind> {
@@ -42,7 +44,7 @@ async function chooseKind(): Promise<DynamoDbStandInKind> {
 async function startKind(
   kind: DynamoDbStandInKind,
   longRunning: boolean,
-): Promise<{ endpoint: string; stop(): Promise<void> }> {
+): Promise<{ endpoint: string; pid?: number; stop(): Promise<void> }> {
   switch (kind) {
     case "external":
       return { endpoint: process.env.DYNAMODB_ENDPOINT!, stop: async () => {} };
