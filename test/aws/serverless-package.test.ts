@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { DYNAMODB_HTTP_TIMEOUTS, dynamoDbClientOf } from "@anycloud/adapters-aws/storage";
 import { DEFAULT_ROUTE, FUNCTIONS, type FunctionName, HTTP_ROUTES } from "@anycloud/aws/local";
 import { beforeAll, describe, expect, it } from "vitest";
+import { GRANTS, type GrantedResource } from "../support/aws/iam-grants.js";
 
 // `pnpm --filter @anycloud/aws package`, offline: the bundles, then `osls package` with dummy credentials.
 // What it writes is what `deploy` would send to CloudFormation; these tests read it as AWS would.
@@ -400,38 +401,13 @@ describe("IAM: least privilege", () => {
     }));
   }
 
-  const RESOURCES = {
+  /** The template's resources by GRANTS' labels; each function's own log group is added by `grantsOf`. */
+  const RESOURCES: Record<Exclude<GrantedResource, "logs">, unknown> = {
     todos: arnOf("TodosTable"),
     imports: arnOf("ImportsTable"),
     objects: { "Fn::Sub": `arn:\${AWS::Partition}:s3:::${BUCKET}/*` },
     failures: arnOf("ImportFailuresQueue"),
   };
-  const LOGS = ["logs:CreateLogStream", "logs:PutLogEvents"];
-
-  /** What each function may do, by resource: what its code calls, nothing more. */
-  const GRANTS: Record<FunctionName, Record<string, string[]>> = {
-    hello: { logs: LOGS },
-    helloHttp: { logs: LOGS },
-    addTodo: { logs: LOGS, todos: ["dynamodb:PutItem"] },
-    listTodo: { logs: LOGS, todos: ["dynamodb:Scan"] },
-    api: {
-      logs: LOGS,
-      todos: ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Scan"],
-    },
-    importUpload: {
-      logs: LOGS,
-      todos: ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
-      imports: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-    },
-    csvImport: {
-      logs: LOGS,
-      objects: ["s3:GetObject", "s3:GetObjectVersion"],
-      todos: ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"],
-      imports: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-      failures: ["sqs:SendMessage"],
-    },
-  };
-
   /** Resource label → the actions granted on it, for one role. */
   function grantsOf(functionName: FunctionName, statements: Statement[]): Record<string, string[]> {
     const labelled: [string, unknown][] = [...Object.entries(RESOURCES), ["logs", logGroupArn(functionName)]];

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { matchRoute } from "@anycloud/aws/local";
+import { FUNCTIONS, type FunctionName, matchRoute } from "@anycloud/aws/local";
 import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
@@ -13,7 +13,10 @@ import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
 import { dynamoDbClientFor, STAND_IN_REGION } from "../support/aws/aws-clients.js";
 import { startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
 import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+import { recordFunctionRequests } from "../support/aws/function-requests.js";
 import { httpApiEventFrom, responseFromResult } from "../support/aws/http-api-v2.js";
+import { accessesOf } from "../support/aws/iam-actions.js";
+import { isGranted, resourcesForCodeOf } from "../support/aws/iam-grants.js";
 import { encodeS3EventKey } from "../support/aws/s3-events.js";
 import { startS3 } from "../support/aws/s3-stand-in.js";
 
@@ -43,15 +46,31 @@ vi.stubEnv("AWS_SECRET_ACCESS_KEY", credentials.secret);
 vi.stubEnv("CURSOR_SECRET", randomBytes(24).toString("base64url"));
 vi.stubEnv("LOG_LEVEL", "error");
 
+// What each function's code sends to AWS while it runs, for the IAM check at the end of this file.
+const recorded = recordFunctionRequests();
+
 // Imported only now: each module composes its function from the environment when it loads (its cold start).
-const { handler: hello } = await import("../../apps/aws/src/handlers/hello.js");
-const { handler: helloHttp } = await import("../../apps/aws/src/handlers/hello-http.js");
+const hello = recorded.as("hello", (await import("../../apps/aws/src/handlers/hello.js")).handler);
+const helloHttp = recorded.as(
+  "helloHttp",
+  (await import("../../apps/aws/src/handlers/hello-http.js")).handler,
+);
+// One module, two functions (addTodo, listTodo), each with a role of its own: the route picks the function.
 const { handler: workshopTodos } = await import("../../apps/aws/src/handlers/workshop-todos.js");
-const { handler: api } = await import("../../apps/aws/src/handlers/todo-api.js");
-const { handler: importUpload } = await import("../../apps/aws/src/handlers/upload-api.js");
-const { handler: csvImport } = await import("../../apps/aws/src/handlers/csv-import.js");
+const addTodo = recorded.as("addTodo", workshopTodos);
+const listTodo = recorded.as("listTodo", workshopTodos);
+const api = recorded.as("api", (await import("../../apps/aws/src/handlers/todo-api.js")).handler);
+const importUpload = recorded.as(
+  "importUpload",
+  (await import("../../apps/aws/src/handlers/upload-api.js")).handler,
+);
+const csvImport = recorded.as(
+  "csvImport",
+  (await import("../../apps/aws/src/handlers/csv-import.js")).handler,
+);
 
 afterAll(async () => {
+  recorded.stop();
   vi.unstubAllEnvs();
   await drop();
   dynamoDbClient.destroy();
@@ -192,8 +211,8 @@ describe("addTodo and listTodo (exercise 3), behind the HTTP API, on DynamoDB", 
       body: JSON.stringify({ task, name: "John Doe", dueDate: "01-11-2017" }),
     });
 
-    const added = await callThroughHttpApi(workshopTodos, add, "POST /todo/add");
-    const listed = await callThroughHttpApi(workshopTodos, new Request(url("/todo/list")), "GET /todo/list");
+    const added = await callThroughHttpApi(addTodo, add, "POST /todo/add");
+    const listed = await callThroughHttpApi(listTodo, new Request(url("/todo/list")), "GET /todo/list");
 
     expect(added.status).toBe(200);
     const body = (await added.json()) as { message: string; Item: { id: string } };
@@ -412,5 +431,42 @@ describe(`csvImport (exercise 4): uploads to ${s3.kind} imported into ${dynamoDb
     expect(stale.skipped).toEqual([expect.objectContaining({ key, reason: expect.stringMatching(/gone/) })]);
     expect(onlyReport(fresh)).toMatchObject({ status: "COMPLETED", imported: 1 });
     expect(await tasksMarked(name)).toEqual([`${name} second upload`]);
+  });
+});
+
+// Last, over what every test above made the functions send: the stand-ins enforce no IAM, so a call GRANTS
+// (and so the deployed role) lacks would pass them all and fail on AWS only, with AccessDenied. A run that
+// picks tests (`-t`) leaves functions unexercised, which the second test reports.
+describe("IAM: the AWS calls the functions made above", () => {
+  const resources = { tables, bucket, s3Host: new URL(s3.endpoint).host };
+
+  it("are each granted to the function's role (GRANTS), on the resource the call names", () => {
+    const denied = recorded.requests().flatMap((request) =>
+      accessesOf(request, resources)
+        .filter(({ action, resource }) => !isGranted(request.functionName, action, resource))
+        .map(({ action, resource }) => `${request.functionName}: ${action} on ${resource}`),
+    );
+
+    expect([...new Set(denied)]).toEqual([]);
+  });
+
+  it("came from every function, each reaching every resource its code is granted: the check above is not empty", () => {
+    const reachedBy = (name: FunctionName) =>
+      new Set(
+        recorded
+          .requests()
+          .filter((request) => request.functionName === name)
+          .flatMap((request) => accessesOf(request, resources).map((access) => access.resource)),
+      );
+
+    const unexercised = (Object.keys(FUNCTIONS) as FunctionName[]).flatMap((name) => {
+      if (recorded.invocations(name) === 0) return [`${name}: never invoked`];
+      const reached = reachedBy(name);
+      return resourcesForCodeOf(name)
+        .filter((resource) => !reached.has(resource))
+        .map((resource) => `${name}: never reached ${resource}`);
+    });
+
+    expect(unexercised).toEqual([]);
   });
 });
