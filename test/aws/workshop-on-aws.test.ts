@@ -4,6 +4,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  PutBucketVersioningCommand,
   PutObjectCommand,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
@@ -16,7 +17,7 @@ import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js
 import { recordFunctionRequests } from "../support/aws/function-requests.js";
 import { httpApiEventFrom, responseFromResult } from "../support/aws/http-api-v2.js";
 import { accessesOf } from "../support/aws/iam-actions.js";
-import { isGranted, resourcesForCodeOf } from "../support/aws/iam-grants.js";
+import { grantedToCodeOf, isGranted } from "../support/aws/iam-grants.js";
 import { encodeS3EventKey } from "../support/aws/s3-events.js";
 import { startS3 } from "../support/aws/s3-stand-in.js";
 
@@ -30,6 +31,12 @@ const tables = { todos: uniqueTableName("aws-app-todos"), imports: uniqueTableNa
 const { drop } = await createTables(dynamoDbClient, tables);
 const bucket = `anycloud-app-uploads-${randomBytes(4).toString("hex")}`;
 await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));
+// Versioned, as the deployed bucket is, where the stand-in keeps versions (s3rver does not).
+if (s3.kind !== "s3rver") {
+  await s3.client.send(
+    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }),
+  );
+}
 
 // s3rver accepts its own credentials only; the other stand-ins accept any, an external endpoint the caller's.
 const credentials =
@@ -236,7 +243,7 @@ describe("the importUpload function (CSV uploads)", () => {
       `${name} ${String(index).padStart(2, "0")},Ann,2026-12-01,${"x".repeat(60_000)}\n`;
     const rowCount = Math.floor((1024 * 1024 - header.length) / rowOf(0).length);
     const csv = header + Array.from({ length: rowCount }, (_, index) => rowOf(index)).join("");
-    expect(1024 * 1024 - Buffer.byteLength(csv)).toBeLessThan(rowOf(0).length);
+    // 17 rows, about 1,020,000 bytes: over a decimal megabyte, under a binary one.
     const request = new Request(url("/todos/import"), {
       method: "POST",
       headers: { "content-type": "text/csv", "content-length": String(Buffer.byteLength(csv)) },
@@ -272,14 +279,24 @@ describe("the importUpload function (CSV uploads)", () => {
   });
 });
 
-/** The function serverless.yml routes a request to: importUpload for POST /todos/import, api for the rest. */
-const functionFor = (request: Request): HttpHandler =>
-  matchRoute(request.method, new URL(request.url).pathname).route.functionName === "importUpload"
-    ? importUpload
-    : api;
+const httpFunctions: Partial<Record<FunctionName, HttpHandler>> = {
+  helloHttp,
+  addTodo,
+  listTodo,
+  api,
+  importUpload,
+};
+
+/** The function serverless.yml routes a request to: its `httpApi` events, and api for the rest (`$default`). */
+function functionFor(request: Request): HttpHandler {
+  const { functionName } = matchRoute(request.method, new URL(request.url).pathname).route;
+  const handler = httpFunctions[functionName];
+  if (handler === undefined) throw new Error(`${functionName} serves no HTTP route.`);
+  return handler;
+}
 
 describeTodoApiBehaviour(
-  `the api and importUpload functions behind an HTTP API (payload 2.0), on ${dynamoDb.kind}`,
+  `the HTTP functions behind an HTTP API (payload 2.0), each route to its own, on ${dynamoDb.kind}`,
   async () => ({
     invoke: (request) => callThroughHttpApi(functionFor(request), request),
   }),
@@ -303,6 +320,27 @@ describe(`csvImport (exercise 4): uploads to ${s3.kind} imported into ${dynamoDb
       failed: 0,
     });
     expect(await tasksMarked(name)).toEqual([`${name} one`, `${name} two`]);
+  });
+
+  it("reads an upload at the version its event names, as the deployed bucket's events (it is versioned) all do", async () => {
+    const name = marker("versioned");
+    const event = await upload(`${name}.csv`, `task\n${name} pinned\n`);
+    const object = event.Records[0]!.s3.object;
+    // s3rver keeps no versions and serves the object whatever version is asked: its event is given one, as S3
+    // gives one in a versioned bucket. The other stand-ins' bucket is versioned, and its events name theirs.
+    if (s3.kind === "s3rver") object.versionId = "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY";
+    expect(object.versionId).toBeDefined();
+    const before = recorded.requests().length;
+
+    const outcome = await csvImport(event);
+
+    expect(onlyReport(outcome)).toMatchObject({ status: "COMPLETED", imported: 1 });
+    const reads = recorded
+      .requests()
+      .slice(before)
+      .filter((request) => request.method === "GET" && request.path.includes(`/${name}.csv`));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) expect(read.path).toContain(`versionId=${object.versionId}`);
   });
 
   it("imports an event delivered three times one after another only once", async () => {
@@ -439,6 +477,15 @@ describe(`csvImport (exercise 4): uploads to ${s3.kind} imported into ${dynamoDb
 // Last, over what every test above made the functions send: the stand-ins enforce no IAM, so a call GRANTS
 // (and so the deployed role) lacks would pass them all and fail on AWS only, with AccessDenied. A run that
 // picks tests (`-t`) leaves functions unexercised, which the second test reports.
+// Granted for what happens on AWS and not in these tests: an import retried after it wrote part of its rows reads
+// which are in (BatchGetItem); a claim refused by the ledger reads the entry that refused it when the refusal
+// does not carry it (GetItem).
+const GRANTED_FOR_PATHS_NOT_TAKEN_HERE = [
+  "csvImport: dynamodb:BatchGetItem on todos",
+  "csvImport: dynamodb:GetItem on imports",
+  "importUpload: dynamodb:BatchGetItem on todos",
+];
+
 describe("IAM: the AWS calls the functions made above", () => {
   const resources = { tables, bucket, s3Host: new URL(s3.endpoint).host };
 
@@ -452,23 +499,24 @@ describe("IAM: the AWS calls the functions made above", () => {
     expect([...new Set(denied)]).toEqual([]);
   });
 
-  it("came from every function, each reaching every resource its code is granted: the check above is not empty", () => {
-    const reachedBy = (name: FunctionName) =>
-      new Set(
-        recorded
-          .requests()
-          .filter((request) => request.functionName === name)
-          .flatMap((request) => accessesOf(request, resources).map((access) => access.resource)),
-      );
+  it("came from every function, making every call its code is granted but those listed: the check above is not empty", () => {
+    const made = new Set(
+      recorded
+        .requests()
+        .flatMap((request) =>
+          accessesOf(request, resources).map(
+            ({ action, resource }) => `${request.functionName}: ${action} on ${resource}`,
+          ),
+        ),
+    );
 
     const unexercised = (Object.keys(FUNCTIONS) as FunctionName[]).flatMap((name) => {
       if (recorded.invocations(name) === 0) return [`${name}: never invoked`];
-      const reached = reachedBy(name);
-      return resourcesForCodeOf(name)
-        .filter((resource) => !reached.has(resource))
-        .map((resource) => `${name}: never reached ${resource}`);
+      return grantedToCodeOf(name)
+        .map(({ action, resource }) => `${name}: ${action} on ${resource}`)
+        .filter((call) => !made.has(call));
     });
 
-    expect(unexercised).toEqual([]);
+    expect(unexercised.sort()).toEqual([...GRANTED_FOR_PATHS_NOT_TAKEN_HERE].sort());
   });
 });

@@ -39,9 +39,11 @@ export const GRANTS: Readonly<Record<FunctionName, Partial<Record<GrantedResourc
  */
 const USED_BY_LAMBDA: ReadonlySet<string> = new Set<GrantedResource>(["logs", "failures"]);
 
-/** The resources `functionName`'s own code is granted: those its SDK clients are expected to reach. */
-export function resourcesForCodeOf(functionName: FunctionName): string[] {
-  return Object.keys(GRANTS[functionName]).filter((resource) => !USED_BY_LAMBDA.has(resource));
+/** The calls `functionName`'s own code is granted: those its SDK clients are expected to make. */
+export function grantedToCodeOf(functionName: FunctionName): { action: string; resource: string }[] {
+  return Object.entries(GRANTS[functionName])
+    .filter(([resource]) => !USED_BY_LAMBDA.has(resource))
+    .flatMap(([resource, actions]) => (actions ?? []).map((action) => ({ action, resource })));
 }
 
 /** Whether `functionName`'s role grants `action` on `resource` (a GRANTS label, or a description of another). */
