@@ -228,13 +228,14 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
       });
 
-      it("answers a PATCH's stale If-Match with 412, and an unknown todo with 404, whatever its body holds", async () => {
-        // RFC 9110 §13.2.1: preconditions are evaluated before the content is processed.
+      it("answers a PATCH's stale If-Match with 412, and an unknown todo with 404, when its body also fails", async () => {
+        // RFC 9110 §13.2.1: preconditions are evaluated before the content is processed (a body refused on its
+        // headers alone, 415 or 413, is refused first).
         const todo = await createTodo({ task: "preconditions first" });
-        const patch = (id: string, body: string, ifMatch?: string) =>
+        const patch = (id: string, body: string, ifMatch: string, type = "application/json") =>
           send(`/todos/${id}`, {
             method: "PATCH",
-            headers: { "content-type": "application/json", ...(ifMatch && { "if-match": ifMatch }) },
+            headers: { "content-type": type, "if-match": ifMatch },
             body,
           });
 
@@ -242,11 +243,16 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         await expectProblem(await patch(todo.id, "{not json", '"7"'), 412, "VERSION_CONFLICT");
         await expectProblem(await patch(todo.id, '{"owner": "me"}', '"7"'), 412, "VERSION_CONFLICT");
         const unknown = "00000000-0000-4000-8000-000000000000";
-        await expectProblem(await patch(unknown, '{"task": ""}'), 404, "TODO_NOT_FOUND");
-        await expectProblem(await patch(unknown, "{not json", '"1"'), 404, "TODO_NOT_FOUND");
+        await expectProblem(await patch(unknown, '{"task": ""}', '"1"'), 404, "TODO_NOT_FOUND");
+        await expectProblem(await patch(unknown, "{not json", "*"), 404, "TODO_NOT_FOUND");
+        await expectProblem(
+          await patch(todo.id, '{"task": "x"}', '"7"', "text/plain"),
+          415,
+          "UNSUPPORTED_MEDIA_TYPE",
+        );
         // With the precondition met, the body's faults are what is wrong.
         await expectProblem(await patch(todo.id, '{"task": ""}', '"1"'), 422, "VALIDATION_FAILED");
-        await expectProblem(await patch(todo.id, "{not json", '"1"'), 400, "MALFORMED_JSON");
+        await expectProblem(await patch(todo.id, "{not json", "*"), 400, "MALFORMED_JSON");
         expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({
           task: "preconditions first",
           version: 1,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { StoreUnavailableError } from "../shared/errors.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import { createTodoApi, createWorkshopTodoApi } from "./create-todo-api.js";
@@ -55,5 +56,24 @@ describe("GET /todo/list", () => {
     }
     expect(seen).toHaveLength(total);
     expect(new Set(seen).size).toBe(total);
+  });
+});
+
+describe("PATCH /todos/{id} with an If-Match and a body at fault", () => {
+  it("answers the body's fault when the store cannot say whether the precondition holds", async () => {
+    const todos = await storeOf(1);
+    todos.get = () => Promise.reject(new StoreUnavailableError("todos"));
+    const api = createTodoApi({ todos, imports: new InMemoryImportLedger() });
+    const patch = (body: string) =>
+      api(
+        new Request("http://localhost/todos/00000000-0000-4000-8000-000000000001", {
+          method: "PATCH",
+          headers: { "content-type": "application/json", "if-match": '"1"' },
+          body,
+        }),
+      );
+
+    expect((await patch("{not json")).status).toBe(400);
+    expect((await patch('{"task": ""}')).status).toBe(422);
   });
 });

@@ -1,4 +1,5 @@
 import { ValidationError } from "../shared/errors.js";
+import { TodoNotFoundError, VersionConflictError } from "../todos/errors.js";
 import type { AddTodo } from "../todos/use-cases/add-todo.js";
 import type { DeleteTodo } from "../todos/use-cases/delete-todo.js";
 import type { GetTodo } from "../todos/use-cases/get-todo.js";
@@ -76,9 +77,16 @@ export function addRestTodoRoutes(
         });
         return jsonReply(todo, 200, { etag: etagOf(todo.version) });
       } catch (error) {
-        // A body at fault is answered after what comes before its content: the todo's absence, a stale If-Match.
-        if (error instanceof MalformedJsonError || error instanceof ValidationError)
-          await updateTodo.checkBeforeContent(id, { acceptedVersions });
+        // With an If-Match (`*` too), a body that does not parse or validate is answered after the precondition:
+        // the todo's absence, or a version it is not at. A store that cannot say leaves the body's fault the answer.
+        const contentFault = error instanceof MalformedJsonError || error instanceof ValidationError;
+        if (contentFault && request.headers.get("if-match") !== null) {
+          const unmet = await updateTodo.checkBeforeContent(id, { acceptedVersions }).then(
+            () => undefined,
+            (checkError: unknown) => checkError,
+          );
+          if (unmet instanceof TodoNotFoundError || unmet instanceof VersionConflictError) throw unmet;
+        }
         throw error;
       }
     })

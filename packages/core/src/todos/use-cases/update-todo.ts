@@ -21,10 +21,10 @@ export class UpdateTodo {
   ) {}
 
   /**
-   * What a PATCH meets before its content is read: an unknown todo (`TodoNotFoundError`), an `If-Match` it is
-   * not at (`VersionConflictError`). RFC 9110 §13.2.1 evaluates preconditions before the content is processed,
-   * so these answer a request whose body is also at fault; `execute` reads the todo only after validating its
-   * input, and the HTTP route asks this only when the body failed.
+   * What a conditional PATCH meets before its content is read: an unknown todo (`TodoNotFoundError`), an
+   * `If-Match` it is not at (`VersionConflictError`). RFC 9110 §13.2.1 evaluates preconditions before the
+   * content is processed, so these answer a request whose body is also at fault; `execute` reads the todo only
+   * after validating its input, and the HTTP route asks this only when the body failed.
    */
   async checkBeforeContent(idGiven: string, { acceptedVersions }: VersionPreconditions = {}): Promise<void> {
     const id = todoIdOf(idGiven);
