@@ -564,39 +564,32 @@ describe("the server process", () => {
 
   it("finishes a request in flight when asked to stop, then exits 0", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
-    // The first chunk goes at once; fetch asks for the next only once it has written the first on a connection,
-    // and that one comes 300 ms later: the signal is sent while the request is certainly under way.
-    let firstChunkWritten!: () => void;
-    const underWay = new Promise<void>((resolve) => {
-      firstChunkWritten = resolve;
-    });
-    let pulls = 0;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        pulls++;
-        if (pulls === 1) {
-          controller.enqueue(new TextEncoder().encode("task\nslow upload\n"));
-          return;
-        }
-        firstChunkWritten();
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        controller.close();
-      },
-    });
-
-    const upload = fetch(`${server.url}/todos/import`, {
+    // `Expect: 100-continue`: the server says "continue" once core starts reading the body, so the signal is sent
+    // while the request is certainly in hand; the body then comes 300 ms after it.
+    const upload = request(`${server.url}/todos/import`, {
       method: "POST",
-      headers: { "content-type": "text/csv" },
-      body,
-      duplex: "half",
-    } as RequestInit);
-    await underWay;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+      headers: { "content-type": "text/csv", expect: "100-continue", "transfer-encoding": "chunked" },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      upload.on("error", reject);
+      upload.on("response", (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        response.on("end", () => resolve({ status: response.statusCode!, body }));
+      });
+    });
+    upload.flushHeaders();
+    await once(upload, "continue");
     const exitCode = server.stop("SIGTERM");
-    const response = await upload;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    upload.end("task\nslow upload\n");
+    const response = await answered;
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ imported: 1 });
+    expect(JSON.parse(response.body)).toMatchObject({ imported: 1 });
     expect(await exitCode).toBe(0);
     expect(server.logs.map((entry) => entry.msg)).toEqual(
       expect.arrayContaining(["shutting down", "stopped"]),
