@@ -74,10 +74,12 @@ function countsOf(file) {
 function runErrorsOf(file) {
   const errorsFile = file.replace(/\.json$/, ".errors.json");
   try {
-    return JSON.parse(readFileSync(errorsFile, "utf8")).unhandledErrors;
+    const { unhandledErrors } = JSON.parse(readFileSync(errorsFile, "utf8"));
+    if (Array.isArray(unhandledErrors)) return unhandledErrors;
   } catch {
-    return [`no record of the run's errors at ${errorsFile}`];
+    // Missing or not JSON: said below.
   }
+  return [`no record of the run's errors at ${errorsFile}`];
 }
 
 function line({ passed, failed, skipped }) {

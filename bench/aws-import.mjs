@@ -215,7 +215,7 @@ try {
   const results = { ours: Object.fromEntries(ourRows.map((rows) => [rows, []])), baseline: [] };
   const show = (label, rows, r) =>
     console.log(
-      `  ${label.padEnd(9)} ${fmt(rows).padStart(9)} rows: ${fmt(r.seconds, 1).padStart(6)} s, ${fmt(r.rowsPerSecond).padStart(7)} rows/s, importer CPU ${fmt((r.cpuSeconds / rows) * 1e6).padStart(5)} µs/row, stand-ins' CPU ${fmt((r.standInSeconds / rows) * 1e6).padStart(5)} µs/row, peak RSS ${fmt(r.maxRssMb, 1).padStart(6)} MiB, DescribeTable ItemCount ${fmt(r.itemsInTable ?? Number.NaN)}`,
+      `  ${label.padEnd(9)} ${fmt(rows).padStart(9)} rows: ${fmt(r.seconds, 1).padStart(6)} s, ${fmt(r.rowsPerSecond).padStart(7)} rows/s, importer CPU ${fmt((r.cpuSeconds / rows) * 1e6).padStart(5)} µs/row, stand-ins' CPU ${dynamo.pid === undefined ? "(not measured: no local process)" : `${fmt((r.standInSeconds / rows) * 1e6).padStart(5)} µs/row`}, peak RSS ${fmt(r.maxRssMb, 1).padStart(6)} MiB, DescribeTable ItemCount ${fmt(r.itemsInTable ?? Number.NaN)}`,
     );
   for (let run = 1; run <= runs; run++) {
     console.log(`run ${run}:`);

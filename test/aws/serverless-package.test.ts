@@ -298,7 +298,7 @@ describe("the events", () => {
     expect(bucket?.[1].Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
     // Should a deploy ever rename the bucket, CloudFormation keeps the old one, uploads and all.
     expect(bucket?.[1]).toMatchObject({ UpdateReplacePolicy: "Retain" });
-    // Replaced versions are not kept for ever, but as long as the failures queue keeps an event naming one.
+    // Replaced versions are not kept for ever, but a day longer than the failures queue keeps an event naming one.
     const [[, queue]] = ofType("AWS::SQS::Queue") as [[string, CfnResource]];
     const queueDays = Number(queue.Properties.MessageRetentionPeriod) / 86_400;
     expect(bucket?.[1].Properties.LifecycleConfiguration).toEqual({
@@ -306,7 +306,7 @@ describe("the events", () => {
         {
           Id: "old-versions-and-abandoned-uploads",
           Status: "Enabled",
-          NoncurrentVersionExpiration: { NoncurrentDays: queueDays },
+          NoncurrentVersionExpiration: { NoncurrentDays: queueDays + 1 },
           AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
           ExpiredObjectDeleteMarker: true,
         },

@@ -28,7 +28,13 @@ function runAndSummarize(files: Record<string, string>) {
 export default { test: { globals: true, reporters: [["json", { outputFile: "report.json" }], new RunErrorsReporter("report.errors.json")] } };`,
   );
   for (const [name, source] of Object.entries(files)) writeFileSync(path.join(root, name), source);
-  const vitest = spawnSync(process.execPath, [VITEST, "run"], { cwd: root, encoding: "utf8" });
+  // Bounded: a nested run that hung would otherwise hold this worker, whose own timeout cannot fire meanwhile.
+  const vitest = spawnSync(process.execPath, [VITEST, "run"], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+    killSignal: "SIGKILL",
+  });
   const summary = spawnSync(process.execPath, [SUMMARIZE, path.join(root, "report.json")], {
     encoding: "utf8",
   });
