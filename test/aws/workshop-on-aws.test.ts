@@ -234,6 +234,17 @@ describe("addTodo and listTodo (exercise 3), behind the HTTP API, on DynamoDB", 
 });
 
 describe("the importUpload function (CSV uploads)", () => {
+  const postCsv = (csv: string) =>
+    callThroughHttpApi(
+      importUpload,
+      new Request(url("/todos/import"), {
+        method: "POST",
+        headers: { "content-type": "text/csv", "content-length": String(Buffer.byteLength(csv)) },
+        body: csv,
+      }),
+      "POST /todos/import",
+    );
+
   it("imports one just under 1 MiB", async () => {
     const name = marker("under-limit");
     // Few rows, each made long by a column the import ignores: the table is shared with the behaviour suite,
@@ -244,13 +255,8 @@ describe("the importUpload function (CSV uploads)", () => {
     const rowCount = Math.floor((1024 * 1024 - header.length) / rowOf(0).length);
     const csv = header + Array.from({ length: rowCount }, (_, index) => rowOf(index)).join("");
     // 17 rows, about 1,020,000 bytes: over a decimal megabyte, under a binary one.
-    const request = new Request(url("/todos/import"), {
-      method: "POST",
-      headers: { "content-type": "text/csv", "content-length": String(Buffer.byteLength(csv)) },
-      body: csv,
-    });
 
-    const response = await callThroughHttpApi(importUpload, request, "POST /todos/import");
+    const response = await postCsv(csv);
 
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
@@ -263,13 +269,8 @@ describe("the importUpload function (CSV uploads)", () => {
   it("refuses one over 1 MiB, which could not be imported within API Gateway's 30 s", async () => {
     const row = "a task that is long enough to fill the file quickly,Ann,2026-12-01\n";
     const csv = `task,name,dueDate\n${row.repeat(Math.ceil((1024 * 1024) / row.length))}`;
-    const request = new Request(url("/todos/import"), {
-      method: "POST",
-      headers: { "content-type": "text/csv", "content-length": String(Buffer.byteLength(csv)) },
-      body: csv,
-    });
 
-    const response = await callThroughHttpApi(importUpload, request, "POST /todos/import");
+    const response = await postCsv(csv);
 
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({
