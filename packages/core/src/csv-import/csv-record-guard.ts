@@ -150,7 +150,7 @@ export class CsvRecordGuard extends Transform {
       const held = this.heldBytes + (length - this.recordFrom);
       // A CR last may be the first half of the record's CRLF, which does not count: the next chunk says.
       const lineEnd = length > this.recordFrom && chunk[length - 1] === CR ? 1 : 0;
-      if (held - this.bomBytes - lineEnd > this.maxRecordBytes) {
+      if (this.recordBytesTo(length) - lineEnd > this.maxRecordBytes) {
         this.startDropping(this.tooLarge());
       } else {
         if (this.recordFrom > this.passFrom) this.push(chunk.subarray(this.passFrom, this.recordFrom));
@@ -177,9 +177,14 @@ export class CsvRecordGuard extends Transform {
     return this.endRecord(i);
   }
 
+  /** The current record's size up to `at` in the chunk: the bytes held before it and this chunk's, less a BOM. */
+  private recordBytesTo(at: number): number {
+    return this.heldBytes + (at - this.recordFrom) - this.bomBytes;
+  }
+
   /** The record ends at the LF at `at`: passes it on (or its line breaks, if dropped). Returns where the next starts. */
   private endRecord(at: number): number {
-    const size = this.heldBytes + (at - this.recordFrom) - (this.crBefore(at) ? 1 : 0) - this.bomBytes;
+    const size = this.recordBytesTo(at) - (this.crBefore(at) ? 1 : 0);
     if (!this.dropping && size > this.maxRecordBytes) {
       this.startDropping(this.tooLarge());
     }
@@ -247,7 +252,7 @@ export class CsvRecordGuard extends Transform {
    */
   private fail(reason: string, at: number): void {
     if (!this.dropping) {
-      const oversize = this.heldBytes + (at - this.recordFrom) - this.bomBytes > this.maxRecordBytes;
+      const oversize = this.recordBytesTo(at) > this.maxRecordBytes;
       this.startDropping(oversize ? this.tooLarge() : reason);
     }
     this.state = TO_LINE_END;

@@ -27,11 +27,7 @@ export class UpdateTodo {
    * after validating its input, and the HTTP route asks this only when the body failed.
    */
   async checkBeforeContent(idGiven: string, { acceptedVersions }: VersionPreconditions = {}): Promise<void> {
-    const id = todoIdOf(idGiven);
-    const current = await this.todos.get(id);
-    if (!current) throw new TodoNotFoundError(id);
-    if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version))
-      throw new VersionConflictError(id, acceptedVersions);
+    await this.currentMeeting(todoIdOf(idGiven), acceptedVersions === undefined ? [] : [acceptedVersions]);
   }
 
   async execute(idGiven: string, input: unknown, options: VersionPreconditions = {}): Promise<Todo> {
@@ -43,10 +39,7 @@ export class UpdateTodo {
       bodyVersion === undefined ? undefined : [bodyVersion],
     ].filter((versions) => versions !== undefined);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.todos.get(id);
-      if (!current) throw new TodoNotFoundError(id);
-      const unmet = preconditions.find((versions) => !versions.includes(current.version));
-      if (unmet !== undefined) throw new VersionConflictError(id, unmet);
+      const current = await this.currentMeeting(id, preconditions);
       const next: Todo = {
         ...current,
         ...patch,
@@ -61,5 +54,14 @@ export class UpdateTodo {
         if (!retry || attempt >= UNCONDITIONAL_ATTEMPTS) throw error;
       }
     }
+  }
+
+  /** The stored todo, if it is at one of the versions each precondition accepts. */
+  private async currentMeeting(id: string, preconditions: readonly (readonly number[])[]): Promise<Todo> {
+    const current = await this.todos.get(id);
+    if (!current) throw new TodoNotFoundError(id);
+    const unmet = preconditions.find((versions) => !versions.includes(current.version));
+    if (unmet !== undefined) throw new VersionConflictError(id, unmet);
+    return current;
   }
 }
