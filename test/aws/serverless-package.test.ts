@@ -283,6 +283,31 @@ describe("the events", () => {
     ]);
   });
 
+  it("throttle every route of the public HTTP API, and uploads, which hold a 1,024 MB function, more tightly", () => {
+    type Throttle = { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number };
+    const stages = ofType("AWS::ApiGatewayV2::Stage");
+    const routeIds = new Map(
+      ofType("AWS::ApiGatewayV2::Route").map(([logicalId, route]) => [route.Properties.RouteKey, logicalId]),
+    );
+
+    expect(stages).toHaveLength(1);
+    const [, stage] = stages[0]!;
+    const defaults = stage.Properties.DefaultRouteSettings as Throttle;
+    const perRoute = (stage.Properties.RouteSettings ?? {}) as Record<string, Throttle>;
+    expect(defaults).toEqual({
+      DetailedMetricsEnabled: false,
+      ThrottlingRateLimit: expect.any(Number),
+      ThrottlingBurstLimit: expect.any(Number),
+    });
+    expect(Object.keys(perRoute)).toEqual(["POST /todos/import"]);
+    for (const [routeKey, settings] of Object.entries(perRoute)) {
+      // A stage's route settings name a route CloudFormation must have made first.
+      expect(asList(stage.DependsOn)).toContain(routeIds.get(routeKey));
+      expect(settings.ThrottlingRateLimit).toBeLessThan(defaults.ThrottlingRateLimit!);
+      expect(settings.ThrottlingBurstLimit).toBeLessThan(defaults.ThrottlingBurstLimit!);
+    }
+  });
+
   it("invoke csvImport for every object created in the bucket whose key ends in .csv", () => {
     const [bucket] = ofType("AWS::S3::Bucket").filter(([, b]) => b.Properties.BucketName === BUCKET);
 
