@@ -109,15 +109,16 @@ describe("the todo CLI", () => {
     const listed = await todo(["list"]);
 
     expect(failure.code).toBe(2);
-    expect(failure.stdout).toMatch(/^COMPLETED: 0 imported/);
+    expect(failure.stdout).toMatch(/^NOT IMPORTED: the file's header is not usable/);
+    expect(failure.stdout).not.toMatch(/COMPLETED/);
     expect(failure.stdout).toMatch(/line 1: header must contain a "task" column/);
     expect(listed.stdout).toBe("");
   });
 
-  it("exits 2 with a short message for a file that does not exist", async () => {
+  it("exits 2 with a short message, in words, for a file that does not exist", async () => {
     await expect(todo(["import", "missing.csv"])).rejects.toMatchObject({
       code: 2,
-      stderr: expect.stringMatching(/^todo: /),
+      stderr: `todo: ${path.join(dir, "missing.csv")}: there is no such file.\n`,
     });
   });
 
@@ -188,7 +189,7 @@ describe("the todo CLI", () => {
 
     expect(code).toBe(130);
     expect(stderr).toMatch(/todo: interrupted/);
-    expect(again.stdout).toMatch(new RegExp(`^COMPLETED: ${rows} imported`));
+    expect(again.stdout).toMatch(new RegExp(`^COMPLETED: ${rows.toLocaleString("en-US")} imported`));
   });
 
   it("exits 2 and prints usage for an unknown command", async () => {
@@ -328,6 +329,6 @@ describe("the todo CLI on a terminal", () => {
     await rm(dir, { recursive: true, force: true });
 
     expect(stdout).toMatch(/\r\[[#-]{24}\] +\d+% {2}[\d,]+ rows {2}[\d,]+ rows\/s/);
-    expect(stdout).toMatch(/COMPLETED: 3000 imported/);
+    expect(stdout).toMatch(/COMPLETED: 3,000 imported, 0 rejected, 0 failed of 3,000 rows/);
   });
 });

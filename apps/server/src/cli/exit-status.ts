@@ -10,8 +10,17 @@ import { UsageError } from "./command-line.js";
 import { InterruptedError } from "./import-file.js";
 import { OutputError } from "./list-todos.js";
 
-// What the user can fix about a file named on the command line.
-const FILE_ERRORS = new Set(["ENOENT", "EACCES", "EPERM", "EISDIR", "ENOTDIR", "ELOOP", "ENAMETOOLONG"]);
+// What the user can fix about a file named on the command line, said in words: node's own message is the
+// system call's (`ENOENT: no such file or directory, stat '/home/ann/todos.csv'`).
+const FILE_ERRORS = new Map([
+  ["ENOENT", "there is no such file"],
+  ["EACCES", "permission denied"],
+  ["EPERM", "permission denied"],
+  ["EISDIR", "it is a directory"],
+  ["ENOTDIR", "a part of the path is not a directory"],
+  ["ELOOP", "too many symbolic links"],
+  ["ENAMETOOLONG", "the name is too long"],
+]);
 
 /** The exit code and one line for an error the user can act on; undefined for a bug (printed whole). */
 export function exitStatusOf(error: unknown): { code: number; message: string } | undefined {
@@ -38,12 +47,16 @@ export function exitStatusOf(error: unknown): { code: number; message: string } 
     return { code: 1, message: cause ? `${message} (${cause})` : message };
   }
   const code = String((error as { code?: unknown }).code);
+  const fileProblem = FILE_ERRORS.get(code);
+  if (fileProblem !== undefined) {
+    const filePath = (error as { path?: unknown }).path;
+    return { code: 2, message: typeof filePath === "string" ? `${filePath}: ${fileProblem}.` : message };
+  }
   const usage =
     error instanceof UsageError ||
     error instanceof ConfigError ||
     error instanceof NotAFileError ||
     error instanceof ObjectNotFoundError ||
-    FILE_ERRORS.has(code) ||
     // parseArgs: an unknown option, or a file name that starts with "-" (write `todo import -- -a.csv`).
     code.startsWith("ERR_PARSE_ARGS");
   return usage ? { code: 2, message } : undefined;
