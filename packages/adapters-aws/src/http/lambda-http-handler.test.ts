@@ -250,6 +250,9 @@ describe("the function's time limit", () => {
 describe("a context that gives no usable time limit", () => {
   it.each([
     ["no number", () => Number.NaN],
+    // Each of these is 0 to Number(): a limit already reached.
+    ["null", () => null],
+    ["an empty string", () => ""],
     ["weeks (more than a timer takes)", () => 2 ** 31 + 10_000],
   ])("leaves an upload unstopped when it gives %s", async (_, getRemainingTimeInMillis) => {
     const handler = createLambdaHttpHandler(

@@ -24,9 +24,16 @@ export interface TimeLimit {
 export function timeLimitOf(context: unknown): TimeLimit | undefined {
   const remaining = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
   if (typeof remaining !== "function") return undefined;
-  const leftMs = Number(remaining.call(context));
-  // Past what a timer takes (about 24.8 days), node fires it at once; Lambda gives 15 minutes at most.
-  if (!Number.isFinite(leftMs) || leftMs - TIME_LIMIT_MARGIN_MS > MAX_TIMER_MS) return undefined;
+  const leftMs: unknown = remaining.call(context);
+  // A number only: `Number(null)` and `Number("")` are 0, a limit that would stop every import at once. Past
+  // what a timer takes (about 24.8 days), node fires it at once; Lambda gives 15 minutes at most.
+  if (
+    typeof leftMs !== "number" ||
+    !Number.isFinite(leftMs) ||
+    leftMs - TIME_LIMIT_MARGIN_MS > MAX_TIMER_MS
+  ) {
+    return undefined;
+  }
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TimeLimitReachedError(TIME_LIMIT_MARGIN_MS)),
