@@ -1,7 +1,7 @@
 /**
  * fast-check's parameters for one property: a fixed seed and a number of runs that keep the suite
  * deterministic and quick in CI. `FC_SEED` and `FC_NUM_RUNS` override both, for a longer campaign on demand:
- * `FC_SEED=7 FC_NUM_RUNS=20000 npx vitest run --project core src/http/http-api.property.test.ts`.
+ * `FC_SEED=7 FC_NUM_RUNS=20000 npx vitest run --project core src/http/create-todo-api.property.test.ts`.
  */
 export function propertyRuns(numRuns: number, seed = 2026): { seed: number; numRuns: number } {
   return { seed: integerFromEnv("FC_SEED") ?? seed, numRuns: integerFromEnv("FC_NUM_RUNS") ?? numRuns };
