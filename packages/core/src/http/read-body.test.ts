@@ -44,6 +44,21 @@ describe("reading bodies", () => {
   });
 
   it.each([
+    ["text/plain", /must be application\/json \(or application\/merge-patch\+json\)/],
+    ["application/json; charset=iso-8859-1", /must be UTF-8/],
+    ["application/merge-patch+json; charset=utf-16", /must be UTF-8/],
+  ])("says what was wrong with the content type %j: the type, or its charset", async (type, detail) => {
+    await expect(readJsonBody(post("{}", type), 100)).rejects.toThrow(detail);
+  });
+
+  it.each([
+    ["text/plain", /must be text\/csv/],
+    ["text/csv; charset=windows-1252", /must be UTF-8/],
+  ])("says what was wrong with a CSV upload's content type %j", (type, detail) => {
+    expect(() => assertCsvBody(post("task\nx\n", type))).toThrow(detail);
+  });
+
+  it.each([
     '{"task":"a","task":"b"}',
     '{"task":"\\u0000x", "checked": true, "task" : "ok"}',
     '{"a":{"b":1},"a":2}',

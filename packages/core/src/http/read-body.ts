@@ -105,6 +105,9 @@ export async function* limitedBody(
   }
 }
 
+// A body of the right type in another charset is refused for its charset: the answer says which was wrong.
+const UTF8_ONLY = "UTF-8 (a charset of utf-8, or none)";
+
 // JSON, and the JSON Merge Patch (RFC 7396) a PATCH body is. Not any `+json`: a JSON Patch
 // (`application/json-patch+json`, RFC 6902) is a list of operations that would be read as a malformed todo.
 const JSON_TYPES = new Set(["application/json", "application/merge-patch+json"]);
@@ -114,9 +117,10 @@ const JSON_TYPES = new Set(["application/json", "application/merge-patch+json"])
  * well-formed, and naming no member of its top-level object twice.
  */
 export async function readJsonBody(request: HttpRequest, limitBytes: number): Promise<unknown> {
-  if (!JSON_TYPES.has(mediaTypeOf(request)) || !charsetIsUtf8(request)) {
-    throw new UnsupportedMediaTypeError("application/json");
+  if (!JSON_TYPES.has(mediaTypeOf(request))) {
+    throw new UnsupportedMediaTypeError("application/json (or application/merge-patch+json)");
   }
+  if (!charsetIsUtf8(request)) throw new UnsupportedMediaTypeError(UTF8_ONLY);
   assertNotEncoded(request);
   const bytes = await readBodyBytes(request, limitBytes);
   let text: string;
@@ -168,8 +172,7 @@ function topLevelMemberCount(text: string): number {
 /** Accepts a CSV upload's media type (`text/csv`, or `application/csv` which some clients send). */
 export function assertCsvBody(request: HttpRequest): void {
   const type = mediaTypeOf(request);
-  if ((type !== "text/csv" && type !== "application/csv") || !charsetIsUtf8(request)) {
-    throw new UnsupportedMediaTypeError("text/csv");
-  }
+  if (type !== "text/csv" && type !== "application/csv") throw new UnsupportedMediaTypeError("text/csv");
+  if (!charsetIsUtf8(request)) throw new UnsupportedMediaTypeError(UTF8_ONLY);
   assertNotEncoded(request);
 }
