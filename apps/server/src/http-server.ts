@@ -48,6 +48,7 @@ export async function startHttpServer(
     servingOn: new WeakMap(),
     answeredByNode: new WeakMap(),
     closing: false,
+    cutOff: false,
   };
   const { servingOn, answeredByNode } = connections;
   // Handlers still running: a shutdown waits for them after cutting their connections, so that what they
@@ -151,7 +152,10 @@ export async function startHttpServer(
     close: async (timeoutMs = 10_000) => {
       await new Promise<void>((resolve) => {
         connections.closing = true;
-        const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+        const timer = setTimeout(() => {
+          connections.cutOff = true;
+          server.closeAllConnections();
+        }, timeoutMs);
         server.close(() => {
           clearTimeout(timer);
           resolve();

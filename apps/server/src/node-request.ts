@@ -84,7 +84,7 @@ async function* bodyOf(
     timedOut = error instanceof RequestTimeoutError;
     if (timedOut) throw error;
     if (message.aborted || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
-      throw new RequestAbortedError({ cause: error });
+      throw new RequestAbortedError(undefined, { cause: error });
     }
     throw error;
   } finally {

@@ -20,6 +20,8 @@ export interface Connections {
   answeredByNode: WeakMap<Socket, number>;
   /** Set when a shutdown starts: every answer from then on closes its connection. */
   closing: boolean;
+  /** Set when the shutdown's time is up and it closes the connections still open: their requests end by it. */
+  cutOff: boolean;
 }
 
 /** What every request's bridge is given by the server, built once when it starts. */
@@ -65,7 +67,12 @@ export async function serveRequest(
   // Attached first, so that a client hanging up while core works still gets its line.
   response.once("close", () => {
     if (!response.writableFinished) {
-      givenUpReason = new RequestAbortedError();
+      // Logged with an import the close stops: whose doing it was, the client's or the shutdown's.
+      givenUpReason = new RequestAbortedError(
+        connections.cutOff
+          ? "The server's shutdown closed the connection before the answer was sent."
+          : "The client closed the connection before the answer was sent.",
+      );
       givenUp?.abort(givenUpReason);
     }
     if (servingOn.get(socket) === response) servingOn.delete(socket);

@@ -59,8 +59,11 @@ export class MalformedRequestError extends AppError {
 export class RequestAbortedError extends AppError {
   readonly code = "REQUEST_ABORTED";
 
-  constructor(options?: ErrorOptions) {
-    super("The client closed the connection before the body arrived whole.", options);
+  constructor(
+    message = "The client closed the connection before the body arrived whole.",
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }
 
