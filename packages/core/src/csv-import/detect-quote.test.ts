@@ -63,6 +63,18 @@ describe("detectQuote", () => {
     expect(detectQuote(bytes(cr), whole)).toBe("'");
   });
 
+  it.each([
+    ["an LF file", "\n"],
+    ["a CRLF file", "\r\n"],
+  ])(
+    "picks the single quote for %s whose quoted field holds a CR alone, which the reader takes as text",
+    (_, eol) => {
+      const text = `task${eol}'first\rsecond'${eol}'third'${eol}`;
+
+      expect(detectQuote(bytes(text), whole)).toBe("'");
+    },
+  );
+
   it("reads past a BOM and CRLF line ends", () => {
     expect(detectQuote(bytes("\uFEFFtask,name\r\n'a','b'\r\n"), whole)).toBe("'");
   });

@@ -30,8 +30,9 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
   const whole = endOfFile && sample.length <= QUOTE_SAMPLE_BYTES;
   // TextDecoder drops a UTF-8 BOM; `stream` keeps a character cut at the end from becoming U+FFFD.
   const text = new TextDecoder("utf-8").decode(sample.subarray(0, QUOTE_SAMPLE_BYTES), { stream: !whole });
-  // LF, CRLF, and CR (a file with CR line endings is read as an LF one, see `CrLineEndingsToLf`).
-  const lines = text.split(/\r\n|\r|\n/);
+  // Lines as the reader will see them (see `CrLineEndingsToLf`): in a file whose first line ends with a CR
+  // alone, every CR ends a line; in any other, LF and CRLF do, and a CR alone is text (a field may hold one).
+  const lines = text.split(CR_FILE.test(text) ? /\r\n|\r|\n/ : /\r?\n/);
   if (!whole) lines.pop();
   const sampled = lines.slice(0, 1 + QUOTE_SAMPLE_LINES);
   // Whether the sampled lines end the file: only then is a quote still open at their end an error. A file
@@ -48,6 +49,7 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
 }
 
 const OPENS_WITH_SINGLE_QUOTE = /(?:^|,)'/;
+const CR_FILE = /^[^\r\n]*\r(?!\n)/;
 
 /** How well `lines` read as CSV quoted with `quote`: +1 a record of the header's width, -1 another or an error. */
 function fit(lines: readonly string[], quote: QuoteChar, toTheEnd: boolean): number {
