@@ -11,6 +11,7 @@ import {
 } from "@anycloud/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { documentedProblemCodes } from "../../../../test/support/documented-problems.js";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { createLambdaHttpHandler, type LambdaHttpResult } from "./lambda-http-handler.js";
 
@@ -57,25 +58,8 @@ async function todoApi() {
   });
 }
 
-/** The codes the README's error table gives each status, the adapter's MALFORMED_EVENT among them. */
-const CODES_BY_STATUS: Record<number, readonly string[]> = {
-  400: [
-    "MALFORMED_JSON",
-    "MALFORMED_REQUEST",
-    "MALFORMED_EVENT",
-    "REQUEST_ABORTED",
-    "INVALID_CURSOR",
-    "INVALID_ID",
-    "INVALID_PARAMETER",
-  ],
-  404: ["TODO_NOT_FOUND", "ROUTE_NOT_FOUND"],
-  405: ["METHOD_NOT_ALLOWED"],
-  409: ["TODO_ALREADY_EXISTS", "IMPORT_IN_PROGRESS", "IMPORT_LEASE_LOST"],
-  412: ["VERSION_CONFLICT"],
-  413: ["PAYLOAD_TOO_LARGE"],
-  415: ["UNSUPPORTED_MEDIA_TYPE"],
-  422: ["VALIDATION_FAILED", "IDEMPOTENCY_KEY_REUSED", "CSV_HEADER_REJECTED"],
-};
+/** The codes the README's error table gives each status. */
+const CODES_BY_STATUS = documentedProblemCodes();
 
 /** The result's body as text, decoded from base64 when so marked. */
 function bodyText(result: LambdaHttpResult): string {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { documentedProblemCodes } from "../../../../test/support/documented-problems.js";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
@@ -16,23 +17,7 @@ const SECRET = "a cursor secret of sixteen bytes or more";
 const idOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
 /** The codes the README's error table gives each status. */
-const CODES_BY_STATUS: Record<number, readonly string[]> = {
-  400: [
-    "MALFORMED_JSON",
-    "MALFORMED_REQUEST",
-    "REQUEST_ABORTED",
-    "INVALID_CURSOR",
-    "INVALID_ID",
-    "INVALID_PARAMETER",
-  ],
-  404: ["TODO_NOT_FOUND", "ROUTE_NOT_FOUND"],
-  405: ["METHOD_NOT_ALLOWED"],
-  409: ["TODO_ALREADY_EXISTS", "IMPORT_IN_PROGRESS", "IMPORT_LEASE_LOST"],
-  412: ["VERSION_CONFLICT"],
-  413: ["PAYLOAD_TOO_LARGE"],
-  415: ["UNSUPPORTED_MEDIA_TYPE"],
-  422: ["VALIDATION_FAILED", "IDEMPOTENCY_KEY_REUSED", "CSV_HEADER_REJECTED"],
-};
+const CODES_BY_STATUS = documentedProblemCodes();
 
 function seededTodos(count: number): Todo[] {
   return Array.from({ length: count }, (_, index) => ({

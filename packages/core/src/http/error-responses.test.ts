@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { documentedProblemCodes } from "../../../../test/support/documented-problems.js";
 import { ImportInProgressError, ImportLeaseLostError } from "../csv-import/errors.js";
 import { AppError, StoreUnavailableError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { TodoNotFoundError } from "../todos/errors.js";
-import { errorReply } from "./error-responses.js";
+import { errorReply, STATUS_BY_CODE } from "./error-responses.js";
 import { ExpectationFailedError, HeadersTooLargeError, NotImplementedError } from "./http-errors.js";
 import { toResponse } from "./responses.js";
 
@@ -20,6 +21,18 @@ function recordingLogger() {
 }
 
 describe("errorReply", () => {
+  it("answers each code with the status the README's error table gives it, and the table lists every code", () => {
+    const documented = Object.entries(documentedProblemCodes()).flatMap(([status, codes]) =>
+      codes.map((code) => [code, Number(status)] as const),
+    );
+
+    // INTERNAL is no entry: it is what any error without one becomes.
+    expect(documented.filter(([code]) => code !== "INTERNAL").sort()).toEqual(
+      Object.entries(STATUS_BY_CODE).sort(),
+    );
+    expect(documented).toContainEqual(["INTERNAL", 500]);
+  });
+
   it("exposes the message of a 4xx with its code", async () => {
     const { logger, errors } = recordingLogger();
 

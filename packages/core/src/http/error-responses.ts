@@ -13,7 +13,7 @@ import { BASE_HEADERS, problemReply, type Reply } from "./responses.js";
  * The one place where errors become HTTP responses: a stable code → status table. Messages of statuses
  * below 500 (and of 501) are the caller's to read; anything else is answered with a generic message and logged.
  */
-const STATUS_BY_CODE: Record<string, number> = {
+export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   MALFORMED_JSON: 400,
   MALFORMED_REQUEST: 400,
   // An event a runtime adapter cannot read as an HTTP request at all.
