@@ -460,6 +460,33 @@ describe("ImportTodos", () => {
     });
   });
 
+  it("logs a stop that comes while it waits for the body with the signal's reason, not the parser's AbortError", async () => {
+    const controller = new AbortController();
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push([message, fields]) };
+    async function* slowBody() {
+      yield Buffer.from("task\nfirst\n");
+      controller.abort(new Error("stopped by the shutdown"));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      yield Buffer.from("second\n");
+    }
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      logger,
+    );
+
+    await expect(
+      importTodos.execute({ source }, { body: { body: slowBody() }, signal: controller.signal }),
+    ).rejects.toThrow("stopped by the shutdown");
+
+    expect(warnings).toContainEqual([
+      "The CSV import was stopped by its caller.",
+      expect.objectContaining({ reason: "stopped by the shutdown" }),
+    ]);
+  });
+
   it("stops between batches when aborted, even inside one chunk that holds every row", async () => {
     const ledger = new InMemoryImportLedger();
     const controller = new AbortController();

@@ -127,9 +127,12 @@ export class ImportTodos {
       }
       // Stopped by its caller (Ctrl-C), or by a body its sender broke off or made too long: the caller's doing,
       // known to the caller, and no failure of this service to alert on.
+      // Stopped by the signal while it waited for the parser, the import catches the parser's bare AbortError:
+      // the signal's reason says whose doing it was (the client's, a shutdown's, a time limit's).
+      const stop: unknown = options.signal?.aborted ? options.signal.reason : error;
       const callers = options.signal?.aborted === true || (bodyFailed && error instanceof AppError);
-      await this.recordFailure(entry, error, callers, makeReport);
-      throw options.signal?.aborted ? options.signal.reason : error;
+      await this.recordFailure(entry, stop, callers, makeReport);
+      throw stop;
     }
     return this.recordOutcome(entry, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note));
   }
