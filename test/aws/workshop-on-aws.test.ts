@@ -105,7 +105,7 @@ async function callThroughHttpApi(
 type LambdaContext = { getRemainingTimeInMillis(): number };
 
 // An invocation with no more time left than the margin the functions keep before their timeout: what runs
-// is stopped at once, as a long import is 3 s before the end of its invocation.
+// is stopped at once (before its first write), as a long import is 3 s before the end of its invocation.
 const atItsTimeLimit: LambdaContext = { getRemainingTimeInMillis: () => TIME_LIMIT_MARGIN_MS };
 
 const url = (path: string) => `https://api.example.com${path}`;
@@ -275,7 +275,9 @@ describe("the importUpload function (CSV uploads)", () => {
     });
   });
 
-  it("imports an upload stopped at the function's time limit when the client sends it again with its Idempotency-Key, each row once", async () => {
+  // Stopped at once, before its first batch: the retry is a second attempt, which reads which rows are in
+  // before it writes (partial writes are the unit tests' of lambda-http-handler.test.ts).
+  it("finishes an upload stopped at the function's time limit when the client sends it again with its Idempotency-Key", async () => {
     const name = marker("upload-retried");
     const csv = `task\n${name} a\n${name} b\n`;
     const send = (context?: LambdaContext) =>
@@ -412,7 +414,8 @@ describe(`csvImport (exercise 4): uploads to ${s3.kind} imported into ${dynamoDb
     expect(new Set(tasks).size).toBe(120);
   });
 
-  it("imports the rest, on Lambda's retry, of an import stopped at the function's time limit, each row once", async () => {
+  // As the upload above: stopped before its first batch, finished by a second attempt.
+  it("finishes, on Lambda's retry, an import stopped at the function's time limit", async () => {
     const name = marker("time-limited");
     const rows = Array.from({ length: 60 }, (_, index) => `${name} ${String(index).padStart(2, "0")}`);
     const event = await upload(`${name}.csv`, `task\n${rows.join("\n")}\n`);

@@ -109,7 +109,9 @@ describe("the todo CLI", () => {
     const listed = await todo(["list"]);
 
     expect(failure.code).toBe(2);
-    expect(failure.stdout).toMatch(/^NOT IMPORTED: the file's header is not usable/);
+    expect(failure.stdout).toMatch(
+      /^NOT IMPORTED: the file is not a todo CSV\.\n.*\nThe header is not usable/,
+    );
     expect(failure.stdout).not.toMatch(/COMPLETED/);
     expect(failure.stdout).toMatch(/line 1: header must contain a "task" column/);
     expect(listed.stdout).toBe("");

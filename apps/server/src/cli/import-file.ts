@@ -90,12 +90,12 @@ function describeReport(report: ImportReport): string {
   // Recorded COMPLETED (reading the file again finds the same), but nothing was imported: the first line says
   // so, rather than a COMPLETED that a reader scanning for it would count a success.
   const lines = report.headerRejected
-    ? ["NOT IMPORTED: the file's header is not usable, so no row was read.", `import ${report.importId}`]
+    ? ["NOT IMPORTED: the file is not a todo CSV.", `import ${report.importId}`]
     : [
         `${report.status}: ${count(report.imported)} imported, ${count(report.rejected)} rejected, ${count(report.failed)} failed of ${count(report.rowsRead)} rows in ${(report.durationMs / 1000).toFixed(2)} s`,
         `import ${report.importId}`,
       ];
-  if (report.note && !report.headerRejected) lines.push(report.note);
+  if (report.note) lines.push(report.note);
   for (const error of report.errors) lines.push(`  line ${error.line}: ${error.reason}`);
   if (report.errorsTruncated) lines.push("  (more errors not shown)");
   return lines.join("\n");

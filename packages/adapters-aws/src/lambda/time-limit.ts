@@ -25,7 +25,8 @@ export function timeLimitOf(context: unknown): TimeLimit | undefined {
   const remaining = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
   if (typeof remaining !== "function") return undefined;
   const leftMs: unknown = remaining.call(context);
-  // A number only: `Number(null)` and `Number("")` are 0, a limit that would stop every import at once. Past
+  // A number only, not anything Number() takes (a numeric string neither): `Number(null)` and `Number("")`
+  // are 0, a limit that would stop every import at once. Past
   // what a timer takes (about 24.8 days), node fires it at once; Lambda gives 15 minutes at most.
   if (
     typeof leftMs !== "number" ||

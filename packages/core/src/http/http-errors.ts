@@ -25,6 +25,7 @@ export class MalformedJsonError extends AppError {
 export class UnsupportedMediaTypeError extends AppError {
   readonly code = "UNSUPPORTED_MEDIA_TYPE";
 
+  /** `expected`: what the body must be, as the answer says it: a media type, or its charset. */
   constructor(readonly expected: string) {
     super(`The body must be ${expected}.`);
   }

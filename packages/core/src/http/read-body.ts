@@ -106,7 +106,7 @@ export async function* limitedBody(
 }
 
 // A body of the right type in another charset is refused for its charset: the answer says which was wrong.
-const UTF8_ONLY = "UTF-8 (a charset of utf-8, or none)";
+const UTF8_ONLY = "UTF-8 (a charset of utf-8 or its subset us-ascii, or none)";
 
 // JSON, and the JSON Merge Patch (RFC 7396) a PATCH body is. Not any `+json`: a JSON Patch
 // (`application/json-patch+json`, RFC 6902) is a list of operations that would be read as a malformed todo.
@@ -172,7 +172,9 @@ function topLevelMemberCount(text: string): number {
 /** Accepts a CSV upload's media type (`text/csv`, or `application/csv` which some clients send). */
 export function assertCsvBody(request: HttpRequest): void {
   const type = mediaTypeOf(request);
-  if (type !== "text/csv" && type !== "application/csv") throw new UnsupportedMediaTypeError("text/csv");
+  if (type !== "text/csv" && type !== "application/csv") {
+    throw new UnsupportedMediaTypeError("text/csv (or application/csv)");
+  }
   if (!charsetIsUtf8(request)) throw new UnsupportedMediaTypeError(UTF8_ONLY);
   assertNotEncoded(request);
 }
