@@ -100,6 +100,11 @@ describe("readTodoRows, on generated CSV files cut into chunks", () => {
         file.records.some(({ fields, line }) => line <= 11 && fields.some((field) => /[,']/.test(field))) &&
         file.records.every(({ fields }) => !fields.some((field) => field.startsWith('"'))),
     ],
+    [
+      "quoted with ' everywhere, some values holding a CR alone, which an LF or CRLF file reads as text",
+      { quote: fc.constant<"'">("'"), quoteAll: fc.constant(true), lineBreaks: "bare-cr" as const },
+      (file: GeneratedCsv) => file.lineEnding !== "\r",
+    ],
   ])(
     "reads a file %s with the quote it was written with, when asked to detect it",
     async (_, shape, family) => {

@@ -31,6 +31,9 @@ export interface GeneratedRecord {
   broken?: { rule: QuoteRule; bytesBefore: number };
 }
 
+/** Line breaks in values: any, none, or CRs alone (text in an LF or CRLF file, line breaks in a CR one). */
+type LineBreaks = boolean | "bare-cr";
+
 /** The quote errors of a record: a quote in an unquoted field, text after a closing quote, a quote never closed. */
 export type QuoteRule = "inside" | "after" | "unclosed";
 
@@ -125,14 +128,18 @@ interface RecordPlan {
 function recordPlan(
   header: readonly string[],
   ragged: boolean,
-  lineBreaks: boolean,
+  lineBreaks: LineBreaks,
   broken: boolean,
 ): fc.Arbitrary<RecordPlan> {
   const columns = header.map((name) => name.trim().toLowerCase());
   const fields = fc.tuple(
     ...columns.map((column) =>
       fieldOf(column === "duedate" ? "dueDate" : column).map((field) =>
-        lineBreaks ? field : field.replace(/[\r\n]/g, " "),
+        lineBreaks === true
+          ? field
+          : lineBreaks === "bare-cr"
+            ? field.replace(/\r?\n/g, "\r")
+            : field.replace(/[\r\n]/g, " "),
       ),
     ),
   );
@@ -171,8 +178,9 @@ function recordPlan(
 
 /**
  * A file: a header and up to `maxRecords` records, with a line ending after the last one or not; `ragged`
- * lets some records have another width than the header, `lineBreaks` some values hold line breaks, `broken` some
- * records break CSV's quoting rules; `quote` and `quoteAll` pin how the file quotes.
+ * lets some records have another width than the header, `lineBreaks` some values hold line breaks (or, with
+ * "bare-cr", CRs alone and no LF), `broken` some records break CSV's quoting rules; `quote` and `quoteAll` pin
+ * how the file quotes.
  */
 export function generatedCsv({
   maxRecords = 16,
@@ -184,7 +192,7 @@ export function generatedCsv({
 }: {
   maxRecords?: number;
   ragged?: boolean;
-  lineBreaks?: boolean;
+  lineBreaks?: LineBreaks;
   broken?: boolean;
   quote?: fc.Arbitrary<'"' | "'">;
   quoteAll?: fc.Arbitrary<boolean>;
