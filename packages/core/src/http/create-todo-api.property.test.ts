@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { documentedProblemCodes } from "../../../../test/support/documented-problems.js";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { STAMP, testTodoId, testTodos } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import { createTodoApi } from "./create-todo-api.js";
@@ -12,24 +13,14 @@ import type { Reply } from "./responses.js";
 // Properties of the whole API over generated requests, against a store that works: whatever is sent, the
 // answer is no 5xx, errors keep the documented shape, and a refused request changes nothing.
 
-const STAMP = "2026-11-27T00:00:00.000Z";
 const SECRET = "a cursor secret of sixteen bytes or more";
-const idOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+const idOf = testTodoId;
 
 /** The codes the README's error table gives each status. */
 const CODES_BY_STATUS = documentedProblemCodes();
 
 function seededTodos(count: number): Todo[] {
-  return Array.from({ length: count }, (_, index) => ({
-    id: idOf(index + 1),
-    task: `Task ${index + 1}`,
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: STAMP,
-    updatedAt: STAMP,
-    version: 1 + (index % 3),
-  }));
+  return testTodos(count, (n) => ({ version: 1 + ((n - 1) % 3) }));
 }
 
 async function apiOn(seeded: number) {

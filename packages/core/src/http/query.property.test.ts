@@ -2,27 +2,17 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { testTodos } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import { createTodoApi } from "./create-todo-api.js";
 import type { Reply } from "./responses.js";
 
-const STAMP = "2026-11-27T00:00:00.000Z";
 const TOTAL = 30;
 
 async function listingApi(cursorSecret = "a cursor secret of sixteen bytes or more") {
   const todos = new InMemoryTodoRepository();
-  const items: Todo[] = Array.from({ length: TOTAL }, (_, index) => ({
-    id: `00000000-0000-4000-8000-${String(index + 1).padStart(12, "0")}`,
-    task: `Task ${index + 1}`,
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: STAMP,
-    updatedAt: STAMP,
-    version: 1,
-  }));
-  await todos.putMany(items);
+  await todos.putMany(testTodos(TOTAL));
   return createTodoApi({ todos, imports: new InMemoryImportLedger(), cursorSecret });
 }
 

@@ -2,11 +2,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { testTodo, testTodoId } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { createTodoApi } from "./create-todo-api.js";
 
-const TODO_ID = "00000000-0000-4000-8000-000000000001";
-const STAMP = "2026-11-27T00:00:00.000Z";
+const TODO_ID = testTodoId(1);
 
 /** A body that counts the bytes pulled from it, and says whether its reader released it. */
 function countedBody(chunks: readonly Uint8Array[]) {
@@ -67,18 +67,7 @@ describe("body limits (property)", () => {
         fc.constantFrom("none", "honest"),
         async (route, limit, over, sizes, contentLength) => {
           const todos = new InMemoryTodoRepository();
-          await todos.putMany([
-            {
-              id: TODO_ID,
-              task: "Before",
-              name: null,
-              dueDate: null,
-              checked: false,
-              createdAt: STAMP,
-              updatedAt: STAMP,
-              version: 1,
-            },
-          ]);
+          await todos.putMany([testTodo(1, { task: "Before" })]);
           const api = createTodoApi({
             todos,
             imports: new InMemoryImportLedger(),

@@ -1,26 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
 import { StoreUnavailableError } from "../shared/errors.js";
+import { testTodos } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import { createTodoApi, createWorkshopTodoApi } from "./create-todo-api.js";
 import { WORKSHOP_LIST_LIMIT } from "./todo-routes.js";
 
-const STAMP = "2026-11-27T00:00:00.000Z";
-
 async function storeOf(count: number): Promise<InMemoryTodoRepository> {
   const todos = new InMemoryTodoRepository();
-  const items: Todo[] = Array.from({ length: count }, (_, index) => ({
-    id: `00000000-0000-4000-8000-${String(index + 1).padStart(12, "0")}`,
-    task: `Task ${index + 1}`,
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: STAMP,
-    updatedAt: STAMP,
-    version: 1,
-  }));
-  expect((await todos.putMany(items)).failed).toEqual([]);
+  expect((await todos.putMany(testTodos(count))).failed).toEqual([]);
   return todos;
 }
 
