@@ -61,10 +61,10 @@ export async function uploadBody(
   return replay(await readBodyBytes(request, limitBytes));
 }
 
-/** The whole body, within the limit. */
+/** The whole body, within the limit, and no longer than its Content-Length, as a streamed upload's. */
 export async function readBodyBytes(request: HttpRequest, limitBytes: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of limitedBody(request, limitBytes)) chunks.push(chunk);
+  for await (const chunk of limitedBody(request, limitBytes, declaredLength(request))) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
