@@ -1,7 +1,8 @@
-import { createTodoApi, InMemoryImportLedger, InMemoryTodoRepository, type Todo } from "@anycloud/core";
+import { createTodoApi, InMemoryImportLedger, InMemoryTodoRepository } from "@anycloud/core";
 import fc from "fast-check";
 import { expect } from "vitest";
 import { documentedProblemCodes } from "../../../../test/support/documented-problems.js";
+import { STAMP, testTodoId, testTodos } from "../../../core/src/test-support/todos.js";
 import type { LambdaHttpResult } from "../http/lambda-http-handler.js";
 
 // What the Lambda HTTP handler's property tests share: core's API on a store both sides can build alike, what
@@ -9,26 +10,12 @@ import type { LambdaHttpResult } from "../http/lambda-http-handler.js";
 
 export type Json = unknown;
 
-const STAMP = "2026-11-27T00:00:00.000Z";
-export const idOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+export const idOf = testTodoId;
 
-/** Core's API on a store holding three todos, with ids and times that two instances give alike. */
+/** Core's API on a store holding three todos (todo n at version n), with ids and times two instances give alike. */
 export async function todoApi() {
   const todos = new InMemoryTodoRepository();
-  await todos.putMany(
-    [1, 2, 3].map(
-      (n): Todo => ({
-        id: idOf(n),
-        task: `Task ${n}`,
-        name: null,
-        dueDate: null,
-        checked: false,
-        createdAt: STAMP,
-        updatedAt: STAMP,
-        version: n,
-      }),
-    ),
-  );
+  await todos.putMany(testTodos(3, (n) => ({ version: n })));
   let next = 1000;
   return createTodoApi({
     todos,

@@ -129,8 +129,9 @@ export class ImportTodos {
       // known to the caller, and no failure of this service to alert on.
       // Stopped by the signal while it waited for the parser, the import catches the parser's bare AbortError:
       // the signal's reason says whose doing it was (the client's, a shutdown's, a time limit's).
-      const stop: unknown = options.signal?.aborted ? options.signal.reason : error;
-      const callers = options.signal?.aborted === true || (bodyFailed && error instanceof AppError);
+      const aborted = options.signal?.aborted === true;
+      const stop: unknown = aborted ? options.signal?.reason : error;
+      const callers = aborted || (bodyFailed && error instanceof AppError);
       await this.recordFailure(entry, stop, callers, makeReport);
       throw stop;
     }

@@ -56,15 +56,14 @@ export async function uploadBody(
   request: HttpRequest,
   limitBytes: number,
 ): Promise<AsyncIterable<Uint8Array>> {
-  const declared = assertDeclaredLength(request, limitBytes);
-  if (declared !== undefined) return limitedBody(request, limitBytes, declared);
+  if (assertDeclaredLength(request, limitBytes) !== undefined) return limitedBody(request, limitBytes);
   return replay(await readBodyBytes(request, limitBytes));
 }
 
-/** The whole body, within the limit, and no longer than its Content-Length, as a streamed upload's. */
+/** The whole body, within the limit and its Content-Length. */
 export async function readBodyBytes(request: HttpRequest, limitBytes: number): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of limitedBody(request, limitBytes, declaredLength(request))) chunks.push(chunk);
+  for await (const chunk of limitedBody(request, limitBytes)) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
@@ -82,15 +81,12 @@ export async function* replay(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 }
 
 /**
- * The body as a stream that fails with `PayloadTooLargeError` as soon as more than `limitBytes` arrive,
- * cancelling the rest: an over-long body is never read past its limit, whatever Content-Length said.
+ * The body as a stream that fails with `PayloadTooLargeError` as soon as more than `limitBytes` arrive, and
+ * with `MalformedRequestError` at the first byte past its Content-Length, cancelling the rest: an over-long
+ * body is never read past its limit, whatever Content-Length said.
  */
-export async function* limitedBody(
-  request: HttpRequest,
-  limitBytes: number,
-  declared?: number,
-): AsyncGenerator<Uint8Array> {
-  assertDeclaredLength(request, limitBytes);
+export async function* limitedBody(request: HttpRequest, limitBytes: number): AsyncGenerator<Uint8Array> {
+  const declared = assertDeclaredLength(request, limitBytes);
   if (!request.body) return;
   let received = 0;
   // Leaving the loop early (the limit, an error, a consumer that gave up) returns the body's iterator, which

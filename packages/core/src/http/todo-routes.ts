@@ -81,11 +81,9 @@ export function addRestTodoRoutes(
         // the todo's absence, or a version it is not at. A store that cannot say leaves the body's fault the answer.
         const contentFault = error instanceof MalformedJsonError || error instanceof ValidationError;
         if (contentFault && request.headers.get("if-match") !== null) {
-          const unmet = await updateTodo.checkBeforeContent(id, { acceptedVersions }).then(
-            () => undefined,
-            (checkError: unknown) => checkError,
-          );
-          if (unmet instanceof TodoNotFoundError || unmet instanceof VersionConflictError) throw unmet;
+          await updateTodo.checkBeforeContent(id, { acceptedVersions }).catch((unmet: unknown) => {
+            if (unmet instanceof TodoNotFoundError || unmet instanceof VersionConflictError) throw unmet;
+          });
         }
         throw error;
       }
