@@ -7,6 +7,7 @@ import {
   chunkSizes,
   type GeneratedCsv,
   generatedCsv,
+  isBlank,
 } from "../test-support/generated-csv.js";
 import { readImportHeader } from "./import-header.js";
 import { type RowRead, readTodoRows } from "./read-todo-rows.js";
@@ -34,7 +35,8 @@ function expectedReads(file: GeneratedCsv, maxRecordBytes: number): RowRead[] {
   const q = file.quote;
   return [
     { kind: "header", line: 1 },
-    ...file.records.map(({ fields, line, size, broken }): RowRead => {
+    ...file.records.flatMap((record): RowRead[] => {
+      const { fields, line, size, broken } = record;
       if (broken) {
         // A record over the limit where its error shows is dropped for its size; an open quote, at the end.
         const { rule, bytesBefore } = broken;
@@ -46,11 +48,10 @@ function expectedReads(file: GeneratedCsv, maxRecordBytes: number): RowRead[] {
               : rule === "after"
                 ? `closing quote (${q}) not followed by a comma or the end of the line`
                 : `quote (${q}) not closed`;
-        return { kind: "rejected", line, reason };
+        return [{ kind: "rejected", line, reason }];
       }
-      return size > maxRecordBytes
-        ? { kind: "rejected", line, reason: tooLarge }
-        : readTodoRow({ fields, line }, columns);
+      if (size > maxRecordBytes) return [{ kind: "rejected", line, reason: tooLarge }];
+      return isBlank(record) ? [] : [readTodoRow({ fields, line }, columns)];
     }),
   ];
 }

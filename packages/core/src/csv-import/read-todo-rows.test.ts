@@ -16,13 +16,24 @@ async function readAll(text: string, options: Partial<Parameters<typeof readTodo
 
 describe("readTodoRows", () => {
   it("yields the header, then a row or a rejection per record", async () => {
-    const reads = await readAll("task,dueDate\nWater plants,2024-01-02\n,\nCall Ann,\n");
+    const reads = await readAll("task,dueDate\nWater plants,2024-01-02\n,2024-01-03\nCall Ann,\n");
 
     expect(reads).toEqual([
       { kind: "header", line: 1 },
       { kind: "row", line: 2, row: { task: "Water plants", dueDate: "2024-01-02", checked: false } },
       { kind: "rejected", line: 3, reason: "task: must not be empty" },
       { kind: "row", line: 4, row: { task: "Call Ann", dueDate: null, checked: false } },
+    ]);
+  });
+
+  // A spreadsheet saves rows that are empty but formatted as `,,`: they are no todos missing a task.
+  it("skips records whose fields are all empty or blank, as it skips empty lines, before the header too", async () => {
+    const reads = await readAll(',,\ntask,name,dueDate\n,,\nCall Ann,,\n , ,\n"","",""\n,Bob,\n,,\n');
+
+    expect(reads).toEqual([
+      { kind: "header", line: 2 },
+      { kind: "row", line: 4, row: { task: "Call Ann", name: null, dueDate: null, checked: false } },
+      { kind: "rejected", line: 7, reason: "task: must not be empty" },
     ]);
   });
 

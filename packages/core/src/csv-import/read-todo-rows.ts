@@ -82,6 +82,7 @@ async function* readRecords(
   for await (const records of batches) {
     const reads: RowRead[] = [];
     for (const record of records) {
+      if (isBlank(record)) continue;
       if (columns !== undefined) {
         reads.push(readTodoRow(record, columns));
         continue;
@@ -106,6 +107,15 @@ async function* readRecords(
   } else if (dropped.length > 0) {
     yield dropped.splice(0);
   }
+}
+
+/**
+ * Whether every field of a record is empty or blank: a spreadsheet saves a row that is empty but formatted as
+ * `,,,`. Such a record says nothing, and is skipped as an empty line is, rather than reported as a row with no
+ * task.
+ */
+function isBlank(record: CsvRecord): boolean {
+  return record.fields.every((field) => field.trim() === "");
 }
 
 /** Whether bytes start with a UTF-16 byte order mark, little- or big-endian. */

@@ -31,6 +31,11 @@ export interface GeneratedRecord {
   broken?: { rule: QuoteRule; bytesBefore: number };
 }
 
+/** Whether a record's fields are all empty or blank: it is read as an empty line is, skipped. */
+export function isBlank({ fields }: GeneratedRecord): boolean {
+  return fields.every((field) => field.trim() === "");
+}
+
 /** Line breaks in values: any, none, or CRs alone (text in an LF or CRLF file, line breaks in a CR one). */
 type LineBreaks = boolean | "bare-cr";
 
@@ -143,19 +148,30 @@ function recordPlan(
       ),
     ),
   );
+  // A row a spreadsheet saves empty but formatted: `,,` (or blanks, or `"",""`).
+  const blank = fc.tuple(...columns.map(() => fc.constantFrom("", " ")));
   return fc.record({
-    fields: ragged
-      ? fc.oneof(
-          { weight: 9, arbitrary: fields },
-          // A record of another width than the header's.
-          {
-            weight: 1,
-            arbitrary: fields.chain((values) =>
-              fc.constantFrom(values.length > 1 ? values.slice(1) : [...values, "x"], [...values, "extra"]),
-            ),
-          },
-        )
-      : fields,
+    fields: fc.oneof(
+      {
+        weight: 9,
+        arbitrary: ragged
+          ? fc.oneof(
+              { weight: 9, arbitrary: fields },
+              // A record of another width than the header's.
+              {
+                weight: 1,
+                arbitrary: fields.chain((values) =>
+                  fc.constantFrom(values.length > 1 ? values.slice(1) : [...values, "x"], [
+                    ...values,
+                    "extra",
+                  ]),
+                ),
+              },
+            )
+          : fields,
+      },
+      { weight: 1, arbitrary: blank },
+    ),
     emptyLinesBefore: fc.oneof(
       { weight: 9, arbitrary: fc.constant(0) },
       { weight: 1, arbitrary: fc.integer({ min: 1, max: 2 }) },
