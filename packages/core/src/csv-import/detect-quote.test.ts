@@ -41,6 +41,9 @@ describe("detectQuote", () => {
       '"',
     ],
     ["a single-quoted field with a line break", "task,name\n'a','b'\n'c\nd','e'\n", "'"],
+    // Both quotes read these lines alike: a field wrapped in ' with no field starting with " settles it.
+    ["one 'TBD' among plain fields", "task,name\n'TBD',Ann\nCall mum,Bob\n", "'"],
+    ["an empty name written ''", "task,name\nCall mum,''\n", "'"],
   ])("reads the lines with each quote and picks the one that reads them better: %s", (_case, text, quote) => {
     expect(detectQuote(bytes(text), { endOfFile: false })).toBe(quote);
     expect(detectQuote(bytes(text), whole)).toBe(quote);

@@ -16,8 +16,9 @@ export const QUOTE_SAMPLE_LINES = 10;
  * both read them as well, `'` wins if some field is wrapped in `'` and none starts with `"`.
  *
  * So the workshop's file (every field in `'`) and a file that quotes in `'` only the fields with a comma
- * get `'`, while a file with an apostrophe at the start of a field (`'80s party`) or one `'TBD'` among
- * plain fields keeps `"`: read with `'`, its lines would run together.
+ * get `'`, while a file with an apostrophe at the start of a field (`'80s party`) keeps `"`: read with `'`,
+ * its lines would run together. A field wrapped in `'` with no comma in it (`'TBD'`, `''`) reads as well
+ * with either quote: alone among plain fields it is taken as quoted, and its value is `TBD` (or empty).
  *
  * Empty lines count among the 10: the caller reads ahead by line feeds, and a sample of lines that skipped
  * them would reach further into a file that arrives in large chunks than into the same file in small ones,

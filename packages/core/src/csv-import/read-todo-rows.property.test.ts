@@ -72,6 +72,9 @@ function maxRecordBytesFor(file: GeneratedCsv): fc.Arbitrary<number> {
   );
 }
 
+const isWrappedInSingleQuotes = (value: string) =>
+  value.length >= 2 && value.startsWith("'") && value.endsWith("'");
+
 describe("readTodoRows, on generated CSV files cut into chunks", () => {
   it("reads every record as written, on the line it starts on, whatever the chunks (quote given)", async () => {
     const files = generatedCsv({ broken: true }).chain((file) =>
@@ -88,7 +91,15 @@ describe("readTodoRows, on generated CSV files cut into chunks", () => {
   });
 
   it.each([
-    ['quoted with " where needed or everywhere', { quote: fc.constant<'"'>('"') }, () => true],
+    [
+      "quoted with \" where needed or everywhere, no value of its first 10 lines wrapped in ' unquoted",
+      { quote: fc.constant<'"'>('"') },
+      // A value such as 'TBD' or '' written as it is reads as well with ' as with ": detection then takes the
+      // ' as quotes (see detectQuote), and the value as TBD or empty.
+      (file: GeneratedCsv) =>
+        file.quoteAll ||
+        !file.records.some(({ fields, line }) => line <= 11 && fields.some(isWrappedInSingleQuotes)),
+    ],
     [
       "quoted with ' everywhere, as the workshop's file is",
       { quote: fc.constant<"'">("'"), quoteAll: fc.constant(true) },
