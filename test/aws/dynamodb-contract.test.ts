@@ -8,6 +8,7 @@ import { describeTodoRepositoryContract } from "../contracts/todo-repository.con
 import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
 import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
 import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
+import { aTodo } from "../support/todos.js";
 
 // The stand-in starts while the file is collected, so that the suites can be named after it.
 const standIn: DynamoDbStandIn = await startDynamoDb();
@@ -143,20 +144,6 @@ describe(`DynamoDbImportLedger on ${standIn.kind}, beyond the contract`, () => {
     await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
-
-function aTodo(overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: randomUUID(),
-    task: "Sort the recycling",
-    name: "Lin",
-    dueDate: "2030-03-04",
-    checked: false,
-    createdAt: "2030-01-01T00:00:00.000Z",
-    updatedAt: "2030-01-01T00:00:00.000Z",
-    version: 1,
-    ...overrides,
-  };
-}
 
 async function listFrom(repository: DynamoDbTodoRepository, limit: number, cursor: string | undefined) {
   const items: Todo[] = [];

@@ -3,7 +3,8 @@ import { DynamoDbImportLedger, DynamoDbTodoRepository } from "@anycloud/adapters
 import { type ImportReport, TodoAlreadyExistsError, TodoNotFoundError } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
 import { LostAnswerHandler } from "../support/aws/lost-answer-handler.js";
-import { aTodo, useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
+import { useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
+import { aTodo } from "../support/todos.js";
 
 // A conditional write whose first answer is lost: the stand-in applied it, the SDK was told 500 and sent it
 // again, and the second attempt met the first one's write. The stores must recognise their own write.

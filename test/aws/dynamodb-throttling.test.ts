@@ -2,13 +2,15 @@ import { DynamoDbTodoRepository, WRITE_STOPPED } from "@anycloud/adapters-aws/st
 import { StoreUnavailableError, type Todo } from "@anycloud/core";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
-import { aTodo, useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
+import { useScriptableDynamoDb } from "../support/aws/scriptable-dynamodb.js";
 import {
   type BatchWriteAnswer,
   type GetAnswer,
   ScriptedDynamoDbHandler,
   seededRandom,
 } from "../support/aws/scripted-dynamodb-handler.js";
+import { allTodosIn } from "../support/stored-todos.js";
+import { aTodo } from "../support/todos.js";
 
 // putMany against a stand-in whose BatchWriteItem answers are scripted by a custom requestHandler: the
 // SDK's retries (for throttles and 5xx) and the repository's (for those, and for UnprocessedItems) both run.
@@ -290,17 +292,9 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
   });
 });
 
-/** Every todo in the table, read with a plain client (no script) and paginated by hand. */
+/** Every todo in the table, read page by page with a plain client (no script). */
 async function scanAll(client: DynamoDBClient, tableName: string): Promise<Todo[]> {
-  const repository = new DynamoDbTodoRepository(client, { tableName });
-  const todos: Todo[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await repository.list(cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
-    todos.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return todos;
+  return allTodosIn(new DynamoDbTodoRepository(client, { tableName }));
 }
 
 function sortById<T extends { id: string }>(items: readonly T[]): T[] {

@@ -1,11 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import {
-  createLambdaHttpHandler,
-  type LambdaHttpOptions,
-  type LambdaHttpResult,
-} from "@anycloud/adapters-aws/http";
+import { createLambdaHttpHandler, type LambdaHttpOptions } from "@anycloud/adapters-aws/http";
 import {
   createHelloApi,
   createTodoApi,
@@ -13,122 +6,41 @@ import {
   InMemoryImportLedger,
   InMemoryTodoRepository,
 } from "@anycloud/core";
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import type { APIGatewayProxyResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
 import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
-import { httpApiEventFrom } from "../support/aws/http-api-v2.js";
-
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/events");
-const loadFixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(path.join(FIXTURES, name), "utf8"));
-const fixturesIn = (source: string) =>
-  readdirSync(path.join(FIXTURES, source)).map((file) => `${source}/${file}`);
-const HTTP_FIXTURES = ["apigw-rest", "apigw-http", "function-url"].flatMap(fixturesIn).sort();
+import { HTTP_EVENT_FIXTURES, readEventFixture } from "../support/aws/event-fixtures.js";
+import {
+  FIXTURE_DOMAINS,
+  httpApiEventFrom,
+  payloadV1Event,
+  responseFromResult,
+  sentRequestOf,
+} from "../support/aws/lambda-http-events.js";
 
 const newTodoApi = () =>
   createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
 
 // ---------------------------------------------------------------------------------------------------------
-// Translators from a plain Request to each event shape, and from each result back to a Response: what the
-// behaviour suite needs to run core behind the Lambda handler, as API Gateway and Function URLs would.
+// Each event shape, from a plain Request, and its result back as a Response: what the behaviour suite needs to
+// run core behind the Lambda handler, as API Gateway and Function URLs would.
 // ---------------------------------------------------------------------------------------------------------
 
-const REST_DOMAIN = "1234567890.execute-api.us-east-1.amazonaws.com";
-const HTTP_DOMAIN = "r3pmxmplak.execute-api.us-east-2.amazonaws.com";
-const URL_DOMAIN = "a2b3c4d5e6f7g8h9i0j1k2l3m4.lambda-url.us-west-2.on.aws";
-
-/** A REST API (payload 1.0) on stage `prod`: multi-value maps, decoded query values, text bodies as they are. */
-async function restApiEventFrom(request: Request): Promise<APIGatewayProxyEvent> {
-  const url = new URL(request.url);
-  const headers: Record<string, string> = { Host: REST_DOMAIN, "X-Forwarded-Proto": "https" };
-  const multiValueHeaders: Record<string, string[]> = { Host: [REST_DOMAIN], "X-Forwarded-Proto": ["https"] };
-  request.headers.forEach((value, name) => {
-    headers[name] = value;
-    multiValueHeaders[name] = [value];
-  });
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    query[name] = value;
-    multiQuery[name] = [...(multiQuery[name] ?? []), value];
-  }
-  const hasQuery = url.search !== "";
-  const body = request.body === null ? null : await request.text();
-  return {
-    resource: "/{proxy+}",
-    path: url.pathname,
-    httpMethod: request.method,
-    headers,
-    multiValueHeaders,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-    pathParameters: { proxy: url.pathname.slice(1) },
-    stageVariables: null,
-    requestContext: restContext(request.method, url.pathname),
-    body,
-    isBase64Encoded: false,
-  } satisfies APIGatewayProxyEvent;
-}
-
-function restContext(method: string, pathname: string): APIGatewayProxyEvent["requestContext"] {
-  return {
-    accountId: "123456789012",
-    apiId: "1234567890",
-    authorizer: undefined,
-    protocol: "HTTP/1.1",
-    httpMethod: method,
-    identity: {
-      accessKey: null,
-      accountId: null,
-      apiKey: null,
-      apiKeyId: null,
-      caller: null,
-      clientCert: null,
-      cognitoAuthenticationProvider: null,
-      cognitoAuthenticationType: null,
-      cognitoIdentityId: null,
-      cognitoIdentityPoolId: null,
-      principalOrgId: null,
-      sourceIp: "192.0.2.10",
-      user: null,
-      userAgent: "vitest",
-      userArn: null,
-    },
-    path: `/prod${pathname}`,
-    stage: "prod",
-    requestId: crypto.randomUUID(),
-    requestTimeEpoch: Date.now(),
-    resourceId: "2gxmpl",
-    resourcePath: "/{proxy+}",
-    domainName: REST_DOMAIN,
-  };
-}
-
-/**
- * What API Gateway makes of a handler's result; with `stagePrefix`, the paths of its Location and Link are
- * given without the stage the service's URLs have in front (`/prod/todos/1` → `/todos/1`), as the behaviour
- * suite, which speaks core's paths, sends them.
- */
-function responseFrom(result: LambdaHttpResult, stagePrefix = ""): Response {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(result.headers ?? {})) {
-    const text = String(value);
-    const linked = name === "location" || name === "link";
-    headers.set(name, linked && stagePrefix !== "" ? text.replaceAll(`${stagePrefix}/`, "/") : text);
-  }
-  if ("multiValueHeaders" in result) {
-    for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
-      for (const value of values) headers.append(name, String(value));
-    }
-  }
-  if ("cookies" in result) for (const cookie of result.cookies ?? []) headers.append("set-cookie", cookie);
-  const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8") : null;
-  return new Response(body, { status: result.statusCode ?? 200, headers });
-}
+const { restApi: REST_DOMAIN, httpApi: HTTP_DOMAIN, functionUrl: URL_DOMAIN } = FIXTURE_DOMAINS;
 
 // Each with the stage its URLs have in front of core's paths.
 const shapes = {
-  "API Gateway REST (payload 1.0)": { eventFrom: restApiEventFrom, stagePrefix: "/prod" },
+  // A REST API on stage `prod` with no binaryMediaTypes: text bodies as they are.
+  "API Gateway REST (payload 1.0)": {
+    eventFrom: async (request: Request) =>
+      payloadV1Event(await sentRequestOf(request), {
+        api: "REST",
+        domain: REST_DOMAIN,
+        stage: "prod",
+        base64: false,
+      }),
+    stagePrefix: "/prod",
+  },
   // An HTTP API on stage `dev`, sending every body base64-encoded to exercise decoding.
   "API Gateway HTTP API (payload 2.0, named stage)": {
     eventFrom: (request: Request) =>
@@ -145,7 +57,7 @@ for (const [shape, { eventFrom, stagePrefix }] of Object.entries(shapes)) {
   describeTodoApiBehaviour(`AWS Lambda behind ${shape}`, async () => {
     const handler = createLambdaHttpHandler(newTodoApi());
     return {
-      invoke: async (request) => responseFrom(await handler(await eventFrom(request)), stagePrefix),
+      invoke: async (request) => responseFromResult(await handler(await eventFrom(request)), stagePrefix),
     };
   });
 }
@@ -168,95 +80,76 @@ interface SeenRequest {
 const CSV = "task,name,dueDate\nBuy café au lait,Zoë,2026-01-02\n";
 const TODO_ID = "6f1c5a4e-1111-4a2b-9c3d-123456789abc";
 
+// What core sees of every fixture of a source, unless its entry says otherwise.
+type FromSource = Pick<SeenRequest, "format" | "origin" | "query">;
+const FROM_REST_API: FromSource = { format: "1.0", origin: `https://${REST_DOMAIN}`, query: [] };
+const FROM_HTTP_API: FromSource = { format: "2.0", origin: `https://${HTTP_DOMAIN}`, query: [] };
+const FROM_FUNCTION_URL: FromSource = { format: "2.0", origin: `https://${URL_DOMAIN}`, query: [] };
+
+// The query of the GET fixtures of a REST API and an HTTP API: a repeated name, and values to decode.
+const TAGGED_TODOS_QUERY: [string, string][] = [
+  ["limit", "2"],
+  ["tag", "home"],
+  ["tag", "work & play"],
+  ["q", "café"],
+];
+
 const EXPECTED: Record<string, SeenRequest> = {
   "apigw-rest/get-with-multivalue-query.json": {
-    format: "1.0",
+    ...FROM_REST_API,
     method: "GET",
-    origin: `https://${REST_DOMAIN}`,
     pathname: "/todos",
-    query: [
-      ["limit", "2"],
-      ["tag", "home"],
-      ["tag", "work & play"],
-      ["q", "café"],
-    ],
+    query: TAGGED_TODOS_QUERY,
     headers: { cookie: "session=abc123; theme=dark", "x-trace": "one, two", "user-agent": "curl/8.5.0" },
   },
   "apigw-rest/post-json.json": {
-    format: "1.0",
+    ...FROM_REST_API,
     method: "POST",
-    origin: `https://${REST_DOMAIN}`,
     pathname: "/todo/add",
-    query: [],
     headers: { "content-type": "application/json" },
     body: '{\r\n\t"task": "check serverless.com docs",\r\n\t"name": "John Doe",\r\n\t"dueDate": "01-11-2017"\r\n}',
   },
   "apigw-rest/base64-body.json": {
-    format: "1.0",
+    ...FROM_REST_API,
     method: "POST",
-    origin: `https://${REST_DOMAIN}`,
     pathname: "/todos/import",
     query: [["quote", "double"]],
     headers: { "content-type": "text/csv; charset=utf-8", "idempotency-key": "upload-42" },
     body: CSV,
   },
-  "apigw-rest/stage-prefixed.json": {
-    format: "1.0",
-    method: "GET",
-    origin: `https://${REST_DOMAIN}`,
-    pathname: "/hello/Jane%20Doe",
-    query: [],
-  },
+  "apigw-rest/stage-prefixed.json": { ...FROM_REST_API, method: "GET", pathname: "/hello/Jane%20Doe" },
   "apigw-rest/custom-domain-base-path.json": {
-    format: "1.0",
+    ...FROM_REST_API,
     method: "DELETE",
     origin: "https://api.example.com",
     pathname: `/todos/${TODO_ID}`,
-    query: [],
     headers: { "if-match": '"3"' },
     options: { basePath: "/v1" },
   },
-  "apigw-rest/head.json": {
-    format: "1.0",
-    method: "HEAD",
-    origin: `https://${REST_DOMAIN}`,
-    pathname: "/health",
-    query: [],
-  },
+  "apigw-rest/head.json": { ...FROM_REST_API, method: "HEAD", pathname: "/health" },
   "apigw-http/get.json": {
-    format: "2.0",
+    ...FROM_HTTP_API,
     method: "GET",
-    origin: `https://${HTTP_DOMAIN}`,
     pathname: "/todos",
-    query: [
-      ["limit", "2"],
-      ["tag", "home"],
-      ["tag", "work & play"],
-      ["q", "café"],
-    ],
+    query: TAGGED_TODOS_QUERY,
     headers: { "x-trace": "one,two", cookie: null },
   },
   "apigw-http/post-json.json": {
-    format: "2.0",
+    ...FROM_HTTP_API,
     method: "POST",
-    origin: `https://${HTTP_DOMAIN}`,
     pathname: "/todos",
-    query: [],
     headers: { "content-type": "application/json" },
     body: '{"task":"Write the README","dueDate":"2026-12-01"}',
   },
   "apigw-http/cookies.json": {
-    format: "2.0",
+    ...FROM_HTTP_API,
     method: "GET",
-    origin: `https://${HTTP_DOMAIN}`,
     pathname: "/health",
-    query: [],
     headers: { cookie: "session=abc123; theme=dark" },
   },
   "apigw-http/named-stage.json": {
-    format: "2.0",
+    ...FROM_HTTP_API,
     method: "GET",
-    origin: `https://${HTTP_DOMAIN}`,
     pathname: "/hello/Jane%20Doe",
     query: [
       ["lang", "en"],
@@ -264,37 +157,33 @@ const EXPECTED: Record<string, SeenRequest> = {
     ],
   },
   "apigw-http/base64-body.json": {
-    format: "2.0",
+    ...FROM_HTTP_API,
     method: "POST",
-    origin: `https://${HTTP_DOMAIN}`,
     pathname: "/todos/import",
     query: [["quote", "double"]],
     headers: { "content-type": "text/csv" },
     body: CSV,
   },
+  // An HTTP API set to payload 1.0: the HTTP API's domain, the REST API's format.
   "apigw-http/payload-v1-named-stage.json": {
+    ...FROM_HTTP_API,
     format: "1.0",
     method: "PATCH",
-    origin: `https://${HTTP_DOMAIN}`,
     pathname: `/todos/${TODO_ID}`,
-    query: [],
     headers: { "content-type": "application/merge-patch+json" },
     body: '{"checked":true}',
   },
   "function-url/get.json": {
-    format: "2.0",
+    ...FROM_FUNCTION_URL,
     method: "GET",
-    origin: `https://${URL_DOMAIN}`,
     pathname: "/hello/Jane%20Doe",
     query: [["lang", "en"]],
     headers: { cookie: "session=abc123", "x-amzn-tls-version": "TLSv1.3" },
   },
   "function-url/post.json": {
-    format: "2.0",
+    ...FROM_FUNCTION_URL,
     method: "POST",
-    origin: `https://${URL_DOMAIN}`,
     pathname: "/todos",
-    query: [],
     headers: { "content-type": "application/json" },
     body: '{"task":"Write the README","dueDate":"2026-12-01"}',
   },
@@ -312,17 +201,17 @@ function capturingApi(response: () => Response = () => new Response(null, { stat
 
 describe("the Lambda HTTP handler, fed real-shaped events", () => {
   it("has an expectation for every fixture", () => {
-    expect(Object.keys(EXPECTED).sort()).toEqual(HTTP_FIXTURES);
+    expect(Object.keys(EXPECTED).sort()).toEqual(HTTP_EVENT_FIXTURES);
   });
 
-  describe.each(HTTP_FIXTURES)("%s", (fixture) => {
+  describe.each(HTTP_EVENT_FIXTURES)("%s", (fixture) => {
     const expected = EXPECTED[fixture]!;
 
     it("gives core the request the client sent, without stage or base path", async () => {
       const { api, requests } = capturingApi();
       const handler = createLambdaHttpHandler(api, expected.options);
 
-      await handler(loadFixture(fixture));
+      await handler(readEventFixture(fixture));
 
       expect(requests).toHaveLength(1);
       const request = requests[0]!;
@@ -347,7 +236,7 @@ describe("the Lambda HTTP handler, fed real-shaped events", () => {
       });
       const handler = createLambdaHttpHandler(api, expected.options);
 
-      const result = await handler(loadFixture(fixture));
+      const result = await handler(readEventFixture(fixture));
 
       const cookies = ["a=1; Path=/", "b=2; Path=/; HttpOnly"];
       expect(result).toMatchObject({ statusCode: 200, headers: { "content-type": "application/json" } });
@@ -364,7 +253,7 @@ describe("the Lambda HTTP handler, fed real-shaped events", () => {
   it("imports the workshop CSV sent base64-encoded through a REST API", async () => {
     const handler = createLambdaHttpHandler(newTodoApi());
 
-    const result = await handler(loadFixture("apigw-rest/base64-body.json"));
+    const result = await handler(readEventFixture("apigw-rest/base64-body.json"));
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body!)).toMatchObject({ status: "COMPLETED", imported: 1 });
@@ -373,7 +262,7 @@ describe("the Lambda HTTP handler, fed real-shaped events", () => {
   it("greets the decoded name under an HTTP API's named stage", async () => {
     const handler = createLambdaHttpHandler(newTodoApi());
 
-    const result = await handler(loadFixture("apigw-http/named-stage.json"));
+    const result = await handler(readEventFixture("apigw-http/named-stage.json"));
 
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(result.body!)).toMatchObject({
@@ -398,7 +287,7 @@ async function resultFor(
   options?: LambdaHttpOptions,
   change: (event: Record<string, unknown>) => void = () => {},
 ) {
-  const event = loadFixture(FORMATS[format]);
+  const event = readEventFixture(FORMATS[format]);
   change(event);
   return createLambdaHttpHandler(async () => response, options)(event);
 }
@@ -493,8 +382,8 @@ describe("a v1 result with one cookie", () => {
 // Malformed events: a 400 problem in the event's format, never a throw, and core is not called.
 // ---------------------------------------------------------------------------------------------------------
 
-const restEvent = () => loadFixture("apigw-rest/post-json.json");
-const httpApiEvent = () => loadFixture("apigw-http/post-json.json");
+const restEvent = () => readEventFixture("apigw-rest/post-json.json");
+const httpApiEvent = () => readEventFixture("apigw-http/post-json.json");
 const withChange = (event: Record<string, unknown>, change: (event: Record<string, unknown>) => void) => {
   change(event);
   return event;
@@ -627,10 +516,12 @@ describe("paths as each service sends them", () => {
     "an HTTP API (2.0)": (path: string) =>
       withChange(httpApiEvent(), (e) => Object.assign(e, { rawPath: path })),
     "an HTTP API (1.0)": (path: string) =>
-      withChange(loadFixture("apigw-http/payload-v1-named-stage.json"), (e) => Object.assign(e, { path })),
+      withChange(readEventFixture("apigw-http/payload-v1-named-stage.json"), (e) =>
+        Object.assign(e, { path }),
+      ),
     "a REST API": (path: string) => withChange(restEvent(), (e) => Object.assign(e, { path })),
     "a Function URL": (path: string) =>
-      withChange(loadFixture("function-url/post.json"), (e) => Object.assign(e, { rawPath: path })),
+      withChange(readEventFixture("function-url/post.json"), (e) => Object.assign(e, { rawPath: path })),
   };
   const pathSeen = async (event: Record<string, unknown>) => {
     const { api, requests } = capturingApi();

@@ -2,17 +2,15 @@ import { createHash, randomBytes } from "node:crypto";
 import { S3ObjectSource } from "@anycloud/adapters-aws/storage";
 import { ObjectNotFoundError } from "@anycloud/core";
 import {
-  CompleteMultipartUploadCommand,
   CreateBucketCommand,
-  CreateMultipartUploadCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
-  UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import type { S3EventRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { uploadInParts } from "../support/aws/multipart-upload.js";
 import { type S3StandIn, startS3 } from "../support/aws/s3-stand-in.js";
 
 const CSV = "task,name,dueDate,checked\nFeed the cat,Ada,2030-01-02,false\n";
@@ -151,24 +149,7 @@ describe("S3ObjectSource", () => {
     const parts = [randomBytes(5 * 1024 * 1024), Buffer.from(CSV)];
     const event = nextObjectCreated(standIn, (record) => record.s3.object.key === key);
 
-    const { UploadId } = await standIn.client.send(
-      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }),
-    );
-    const uploaded = [];
-    for (const [index, body] of parts.entries()) {
-      const { ETag } = await standIn.client.send(
-        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: index + 1, Body: body }),
-      );
-      uploaded.push({ ETag, PartNumber: index + 1 });
-    }
-    await standIn.client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId,
-        MultipartUpload: { Parts: uploaded },
-      }),
-    );
+    await uploadInParts(standIn.client, { Bucket: bucket, Key: key }, parts);
     const record = await event;
     const opened = await objects.open({ container: bucket, key, version: record.s3.object.eTag });
 

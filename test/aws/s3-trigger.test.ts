@@ -1,6 +1,3 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   createS3ImportHandler,
   importCommandsFromS3Event,
@@ -24,13 +21,14 @@ import {
   type ObjectRef,
   type ObjectSource,
   type OpenedObject,
-  type Todo,
 } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
+import { eventFixtureFiles, readEventFixture } from "../support/aws/event-fixtures.js";
+import { slowBody } from "../support/slow-body.js";
+import { allTodosIn } from "../support/stored-todos.js";
 
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/events/s3");
-const loadFixture = (file: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, file), "utf8"));
-const S3_FIXTURES = readdirSync(FIXTURES).sort();
+const loadFixture = (file: string): unknown => readEventFixture(`s3/${file}`);
+const S3_FIXTURES = eventFixtureFiles("s3");
 
 const BUCKET = "anycloud-uploads";
 const created = (
@@ -46,79 +44,65 @@ const created = (
   sequencer,
 });
 
+/** The plan for an event whose every record is an object created: a command each, nothing skipped. */
+const importing = (...commands: S3ImportCommand[]): S3ImportPlan => ({ commands, skipped: [] });
+
+// The workshop's todoList.csv, put into the bucket: the one record of put.json, twice in duplicate-records.json.
+const TODO_LIST_PUT = created(
+  "ObjectCreated:Put",
+  "todoList.csv",
+  "b21b84d653bb07b05b1e6b33684dc11b",
+  131,
+  "0055AED6DCD90281E5",
+);
+
 const EXPECTED: Record<string, S3ImportPlan> = {
-  "put.json": {
-    commands: [
-      created(
-        "ObjectCreated:Put",
-        "todoList.csv",
-        "b21b84d653bb07b05b1e6b33684dc11b",
-        131,
-        "0055AED6DCD90281E5",
-      ),
-    ],
-    skipped: [],
-  },
-  "multipart.json": {
-    commands: [
-      created(
-        "ObjectCreated:CompleteMultipartUpload",
-        "imports/2024/big-list.csv",
-        "9b2cf535f27731c974343645a3985328-10",
-        52428800,
-        "00620B7A4C1B93F5C2",
-      ),
-    ],
-    skipped: [],
-  },
-  "copy.json": {
-    commands: [
-      created(
-        "ObjectCreated:Copy",
-        "archive/todoList.csv",
-        "b21b84d653bb07b05b1e6b33684dc11b",
-        131,
-        "0065EDB8A41F2C3D4E",
-      ),
-    ],
-    skipped: [],
-  },
-  "post.json": {
-    commands: [
-      created(
-        "ObjectCreated:Post",
-        "browser-uploads/todos.csv",
-        "4c2f8d0e2a1b3c4d5e6f708192a3b4c5",
-        88,
-        "0065EDB8A5009ABCDE",
-      ),
-    ],
-    skipped: [],
-  },
-  "key-with-spaces-and-unicode.json": {
-    commands: [
-      created(
-        "ObjectCreated:Put",
-        "my todos/Ünïcode list+1.csv",
-        "7d793037a0760186574b0282f2f435e7",
-        64,
-        "0065EDB8A6112233AA",
-      ),
-    ],
-    skipped: [],
-  },
-  "versioned.json": {
-    commands: [
-      created(
-        "ObjectCreated:Put",
-        "todoList.csv",
-        "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
-        131,
-        "0065EDB8A7445566BB",
-      ),
-    ],
-    skipped: [],
-  },
+  "put.json": importing(TODO_LIST_PUT),
+  "multipart.json": importing(
+    created(
+      "ObjectCreated:CompleteMultipartUpload",
+      "imports/2024/big-list.csv",
+      "9b2cf535f27731c974343645a3985328-10",
+      52428800,
+      "00620B7A4C1B93F5C2",
+    ),
+  ),
+  "copy.json": importing(
+    created(
+      "ObjectCreated:Copy",
+      "archive/todoList.csv",
+      "b21b84d653bb07b05b1e6b33684dc11b",
+      131,
+      "0065EDB8A41F2C3D4E",
+    ),
+  ),
+  "post.json": importing(
+    created(
+      "ObjectCreated:Post",
+      "browser-uploads/todos.csv",
+      "4c2f8d0e2a1b3c4d5e6f708192a3b4c5",
+      88,
+      "0065EDB8A5009ABCDE",
+    ),
+  ),
+  "key-with-spaces-and-unicode.json": importing(
+    created(
+      "ObjectCreated:Put",
+      "my todos/Ünïcode list+1.csv",
+      "7d793037a0760186574b0282f2f435e7",
+      64,
+      "0065EDB8A6112233AA",
+    ),
+  ),
+  "versioned.json": importing(
+    created(
+      "ObjectCreated:Put",
+      "todoList.csv",
+      "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
+      131,
+      "0065EDB8A7445566BB",
+    ),
+  ),
   "removed.json": {
     commands: [],
     skipped: [{ eventName: "ObjectRemoved:Delete", reason: expect.stringMatching(/created/) }],
@@ -127,37 +111,12 @@ const EXPECTED: Record<string, S3ImportPlan> = {
     commands: [],
     skipped: [{ eventName: "s3:TestEvent", reason: expect.stringMatching(/test event/i) }],
   },
-  "two-records.json": {
-    commands: [
-      created(
-        "ObjectCreated:Put",
-        "team-a.csv",
-        "11111111111111111111111111111111",
-        200,
-        "0065EDB8A9000000AA",
-      ),
-      created(
-        "ObjectCreated:Put",
-        "team-b.csv",
-        "22222222222222222222222222222222",
-        300,
-        "0065EDB8A9000000BB",
-      ),
-    ],
-    skipped: [],
-  },
-  "duplicate-records.json": {
-    commands: [
-      created(
-        "ObjectCreated:Put",
-        "todoList.csv",
-        "b21b84d653bb07b05b1e6b33684dc11b",
-        131,
-        "0055AED6DCD90281E5",
-      ),
-    ],
-    skipped: [],
-  },
+  "two-records.json": importing(
+    created("ObjectCreated:Put", "team-a.csv", "11111111111111111111111111111111", 200, "0065EDB8A9000000AA"),
+    created("ObjectCreated:Put", "team-b.csv", "22222222222222222222222222222222", 300, "0065EDB8A9000000BB"),
+  ),
+  // The same notification twice in one event: one command.
+  "duplicate-records.json": importing(TODO_LIST_PUT),
 };
 
 describe("reading S3 notifications into import commands", () => {
@@ -444,30 +403,12 @@ class InMemoryObjectSource implements ObjectSource {
     if (!object || (ref.version !== undefined && ref.version !== object.etag))
       throw new ObjectNotFoundError(ref);
     return {
-      body: chunked(object.bytes),
+      body: slowBody(object.bytes, 64),
       size: object.bytes.length,
       contentType: "text/csv",
       version: object.etag,
     };
   }
-}
-
-async function* chunked(bytes: Uint8Array, size = 64) {
-  for (let at = 0; at < bytes.length; at += size) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    yield bytes.subarray(at, at + size);
-  }
-}
-
-async function allTodos(todos: InMemoryTodoRepository): Promise<Todo[]> {
-  const all: Todo[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await todos.list(cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return all;
 }
 
 const ROWS = 40;
@@ -511,7 +452,7 @@ describe("an S3 event for an object overwritten before the import ran", () => {
 
     expect(outcome.imported).toEqual([]);
     expect(outcome.skipped).toEqual([expect.objectContaining({ key: UNICODE_SOURCE.key })]);
-    expect(await allTodos(todos)).toEqual([]);
+    expect(await allTodosIn(todos)).toEqual([]);
     expect(await ledger.get(importIdOf(UNICODE_SOURCE))).toMatchObject({
       status: "FAILED",
       report: { status: "FAILED", rowsRead: 0, imported: 0, note: OBJECT_GONE_NOTE },
@@ -528,7 +469,7 @@ describe("an S3 event delivered more than once", () => {
     const outcomes: S3ImportOutcome[] = [];
     for (let delivery = 0; delivery < 3; delivery++) outcomes.push(await handler(event()));
 
-    const stored = await allTodos(todos);
+    const stored = await allTodosIn(todos);
     expect(stored).toHaveLength(ROWS);
     expect(new Set(stored.map((todo) => todo.task)).size).toBe(ROWS);
     expect(stored[0]!.task).toMatch(/^check serverless\.com example \d+$/);
@@ -563,7 +504,7 @@ describe("an S3 event delivered more than once", () => {
     );
     expect(reports.filter((report) => report.note === undefined)).toHaveLength(1);
     expect(reports.every((report) => report.status === "COMPLETED" && report.imported === ROWS)).toBe(true);
-    const stored = await allTodos(todos);
+    const stored = await allTodosIn(todos);
     expect(stored).toHaveLength(ROWS);
     expect(new Set(stored.map((todo) => todo.id)).size).toBe(ROWS);
     expect(objects.opened).toEqual([UNICODE_SOURCE]);
@@ -597,6 +538,6 @@ describe("an S3 event delivered more than once", () => {
     expect(crashedRetry.imported[0]!.note).toBeUndefined();
     expect(duplicateRetry.imported[0]).toMatchObject({ status: "COMPLETED", note: ALREADY_IMPORTED_NOTE });
     expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", attempt: 2 });
-    expect(await allTodos(todos)).toHaveLength(ROWS);
+    expect(await allTodosIn(todos)).toHaveLength(ROWS);
   });
 });

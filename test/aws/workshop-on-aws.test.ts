@@ -1,14 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { TIME_LIMIT_MARGIN_MS } from "@anycloud/adapters-aws";
 import { FUNCTIONS, type FunctionName, matchRoute } from "@anycloud/aws/local";
-import {
-  CompleteMultipartUploadCommand,
-  CreateBucketCommand,
-  CreateMultipartUploadCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
@@ -16,9 +9,10 @@ import { dynamoDbClientFor, STAND_IN_REGION } from "../support/aws/aws-clients.j
 import { startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
 import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
 import { recordFunctionRequests } from "../support/aws/function-requests.js";
-import { httpApiEventFrom, responseFromResult } from "../support/aws/http-api-v2.js";
 import { accessesOf } from "../support/aws/iam-actions.js";
 import { grantedToCodeOf, isGranted } from "../support/aws/iam-grants.js";
+import { httpApiEventFrom, responseFromResult } from "../support/aws/lambda-http-events.js";
+import { uploadInParts } from "../support/aws/multipart-upload.js";
 import { encodeS3EventKey } from "../support/aws/s3-events.js";
 import { startS3 } from "../support/aws/s3-stand-in.js";
 
@@ -454,25 +448,7 @@ describe(`csvImport (exercise 4): uploads to ${s3.kind} imported into ${dynamoDb
     const partOne = Buffer.from(head + "\n".repeat(5 * 1024 * 1024) + split.slice(0, 10));
     const partTwo = Buffer.from(`${split.slice(10)}${name} last,Cy\n`);
     const event = nextObjectCreated(key);
-    const { UploadId } = await s3.client.send(
-      new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: "text/csv" }),
-    );
-    const parts = [];
-    for (const [index, body] of [partOne, partTwo].entries()) {
-      const PartNumber = index + 1;
-      const { ETag } = await s3.client.send(
-        new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber, Body: body }),
-      );
-      parts.push({ ETag, PartNumber });
-    }
-    await s3.client.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId,
-        MultipartUpload: { Parts: parts },
-      }),
-    );
+    await uploadInParts(s3.client, { Bucket: bucket, Key: key, ContentType: "text/csv" }, [partOne, partTwo]);
 
     const outcome = await csvImport(await event);
 

@@ -8,6 +8,7 @@ import {
   VersionConflictError,
 } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { aTodo } from "../support/todos.js";
 
 export interface TodoRepositoryFixture {
   repository: TodoRepository;
@@ -346,21 +347,6 @@ export function describeTodoRepositoryContract(
       });
     });
   });
-}
-
-/** A valid todo with a fresh id; `overrides` pick the fields a test is about. */
-function aTodo(overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: randomUUID(),
-    task: "Water the plants",
-    name: "Grace",
-    dueDate: "2030-06-01",
-    checked: false,
-    createdAt: timestamp(0),
-    updatedAt: timestamp(0),
-    version: 1,
-    ...overrides,
-  };
 }
 
 /** An ISO instant `seconds` after a fixed origin. */

@@ -10,6 +10,8 @@ import {
   type Todo,
 } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
+import { slowBody } from "../support/slow-body.js";
+import { allTodosIn } from "../support/stored-todos.js";
 
 const clock: Clock = { now: () => new Date("2024-05-06T07:08:09.000Z") };
 const source = { container: "uploads", key: "team todos.csv", version: "etag-1" };
@@ -21,24 +23,12 @@ const csv = `task,name,dueDate\n${Array.from({ length: ROWS }, (_, i) =>
 ).join("\n")}\n`;
 const VALID_ROWS = ROWS - ROWS / 100;
 
-/** The file in small chunks, each after a pause: long enough for concurrent deliveries to overlap. */
-async function* slowly(text: string, chunkSize = 4096) {
-  const bytes = Buffer.from(text, "utf8");
-  for (let at = 0; at < bytes.length; at += chunkSize) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    yield bytes.subarray(at, at + chunkSize);
-  }
-}
+/** The file in chunks of 4 KiB, each after a pause: long enough for concurrent deliveries to overlap. */
+const slowly = (text: string) => slowBody(text, 4096);
 
+/** Every stored todo, by id: two listings compare alike whatever order the store lists in. */
 async function allTodos(todos: InMemoryTodoRepository): Promise<Todo[]> {
-  const all: Todo[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await todos.list(cursor === undefined ? { limit: 100 } : { limit: 100, cursor });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== undefined);
-  return all.sort((a, b) => a.id.localeCompare(b.id));
+  return (await allTodosIn(todos)).sort((a, b) => a.id.localeCompare(b.id));
 }
 
 describe("importing the same object version again", () => {

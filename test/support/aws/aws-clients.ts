@@ -25,3 +25,18 @@ export function dynamoDbClientFor(endpoint: string, config: DynamoDBClientConfig
 export function elapsedSince(start: number): number {
   return Math.round(performance.now() - start);
 }
+
+/**
+ * The stand-in `variable` (`DYNAMODB_STANDIN`, `S3_STANDIN`) asks for, when set: one of `kinds`, or an error that
+ * names them.
+ */
+export function forcedStandIn<Kind extends string>(
+  variable: string,
+  kinds: readonly Kind[],
+): Kind | undefined {
+  const forced = process.env[variable];
+  if (!forced) return undefined;
+  const kind = kinds.find((candidate) => candidate === forced);
+  if (!kind) throw new Error(`${variable} is one of ${kinds.join(", ")}; got ${forced}.`);
+  return kind;
+}

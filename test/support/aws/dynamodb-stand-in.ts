@@ -1,5 +1,5 @@
 import { javaWorks, startDynalite, startDynamoDbLocal } from "@anycloud/aws/local";
-import { elapsedSince } from "./aws-clients.js";
+import { elapsedSince, forcedStandIn } from "./aws-clients.js";
 import { acquireLocalstack, hasContainerRuntime } from "./localstack.js";
 
 export type DynamoDbStandInKind = "external" | "localstack" | "dynamodb-local" | "dynalite";
@@ -30,12 +30,8 @@ export async function startDynamoDb(options: { longRunning?: boolean } = {}): Pr
 }
 
 async function chooseKind(): Promise<DynamoDbStandInKind> {
-  const forced = process.env.DYNAMODB_STANDIN;
-  if (forced) {
-    const kind = FORCEABLE.find((candidate) => candidate === forced);
-    if (!kind) throw new Error(`DYNAMODB_STANDIN is one of ${FORCEABLE.join(", ")}; got ${forced}.`);
-    return kind;
-  }
+  const forced = forcedStandIn("DYNAMODB_STANDIN", FORCEABLE);
+  if (forced) return forced;
   if (process.env.DYNAMODB_ENDPOINT) return "external";
   if (await hasContainerRuntime()) return "localstack";
   return javaWorks() ? "dynamodb-local" : "dynalite";

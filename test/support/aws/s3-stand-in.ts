@@ -1,6 +1,6 @@
 import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
-import { elapsedSince, STAND_IN_CREDENTIALS, STAND_IN_REGION } from "./aws-clients.js";
+import { elapsedSince, forcedStandIn, STAND_IN_CREDENTIALS, STAND_IN_REGION } from "./aws-clients.js";
 import { acquireLocalstack, hasContainerRuntime } from "./localstack.js";
 import { normaliseS3rverRecord, type ObjectCreatedListener, objectCreatedRecord } from "./s3-events.js";
 import { startS3rver } from "./s3rver-process.js";
@@ -107,12 +107,8 @@ async function startRemoteBackend(
 }
 
 async function chooseKind(): Promise<S3StandInKind> {
-  const forced = process.env.S3_STANDIN;
-  if (forced) {
-    const kind = FORCEABLE.find((candidate) => candidate === forced);
-    if (!kind) throw new Error(`S3_STANDIN is one of ${FORCEABLE.join(", ")}; got ${forced}.`);
-    return kind;
-  }
+  const forced = forcedStandIn("S3_STANDIN", FORCEABLE);
+  if (forced) return forced;
   if (process.env.S3_ENDPOINT) return "external";
   return (await hasContainerRuntime()) ? "localstack" : "s3rver";
 }

@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import type { Todo } from "@anycloud/core";
 import type { DynamoDBClient, DynamoDBClientConfig } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import { dynamoDbClientFor } from "./aws-clients.js";
@@ -52,20 +50,5 @@ export function useScriptableDynamoDb(prefixes: { todos: string; imports?: strin
       clients.push(client);
       return client;
     },
-  };
-}
-
-/** A todo with fixed times and a random id, as a store test writes it. */
-export function aTodo(overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: randomUUID(),
-    task: "Mend the fence",
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: "2030-01-01T00:00:00.000Z",
-    updatedAt: "2030-01-01T00:00:00.000Z",
-    version: 1,
-    ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { comparePositions, positionOf, StoreUnavailableError, type Todo } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { aTodo } from "../../../../test/support/todos.js";
 import { openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 import { LIST_STATEMENTS, SqliteTodoRepository } from "./sqlite-todo-repository.js";
 
@@ -109,20 +110,6 @@ describe("SqliteTodoRepository", () => {
     await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
-
-function aTodo(overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: randomUUID(),
-    task: "Feed the cat",
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: instant(0),
-    updatedAt: instant(0),
-    version: 1,
-    ...overrides,
-  };
-}
 
 function instant(seconds: number): string {
   return new Date(Date.UTC(2030, 0, 1) + seconds * 1000).toISOString();

@@ -1,15 +1,14 @@
 import type { HttpHeaders, Reply } from "@anycloud/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { propertyRuns } from "../../../../test/support/property-runs.js";
 import {
-  bodyText,
-  idOf,
-  type Json,
-  recordOf,
-  text,
-  todoApi,
-} from "../test-support/lambda-http-properties.js";
+  FIXTURE_DOMAINS,
+  payloadV1Event,
+  payloadV2Event,
+  type SentRequest,
+} from "../../../../test/support/aws/lambda-http-events.js";
+import { propertyRuns } from "../../../../test/support/property-runs.js";
+import { bodyText, idOf, text, todoApi } from "../test-support/lambda-http-properties.js";
 import { createLambdaHttpHandler } from "./lambda-http-handler.js";
 
 // A client's request, sent to core directly and through each event shape the handler reads (REST API, HTTP API
@@ -24,10 +23,6 @@ interface ClientRequest {
   headers: [string, string][];
   body: string | null;
 }
-
-const REST_DOMAIN = "1234567890.execute-api.us-east-1.amazonaws.com";
-const HTTP_DOMAIN = "r3pmxmplak.execute-api.us-east-2.amazonaws.com";
-const URL_DOMAIN = "a2b3c4d5e6f7g8h9i0j1k2l3m4.lambda-url.us-west-2.on.aws";
 
 /** Text a client can send (no lone surrogate), and which an HTTP API's decoded path keeps apart (no `/`). */
 const clientText = text.map((value) => value.replace(/[\ud800-\udfff]/g, ""));
@@ -86,11 +81,11 @@ const clientRequest: fc.Arbitrary<ClientRequest> = fc
 /** The path as the client puts it in its URL: each segment percent-encoded. */
 const encodedPathOf = (request: ClientRequest) =>
   `/${request.segments.map((segment) => encodeURIComponent(segment)).join("/")}`;
-const decodedPathOf = (request: ClientRequest) => `/${request.segments.join("/")}`;
 const encodedQueryOf = (request: ClientRequest) => new URLSearchParams(request.query).toString();
 
-function headersWith(request: ClientRequest, host: string): [string, string][] {
-  return [["host", host], ["x-forwarded-proto", "https"], ["x-request-id", "req-1"], ...request.headers];
+/** The headers the client sends: its request id (well-formed, so that it wins over the invocation's) first. */
+function headersOf(request: ClientRequest): [string, string][] {
+  return [["x-request-id", "req-1"], ...request.headers];
 }
 
 function grouped(entries: readonly [string, string][]): Map<string, string[]> {
@@ -100,60 +95,29 @@ function grouped(entries: readonly [string, string][]): Map<string, string[]> {
 }
 
 /**
- * What a REST API (stage `prod`) sends in payload 1.0: the path still encoded, query values decoded; or an HTTP
- * API (stage `dev`) set to payload 1.0, whose path is decoded and starts with the stage.
+ * What the client sends, for the events' builders: with a body whatever the method, as API Gateway passes one
+ * along with a GET, and a path that no URL parser has normalised.
  */
-function payloadV1Event(request: ClientRequest, httpApi: boolean, base64: boolean): Json {
-  const domain = httpApi ? HTTP_DOMAIN : REST_DOMAIN;
-  const headers = grouped(headersWith(request, domain));
-  const query = grouped(request.query);
+function sentRequestOf(request: ClientRequest): SentRequest {
   return {
-    ...(httpApi && { version: "1.0" }),
-    resource: "/{proxy+}",
-    path: httpApi ? `/dev${decodedPathOf(request)}` : encodedPathOf(request),
-    httpMethod: request.method,
-    headers: recordOf([...headers].map(([name, values]) => [name, values.at(-1)!])),
-    multiValueHeaders: recordOf(headers),
-    queryStringParameters:
-      query.size === 0 ? null : recordOf([...query].map(([name, values]) => [name, values.at(-1)!])),
-    multiValueQueryStringParameters: query.size === 0 ? null : recordOf(query),
-    requestContext: httpApi
-      ? { domainName: domain, stage: "dev", path: `/dev${decodedPathOf(request)}` }
-      : { domainName: domain, stage: "prod", path: `/prod${encodedPathOf(request)}` },
-    body: request.body === null ? null : base64 ? Buffer.from(request.body).toString("base64") : request.body,
-    isBase64Encoded: request.body !== null && base64,
-  };
-}
-
-/** What an HTTP API (payload 2.0, stage `dev`) or a Function URL sends: the HTTP API decodes the path. */
-function payloadV2Event(request: ClientRequest, functionUrl: boolean, base64: boolean): Json {
-  const domain = functionUrl ? URL_DOMAIN : HTTP_DOMAIN;
-  const rawPath = functionUrl ? encodedPathOf(request) : `/dev${decodedPathOf(request)}`;
-  const headers = grouped(headersWith(request, domain));
-  return {
-    version: "2.0",
-    routeKey: "$default",
-    rawPath,
-    rawQueryString: encodedQueryOf(request),
-    headers: recordOf([...headers].map(([name, values]) => [name, values.join(",")])),
-    requestContext: {
-      domainName: domain,
-      http: { method: request.method, path: rawPath },
-      stage: functionUrl ? "$default" : "dev",
-    },
-    ...(request.body !== null && {
-      body: base64 ? Buffer.from(request.body).toString("base64") : request.body,
-    }),
-    isBase64Encoded: request.body !== null && base64,
+    method: request.method,
+    path: encodedPathOf(request),
+    query: encodedQueryOf(request),
+    headers: headersOf(request),
+    body: request.body === null ? null : Buffer.from(request.body),
   };
 }
 
 /** The request core would get from a runtime without an event in between. */
 function coreRequest(request: ClientRequest) {
   const query = encodedQueryOf(request);
+  const sent: [string, string][] = [
+    ["host", "example.com"],
+    ["x-forwarded-proto", "https"],
+    ...headersOf(request),
+  ];
   const headers = new Map<string, string>();
-  for (const [name, values] of grouped(headersWith(request, "example.com")))
-    headers.set(name, values.join(", "));
+  for (const [name, values] of grouped(sent)) headers.set(name, values.join(", "));
   const httpHeaders: HttpHeaders = {
     get: (name) => headers.get(name.toLowerCase()) ?? null,
     [Symbol.iterator]: () => headers.entries(),
@@ -206,21 +170,27 @@ function comparable(status: number, headers: Record<string, unknown>, body: stri
   return { status, headers: rest, body: parsed };
 }
 
+const { restApi: REST_DOMAIN, httpApi: HTTP_DOMAIN, functionUrl: URL_DOMAIN } = FIXTURE_DOMAINS;
+
 const SHAPES = {
   "REST API": {
-    event: (request: ClientRequest, base64: boolean) => payloadV1Event(request, false, base64),
+    event: (request: ClientRequest, base64: boolean) =>
+      payloadV1Event(sentRequestOf(request), { api: "REST", domain: REST_DOMAIN, stage: "prod", base64 }),
     prefix: "/prod",
   },
   "HTTP API, payload 1.0": {
-    event: (request: ClientRequest, base64: boolean) => payloadV1Event(request, true, base64),
+    event: (request: ClientRequest, base64: boolean) =>
+      payloadV1Event(sentRequestOf(request), { api: "HTTP", domain: HTTP_DOMAIN, stage: "dev", base64 }),
     prefix: "/dev",
   },
   "HTTP API": {
-    event: (request: ClientRequest, base64: boolean) => payloadV2Event(request, false, base64),
+    event: (request: ClientRequest, base64: boolean) =>
+      payloadV2Event(sentRequestOf(request), { domain: HTTP_DOMAIN, stage: "dev", base64 }),
     prefix: "/dev",
   },
   "Function URL": {
-    event: (request: ClientRequest, base64: boolean) => payloadV2Event(request, true, base64),
+    event: (request: ClientRequest, base64: boolean) =>
+      payloadV2Event(sentRequestOf(request), { domain: URL_DOMAIN, base64 }),
     prefix: "",
   },
 } as const;

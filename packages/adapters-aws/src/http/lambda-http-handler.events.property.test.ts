@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { HTTP_EVENT_FIXTURES, readEventFixture } from "../../../../test/support/aws/event-fixtures.js";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import {
   bodyText,
@@ -17,15 +15,7 @@ import { createLambdaHttpHandler } from "./lambda-http-handler.js";
 // Properties of the Lambda HTTP handler over events that API Gateway and Function URLs send, changed in every
 // way a directly invoked or misconfigured function may receive them, and over values that are no event at all.
 
-const FIXTURES = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../../test/fixtures/events",
-);
-const HTTP_FIXTURES = ["apigw-rest", "apigw-http", "function-url"].flatMap((source) =>
-  readdirSync(path.join(FIXTURES, source)).map(
-    (file) => JSON.parse(readFileSync(path.join(FIXTURES, source, file), "utf8")) as Record<string, unknown>,
-  ),
-);
+const HTTP_FIXTURES = HTTP_EVENT_FIXTURES.map(readEventFixture);
 
 /** Values that mean something to the translators, in the wrong place or broken. */
 const telling = fc.constantFrom<unknown>(

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { Todo } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
+import { aTodo } from "../../../../test/support/todos.js";
 import { INVALID_TODO, planBatches, TODO_TOO_LARGE } from "./batch-plan.js";
 
 describe("planBatches", () => {
@@ -64,17 +64,3 @@ describe("planBatches", () => {
     expect(put?.item).toMatchObject({ name: { NULL: true }, dueDate: { NULL: true }, version: { N: "12" } });
   });
 });
-
-function aTodo(overrides: Partial<Todo> = {}): Todo {
-  return {
-    id: randomUUID(),
-    task: "Call the plumber",
-    name: "Noor",
-    dueDate: "2030-05-06",
-    checked: false,
-    createdAt: "2030-01-01T00:00:00.000Z",
-    updatedAt: "2030-01-01T00:00:00.000Z",
-    version: 1,
-    ...overrides,
-  };
-}

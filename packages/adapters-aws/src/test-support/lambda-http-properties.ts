@@ -6,7 +6,8 @@ import { STAMP, testTodoId, testTodos } from "../../../core/src/test-support/tod
 import type { LambdaHttpResult } from "../http/lambda-http-handler.js";
 
 // What the Lambda HTTP handler's property tests share: core's API on a store both sides can build alike, what
-// a result must be, and events' values built as JSON.parse builds them. Test-only: the build leaves it out.
+// a result must be, and events' values set as JSON.parse sets them (the events themselves are built in
+// test/support/aws/lambda-http-events.ts, for the repository's suites too). Test-only: the build leaves it out.
 
 export type Json = unknown;
 
@@ -67,11 +68,4 @@ export const text = fc.oneof(fc.string(), fc.string({ unit: "binary", maxLength:
 export function setOwn(target: Record<string, Json>, key: string, value: Json): void {
   const own = structuredClone(value);
   Object.defineProperty(target, key, { value: own, enumerable: true, configurable: true, writable: true });
-}
-
-/** A record built as JSON.parse builds one: every key its own property, `__proto__` too. */
-export function recordOf<T>(entries: Iterable<[string, T]>): Record<string, T> {
-  const record: Record<string, T> = {};
-  for (const [name, value] of entries) setOwn(record, name, value);
-  return record;
 }

@@ -1,6 +1,3 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   ImportTodos,
   InMemoryImportLedger,
@@ -11,14 +8,11 @@ import {
   TimeLimitReachedError,
 } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
+import { readEventFixture } from "../../../../test/support/aws/event-fixtures.js";
 import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
 import { createS3ImportHandler } from "./s3-import-handler.js";
 
-const FIXTURES = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../../../../test/fixtures/events/s3",
-);
-const putEvent = JSON.parse(readFileSync(path.join(FIXTURES, "put.json"), "utf8")) as unknown;
+const putEvent: unknown = readEventFixture("s3/put.json");
 
 /** The in-memory store, writing each batch of 10 in 25 ms, as a remote store takes its time. */
 class SlowTodoRepository extends InMemoryTodoRepository {
