@@ -1,5 +1,6 @@
 import { createLambdaHttpHandler, type LambdaHttpOptions } from "@anycloud/adapters-aws/http";
 import {
+  type CorsOptions,
   createHelloApi,
   createTodoApi,
   type FetchApi,
@@ -8,7 +9,7 @@ import {
 } from "@anycloud/core";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
+import { CORS_ORIGINS, describeTodoApiBehaviour } from "../behaviour/todo-api.behaviour.js";
 import { HTTP_EVENT_FIXTURES, readEventFixture } from "../support/aws/event-fixtures.js";
 import {
   FIXTURE_DOMAINS,
@@ -18,8 +19,8 @@ import {
   sentRequestOf,
 } from "../support/aws/lambda-http-events.js";
 
-const newTodoApi = () =>
-  createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+const newTodoApi = (cors?: CorsOptions) =>
+  createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger(), cors });
 
 // ---------------------------------------------------------------------------------------------------------
 // Each event shape, from a plain Request, and its result back as a Response: what the behaviour suite needs to
@@ -53,13 +54,19 @@ const shapes = {
   },
 };
 
+// With core's CORS on, as API Gateway or a Function URL without CORS settings of their own pass it on (with CORS
+// settings, they answer preflights themselves and drop a function's CORS headers, as apps/aws's HTTP API does).
 for (const [shape, { eventFrom, stagePrefix }] of Object.entries(shapes)) {
-  describeTodoApiBehaviour(`AWS Lambda behind ${shape}`, async () => {
-    const handler = createLambdaHttpHandler(newTodoApi());
-    return {
-      invoke: async (request) => responseFromResult(await handler(await eventFrom(request)), stagePrefix),
-    };
-  });
+  describeTodoApiBehaviour(
+    `AWS Lambda behind ${shape}`,
+    async () => {
+      const handler = createLambdaHttpHandler(newTodoApi({ origins: CORS_ORIGINS }));
+      return {
+        invoke: async (request) => responseFromResult(await handler(await eventFrom(request)), stagePrefix),
+      };
+    },
+    { cors: true },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DYNAMODB_HTTP_TIMEOUTS, dynamoDbClientOf } from "@anycloud/adapters-aws/storage";
 import { DEFAULT_ROUTE, FUNCTIONS, type FunctionName, HTTP_ROUTES } from "@anycloud/aws/local";
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from "@anycloud/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GRANTS, type GrantedResource } from "../support/aws/iam-grants.js";
 
@@ -37,13 +38,18 @@ interface PolicyDocument {
   Statement: Statement[];
 }
 
+interface Template {
+  Resources: Record<string, CfnResource>;
+  Outputs: Record<string, unknown>;
+  Conditions?: Record<string, unknown>;
+}
+
+let template: Template;
 let resources: Record<string, CfnResource>;
 let outputs: Record<string, unknown>;
 
-beforeAll(async () => {
-  // Remove an earlier run's output, so that a packaging that fails cannot pass on stale files.
-  await rm(PACKAGED, { recursive: true, force: true });
-  await run(process.execPath, ["scripts/bundle.mjs"], { cwd: APP });
+/** `osls package` into `folder` (its `.serverless` by default), with `args`; the template it wrote. */
+async function packageTemplate(folder: string, args: string[] = []): Promise<Template> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ACCESS_KEY_ID: "offline",
@@ -52,14 +58,21 @@ beforeAll(async () => {
   for (const name of ["AWS_SESSION_TOKEN", "AWS_PROFILE"]) delete env[name];
   // The environment wins over apps/aws/.env*, which a developer may have written for real deploys.
   env.UPLOADS_BUCKET = BUCKET;
-  await run(path.join(APP, "node_modules/.bin/osls"), ["package"], {
+  await run(path.join(APP, "node_modules/.bin/osls"), ["package", "--package", folder, ...args], {
     cwd: APP,
     env,
     maxBuffer: 16 * 1024 * 1024,
   });
-  const template = JSON.parse(
-    await readFile(path.join(PACKAGED, "cloudformation-template-update-stack.json"), "utf8"),
-  ) as { Resources: Record<string, CfnResource>; Outputs: Record<string, unknown> };
+  return JSON.parse(
+    await readFile(path.join(folder, "cloudformation-template-update-stack.json"), "utf8"),
+  ) as Template;
+}
+
+beforeAll(async () => {
+  // Remove an earlier run's output, so that a packaging that fails cannot pass on stale files.
+  await rm(PACKAGED, { recursive: true, force: true });
+  await run(process.execPath, ["scripts/bundle.mjs"], { cwd: APP });
+  template = await packageTemplate(PACKAGED);
   resources = template.Resources;
   outputs = template.Outputs;
 }, 120_000);
@@ -361,6 +374,94 @@ describe("the events", () => {
       DestinationConfig: { OnFailure: { Destination: arnOf("ImportFailuresQueue") } },
     });
     expect(resource("ImportFailuresQueue").Type).toBe("AWS::SQS::Queue");
+  });
+});
+
+/**
+ * A template's value as CloudFormation would deploy it: `Fn::If` on its conditions (`Fn::Not`, `Fn::Equals`),
+ * `Fn::Split`, and `AWS::NoValue` taking the property out. Other intrinsics are left as they are.
+ */
+function deployed(value: unknown, conditions: Record<string, unknown> = {}): unknown {
+  if (Array.isArray(value)) return value.map((item) => deployed(item, conditions));
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value);
+  const [name, args] = entries[0] ?? [];
+  if (entries.length === 1) {
+    const list = args as unknown[];
+    switch (name) {
+      case "Fn::If":
+        return deployed(deployed(conditions[list[0] as string], conditions) ? list[1] : list[2], conditions);
+      case "Fn::Not":
+        return !deployed(list[0], conditions);
+      case "Fn::Equals":
+        return deployed(list[0], conditions) === deployed(list[1], conditions);
+      case "Fn::Split":
+        return String(deployed(list[1], conditions)).split(String(list[0]));
+      case "Ref":
+        if (args === "AWS::NoValue") return undefined;
+    }
+  }
+  return Object.fromEntries(
+    entries
+      .map(([key, item]) => [key, deployed(item, conditions)] as const)
+      .filter(([, item]) => item !== undefined),
+  );
+}
+
+describe("browser access (CORS) on the HTTP API", () => {
+  const ORIGINS = ["https://todo.example.com", "http://localhost:5173"];
+  const corsOf = (packaged: Template) =>
+    (deployed(packaged.Resources.HttpApi, packaged.Conditions) as CfnResource).Properties.CorsConfiguration;
+
+  let withCors: Template;
+  beforeAll(async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "anycloud-cors-package-"));
+    try {
+      withCors = await packageTemplate(folder, [`--param=corsOrigins=${ORIGINS.join(",")}`]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("is off by default: the API has no CORS settings, so preflights reach core (405) as before", () => {
+    expect(resource("HttpApi").Type).toBe("AWS::ApiGatewayV2::Api");
+    // Absent, not empty: an empty CorsConfiguration is CORS settings with no origin allowed.
+    expect(corsOf(template)).toBeUndefined();
+  });
+
+  it("allows the origins of the stage parameter corsOrigins, with core's methods, headers and max age", () => {
+    const routeMethods = ofType("AWS::ApiGatewayV2::Route")
+      .map(([, route]) => String(route.Properties.RouteKey).split(" ")[0]!)
+      .filter((method) => method !== "$default");
+
+    const cors = corsOf(withCors) as Record<string, unknown>;
+
+    expect(cors).toEqual({
+      AllowOrigins: ORIGINS,
+      AllowMethods: expect.any(Array),
+      AllowHeaders: CORS_ALLOWED_HEADERS,
+      ExposeHeaders: CORS_EXPOSED_HEADERS,
+      MaxAge: CORS_MAX_AGE_SECONDS,
+    });
+    // Every method a route takes, and HEAD, which core answers (through $default) for every GET route.
+    expect([...(cors.AllowMethods as string[])].sort()).toEqual(
+      [...new Set([...routeMethods, "HEAD"])].sort(),
+    );
+    expect(cors).not.toHaveProperty("AllowCredentials");
+  });
+
+  it("changes nothing else in the template", () => {
+    const { HttpApi: on, ...restOn } = withCors.Resources;
+    const { HttpApi: off, ...restOff } = template.Resources;
+
+    // The zips' names hold the time of packaging.
+    const timeless = (value: unknown) =>
+      JSON.parse(JSON.stringify(value).replace(/\/\d{13}-[^/]+\//g, "/T/"));
+    expect(timeless(restOn)).toEqual(timeless(restOff));
+    expect({ ...on, Properties: { ...on!.Properties, CorsConfiguration: undefined } }).toEqual({
+      ...off,
+      Properties: { ...off!.Properties, CorsConfiguration: undefined },
+    });
   });
 });
 

@@ -8,6 +8,18 @@ export interface ApiUnderTest {
   dispose?: () => Promise<void>;
 }
 
+/** What a runtime under test was configured with, beyond the API itself. */
+export interface BehaviourOptions {
+  /** The runtime serves the API with CORS for `CORS_ORIGINS` (else CORS is off, the default). */
+  cors?: boolean;
+}
+
+/**
+ * The origins a runtime started with `{ cors: true }` allows (in core's `cors.origins`, or the server's
+ * `CORS_ORIGINS` joined with commas).
+ */
+export const CORS_ORIGINS: readonly string[] = ["https://todo.example.com", "http://localhost:5173"];
+
 const BASE = "http://localhost";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -16,7 +28,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * each provider's adapter. The tests share one instance and a store that may hold other data, so each test
  * creates what it asserts on and looks for its own todos only.
  */
-export function describeTodoApiBehaviour(runtime: string, start: () => Promise<ApiUnderTest>): void {
+export function describeTodoApiBehaviour(
+  runtime: string,
+  start: () => Promise<ApiUnderTest>,
+  options: BehaviourOptions = {},
+): void {
   describe(`the todo API on ${runtime}`, () => {
     let api: ApiUnderTest;
     beforeAll(async () => {
@@ -385,6 +401,106 @@ export function describeTodoApiBehaviour(runtime: string, start: () => Promise<A
         expect(response.headers.get("x-request-id")).toBe("trace-123");
       });
     });
+
+    describe(
+      options.cors ? "browser access (CORS), for the origins configured" : "browser access (CORS), off",
+      () => {
+        const [page] = CORS_ORIGINS as [string];
+        const preflight = (path: string, origin: string, method: string, requestHeaders: string) =>
+          send(path, {
+            method: "OPTIONS",
+            headers: {
+              origin,
+              "access-control-request-method": method,
+              "access-control-request-headers": requestHeaders,
+            },
+          });
+        const namesIn = (value: string | null) => (value ?? "").split(/,\s*/).filter(Boolean).sort();
+        const corsHeaderNames = (response: Response) =>
+          [...response.headers.keys()].filter((name) => name.startsWith("access-control-"));
+
+        if (!options.cors) {
+          it("answers a preflight 405 with Allow, and no answer carries a CORS header", async () => {
+            const response = await preflight("/todos", page, "POST", "content-type");
+            const created = await sendJson("POST", "/todos", { task: "no CORS" }, { origin: page });
+
+            await expectProblem(response, 405, "METHOD_NOT_ALLOWED");
+            expect(namesIn(response.headers.get("allow"))).toEqual(["GET", "HEAD", "POST"]);
+            expect(corsHeaderNames(response)).toEqual([]);
+            expect(created.status).toBe(201);
+            expect(corsHeaderNames(created)).toEqual([]);
+          });
+          return;
+        }
+
+        it("answers a page's preflight for a conditional PATCH 204, allowing its method and headers", async () => {
+          const todo = await createTodo({ task: "patched from a page" });
+
+          const response = await preflight(`/todos/${todo.id}`, page, "PATCH", "content-type,if-match");
+
+          expect(response.status).toBe(204);
+          expect(response.headers.get("access-control-allow-origin")).toBe(page);
+          expect(namesIn(response.headers.get("access-control-allow-methods"))).toEqual([
+            "DELETE",
+            "GET",
+            "HEAD",
+            "PATCH",
+          ]);
+          expect(namesIn(response.headers.get("access-control-allow-headers"))).toEqual(
+            expect.arrayContaining(["content-type", "idempotency-key", "if-match", "x-request-id"]),
+          );
+          expect(Number(response.headers.get("access-control-max-age"))).toBeGreaterThan(0);
+          expect(namesIn(response.headers.get("vary"))).toContain("origin");
+        });
+
+        it("lets a page read a created todo's Location, ETag and request id", async () => {
+          const response = await sendJson(
+            "POST",
+            "/todos",
+            { task: "created from a page" },
+            { origin: page },
+          );
+
+          expect(response.status).toBe(201);
+          expect(response.headers.get("access-control-allow-origin")).toBe(page);
+          expect(namesIn(response.headers.get("access-control-expose-headers"))).toEqual(
+            expect.arrayContaining(["etag", "location", "x-request-id"]),
+          );
+          expect(namesIn(response.headers.get("vary"))).toContain("origin");
+        });
+
+        it("lets a page read an error: the problem of a 422 and the Allow of a 405", async () => {
+          const invalid = await sendJson("POST", "/todos", { task: "" }, { origin: page });
+          const wrongMethod = await send("/todos", { method: "PUT", headers: { origin: page } });
+
+          await expectProblem(invalid, 422, "VALIDATION_FAILED");
+          expect(invalid.headers.get("access-control-allow-origin")).toBe(page);
+          await expectProblem(wrongMethod, 405, "METHOD_NOT_ALLOWED");
+          expect(wrongMethod.headers.get("access-control-allow-origin")).toBe(page);
+          expect(namesIn(wrongMethod.headers.get("access-control-expose-headers"))).toContain("allow");
+        });
+
+        it("gives a page on another origin no CORS header: its preflight is 405, its requests unreadable", async () => {
+          const stranger = "https://elsewhere.example";
+
+          const response = await preflight("/todos", stranger, "POST", "content-type");
+          const health = await send("/health", { headers: { origin: stranger } });
+
+          await expectProblem(response, 405, "METHOD_NOT_ALLOWED");
+          expect(corsHeaderNames(response)).toEqual([]);
+          expect(health.status).toBe(200);
+          expect(corsHeaderNames(health)).toEqual([]);
+          expect(namesIn(health.headers.get("vary"))).toContain("origin");
+        });
+
+        it("answers a preflight for a path with no route 404, which the page may read", async () => {
+          const response = await preflight("/nothing-here", page, "GET", "x-request-id");
+
+          await expectProblem(response, 404, "ROUTE_NOT_FOUND");
+          expect(response.headers.get("access-control-allow-origin")).toBe(page);
+        });
+      },
+    );
 
     describe("bad input gets a clear error and changes nothing", () => {
       it("answers 400 to malformed JSON", async () => {

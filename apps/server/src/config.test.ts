@@ -26,6 +26,7 @@ describe("readConfig", () => {
       LOG_LEVEL: "debug",
       SHUTDOWN_TIMEOUT_MS: "2500",
       S3_ENDPOINT: "http://127.0.0.1:4568",
+      CORS_ORIGINS: "https://app.example.com",
     });
 
     expect(config).toEqual({
@@ -40,6 +41,7 @@ describe("readConfig", () => {
       shutdownTimeoutMs: 2500,
       dynamoDb: undefined,
       s3Endpoint: "http://127.0.0.1:4568",
+      corsOrigins: ["https://app.example.com"],
     });
   });
 
@@ -63,9 +65,46 @@ describe("readConfig", () => {
     ["LOG_LEVEL", "verbose"],
     ["HOST", " "],
     ["CURSOR_SECRET", "short"],
+    ["CORS_ORIGINS", "https://app.example.com/"],
+    ["CORS_ORIGINS", "https://app.example.com/api"],
+    ["CORS_ORIGINS", "app.example.com"],
+    ["CORS_ORIGINS", "https://App.example.com"],
+    ["CORS_ORIGINS", "https://app.example.com:443"],
+    ["CORS_ORIGINS", "null"],
+    ["CORS_ORIGINS", "*, https://app.example.com"],
+    ["CORS_ORIGINS", "https://app.example.com http://localhost:5173"],
   ])("names %s when its value %j is unusable", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(name);
+  });
+});
+
+describe("readConfig's CORS_ORIGINS", () => {
+  it("leaves CORS off when unset or blank", () => {
+    expect(readConfig({}).corsOrigins).toEqual([]);
+    expect(readConfig({ CORS_ORIGINS: " , " }).corsOrigins).toEqual([]);
+  });
+
+  it("reads origins separated by commas, with blanks around them", () => {
+    const config = readConfig({
+      CORS_ORIGINS: "https://app.example.com, http://localhost:5173,http://[::1]:8080",
+    });
+
+    expect(config.corsOrigins).toEqual([
+      "https://app.example.com",
+      "http://localhost:5173",
+      "http://[::1]:8080",
+    ]);
+  });
+
+  it("reads * as any origin", () => {
+    expect(readConfig({ CORS_ORIGINS: "*" }).corsOrigins).toEqual(["*"]);
+  });
+
+  it("says which spelling of an origin browsers send, for one they never send", () => {
+    expect(() => readConfig({ CORS_ORIGINS: "https://App.example.com:443/" })).toThrow(
+      /CORS_ORIGINS .*"https:\/\/App\.example\.com:443\/" is not one \(did you mean https:\/\/app\.example\.com\?\)/,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { DEFAULT_BODY_LIMITS } from "@anycloud/core";
+import { DEFAULT_BODY_LIMITS, isSerializedOrigin } from "@anycloud/core";
 
 export type StoreKind = "sqlite" | "memory" | "dynamodb";
 
@@ -20,6 +20,8 @@ export interface ServerConfig {
   dynamoDb: { todosTable: string; importsTable: string; endpoint: string | undefined } | undefined;
   /** For `todo import s3://bucket/key`: a local S3 endpoint (s3rver, LocalStack); AWS otherwise. */
   s3Endpoint: string | undefined;
+  /** The origins whose pages may call the API (CORS), or `["*"]` for any; none (CORS off) by default. */
+  corsOrigins: string[];
 }
 
 /** Thrown for a setting that cannot be used, naming the variable. */
@@ -40,6 +42,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
   };
 }
 
@@ -76,6 +79,28 @@ function host(value: string | undefined): string {
   // A name or an address; whitespace would only fail later, in a DNS lookup that names no variable.
   if (/\s/.test(value)) throw new ConfigError(`HOST must be a host name or an address, not "${value}".`);
   return value;
+}
+
+/** `*`, or origins separated by commas (blanks around them ignored); none leaves CORS off. */
+function corsOrigins(value: string | undefined): string[] {
+  const origins = (value ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  if (origins.includes("*") && origins.length > 1) {
+    throw new ConfigError(`CORS_ORIGINS must be * alone (any origin) or a list of origins, not "${value}".`);
+  }
+  for (const origin of origins) {
+    if (origin === "*" || isSerializedOrigin(origin)) continue;
+    // Browsers send an origin serialized (lower case, no default port, no path): any other spelling never matches.
+    const meant = URL.canParse(origin) ? new URL(origin).origin : "null";
+    const hint = meant.startsWith("http") ? ` (did you mean ${meant}?)` : "";
+    throw new ConfigError(
+      `CORS_ORIGINS must list origins as browsers send them, scheme://host[:port] with no path or trailing ` +
+        `slash, or be *: "${origin}" is not one${hint}.`,
+    );
+  }
+  return origins;
 }
 
 function cursorSecret(value: string | undefined): string | undefined {

@@ -142,6 +142,7 @@ const application = new ContainerModule(({ bind }) => {
         logger,
         cursorSecret,
         limits: { jsonBytes: config.jsonBodyLimit, csvBytes: config.csvBodyLimit },
+        cors: { origins: config.corsOrigins },
       }),
     [SERVER_CONFIG, TODO_REPOSITORY, IMPORT_LEDGER, CLOCK, ID_GENERATOR, LOGGER, CURSOR_SECRET],
   );

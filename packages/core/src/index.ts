@@ -9,6 +9,13 @@ export * from "./csv-import/in-memory-import-ledger.js";
 export * from "./csv-import/ports/import-ledger.js";
 export * from "./csv-import/ports/object-source.js";
 export * from "./csv-import/todo-row-schema.js";
+export {
+  CORS_ALLOWED_HEADERS,
+  CORS_EXPOSED_HEADERS,
+  CORS_MAX_AGE_SECONDS,
+  type CorsOptions,
+  isSerializedOrigin,
+} from "./http/cors.js";
 export * from "./http/create-todo-api.js";
 export { errorReply, standaloneErrorReply } from "./http/error-responses.js";
 export * from "./http/hello-routes.js";

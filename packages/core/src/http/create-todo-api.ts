@@ -10,6 +10,7 @@ import { DeleteTodo } from "../todos/use-cases/delete-todo.js";
 import { GetTodo } from "../todos/use-cases/get-todo.js";
 import { ListTodos } from "../todos/use-cases/list-todos.js";
 import { UpdateTodo } from "../todos/use-cases/update-todo.js";
+import type { CorsOptions } from "./cors.js";
 import { addHelloRoutes } from "./hello-routes.js";
 import { NotImplementedError } from "./http-errors.js";
 import { addImportRoute } from "./import-route.js";
@@ -27,7 +28,7 @@ export interface BodyLimits {
 
 export const DEFAULT_BODY_LIMITS: BodyLimits = { jsonBytes: 64 * 1024, csvBytes: 10 * 1024 * 1024 };
 
-/** What the todo routes need: the todo store, and optionally the clock, ids, logger and limits. */
+/** What the todo routes need: the todo store, and optionally the clock, ids, logger, limits and CORS. */
 export interface TodoRoutesDeps {
   todos: TodoRepository;
   clock?: Clock;
@@ -36,6 +37,8 @@ export interface TodoRoutesDeps {
   /** Signs list cursors; every instance behind one URL must share it. Random per process when absent. */
   cursorSecret?: string | Uint8Array;
   limits?: Partial<BodyLimits>;
+  /** Which web pages on other origins may call the API (CORS); off when absent. */
+  cors?: CorsOptions;
 }
 
 export interface TodoApiDeps extends TodoRoutesDeps {
@@ -61,7 +64,7 @@ export function createTodoApi(deps: TodoApiDeps): TodoApi {
     const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
     addImportRoute(router, { importTodos, csvBytes });
   };
-  return serveRoutes(todoRouter(deps, addUploads), logger);
+  return serveRoutes(todoRouter(deps, addUploads), logger, deps.cors);
 }
 
 /**
@@ -70,7 +73,7 @@ export function createTodoApi(deps: TodoApiDeps): TodoApi {
  * route, so that any other method gets 405 with `Allow: POST` as from the whole API; reached, it answers 501.
  */
 export function createTodoApiWithoutUploads(deps: TodoRoutesDeps): TodoApi {
-  return serveRoutes(todoRouter(deps, uploadsServedElsewhere), deps.logger ?? silentLogger);
+  return serveRoutes(todoRouter(deps, uploadsServedElsewhere), deps.logger ?? silentLogger, deps.cors);
 }
 
 /** Only `POST /todos/import`: CSV uploads, served apart from the rest of the API (see above). */
@@ -78,7 +81,7 @@ export function createUploadApi(deps: TodoApiDeps): TodoApi {
   const logger = deps.logger ?? silentLogger;
   const csvBytes = deps.limits?.csvBytes ?? DEFAULT_BODY_LIMITS.csvBytes;
   const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
-  return serveRoutes(addImportRoute(new Router(), { importTodos, csvBytes }), logger);
+  return serveRoutes(addImportRoute(new Router(), { importTodos, csvBytes }), logger, deps.cors);
 }
 
 /** Adds `POST /todos/import` to a router, accepting CSV bodies up to `csvBytes`. */
@@ -110,7 +113,7 @@ export function createWorkshopTodoApi(deps: TodoRoutesDeps): TodoApi {
   const clock = deps.clock ?? systemClock;
   const jsonBytes = deps.limits?.jsonBytes ?? DEFAULT_BODY_LIMITS.jsonBytes;
   const router = addWorkshopTodoRoutes(new Router(), { ...todoUseCases(deps, clock), jsonBytes });
-  return serveRoutes(router, deps.logger ?? silentLogger);
+  return serveRoutes(router, deps.logger ?? silentLogger, deps.cors);
 }
 
 function todoUseCases(deps: TodoRoutesDeps, clock: Clock) {

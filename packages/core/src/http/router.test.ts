@@ -41,6 +41,12 @@ describe("Router", () => {
     },
   );
 
+  it("lists the methods of the route at a path as a 405's Allow does, and none where no route is", () => {
+    expect(router.methodsAt("/todos/%ZZ")).toEqual(["GET", "PATCH", "HEAD"]);
+    expect(router.methodsAt("/todos/import")).toEqual(["POST"]);
+    expect(router.methodsAt("/todos/1/extra")).toBeUndefined();
+  });
+
   it("throws RouteNotFoundError for a path with no route", () => {
     expect(() => router.resolve("GET", "/todos/1/extra")).toThrow(RouteNotFoundError);
   });

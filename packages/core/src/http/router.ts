@@ -54,6 +54,13 @@ export class Router {
     }
     throw new RouteNotFoundError(path);
   }
+
+  /** The methods of the route at `path`, as a 405's `Allow` lists them; undefined when no route matches. */
+  methodsAt(path: string): readonly string[] | undefined {
+    const parts = path.split("/").filter(Boolean);
+    const route = this.routes.find((candidate) => matchSegments(candidate.segments, parts));
+    return route && allowedMethods(route);
+  }
 }
 
 /** The route's parameters as sent (still percent-encoded), when `parts` fit its segments. */

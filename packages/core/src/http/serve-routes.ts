@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type Logger, silentLogger } from "../shared/logger.js";
+import { type CorsOptions, CorsPolicy } from "./cors.js";
 import { errorReply } from "./error-responses.js";
 import { MalformedRequestError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
@@ -30,20 +31,28 @@ export function isWellFormedKey(value: string): boolean {
 /**
  * Turns a route table into an API: gives each request an id (the caller's `x-request-id` when well-formed, else
  * the platform's, else a new one), maps every error to a problem reply in one place, adds the headers every
- * response carries, and answers HEAD without a body.
+ * response carries (CORS's too, when `cors` names origins: see `CorsPolicy`), and answers HEAD without a body.
  */
-export function serveRoutes(router: Router, logger: Logger = silentLogger): HttpApi {
+export function serveRoutes(router: Router, logger: Logger = silentLogger, cors?: CorsOptions): HttpApi {
+  const policy = CorsPolicy.of(cors);
   async function handle(request: HttpRequest): Promise<Reply> {
     const requestId = requestIdFrom(request.headers.get("x-request-id"), request.requestId);
     let reply: Reply;
+    let preflight: Reply | undefined;
     try {
       const url = urlOf(request);
-      const { handler, params } = router.resolve(request.method, url.pathname);
-      reply = await handler({ request, url, params, requestId });
+      preflight = policy?.preflight(request, () => router.methodsAt(url.pathname));
+      if (preflight !== undefined) {
+        reply = preflight;
+      } else {
+        const { handler, params } = router.resolve(request.method, url.pathname);
+        reply = await handler({ request, url, params, requestId });
+      }
     } catch (error) {
       reply = errorReply(error, requestId, logger);
     }
-    const headers = { ...BASE_HEADERS, ...reply.headers, "x-request-id": requestId };
+    const crossOrigin = reply === preflight ? undefined : policy?.headersFor(request, reply.headers);
+    const headers = { ...BASE_HEADERS, ...reply.headers, ...crossOrigin, "x-request-id": requestId };
     return request.method === "HEAD" || reply.body === undefined
       ? { status: reply.status, headers }
       : { status: reply.status, headers, body: reply.body };
