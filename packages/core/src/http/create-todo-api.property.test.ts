@@ -6,6 +6,7 @@ import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
 import { STAMP, testTodoId, testTodos } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { Todo } from "../todos/todo.js";
+import type { CorsOptions } from "./cors.js";
 import { createTodoApi } from "./create-todo-api.js";
 import type { HttpHeaders, HttpRequest } from "./http-request.js";
 import type { Reply } from "./responses.js";
@@ -23,7 +24,7 @@ function seededTodos(count: number): Todo[] {
   return testTodos(count, (n) => ({ version: 1 + ((n - 1) % 3) }));
 }
 
-async function apiOn(seeded: number) {
+async function apiOn(seeded: number, cors?: CorsOptions) {
   const todos = new InMemoryTodoRepository();
   await todos.putMany(seededTodos(seeded));
   let next = 1000;
@@ -33,6 +34,7 @@ async function apiOn(seeded: number) {
     clock: { now: () => new Date(STAMP) },
     ids: { newId: () => idOf(next++) },
     cursorSecret: SECRET,
+    ...(cors && { cors }),
   });
   return { api, todos };
 }
@@ -346,6 +348,91 @@ describe("the todo API, on any request (property)", () => {
             expect(await snapshot(todos)).toEqual(before);
           }
         }
+      }),
+      propertyRuns(300),
+    );
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// CORS on against CORS off: the same request to two APIs on the same store, one of them letting pages of some
+// origins in. CORS adds headers and answers preflights; it must change nothing else.
+// ---------------------------------------------------------------------------------------------------------
+
+const PAGE = "https://app.example.com";
+const corsOrigins = fc.constantFrom([PAGE, "http://localhost:5173"], ["*"]);
+const crossOrigin = fc.record({
+  origin: fc.option(oneOf(fc.constantFrom(PAGE, "https://other.example", "null", PAGE.toUpperCase()), text), {
+    nil: undefined,
+  }),
+  preflightOf: fc.option(oneOf(fc.constantFrom("POST", "PATCH", "GET", "DELETE"), text), { nil: undefined }),
+  // A third of the requests sent as OPTIONS, as a browser sends a preflight (with or without its headers).
+  asOptions: fc.oneof(
+    { weight: 2, arbitrary: fc.constant(false) },
+    { weight: 1, arbitrary: fc.constant(true) },
+  ),
+});
+
+/** A reply's headers but CORS's own and those that differ by request anyway (`vary` is compared apart). */
+function headersBesidesCors(reply: Reply): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(reply.headers ?? {}).filter(
+      ([name]) => !name.startsWith("access-control-") && name !== "vary" && name !== "x-request-id",
+    ),
+  );
+}
+
+/** A body with what no two runs share taken out: request ids and random import ids (UUIDs), durations. */
+function comparableBody(reply: Reply): string | undefined {
+  if (reply.body === undefined) return undefined;
+  return Buffer.from(reply.body)
+    .toString("latin1")
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, "<uuid>")
+    .replace(/"(durationMs|x-request-id|requestId)":("[^"]*"|\d+(\.\d+)?)/g, '"$1":"<varies>"');
+}
+
+describe("the todo API with CORS on, on any request (property)", () => {
+  it("answers as with CORS off but for CORS headers, and a preflight of a page let in to a route with 204", async () => {
+    await fc.assert(
+      fc.asyncProperty(generatedRequest, crossOrigin, corsOrigins, async (generated, cross, origins) => {
+        const headers: [string, string][] = [...generated.headers];
+        if (cross.origin !== undefined) headers.push(["origin", cross.origin]);
+        if (cross.preflightOf !== undefined)
+          headers.push(["access-control-request-method", cross.preflightOf]);
+        const request = { ...generated, ...(cross.asOptions && { method: "OPTIONS" }), headers };
+        const sent = headersOf(headers);
+        const off = await apiOn(3);
+        const on = await apiOn(3, { origins });
+
+        const offReply = await off.api.handle(requestOf(request));
+        const onReply = await on.api.handle(requestOf(request));
+
+        expectWellFormed(onReply, request.method);
+        const origin = sent.get("origin");
+        const letIn = origins.includes("*") || (origin !== null && origins.includes(origin));
+        const preflight =
+          request.method === "OPTIONS" &&
+          sent.get("access-control-request-method") !== null &&
+          letIn &&
+          offReply.status === 405;
+        if (preflight) {
+          expect(onReply.status).toBe(204);
+          expect(onReply.headers?.["access-control-allow-methods"]).toBe(offReply.headers?.allow);
+        } else {
+          expect(onReply.status).toBe(offReply.status);
+          expect(headersBesidesCors(onReply)).toEqual(headersBesidesCors(offReply));
+          expect(comparableBody(onReply)).toEqual(comparableBody(offReply));
+          expect(onReply.headers?.["access-control-allow-methods"]).toBeUndefined();
+          if (letIn) expect(onReply.headers?.["access-control-expose-headers"]).toContain("x-request-id");
+        }
+        expect(onReply.headers?.["access-control-allow-origin"]).toBe(
+          letIn ? (origins.includes("*") ? "*" : origin) : undefined,
+        );
+        if (!origins.includes("*")) expect(String(onReply.headers?.vary)).toMatch(/(^|, )origin(,|$)/);
+        // The stores went the same way (a keyless upload's todos have random ids: compared by their fields).
+        const fieldsOf = async (todos: InMemoryTodoRepository) =>
+          (await snapshot(todos)).map(({ id, ...fields }) => JSON.stringify(fields)).sort();
+        expect(await fieldsOf(on.todos)).toEqual(await fieldsOf(off.todos));
       }),
       propertyRuns(300),
     );
