@@ -360,7 +360,7 @@ describe("the todo API, on any request (property)", () => {
 // ---------------------------------------------------------------------------------------------------------
 
 const PAGE = "https://app.example.com";
-const corsOrigins = fc.constantFrom([PAGE, "http://localhost:5173"], ["*"]);
+const corsOrigins = fc.constantFrom<readonly string[]>([PAGE, "http://localhost:5173"], ["*"]);
 const crossOrigin = fc.record({
   origin: fc.option(oneOf(fc.constantFrom(PAGE, "https://other.example", "null", PAGE.toUpperCase()), text), {
     nil: undefined,
