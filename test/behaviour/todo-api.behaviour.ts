@@ -380,6 +380,13 @@ export function describeTodoApiBehaviour(
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ status: "ok" });
       });
+
+      it("reports itself ready when its store answers", async () => {
+        const response = await send("/ready");
+
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ status: "ready" });
+      });
     });
 
     describe("every response", () => {

@@ -247,7 +247,7 @@ const routed = fc.oneof(
   fc.record({
     method: fc.constantFrom("GET", "HEAD"),
     path: oneOf(
-      fc.constantFrom("/todos", "/todo/list", "/hello", "/health"),
+      fc.constantFrom("/todos", "/todo/list", "/hello", "/health", "/ready"),
       segment.map((name) => `/hello/${name}`),
     ),
     search,

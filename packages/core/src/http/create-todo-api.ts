@@ -50,8 +50,8 @@ export interface TodoApiDeps extends TodoRoutesDeps {
 export type TodoApi = HttpApi;
 
 /**
- * The whole todo HTTP API as a fetch-style function: hello, health, the workshop's routes, the REST
- * resource and CSV uploads.
+ * The whole todo HTTP API as a fetch-style function: hello, health and readiness, the workshop's routes, the
+ * REST resource and CSV uploads.
  *
  * @example
  * const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
@@ -93,12 +93,24 @@ function uploadsServedElsewhere(router: Router): void {
   });
 }
 
-/** Hello, health, the workshop's routes, the uploads route as `addUploads` makes it, and the REST resource. */
+/**
+ * Hello, health and readiness, the workshop's routes, the uploads route as `addUploads` makes it, and the REST
+ * resource.
+ */
 function todoRouter(deps: TodoRoutesDeps, addUploads: AddUploads): Router {
   const clock = deps.clock ?? systemClock;
   const limits = { ...DEFAULT_BODY_LIMITS, ...deps.limits };
   const useCases = todoUseCases(deps, clock);
-  const router = addHelloRoutes(new Router()).on("GET", "/health", () => jsonReply({ status: "ok" }));
+  const router = addHelloRoutes(new Router())
+    // Liveness: the process serves. It never looks at the store, so that a store outage does not get every
+    // instance restarted by an orchestrator that reads a failing check as a hung process.
+    .on("GET", "/health", () => jsonReply({ status: "ok" }))
+    // Readiness: the todo store answers (a page of one todo), else 503 STORE_UNAVAILABLE, for an orchestrator
+    // or a monitor that should send no traffic to an instance whose store it cannot reach.
+    .on("GET", "/ready", async () => {
+      await useCases.listTodos.execute({ limit: 1 });
+      return jsonReply({ status: "ready" });
+    });
   addWorkshopTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
   // Before `/todos/{id}`, so that `/todos/import` is not read as an id.
   addUploads(router, limits.csvBytes);

@@ -66,3 +66,19 @@ describe("PATCH /todos/{id} with an If-Match and a body at fault", () => {
     expect((await patch('{"task": ""}')).status).toBe(422);
   });
 });
+
+describe("GET /ready", () => {
+  it("answers 200 when the todo store answers, and 503 STORE_UNAVAILABLE when it does not, as /health does not", async () => {
+    const todos = await storeOf(1);
+    const api = createTodoApi({ todos, imports: new InMemoryImportLedger() });
+    const ready = await api(new Request("http://localhost/ready"));
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready" });
+
+    todos.list = () => Promise.reject(new StoreUnavailableError("todos"));
+    const unready = await api(new Request("http://localhost/ready"));
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toMatchObject({ status: 503, code: "STORE_UNAVAILABLE" });
+    expect((await api(new Request("http://localhost/health"))).status).toBe(200);
+  });
+});
