@@ -184,6 +184,15 @@ describe("toHttpRequest", () => {
     expect(request.url).toBe("https://api.example.com/todos?q=a%20b");
   });
 
+  // A query reaches a function as the client sent it, and a client that is no browser may send a `#` in it: part
+  // of the query there (a fragment never leaves the client), not the start of a fragment the URL would drop.
+  it("keeps a # of the query in the query", () => {
+    const request = toHttpRequest(parts({ query: "limit=5#x&cursor=a" }));
+
+    expect(request.url).toBe("https://api.example.com/todos?limit=5%23x&cursor=a");
+    expect(new URL(request.url).searchParams.get("limit")).toBe("5#x");
+  });
+
   it("refuses a host that is no host", () => {
     const headers = new EventHeaders();
     headers.append("host", "example.com:99999");

@@ -34,7 +34,9 @@ export function toHttpRequest(parts: RequestParts): HttpRequest {
   const host = urlHostOf(headers.get("host")) ?? urlHostOf(parts.domainName) ?? "localhost";
   const scheme = headers.get("x-forwarded-proto") === "http" ? "http" : "https";
   const path = parts.pathDecoded ? escapedPath(parts.path) : encodedPath(parts.path);
-  const url = parts.query === "" ? `${scheme}://${host}${path}` : `${scheme}://${host}${path}?${parts.query}`;
+  // A `#` in the query is the client's (a fragment is never sent), not the start of a fragment the URL would drop.
+  const query = parts.query.replaceAll("#", "%23");
+  const url = query === "" ? `${scheme}://${host}${path}` : `${scheme}://${host}${path}?${query}`;
   const bytes = readBody(parts.body, parts.isBase64Encoded);
   // API Gateway passes a GET's body along; fetch refuses one, and no route reads it.
   const withBody = bytes !== null && method !== "GET" && method !== "HEAD";
