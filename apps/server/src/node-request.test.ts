@@ -21,6 +21,16 @@ describe("httpRequestOf", () => {
     expect(request.body).toBeNull();
   });
 
+  // node's parser lets a `#` through in a target (RFC 9112 has none there: a fragment never leaves the client);
+  // it is read as the character it is, as the Lambda adapter reads one, not as a fragment the URL would drop.
+  it("keeps a # of the target in its path or query, not as a fragment", () => {
+    const url = (target: string) => new URL(httpRequestOf(message("GET", target, { host: "a.example" })).url);
+
+    expect(url("/todos?limit=5#x&cursor=a").searchParams.get("limit")).toBe("5#x");
+    expect(url("/todos?limit=5#x&cursor=a").searchParams.get("cursor")).toBe("a");
+    expect(url("/todos#x").pathname).toBe("/todos%23x");
+  });
+
   it("ignores a Host header that could move the path, and keeps an absolute-form target as it is", () => {
     expect(httpRequestOf(message("GET", "/todos", { host: "evil/../x" })).url).toBe("http://localhost/todos");
     expect(httpRequestOf(message("GET", "http://other.example/todos", {})).url).toBe(

@@ -52,7 +52,8 @@ export function httpRequestOf(
  * URL (`OPTIONS *`).
  */
 function urlOf(message: IncomingMessage): string {
-  const target = message.url ?? "/";
+  // A `#` node lets through is the client's character (a fragment is never sent), not a fragment to drop.
+  const target = (message.url ?? "/").replaceAll("#", "%23");
   if (!target.startsWith("/")) return target;
   const host = urlHostOf(message.headers.host);
   const url = host === undefined ? "" : `http://${host}${target}`;
