@@ -19,7 +19,7 @@ import {
   startDynamoDb,
   uniqueTableName,
 } from "./aws-stand-ins.mjs";
-import { fmt, median } from "./lib.mjs";
+import { fmt, httpApiEvent, median } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -44,10 +44,7 @@ const dynamo = await startDynamoDb();
 const tables = { todos: uniqueTableName("profile-todos"), imports: uniqueTableName("profile-imports") };
 const client = dynamoDbClientFor(dynamo.endpoint);
 const dropTables = (await createTables(client, tables)).drop;
-const event = JSON.parse(readFileSync(path.join(root, "test/fixtures/events/apigw-http/get.json"), "utf8"));
-event.rawPath = event.requestContext.http.path = "/todos";
-event.rawQueryString = "limit=20";
-event.queryStringParameters = { limit: "20" };
+const event = httpApiEvent("get.json", "/todos", { limit: "20" });
 
 const CHILD = `
 const { handler } = await import(process.env.BENCH_BUNDLE);

@@ -27,7 +27,7 @@ import {
   startDynamoDb,
   uniqueTableName,
 } from "./aws-stand-ins.mjs";
-import { fmt, median } from "./lib.mjs";
+import { fmt, httpApiEvent, median } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -120,14 +120,8 @@ for (let index = 1; index <= 30; index++) {
 }
 
 // --- The events: the repository's HTTP API 2.0 fixtures, pointed at the routes measured ---
-const fixture = (name) =>
-  JSON.parse(readFileSync(path.join(root, "test/fixtures/events/apigw-http", name), "utf8"));
-const addEvent = fixture("post-json.json");
-addEvent.rawPath = addEvent.requestContext.http.path = "/todo/add";
-const listEvent = fixture("get.json");
-listEvent.rawPath = listEvent.requestContext.http.path = "/todos";
-listEvent.rawQueryString = "limit=20";
-listEvent.queryStringParameters = { limit: "20" };
+const addEvent = httpApiEvent("post-json.json", "/todo/add");
+const listEvent = httpApiEvent("get.json", "/todos", { limit: "20" });
 
 const CASES = [
   { name: "workshopTodos", route: "POST /todo/add", event: addEvent, status: 200 },

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { fmt, median, ratioVerdict } from "./lib.mjs";
+import { fmt, httpApiEvent, median, ratioVerdict } from "./lib.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const rounds = Number(process.argv[2] ?? 9);
@@ -58,10 +58,7 @@ app.get("/todos/:id", async (c) => {
 const hono = handle(app);
 
 // The repository's HTTP API 2.0 GET fixture, pointed at the todo.
-const event = JSON.parse(readFileSync(path.join(root, "test/fixtures/events/apigw-http/get.json"), "utf8"));
-event.rawPath = event.requestContext.http.path = `/todos/${id}`;
-event.rawQueryString = "";
-delete event.queryStringParameters;
+const event = httpApiEvent("get.json", `/todos/${id}`);
 // As Lambda's: ours arms a timer per invocation from getRemainingTimeInMillis (its time limit), which counts.
 const context = { awsRequestId: "bench", functionName: "bench", getRemainingTimeInMillis: () => 29_000 };
 

@@ -1,8 +1,23 @@
-// Shared helpers for the benchmarks: medians and child processes. Benchmarks report ratios against a
-// baseline measured in the same run; a single absolute time on a shared machine is not a figure.
+// Shared helpers for the benchmarks: medians, child processes and Lambda events. Benchmarks report ratios against
+// a baseline measured in the same run; a single absolute time on a shared machine is not a figure.
 import { spawn } from "node:child_process";
 import { openSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
+
+const HTTP_API_FIXTURES = new URL("../test/fixtures/events/apigw-http/", import.meta.url);
+
+/**
+ * The repository's HTTP API 2.0 fixture `name` (get.json, post-json.json...), pointed at `path` with the
+ * query `query` (none by default), as the benchmarks invoke the functions with it.
+ */
+export function httpApiEvent(name, path, query = {}) {
+  const event = JSON.parse(readFileSync(new URL(name, HTTP_API_FIXTURES), "utf8"));
+  event.rawPath = event.requestContext.http.path = path;
+  event.rawQueryString = new URLSearchParams(query).toString();
+  if (Object.keys(query).length > 0) event.queryStringParameters = { ...query };
+  else delete event.queryStringParameters;
+  return event;
+}
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

@@ -26,8 +26,8 @@ export function timeLimitOf(context: unknown): TimeLimit | undefined {
   if (typeof remaining !== "function") return undefined;
   const leftMs: unknown = remaining.call(context);
   // A number only, not anything Number() takes (a numeric string neither): `Number(null)` and `Number("")`
-  // are 0, a limit that would stop every import at once. Past
-  // what a timer takes (about 24.8 days), node fires it at once; Lambda gives 15 minutes at most.
+  // are 0, a limit that would stop every import at once. Past what a timer takes (about 24.8 days), node
+  // fires it at once; Lambda gives 15 minutes at most.
   if (
     typeof leftMs !== "number" ||
     !Number.isFinite(leftMs) ||

@@ -56,14 +56,19 @@ export async function uploadBody(
   request: HttpRequest,
   limitBytes: number,
 ): Promise<AsyncIterable<Uint8Array>> {
-  if (assertDeclaredLength(request, limitBytes) !== undefined) return limitedBody(request, limitBytes);
-  return replay(await readBodyBytes(request, limitBytes));
+  const declared = assertDeclaredLength(request, limitBytes);
+  const body = bodyWithin(request, limitBytes, declared);
+  return declared !== undefined ? body : replay(await bytesOf(body));
 }
 
 /** The whole body, within the limit and its Content-Length. */
 export async function readBodyBytes(request: HttpRequest, limitBytes: number): Promise<Buffer> {
+  return bytesOf(limitedBody(request, limitBytes));
+}
+
+async function bytesOf(body: AsyncIterable<Uint8Array>): Promise<Buffer> {
   const chunks: Uint8Array[] = [];
-  for await (const chunk of limitedBody(request, limitBytes)) chunks.push(chunk);
+  for await (const chunk of body) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
 
@@ -83,10 +88,19 @@ export async function* replay(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
 /**
  * The body as a stream that fails with `PayloadTooLargeError` as soon as more than `limitBytes` arrive, and
  * with `MalformedRequestError` at the first byte past its Content-Length, cancelling the rest: an over-long
- * body is never read past its limit, whatever Content-Length said.
+ * body is never read past its limit, whatever Content-Length said. A Content-Length over the limit, or that is
+ * no number, is refused at once, before a byte is read.
  */
-export async function* limitedBody(request: HttpRequest, limitBytes: number): AsyncGenerator<Uint8Array> {
-  const declared = assertDeclaredLength(request, limitBytes);
+export function limitedBody(request: HttpRequest, limitBytes: number): AsyncGenerator<Uint8Array> {
+  return bodyWithin(request, limitBytes, assertDeclaredLength(request, limitBytes));
+}
+
+/** `limitedBody` once the declared length (if any) was checked against the limit. */
+async function* bodyWithin(
+  request: HttpRequest,
+  limitBytes: number,
+  declared: number | undefined,
+): AsyncGenerator<Uint8Array> {
   if (!request.body) return;
   let received = 0;
   // Leaving the loop early (the limit, an error, a consumer that gave up) returns the body's iterator, which

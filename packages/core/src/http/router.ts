@@ -43,23 +43,28 @@ export class Router {
    * method the route does not take is still 405). HEAD runs GET's handler.
    */
   resolve(method: string, path: string): { handler: RouteHandler; params: Record<string, string> } {
-    const parts = path.split("/").filter(Boolean);
-    for (const route of this.routes) {
-      const raw = matchSegments(route.segments, parts);
-      if (!raw) continue;
-      const handler =
-        route.handlers.get(method) ?? (method === "HEAD" ? route.handlers.get("GET") : undefined);
-      if (!handler) throw new MethodNotAllowedError(allowedMethods(route));
-      return { handler, params: decodeParams(raw) };
-    }
-    throw new RouteNotFoundError(path);
+    const match = this.routeAt(path);
+    if (!match) throw new RouteNotFoundError(path);
+    const { route, raw } = match;
+    const handler = route.handlers.get(method) ?? (method === "HEAD" ? route.handlers.get("GET") : undefined);
+    if (!handler) throw new MethodNotAllowedError(allowedMethods(route));
+    return { handler, params: decodeParams(raw) };
   }
 
   /** The methods of the route at `path`, as a 405's `Allow` lists them; undefined when no route matches. */
   methodsAt(path: string): readonly string[] | undefined {
+    const match = this.routeAt(path);
+    return match && allowedMethods(match.route);
+  }
+
+  /** The first route whose segments fit `path`, with its parameters as sent. */
+  private routeAt(path: string): { route: Route; raw: Record<string, string> } | undefined {
     const parts = path.split("/").filter(Boolean);
-    const route = this.routes.find((candidate) => matchSegments(candidate.segments, parts));
-    return route && allowedMethods(route);
+    for (const route of this.routes) {
+      const raw = matchSegments(route.segments, parts);
+      if (raw) return { route, raw };
+    }
+    return undefined;
   }
 }
 

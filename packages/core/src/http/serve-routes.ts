@@ -51,6 +51,7 @@ export function serveRoutes(router: Router, logger: Logger = silentLogger, cors?
     } catch (error) {
       reply = errorReply(error, requestId, logger);
     }
+    // A preflight's answer carries its CORS headers already; every other answer gets them here.
     const crossOrigin = reply === preflight ? undefined : policy?.headersFor(request, reply.headers);
     const headers = { ...BASE_HEADERS, ...reply.headers, ...crossOrigin, "x-request-id": requestId };
     return request.method === "HEAD" || reply.body === undefined
