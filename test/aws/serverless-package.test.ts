@@ -417,7 +417,8 @@ describe("browser access (CORS) on the HTTP API", () => {
   beforeAll(async () => {
     const folder = await mkdtemp(path.join(tmpdir(), "anycloud-cors-package-"));
     try {
-      withCors = await packageTemplate(folder, [`--param=corsOrigins=${ORIGINS.join(",")}`]);
+      // Blanks after the commas, as a list is often written: the template gets the origins without them.
+      withCors = await packageTemplate(folder, [`--param=corsOrigins=${ORIGINS.join(", ")}`]);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -449,6 +450,26 @@ describe("browser access (CORS) on the HTTP API", () => {
     );
     expect(cors).not.toHaveProperty("AllowCredentials");
   });
+
+  it("is refused before anything is packaged when an origin is not one as browsers send it", async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "anycloud-cors-package-"));
+    try {
+      // osls prints its error on stdout; execFile's error carries both streams.
+      const failure = await packageTemplate(folder, ["--param=corsOrigins=https://todo.example.com/"]).then(
+        () => undefined,
+        (error: { stdout?: string }) => error,
+      );
+
+      expect(failure?.stdout).toMatch(
+        /corsOrigins must list origins as browsers send them.*"https:\/\/todo\.example\.com\/" is not one \(did you mean https:\/\/todo\.example\.com\?\)/,
+      );
+      await expect(readFile(path.join(folder, "cloudformation-template-update-stack.json"))).rejects.toThrow(
+        /ENOENT/,
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("changes nothing else in the template", () => {
     const { HttpApi: on, ...restOn } = withCors.Resources;

@@ -101,6 +101,12 @@ describe("readConfig's CORS_ORIGINS", () => {
     expect(readConfig({ CORS_ORIGINS: "*" }).corsOrigins).toEqual(["*"]);
   });
 
+  it("refuses a pattern of origins, which core does not match by", () => {
+    expect(() => readConfig({ CORS_ORIGINS: "https://*.example.com" })).toThrow(
+      /CORS_ORIGINS .*"https:\/\/\*\.example\.com" is not one \(a pattern: list each origin, or give \* alone for any\)/,
+    );
+  });
+
   it("says which spelling of an origin browsers send, for one they never send", () => {
     expect(() => readConfig({ CORS_ORIGINS: "https://App.example.com:443/" })).toThrow(
       /CORS_ORIGINS .*"https:\/\/App\.example\.com:443\/" is not one \(did you mean https:\/\/app\.example\.com\?\)/,

@@ -94,7 +94,11 @@ function corsOrigins(value: string | undefined): string[] {
     if (origin === "*" || isSerializedOrigin(origin)) continue;
     // Browsers send an origin serialized (lower case, no default port, no path): any other spelling never matches.
     const meant = URL.canParse(origin) ? new URL(origin).origin : "null";
-    const hint = meant.startsWith("http") ? ` (did you mean ${meant}?)` : "";
+    const hint = origin.includes("*")
+      ? " (a pattern: list each origin, or give * alone for any)"
+      : meant.startsWith("http")
+        ? ` (did you mean ${meant}?)`
+        : "";
     throw new ConfigError(
       `CORS_ORIGINS must list origins as browsers send them, scheme://host[:port] with no path or trailing ` +
         `slash, or be *: "${origin}" is not one${hint}.`,

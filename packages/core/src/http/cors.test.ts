@@ -347,6 +347,8 @@ describe("the CORS configuration", () => {
     "app.example.com",
     "null",
     "ftp://files.example.com",
+    "https://*.example.com",
+    "https://*",
     "",
   ])("refuses %j, which no browser sends as an origin", (origin) => {
     expect(isSerializedOrigin(origin)).toBe(false);

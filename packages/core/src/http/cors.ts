@@ -55,12 +55,18 @@ const ANY_ORIGIN = "*";
 /**
  * Whether `value` is an origin as a browser serializes it in `Origin`: `http` or `https`, host in lower case
  * (IDNs in punycode), no default port, nothing after the port. Any other spelling of an allowed origin would
- * never match, since origins are compared as sent.
+ * never match, since origins are compared as sent. Nor is a host with a `*` one: it reads as a pattern
+ * (`https://*.example.com`), which no browser sends and core does not match by (API Gateway takes `https://*`
+ * as every https page: one list must mean the same on both).
  */
 export function isSerializedOrigin(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
-  return (url.protocol === "http:" || url.protocol === "https:") && url.origin === value;
+  return (
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    url.origin === value &&
+    !url.hostname.includes("*")
+  );
 }
 
 /** CORS as `options` configure it, for `serveRoutes`. */
