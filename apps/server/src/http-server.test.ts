@@ -149,6 +149,36 @@ describe("startHttpServer", () => {
     });
   });
 
+  it("answers a body broken off with the caller's request id, and logs the request with it", async () => {
+    // The client sends its headers and half of its body, then ends its side: node finds the message cut short and
+    // answers it (400 REQUEST_ABORTED) before core does. Its headers were read: the caller's id is the request's.
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+    running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger });
+    const socket = connect(Number(new URL(running.url).port), "127.0.0.1");
+    socket.setEncoding("utf8");
+    let answer = "";
+    socket.on("data", (chunk: string) => {
+      answer += chunk;
+    });
+    socket.on("error", () => {});
+    socket.end(
+      "POST /todos HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-cut-1\r\nContent-Type: application/json\r\n" +
+        'Content-Length: 100\r\n\r\n{"task":',
+    );
+    await once(socket, "close");
+    await running.close(100);
+    running = undefined;
+
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain("x-request-id: trace-cut-1\r\n");
+    expect(answer).toContain('"requestId":"trace-cut-1"');
+    expect(lines.filter((line) => line.msg === "request")).toEqual([
+      expect.objectContaining({ method: "POST", path: "/todos", status: 400, requestId: "trace-cut-1" }),
+    ]);
+  });
+
   describe("a request body that arrives slowly", () => {
     const rows = 12;
     const head = (length: number) =>

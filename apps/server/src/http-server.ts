@@ -102,10 +102,11 @@ export async function startHttpServer(
     }
     const answering = socket.writable && !serving?.headersSent && error.code !== "ECONNRESET";
     if (answering) {
-      // The request was not read: its id is a new one.
-      const requestId = requestIdFrom();
+      // A request being served had its headers read (its body was cut short): its id is the caller's, as core
+      // would have answered it, and the request's own log line names it. Else the request was not read: a new id.
+      const requestId = serving === undefined ? requestIdFrom() : requestIdOf(serving.req);
       const reply = standaloneErrorReply(clientErrorOf(error.code), requestId);
-      answeredByNode.set(socket, reply.status);
+      answeredByNode.set(socket, { status: reply.status, requestId });
       socket.write(rawResponseOf(reply));
       if (serving === undefined)
         logger.info({ status: reply.status, error: error.code, requestId }, "request");

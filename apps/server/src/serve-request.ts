@@ -16,8 +16,8 @@ import { byteLengthOf } from "./raw-response.js";
 export interface Connections {
   /** The response being served on a socket (its request's own log line comes when it closes). */
   servingOn: WeakMap<Socket, ServerResponse>;
-  /** The status node answered on a socket itself. */
-  answeredByNode: WeakMap<Socket, number>;
+  /** What the server answered on a socket for a request node could not read whole: its status and request id. */
+  answeredByNode: WeakMap<Socket, { status: number; requestId: string }>;
   /** Set when a shutdown starts: every answer from then on closes its connection. */
   closing: boolean;
   /** Set when the shutdown's time is up and it closes the connections still open: their requests end by it. */
@@ -80,10 +80,10 @@ export async function serveRequest(
       {
         method: message.method,
         path: pathOf(message.url),
-        // What node answered itself, when it cut the request short (408 after `requestTimeout`).
-        status: reply?.status ?? answeredByNode.get(socket),
+        // What was answered for node, when it cut the request short (a body broken off), and the id it carried.
+        status: reply?.status ?? answeredByNode.get(socket)?.status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        requestId: reply?.headers?.["x-request-id"],
+        requestId: reply?.headers?.["x-request-id"] ?? answeredByNode.get(socket)?.requestId,
         ...(!response.writableFinished && { aborted: true }),
       },
       "request",
