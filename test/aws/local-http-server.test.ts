@@ -80,3 +80,42 @@ describe("the local loop's HTTP API, passing the path as an HTTP API does", () =
     expect(await response.json()).toEqual({ rawPath: decoded, path: decoded });
   });
 });
+
+describe("the local loop's Invoke API, as Lambda's", () => {
+  let invoked = 0;
+  let counting: LocalHttpServer;
+  beforeAll(async () => {
+    const lambdas = new LocalLambdas(
+      async () => ({
+        handler: async () => {
+          invoked += 1;
+          return { ok: true };
+        },
+      }),
+      () => {},
+    );
+    counting = await startLocalHttpServer({ port: 0, lambdas, log: () => {} });
+  });
+  afterAll(() => counting?.close());
+
+  it("answers a DryRun 204 without invoking the function", async () => {
+    const response = await fetch(`${counting.url}/2015-03-31/functions/csvImport/invocations`, {
+      method: "POST",
+      headers: { "x-amz-invocation-type": "DryRun" },
+      body: "{}",
+    });
+
+    expect(response.status).toBe(204);
+    expect(invoked).toBe(0);
+  });
+
+  it("still answers 404 to a DryRun of a function that does not exist", async () => {
+    const response = await fetch(`${counting.url}/2015-03-31/functions/nope/invocations`, {
+      method: "POST",
+      headers: { "x-amz-invocation-type": "DryRun" },
+      body: "{}",
+    });
+
+    expect(response.status).toBe(404);
+  });
+});

@@ -114,7 +114,10 @@ async function serve(request: IncomingMessage, lambdas: LocalLambdas): Promise<W
   }
 }
 
-/** Lambda's Invoke API: the body is the event; `X-Amz-Invocation-Type: Event` answers 202 at once. */
+/**
+ * Lambda's Invoke API: the body is the event; `X-Amz-Invocation-Type: Event` answers 202 at once, `DryRun` 204
+ * without invoking.
+ */
 async function invokeDirectly(
   name: string,
   request: IncomingMessage,
@@ -145,6 +148,9 @@ async function invokeDirectly(
       headers: { "content-type": "application/json", "x-amzn-errortype": "InvalidRequestContentException" },
     };
   }
+  // A dry run only checks the request, as Lambda's does: run, csvImport would import the event's uploads.
+  if (request.headers["x-amz-invocation-type"] === "DryRun")
+    return { status: 204, headers: {}, body: Buffer.alloc(0) };
   const invocation = lambdas.invoke(short as FunctionName, event);
   if (request.headers["x-amz-invocation-type"] === "Event") {
     invocation.catch(() => {});
