@@ -471,18 +471,48 @@ describe("browser access (CORS) on the HTTP API", () => {
     }
   }, 120_000);
 
-  it("changes nothing else in the template", () => {
-    const { HttpApi: on, ...restOn } = withCors.Resources;
-    const { HttpApi: off, ...restOff } = template.Resources;
+  it("gives the origins to the api function, $default's, which answers a preflight that reaches it", () => {
+    const corsOriginsOf = (packaged: Template) =>
+      Object.fromEntries(
+        [...NAMES].map((name) => {
+          const fn = deployed(packaged.Resources[functionId(name)], packaged.Conditions) as CfnResource;
+          return [
+            name,
+            (fn.Properties.Environment as { Variables?: Record<string, unknown> })?.Variables?.CORS_ORIGINS,
+          ];
+        }),
+      );
 
+    expect(corsOriginsOf(withCors)).toEqual(
+      Object.fromEntries(NAMES.map((name) => [name, name === "api" ? ORIGINS.join(",") : undefined])),
+    );
+    expect(Object.values(corsOriginsOf(template)).every((origins) => origins === undefined)).toBe(true);
+  });
+
+  it("changes nothing else in the template, as deployed", () => {
+    const withoutCors = (packaged: Template) => {
+      const { HttpApi, ...rest } = deployed(packaged.Resources, packaged.Conditions) as Record<
+        string,
+        CfnResource
+      >;
+      const api = rest.ApiLambdaFunction!;
+      const { CORS_ORIGINS, ...variables } = (
+        api.Properties.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      return {
+        ...rest,
+        HttpApi: { ...HttpApi, Properties: { ...HttpApi!.Properties, CorsConfiguration: undefined } },
+        ApiLambdaFunction: {
+          ...api,
+          Properties: { ...api.Properties, Environment: { Variables: variables } },
+        },
+      };
+    };
     // The zips' names hold the time of packaging.
     const timeless = (value: unknown) =>
       JSON.parse(JSON.stringify(value).replace(/\/\d{13}-[^/]+\//g, "/T/"));
-    expect(timeless(restOn)).toEqual(timeless(restOff));
-    expect({ ...on, Properties: { ...on!.Properties, CorsConfiguration: undefined } }).toEqual({
-      ...off,
-      Properties: { ...off!.Properties, CorsConfiguration: undefined },
-    });
+
+    expect(timeless(withoutCors(withCors))).toEqual(timeless(withoutCors(template)));
   });
 });
 

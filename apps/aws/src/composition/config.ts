@@ -8,6 +8,13 @@ export interface AwsAppConfig {
   dynamoDbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   logLevel: string;
+  /**
+   * The origins whose pages may call the API (CORS_ORIGINS, the stage parameter corsOrigins as
+   * scripts/cors-origins.cjs checked it at package time); none, CORS off. Given to the api function only, which
+   * serves the HTTP API's catch-all: API Gateway does CORS, but a preflight that reaches the function anyway
+   * is answered by core (see serverless.yml).
+   */
+  corsOrigins: string[];
 }
 
 export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsAppConfig {
@@ -18,6 +25,8 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsAppConfi
     dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
     logLevel: env.LOG_LEVEL || "info",
+    // Core refuses a malformed origin when the API is composed: at load, loudly, not on a page's first call.
+    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").filter((origin) => origin !== ""),
   };
 }
 

@@ -16,7 +16,13 @@ import { AWS_CONFIG, TODO_API } from "../tokens.js";
 export const todoApi = new ContainerModule(({ bind }) => {
   bind<TodoApi>(TODO_API).toResolvedValue(
     (config: AwsAppConfig, todos: TodoRepository, clock: Clock, logger: Logger) =>
-      createTodoApiWithoutUploads({ todos, clock, logger, cursorSecret: config.cursorSecret }),
+      createTodoApiWithoutUploads({
+        todos,
+        clock,
+        logger,
+        cursorSecret: config.cursorSecret,
+        cors: { origins: config.corsOrigins },
+      }),
     [AWS_CONFIG, TODO_REPOSITORY, CLOCK, LOGGER],
   );
 });
