@@ -97,7 +97,12 @@ export async function startHttpServer(
       // own handler would write a 400 over it or cut it off, then the connection closes.
       serving.shouldKeepAlive = false;
       serving.once("close", () => socket.destroy());
-      logger.info({ error: error.code }, "unreadable bytes after a request: closing once it is answered");
+      logger.info(
+        { error: error.code },
+        error.code === "HPE_INVALID_EOF_STATE"
+          ? "the client ended the connection inside a request: closing once it is answered"
+          : "unreadable bytes after a request: closing once it is answered",
+      );
       return;
     }
     const answering = socket.writable && !serving?.headersSent && error.code !== "ECONNRESET";
