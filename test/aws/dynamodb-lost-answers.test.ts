@@ -29,6 +29,23 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     expect(await plainTodos().get(todo.id)).toEqual(todo);
   });
 
+  it("creates a todo once, and says it was created, when the connection broke off after the answer's 200", async () => {
+    // The SDK gives the body's read error the status it saw (200) and retries it (ECONNRESET): the write landed.
+    const handler = new LostAnswerHandler(
+      dynamoDb.plain.config.requestHandler,
+      ["PutItem"],
+      [],
+      "reset-after-200",
+    );
+    const client = dynamoDb.client({ requestHandler: handler, maxAttempts: 3 });
+    const todo = aTodo();
+
+    await new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos }).create(todo);
+
+    expect(handler.calls).toEqual(["PutItem:lost", "PutItem:400"]);
+    expect(await plainTodos().get(todo.id)).toEqual(todo);
+  });
+
   it("still refuses a create whose id another todo holds", async () => {
     const taken = aTodo({ task: "first" });
     await plainTodos().create(taken);
@@ -130,6 +147,26 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     expect(handler.calls).toEqual(["UpdateItem:lost", "UpdateItem:400"]);
     expect(recorded).toBe(true);
     expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", report: report(importId) });
+  });
+
+  it("finishes an import once, and says so, when the connection broke off after the answer's 200", async () => {
+    const importId = randomUUID();
+    await new DynamoDbImportLedger(dynamoDb.plain, { tableName: dynamoDb.tables.imports }).claim(
+      claim(importId),
+    );
+    const handler = new LostAnswerHandler(
+      dynamoDb.plain.config.requestHandler,
+      ["UpdateItem"],
+      [],
+      "reset-after-200",
+    );
+    const client = dynamoDb.client({ requestHandler: handler, maxAttempts: 3 });
+    const ledger = new DynamoDbImportLedger(client, { tableName: dynamoDb.tables.imports });
+
+    const recorded = await ledger.finish(importId, 1, report(importId));
+
+    expect(handler.calls).toEqual(["UpdateItem:lost", "UpdateItem:400"]);
+    expect(recorded).toBe(true);
   });
 
   it("still says a report was not recorded when another attempt holds the import", async () => {

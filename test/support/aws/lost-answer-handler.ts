@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { HttpHandler, HttpHandlerOptions, HttpRequest, HttpResponse } from "@smithy/protocol-http";
 import { HttpResponse as Response } from "@smithy/protocol-http";
@@ -5,11 +6,18 @@ import { HttpResponse as Response } from "@smithy/protocol-http";
 type Forward = DynamoDBClient["config"]["requestHandler"];
 
 /**
+ * How an answer is lost: replaced by a 500 InternalServerError (`"500"`), or cut off by a connection reset after
+ * its `200` status line came in (`"reset-after-200"`): the SDK then fails reading the body, gives the error
+ * the status it saw (200), and retries it as a network error (ECONNRESET).
+ */
+export type LostAs = "500" | "reset-after-200";
+
+/**
  * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, but loses the answer
  * to the first call of each operation named in `lose` (`"PutItem"`, `"UpdateItem"`...): the call is applied,
- * and the SDK is told 500 InternalServerError instead, so that it retries a write that already landed. The
- * first call of each operation in `throttle` is not sent at all, and answered as throttled (400), as DynamoDB
- * refuses a call it will not apply: the SDK retries that one too.
+ * and the SDK is told 500 InternalServerError instead (or the answer is cut off, `lostAs`), so that it retries
+ * a write that already landed. The first call of each operation in `throttle` is not sent at all, and answered
+ * as throttled (400), as DynamoDB refuses a call it will not apply: the SDK retries that one too.
  */
 export class LostAnswerHandler implements HttpHandler {
   /** Each call seen, as `Operation:outcome`. */
@@ -20,6 +28,7 @@ export class LostAnswerHandler implements HttpHandler {
     private readonly forward: Forward,
     private readonly lose: readonly string[],
     private readonly throttle: readonly string[] = [],
+    private readonly lostAs: LostAs = "500",
   ) {}
 
   updateHttpClientConfig(): void {}
@@ -44,6 +53,7 @@ export class LostAnswerHandler implements HttpHandler {
     // Read the real answer to its end, so that the connection is free for the retry.
     for await (const _ of answered.response.body as AsyncIterable<Uint8Array>);
     this.calls.push(`${operation}:lost`);
+    if (this.lostAs === "reset-after-200") return resetAnswer(answered.response.headers);
     return errorAnswer(500, "InternalServerError", "Lost.");
   }
 }
@@ -57,4 +67,14 @@ function errorAnswer(statusCode: number, type: string, message: string): { respo
       body,
     }),
   };
+}
+
+/** A 200 whose body breaks off with a connection reset, as a socket closed mid-answer does in Node. */
+function resetAnswer(headers: Record<string, string>): { response: HttpResponse } {
+  const body = new Readable({
+    read() {
+      this.destroy(Object.assign(new Error("aborted"), { code: "ECONNRESET" }));
+    },
+  });
+  return { response: new Response({ statusCode: 200, headers, body }) };
 }

@@ -36,7 +36,9 @@ interface MiddlewareStack {
  * Watches each attempt the SDK makes of `command` and tells whether one that failed may have been applied. The
  * SDK resends a call the store refused unapplied (throttled: a 4xx) as well as one whose answer was lost (no
  * answer: a timeout, a reset) or that failed on the store's side (a 5xx), and its error says only how many
- * attempts it made: that a conditional write then met its own write is only possible in the second case.
+ * attempts it made: that a conditional write then met its own write is only possible in the second case. An
+ * answer lost after its status line came in counts as lost too: the SDK gives the error of reading its body the
+ * status it saw, and a 2xx there means the store applied the call.
  */
 export function watchAttempts(command: { middlewareStack: object }): { mayHaveLanded: () => boolean } {
   let landed = false;
@@ -48,7 +50,7 @@ export function watchAttempts(command: { middlewareStack: object }): { mayHaveLa
         return await next(args);
       } catch (error) {
         const status = httpStatusOf(error);
-        if (status === undefined || status >= 500) landed = true;
+        if (status === undefined || status >= 500 || (status >= 200 && status < 300)) landed = true;
         throw error;
       }
     },
