@@ -443,6 +443,19 @@ describe("a malformed event", () => {
       "1.0",
     ],
     [
+      // An ALB's event looks like payload 1.0, but its query arrives still encoded, and with multi-value headers
+      // on, ALB reads only the result's multiValueHeaders: served as 1.0, its query would be encoded twice.
+      "an Application Load Balancer's event",
+      withChange(restEvent(), (e) =>
+        Object.assign(e, {
+          requestContext: {
+            elb: { targetGroupArn: "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/t/1" },
+          },
+        }),
+      ),
+      "1.0",
+    ],
+    [
       "a v2 event without a method",
       withChange(httpApiEvent(), (e) => Object.assign(e, { requestContext: {} })),
       "2.0",

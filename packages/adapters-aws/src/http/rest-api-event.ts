@@ -25,8 +25,15 @@ import { proxyResultOf } from "./response-body.js";
  * with a named stage, which is removed.
  */
 export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettings): EventRequest {
-  const method = readMethod(event.httpMethod);
   const context = isRecord(event.requestContext) ? event.requestContext : {};
+  // Alike but not the same: its query is still percent-encoded (this reading would encode it again), and with
+  // multi-value headers on it reads only a result's `multiValueHeaders`. Refused, rather than served wrong.
+  if (context.elb !== undefined) {
+    throw new MalformedEventError(
+      "An Application Load Balancer's event is not served: put the function behind API Gateway or a function URL.",
+    );
+  }
+  const method = readMethod(event.httpMethod);
   const path = readPath(event.path);
   let reading: PathReading = { path, prefix: "" };
   const stage = namedStageOf(context);
