@@ -36,7 +36,7 @@ export * from "./todos/list-position.js";
 export * from "./todos/ports/todo-repository.js";
 export * from "./todos/text-rules.js";
 export * from "./todos/todo.js";
-export { newTodoSchema, todoPatchSchema } from "./todos/todo-schema.js";
+export { type TodoSchemas, todoSchemas } from "./todos/todo-schema.js";
 export * from "./todos/use-cases/add-todo.js";
 export * from "./todos/use-cases/delete-todo.js";
 export * from "./todos/use-cases/get-todo.js";

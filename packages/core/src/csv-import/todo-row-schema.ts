@@ -1,16 +1,18 @@
 import * as z from "zod/mini";
 import type { FieldIssue } from "../shared/errors.js";
-import { dueDateSchema, nameSchema, taskSchema } from "../todos/todo-schema.js";
+import { todoSchemas } from "../todos/todo-schema.js";
 import { toFieldIssues } from "../todos/validate.js";
 
 const CHECKED_TRUE = new Set(["true", "yes", "1", "x"]);
 const CHECKED_FALSE = new Set(["", "false", "no", "0"]);
 
 /** The schema of each field of a CSV row, all text: `checked` accepts true/false, yes/no, 1/0, x or empty. */
+// Built when an import first loads this module: every import validates rows.
+const { task, name, dueDate } = todoSchemas();
 const todoRowFields = {
-  task: taskSchema,
-  name: z.optional(nameSchema),
-  dueDate: z.optional(dueDateSchema),
+  task,
+  name: z.optional(name),
+  dueDate: z.optional(dueDate),
   checked: z.pipe(
     z.optional(z.string()),
     z.transform((text: string | undefined, context) => {

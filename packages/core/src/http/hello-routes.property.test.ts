@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
-import { nameSchema } from "../todos/todo-schema.js";
+import { todoSchemas } from "../todos/todo-schema.js";
+
+const { name: nameSchema } = todoSchemas();
+
 import { createHelloApi } from "./hello-routes.js";
 
 // The hello routes check a name with the text rules by hand, so that a function that greets does not load

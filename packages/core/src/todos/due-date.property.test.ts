@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { parseDueDate } from "./due-date.js";
-import { dueDateSchema } from "./todo-schema.js";
+import { todoSchemas } from "./todo-schema.js";
+
+const { dueDate: dueDateSchema } = todoSchemas();
 
 /**
  * What `parseDueDate` should answer, written another way: a regular expression for the two forms, and the

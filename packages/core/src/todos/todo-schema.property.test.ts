@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { parseTodoRow } from "../csv-import/todo-row-schema.js";
 import { NAME_MAX_LENGTH, TASK_MAX_LENGTH } from "./text-rules.js";
-import { nameSchema, newTodoSchema, taskSchema } from "./todo-schema.js";
+import { todoSchemas } from "./todo-schema.js";
+
+const { name: nameSchema, newTodo: newTodoSchema, task: taskSchema } = todoSchemas();
 
 // The characters the rules are about, each often enough to meet the others: letters, astral ones, white space
 // JavaScript trims and some it does not, controls, line breaks, direction overrides and marks, the invisible

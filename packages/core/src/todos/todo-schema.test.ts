@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseTodoRow, todoRowSchema } from "../csv-import/todo-row-schema.js";
 import { ValidationError } from "../shared/errors.js";
-import { newTodoSchema, todoPatchSchema } from "./todo-schema.js";
+import { todoSchemas } from "./todo-schema.js";
+
+const { newTodo: newTodoSchema, patch: todoPatchSchema } = todoSchemas();
+
 import { validate } from "./validate.js";
 
 const issuesOf = (run: () => unknown) => {

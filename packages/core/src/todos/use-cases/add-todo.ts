@@ -2,7 +2,7 @@ import type { Clock } from "../../shared/clock.js";
 import type { IdGenerator } from "../../shared/id-generator.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
 import type { Todo } from "../todo.js";
-import { newTodoSchema } from "../todo-schema.js";
+import { todoSchemas } from "../todo-schema.js";
 import { validate } from "../validate.js";
 
 /** Creates a todo from untrusted input: validated, given a fresh id, version 1. */
@@ -14,7 +14,7 @@ export class AddTodo {
   ) {}
 
   async execute(input: unknown): Promise<Todo> {
-    const fields = validate(newTodoSchema, input);
+    const fields = validate(todoSchemas().newTodo, input);
     const now = this.clock.now().toISOString();
     const todo: Todo = {
       id: this.ids.newId(),

@@ -2,7 +2,7 @@ import type { Clock } from "../../shared/clock.js";
 import { TodoNotFoundError, VersionConflictError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
 import { type Todo, todoIdOf, type VersionPreconditions } from "../todo.js";
-import { todoPatchSchema } from "../todo-schema.js";
+import { todoSchemas } from "../todo-schema.js";
 import { validate } from "../validate.js";
 
 // Without a precondition from the caller, a concurrent writer may win between our read and our write:
@@ -32,7 +32,7 @@ export class UpdateTodo {
 
   async execute(idGiven: string, input: unknown, options: VersionPreconditions = {}): Promise<Todo> {
     const id = todoIdOf(idGiven);
-    const { version: bodyVersion, ...patch } = validate(todoPatchSchema, input);
+    const { version: bodyVersion, ...patch } = validate(todoSchemas().patch, input);
     // Each precondition given must hold: an `If-Match` does not excuse a stale `version` in the body.
     const preconditions = [
       options.acceptedVersions,
