@@ -176,6 +176,20 @@ const corpus: CorpusCase[] = [
     },
   },
   {
+    // The workshop's file with an apostrophe left unquoted (line 2) and one not doubled (line 4): those lines
+    // are refused, and the others read with ' (with ", every value kept its quotes and every date was refused).
+    file: "single-quoted-stray-apostrophes.csv",
+    report: completedWith(4, [
+      { line: 2, reason: "quote (') inside an unquoted field" },
+      { line: 4, reason: "closing quote (') not followed by a comma or the end of the line" },
+    ]),
+    importedLines: [3, 5],
+    todos: {
+      3: { task: "check serverless.com plugins", name: "John Doe", dueDate: "2017-12-11" },
+      5: { task: "write the report", name: "Jane Doe", dueDate: null },
+    },
+  },
+  {
     // Classic Mac OS line endings (CR alone), with an empty line: read as LF ones, numbered as an editor does.
     file: "cr-only.csv",
     report: completedWith(3),

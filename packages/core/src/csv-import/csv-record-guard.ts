@@ -55,6 +55,7 @@ export class CsvRecordGuard extends Transform {
   private bomBytes = 0;
   private line = 1;
   private recordLine = 1;
+  private passedLine = 0;
   /** The size of the bytes held from earlier chunks. */
   private heldBytes = 0;
   /** LFs inside the current record (in its quoted fields). */
@@ -77,6 +78,14 @@ export class CsvRecordGuard extends Transform {
     this.maxRecordBytes = maxRecordBytes;
     this.quote = quote.charCodeAt(0);
     this.onDropped = onDropped;
+  }
+
+  /**
+   * The line of the last record passed on that the parser yields (an empty line is none), or 0: read in
+   * `onDropped`, the record that came before the one dropped.
+   */
+  get lastPassedLine(): number {
+    return this.passedLine;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -192,7 +201,8 @@ export class CsvRecordGuard extends Transform {
       this.pushLineBreaks(this.recordLineFeeds + 1);
       this.dropping = false;
       this.passFrom = at + 1;
-    } else if (this.held.length > 0) {
+    } else {
+      if (size > 0) this.passedLine = this.recordLine;
       for (const piece of this.held) this.push(piece);
       this.held = [];
     }

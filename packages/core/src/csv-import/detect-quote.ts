@@ -12,7 +12,8 @@ export const QUOTE_SAMPLE_LINES = 10;
 /**
  * Guesses the quote character from the start of a file: `"` unless some field in the 10 lines after the
  * header opens with `'`. Then the header and those lines are parsed with each quote, and the one that reads
- * them better wins: more records of the header's width, fewer of another width, fewer quote errors. When
+ * them better wins: more records of the header's width, fewer of another width, fewer quote errors, fewer
+ * records with a value that would keep the other quote around it (`'John Doe'` read with `"`). When
  * both read them as well, `'` wins if some field is wrapped in `'` and none starts with `"`.
  *
  * So the workshop's file (every field in `'`) and a file that quotes in `'` only the fields with a comma
@@ -52,11 +53,20 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
 const OPENS_WITH_SINGLE_QUOTE = /(?:^|,)'/;
 const CR_FILE = /^[^\r\n]*\r(?!\n)/;
 
-/** How well `lines` read as CSV quoted with `quote`: +1 a record of the header's width, -1 another or an error. */
+/** In `fit`'s records, a value this reading leaves unquoted but wrapped in the other quote. */
+const KEEPS_QUOTES = Symbol("keeps quotes");
+
+/**
+ * How well `lines` read as CSV quoted with `quote`: +1 a record of the header's width, -1 another, an error, or
+ * a value that would keep the other quote around it. Without that last rule, the workshop's file with one
+ * apostrophe outside the quotes (`'Call',O'Brien`) read better with `"`, which fits every record to the
+ * header and keeps every value's `'`s, than with `'`, which refuses that one line.
+ */
 function fit(lines: readonly string[], quote: QuoteChar, toTheEnd: boolean): number {
+  const other = quote === '"' ? "'" : '"';
   let score = 0;
   let width: number | undefined;
-  const records: string[][] = parse(lines.join("\n"), {
+  const records: unknown[][] = parse(lines.join("\n"), {
     quote,
     escape: quote,
     record_delimiter: "\n",
@@ -67,10 +77,14 @@ function fit(lines: readonly string[], quote: QuoteChar, toTheEnd: boolean): num
       if (toTheEnd || error?.code !== "CSV_QUOTE_NOT_CLOSED") score -= 1;
       return undefined;
     },
+    cast: (value, { quoting }) =>
+      !quoting && value.length >= 2 && value.startsWith(other) && value.endsWith(other)
+        ? KEEPS_QUOTES
+        : value,
   });
   for (const record of records) {
     if (width === undefined) width = record.length;
-    else score += record.length === width ? 1 : -1;
+    else score += record.length === width && !record.includes(KEEPS_QUOTES) ? 1 : -1;
   }
   return score;
 }

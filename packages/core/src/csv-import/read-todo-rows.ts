@@ -4,6 +4,7 @@ import { CsvRecordGuard } from "./csv-record-guard.js";
 import { type CsvRecord, CsvRecordParser } from "./csv-record-parser.js";
 import { detectQuote, QUOTE_SAMPLE_BYTES, QUOTE_SAMPLE_LINES, type QuoteChar } from "./detect-quote.js";
 import { type ImportColumns, readImportHeader } from "./import-header.js";
+import type { RowError } from "./import-report.js";
 import { peekStream } from "./peek-stream.js";
 import { type RowAccepted, type RowRejected, readTodoRow } from "./todo-row.js";
 
@@ -55,7 +56,17 @@ export async function* readTodoRows(
   const onDropped = ({ line, reason }: { line: number; reason: string }) => {
     dropped.push({ kind: "rejected", line, reason });
   };
-  const guard = new CsvRecordGuard({ maxRecordBytes, quote, onDropped });
+  // The guard's first drop, and the last record it passed on before it: what says when a header not read yet
+  // can only be that record (see `readRecords`).
+  let firstDrop: FirstDrop | undefined;
+  const guard: CsvRecordGuard = new CsvRecordGuard({
+    maxRecordBytes,
+    quote,
+    onDropped: (drop) => {
+      firstDrop ??= { ...drop, after: guard.lastPassedLine };
+      onDropped(drop);
+    },
+  });
   const parser = new CsvRecordParser({ quote, maxRecordSize: 2 * maxRecordBytes, onSkipped: onDropped });
   // Errors reach the consumer through the parser's iterator; the callback says when every stream is closed.
   const closed = new Promise<void>((resolve) =>
@@ -63,7 +74,7 @@ export async function* readTodoRows(
   );
   if (signal) addAbortSignal(signal, parser);
   try {
-    yield* readRecords(parser as AsyncIterable<CsvRecord[]>, dropped);
+    yield* readRecords(parser as AsyncIterable<CsvRecord[]>, dropped, () => firstDrop);
   } finally {
     // However reading ended, the body is let go of before this returns.
     parser.destroy();
@@ -73,15 +84,27 @@ export async function* readTodoRows(
   }
 }
 
-/** Reads the header, then every data record; `dropped` fills with the records the guard and parser dropped. */
+/** The first record the guard dropped, and `after`, the line of the last record it passed on before (0: none). */
+interface FirstDrop extends RowError {
+  after: number;
+}
+
+/**
+ * Reads the header, then every data record; `dropped` fills with the records the guard and parser dropped, and
+ * `firstDrop` tells the guard's first.
+ */
 async function* readRecords(
   batches: AsyncIterable<CsvRecord[]>,
   dropped: RowRejected[],
+  firstDrop: () => FirstDrop | undefined,
 ): AsyncGenerator<RowRead[]> {
   let columns: ImportColumns | undefined;
+  /** The line of the last record the parser yielded, blank ones included. */
+  let lastLine = 0;
   for await (const records of batches) {
     const reads: RowRead[] = [];
     for (const record of records) {
+      lastLine = record.line;
       if (isBlank(record)) continue;
       if (columns !== undefined) {
         reads.push(readTodoRow(record, columns));
@@ -100,6 +123,15 @@ async function* readRecords(
     // Records dropped before the parser saw them: their lines may come a little early, never late.
     if (columns !== undefined && dropped.length > 0) reads.push(...dropped.splice(0));
     if (reads.length > 0) yield reads;
+    // The parser has yielded every record the guard let through before its first drop, and none was a header:
+    // the dropped record was. Waiting for a record after it held every later drop, and read the file to its end
+    // when none came (a file of nothing but broken quotes took 60 times its size in memory).
+    const drop = firstDrop();
+    if (columns === undefined && drop !== undefined && drop.after <= lastLine) {
+      const first = earliest(dropped) ?? drop;
+      yield [{ kind: "header-rejected", line: first.line, reason: headerReason(first.reason) }];
+      return;
+    }
   }
   const first = earliest(dropped);
   if (columns === undefined && first) {
