@@ -37,6 +37,22 @@ describe("readImportHeader", () => {
   });
 
   it.each([
+    ["a semicolon", ["task;name;dueDate"], '";"'],
+    ["a tab", ["name\ttask"], '"\\t"'],
+  ])("says so when a header without a task column has one separated by %s", (_, fields, separator) => {
+    expect(readImportHeader(fields)).toEqual({
+      reason: `header must contain a "task" column (the header's names are separated by ${separator}, not commas: save it as "CSV UTF-8 (comma delimited)")`,
+    });
+  });
+
+  it("says so when the first line is Excel's separator line", () => {
+    expect(readImportHeader(["sep=;"])).toEqual({
+      reason:
+        'header must contain a "task" column (the first line, sep=;, is Excel\'s separator line: save it as "CSV UTF-8 (comma delimited)")',
+    });
+  });
+
+  it.each([
     [["task", "Task"], "task"],
     [["task", "name", " NAME "], "name"],
     [["dueDate", "task", "duedate"], "duedate"],

@@ -18,7 +18,7 @@ export interface ImportColumns {
 export function readImportHeader(fields: readonly string[]): ImportColumns | { reason: string } {
   const names = fields.map((field) => unquote(field.trim()).trim().toLowerCase());
   const task = names.indexOf("task");
-  if (task < 0) return { reason: 'header must contain a "task" column' };
+  if (task < 0) return { reason: `header must contain a "task" column${separatorHint(names)}` };
   const twice = KNOWN_COLUMNS.find((column) => names.indexOf(column) !== names.lastIndexOf(column));
   if (twice !== undefined) return { reason: `header names the "${twice}" column twice` };
   return {
@@ -31,6 +31,27 @@ export function readImportHeader(fields: readonly string[]): ImportColumns | { r
 }
 
 const KNOWN_COLUMNS = ["task", "name", "duedate", "checked"] as const;
+
+/** Separators spreadsheets write instead of commas: `;` where the comma is the decimal mark, tabs, pipes. */
+const OTHER_SEPARATORS = [";", "\t", "|"] as const;
+
+/**
+ * Why a header without `task` may have one after all: its fields are separated by something else (Excel in a
+ * locale whose decimal mark is the comma writes `;`), or its first line is Excel's `sep=;`. Such a file is
+ * common, and "no task column" alone sends its user looking for a column that is there.
+ */
+function separatorHint(names: readonly string[]): string {
+  const advice = 'save it as "CSV UTF-8 (comma delimited)"';
+  if (names.length === 1 && names[0]!.startsWith("sep=")) {
+    return ` (the first line, ${names[0]}, is Excel's separator line: ${advice})`;
+  }
+  const separator = OTHER_SEPARATORS.find((other) =>
+    names.some((name) => name.split(other).some((part) => unquote(part.trim()).trim() === "task")),
+  );
+  return separator === undefined
+    ? ""
+    : ` (the header's names are separated by ${JSON.stringify(separator)}, not commas: ${advice})`;
+}
 
 /** `"task"` or `'task'` as `task`. */
 function unquote(name: string): string {
