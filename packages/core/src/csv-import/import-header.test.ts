@@ -22,6 +22,23 @@ describe("readImportHeader", () => {
     });
   });
 
+  it("matches names written with spaces, underscores or hyphens", () => {
+    expect(readImportHeader(["Task", "Due Date", "NAME", "is_checked", "checked "])).toMatchObject({
+      task: 0,
+      dueDate: 1,
+      name: 2,
+      checked: 4,
+    });
+    expect(readImportHeader(["task", "due_date"])).toMatchObject({ dueDate: 1 });
+    expect(readImportHeader(["task", "due-date"])).toMatchObject({ dueDate: 1 });
+  });
+
+  it("refuses a header naming one column twice in two spellings", () => {
+    expect(readImportHeader(["task", "dueDate", "due date"])).toEqual({
+      reason: 'header names the "duedate" column twice',
+    });
+  });
+
   it("matches names with the quotes of the other quote character still around them", () => {
     expect(readImportHeader(['"task"', " 'Name' ", '"dueDate'])).toEqual({
       width: 3,

@@ -9,16 +9,18 @@ export interface ImportColumns {
 }
 
 /**
- * Reads the header record: names are matched trimmed, case-insensitively and without quotes around them
- * (a header quoted with `"` in a file whose data is quoted with `'` keeps its quotes as text), in any order;
+ * Reads the header record: names are matched trimmed, case-insensitively, without the spaces, `_` and `-` a
+ * spreadsheet's header often has (`Due Date`, `due_date`: ignored as unknown, such a column lost every date
+ * without a word) and without quotes around them (a header quoted with `"` in a file whose data is quoted with
+ * `'` keeps its quotes as text), in any order;
  * columns other than `task`, `name`, `dueDate` and `checked` are ignored. Returns the reason when there is no
  * `task`, or when one of those four is named twice (`task,Task`): which of the two holds the value is
  * anybody's guess, and a spreadsheet joined from two others can hold both.
  */
 export function readImportHeader(fields: readonly string[]): ImportColumns | { reason: string } {
-  const names = fields.map((field) => unquote(field.trim()).trim().toLowerCase());
+  const names = fields.map(columnName);
   const task = names.indexOf("task");
-  if (task < 0) return { reason: `header must contain a "task" column${separatorHint(names)}` };
+  if (task < 0) return { reason: `header must contain a "task" column${separatorHint(fields)}` };
   const twice = KNOWN_COLUMNS.find((column) => names.indexOf(column) !== names.lastIndexOf(column));
   if (twice !== undefined) return { reason: `header names the "${twice}" column twice` };
   return {
@@ -40,17 +42,25 @@ const OTHER_SEPARATORS = [";", "\t", "|"] as const;
  * locale whose decimal mark is the comma writes `;`), or its first line is Excel's `sep=;`. Such a file is
  * common, and "no task column" alone sends its user looking for a column that is there.
  */
-function separatorHint(names: readonly string[]): string {
+function separatorHint(fields: readonly string[]): string {
   const advice = 'save it as "CSV UTF-8 (comma delimited)"';
-  if (names.length === 1 && names[0]!.startsWith("sep=")) {
-    return ` (the first line, ${names[0]}, is Excel's separator line: ${advice})`;
+  const first = fields[0]?.trim().toLowerCase();
+  if (fields.length === 1 && first?.startsWith("sep=")) {
+    return ` (the first line, ${first}, is Excel's separator line: ${advice})`;
   }
   const separator = OTHER_SEPARATORS.find((other) =>
-    names.some((name) => name.split(other).some((part) => unquote(part.trim()).trim() === "task")),
+    fields.some((field) => field.split(other).some((part) => columnName(part) === "task")),
   );
   return separator === undefined
     ? ""
     : ` (the header's names are separated by ${JSON.stringify(separator)}, not commas: ${advice})`;
+}
+
+/** A header field as the name it is matched by: `"Due Date"` as `duedate`. */
+function columnName(field: string): string {
+  return unquote(field.trim())
+    .replace(/[\s_-]/g, "")
+    .toLowerCase();
 }
 
 /** `"task"` or `'task'` as `task`. */
