@@ -349,6 +349,76 @@ export function describeTodoApiBehaviour(
         expect((await send(`/todos/${todo.id}`)).status).toBe(404);
       });
 
+      it("refuses a PATCH or DELETE whose If-None-Match names the current version (weakly) or is *, and changes nothing", async () => {
+        // RFC 9110 §13.1.2: for a method other than GET and HEAD, a false If-None-Match is 412.
+        const todo = await createTodo({ task: "none match" });
+
+        for (const ifNoneMatch of ['"1"', 'W/"1"', '"7", "1"', "*"]) {
+          const patched = await sendJson(
+            "PATCH",
+            `/todos/${todo.id}`,
+            { checked: true },
+            { "if-none-match": ifNoneMatch },
+          );
+          const deleted = await send(`/todos/${todo.id}`, {
+            method: "DELETE",
+            headers: { "if-none-match": ifNoneMatch },
+          });
+          await expectProblem(patched, 412, "VERSION_CONFLICT");
+          await expectProblem(deleted, 412, "VERSION_CONFLICT");
+        }
+        // As with If-Match, the precondition is answered before a body at fault.
+        const invalid = await send(`/todos/${todo.id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/json", "if-none-match": "*" },
+          body: '{"task": ""}',
+        });
+        await expectProblem(invalid, 412, "VERSION_CONFLICT");
+        // A malformed one is refused as a malformed If-Match is.
+        await expectProblem(
+          await sendJson("PATCH", `/todos/${todo.id}`, { checked: true }, { "if-none-match": "1" }),
+          400,
+          "INVALID_PARAMETER",
+        );
+        expect(await (await send(`/todos/${todo.id}`)).json()).toMatchObject({ checked: false, version: 1 });
+
+        const applied = await sendJson(
+          "PATCH",
+          `/todos/${todo.id}`,
+          { checked: true },
+          { "if-none-match": '"7"' },
+        );
+        expect(applied.status).toBe(200);
+        expect(await applied.json()).toMatchObject({ checked: true, version: 2 });
+        const deleted = await send(`/todos/${todo.id}`, {
+          method: "DELETE",
+          headers: { "if-none-match": '"1"' },
+        });
+        expect(deleted.status).toBe(204);
+      });
+
+      it("answers a GET whose If-None-Match names the current version 304 with its ETag, and one whose If-Match does not 412", async () => {
+        const todo = await createTodo({ task: "cached copy" });
+
+        for (const ifNoneMatch of ['"1"', 'W/"1"', '"3", "1"', "*"]) {
+          const response = await send(`/todos/${todo.id}`, { headers: { "if-none-match": ifNoneMatch } });
+          expect(response.status).toBe(304);
+          expect(response.headers.get("etag")).toBe('"1"');
+          expect(response.headers.get("cache-control")).toBe("no-store");
+          expect(await response.text()).toBe("");
+        }
+        const changed = await send(`/todos/${todo.id}`, { headers: { "if-none-match": '"0"' } });
+        expect(changed.status).toBe(200);
+        expect(await changed.json()).toMatchObject({ id: todo.id, version: 1 });
+
+        await expectProblem(
+          await send(`/todos/${todo.id}`, { headers: { "if-match": '"2"' } }),
+          412,
+          "VERSION_CONFLICT",
+        );
+        expect((await send(`/todos/${todo.id}`, { headers: { "if-match": '"1"' } })).status).toBe(200);
+      });
+
       it("reads an id in upper case as the same todo (UUID text is case-insensitive)", async () => {
         const todo = await createTodo({ task: "shouted id" });
         const shouted = `/todos/${todo.id.toUpperCase()}`;

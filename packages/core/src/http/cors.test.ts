@@ -107,7 +107,7 @@ describe("CORS for a list of origins", () => {
       "access-control-allow-origin": DEV,
       // As a 405's Allow lists them.
       "access-control-allow-methods": "GET, PATCH, DELETE, HEAD",
-      "access-control-allow-headers": "content-type, if-match, idempotency-key, x-request-id",
+      "access-control-allow-headers": "content-type, if-match, if-none-match, idempotency-key, x-request-id",
       "access-control-max-age": "7200",
       vary: "origin, access-control-request-method",
     });

@@ -22,6 +22,7 @@ export interface CorsOptions {
 export const CORS_ALLOWED_HEADERS: readonly string[] = [
   "content-type",
   "if-match",
+  "if-none-match",
   "idempotency-key",
   "x-request-id",
 ];

@@ -1,3 +1,4 @@
+import type { VersionPreconditions } from "../todos/todo.js";
 import { InvalidParameterError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 
@@ -11,31 +12,62 @@ export function etagOf(version: number): string {
 const LIST_ELEMENT = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*)?(?:,|$)/y;
 const VERSION = /^[1-9]\d{0,15}$/;
 
+/** The preconditions on a todo's version that a request's `If-Match` and `If-None-Match` make. */
+export function versionPreconditionsFrom(request: HttpRequest): VersionPreconditions {
+  const acceptedVersions = expectedVersionsFrom(request);
+  const refusedVersions = refusedVersionsFrom(request);
+  return {
+    ...(acceptedVersions !== undefined && { acceptedVersions }),
+    ...(refusedVersions !== undefined && { refusedVersions }),
+  };
+}
+
+/** Whether the request carries a precondition on the todo's version (`If-Match` or `If-None-Match`). */
+export function hasVersionPrecondition(request: HttpRequest): boolean {
+  return request.headers.get("if-match") !== null || request.headers.get("if-none-match") !== null;
+}
+
 /**
  * The versions an `If-Match` header accepts, or `undefined` when there is none or it is `*` (any current
  * version). Per RFC 9110 §13.1.1, If-Match compares strongly: a weak tag (`W/"3"`), which a proxy may have
  * made of ours, matches no version, and neither does a tag we never issued; an empty array means that the
  * precondition cannot hold (412). A header that is not an entity-tag list is refused (400).
  */
-export function expectedVersionsFrom(request: HttpRequest): number[] | undefined {
+function expectedVersionsFrom(request: HttpRequest): number[] | undefined {
   const header = request.headers.get("if-match")?.trim();
   if (header === undefined || header === "*") return undefined;
-  const versions: number[] = [];
-  let tags = 0;
+  return entityTagsIn(header, "If-Match").flatMap(({ weak, tag }) =>
+    !weak && VERSION.test(tag) ? [Number(tag)] : [],
+  );
+}
+
+/**
+ * The versions an `If-None-Match` header refuses, `"*"` for any (the todo must not exist), or `undefined` when
+ * there is none. Per RFC 9110 §13.1.2, If-None-Match compares weakly: `W/"3"` names version 3 as `"3"` does.
+ * A header that is not an entity-tag list is refused (400), as a malformed If-Match is.
+ */
+function refusedVersionsFrom(request: HttpRequest): number[] | "*" | undefined {
+  const header = request.headers.get("if-none-match")?.trim();
+  if (header === undefined) return undefined;
+  if (header === "*") return "*";
+  return entityTagsIn(header, "If-None-Match").flatMap(({ tag }) => (VERSION.test(tag) ? [Number(tag)] : []));
+}
+
+/** The entity tags of a list header (`name` says which, for the 400 of one that is no such list). */
+function entityTagsIn(header: string, name: string): { weak: boolean; tag: string }[] {
+  const tags: { weak: boolean; tag: string }[] = [];
   LIST_ELEMENT.lastIndex = 0;
   while (LIST_ELEMENT.lastIndex < header.length) {
     const at = LIST_ELEMENT.lastIndex;
     const element = LIST_ELEMENT.exec(header);
-    if (!element || LIST_ELEMENT.lastIndex === at) throw malformed();
+    if (!element || LIST_ELEMENT.lastIndex === at) throw malformed(name);
     const [, weak, tag] = element;
-    if (tag === undefined) continue;
-    tags += 1;
-    if (!weak && VERSION.test(tag)) versions.push(Number(tag));
+    if (tag !== undefined) tags.push({ weak: weak !== undefined, tag });
   }
-  if (tags === 0) throw malformed();
-  return versions;
+  if (tags.length === 0) throw malformed(name);
+  return tags;
 }
 
-function malformed(): InvalidParameterError {
-  return new InvalidParameterError("If-Match", 'If-Match must be "*" or entity tags such as "3".');
+function malformed(name: string): InvalidParameterError {
+  return new InvalidParameterError(name, `${name} must be "*" or entity tags such as "3".`);
 }

@@ -1,12 +1,13 @@
 import { ValidationError } from "../shared/errors.js";
 import { TodoNotFoundError, VersionConflictError } from "../todos/errors.js";
+import { isRefusedVersion } from "../todos/todo.js";
 import type { AddTodo } from "../todos/use-cases/add-todo.js";
 import type { DeleteTodo } from "../todos/use-cases/delete-todo.js";
 import type { GetTodo } from "../todos/use-cases/get-todo.js";
 import { type ListTodos, MAX_PAGE_SIZE } from "../todos/use-cases/list-todos.js";
 import type { UpdateTodo } from "../todos/use-cases/update-todo.js";
 import { MalformedJsonError } from "./http-errors.js";
-import { etagOf, expectedVersionsFrom } from "./preconditions.js";
+import { etagOf, hasVersionPrecondition, versionPreconditionsFrom } from "./preconditions.js";
 import { readCursor, readLimit } from "./query.js";
 import { readJsonBody } from "./read-body.js";
 import { emptyReply, jsonReply } from "./responses.js";
@@ -49,7 +50,10 @@ export interface RestTodoUseCases {
   deleteTodo: DeleteTodo;
 }
 
-/** The REST resource `/todos`: create (201 + Location), list (cursor pages), get, patch (If-Match), delete. */
+/**
+ * The REST resource `/todos`: create (201 + Location), list (cursor pages), get, patch and delete, each of the
+ * last three conditional on `If-Match` and `If-None-Match` (RFC 9110 §13).
+ */
 export function addRestTodoRoutes(
   router: Router,
   useCases: RestTodoUseCases & { jsonBytes: number },
@@ -64,24 +68,31 @@ export function addRestTodoRoutes(
       const page = await listTodos.execute({ limit: readLimit(url), cursor: readCursor(url) });
       return jsonReply({ items: page.items, nextCursor: page.nextCursor ?? null });
     })
-    .on("GET", "/todos/{id}", async ({ params }) => {
+    .on("GET", "/todos/{id}", async ({ request, params }) => {
+      const { acceptedVersions, refusedVersions } = versionPreconditionsFrom(request);
       const todo = await getTodo.execute(params.id!);
-      return jsonReply(todo, 200, { etag: etagOf(todo.version) });
+      const etag = etagOf(todo.version);
+      // RFC 9110 §13.2.2: If-Match first (412 when it names another version), then If-None-Match, which a
+      // GET or HEAD answers 304 with the ETag when it names the current version: the caller's copy is current.
+      if (acceptedVersions !== undefined && !acceptedVersions.includes(todo.version)) {
+        throw new VersionConflictError(todo.id, acceptedVersions);
+      }
+      if (isRefusedVersion(todo.version, refusedVersions)) return emptyReply(304, { etag });
+      return jsonReply(todo, 200, { etag });
     })
     .on("PATCH", "/todos/{id}", async ({ request, params }) => {
       const id = params.id!;
-      const acceptedVersions = expectedVersionsFrom(request);
+      const preconditions = versionPreconditionsFrom(request);
       try {
-        const todo = await updateTodo.execute(id, await readJsonBody(request, jsonBytes), {
-          acceptedVersions,
-        });
+        const todo = await updateTodo.execute(id, await readJsonBody(request, jsonBytes), preconditions);
         return jsonReply(todo, 200, { etag: etagOf(todo.version) });
       } catch (error) {
-        // With an If-Match (`*` too), a body that does not parse or validate is answered after the precondition:
-        // the todo's absence, or a version it is not at. A store that cannot say leaves the body's fault the answer.
+        // With an If-Match or If-None-Match (`*` too), a body that does not parse or validate is answered after
+        // the precondition: the todo's absence, a version it is not at, or one it is at that If-None-Match names.
+        // A store that cannot say leaves the body's fault the answer.
         const contentFault = error instanceof MalformedJsonError || error instanceof ValidationError;
-        if (contentFault && request.headers.get("if-match") !== null) {
-          await updateTodo.checkBeforeContent(id, { acceptedVersions }).catch((unmet: unknown) => {
+        if (contentFault && hasVersionPrecondition(request)) {
+          await updateTodo.checkBeforeContent(id, preconditions).catch((unmet: unknown) => {
             if (unmet instanceof TodoNotFoundError || unmet instanceof VersionConflictError) throw unmet;
           });
         }
@@ -89,7 +100,7 @@ export function addRestTodoRoutes(
       }
     })
     .on("DELETE", "/todos/{id}", async ({ request, params }) => {
-      await deleteTodo.execute(params.id!, { acceptedVersions: expectedVersionsFrom(request) });
+      await deleteTodo.execute(params.id!, versionPreconditionsFrom(request));
       return emptyReply(204);
     });
 }

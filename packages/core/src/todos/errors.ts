@@ -33,6 +33,17 @@ export class VersionConflictError extends AppError {
   }
 }
 
+/**
+ * The todo is at a version an `If-None-Match` names, or exists at all for `*` (HTTP 412, as a stale version is):
+ * the caller asked for the change only if the todo is no longer, or not yet, what it has.
+ */
+export class VersionRefusedError extends VersionConflictError {
+  constructor(id: string, version: number) {
+    super(id, []);
+    this.message = `Todo ${id} is at version ${version}, which the If-None-Match header names.`;
+  }
+}
+
 /** An id that cannot name a todo (not a UUID). */
 export class InvalidTodoIdError extends AppError {
   readonly code = "INVALID_ID";

@@ -54,7 +54,16 @@ export function todoIdOf(value: string): string {
   return value.toLowerCase();
 }
 
-/** The preconditions of an update or a delete: the versions an `If-Match` accepts (none: it cannot hold). */
+/**
+ * The preconditions of a read, an update or a delete: the versions an `If-Match` accepts (none: it cannot hold),
+ * and those an `If-None-Match` refuses (`"*"`: any, so that the todo must not exist).
+ */
 export interface VersionPreconditions {
   acceptedVersions?: readonly number[];
+  refusedVersions?: readonly number[] | "*";
+}
+
+/** Whether a todo at `version` is one an `If-None-Match` refuses. */
+export function isRefusedVersion(version: number, refused: VersionPreconditions["refusedVersions"]): boolean {
+  return refused === "*" || (refused?.includes(version) ?? false);
 }

@@ -1,22 +1,32 @@
-import { TodoNotFoundError, VersionConflictError } from "../errors.js";
+import { TodoNotFoundError, VersionConflictError, VersionRefusedError } from "../errors.js";
 import type { TodoRepository } from "../ports/todo-repository.js";
-import { todoIdOf, type VersionPreconditions } from "../todo.js";
+import { isRefusedVersion, todoIdOf, type VersionPreconditions } from "../todo.js";
 
-/** Deletes a todo; with `acceptedVersions` (from `If-Match`), only when it is at one of them. */
+/**
+ * Deletes a todo; with `acceptedVersions` (from `If-Match`), only when it is at one of them, and with
+ * `refusedVersions` (from `If-None-Match`), only when it is at none of them.
+ */
 export class DeleteTodo {
   constructor(private readonly todos: TodoRepository) {}
 
-  async execute(idGiven: string, { acceptedVersions }: VersionPreconditions = {}): Promise<void> {
+  async execute(
+    idGiven: string,
+    { acceptedVersions, refusedVersions }: VersionPreconditions = {},
+  ): Promise<void> {
     const id = todoIdOf(idGiven);
-    if (acceptedVersions === undefined || acceptedVersions.length === 1) {
+    if (refusedVersions === undefined && (acceptedVersions === undefined || acceptedVersions.length === 1)) {
       await this.todos.delete(id, acceptedVersions?.[0]);
       return;
     }
-    // If-Match named none of our versions, or several: read which one it is at, then delete on condition that
-    // it still is.
+    // If-Match named none of our versions, or several, or an If-None-Match came: read which version it is at,
+    // then delete on condition that it still is.
     const current = await this.todos.get(id);
     if (!current) throw new TodoNotFoundError(id);
-    if (!acceptedVersions.includes(current.version)) throw new VersionConflictError(id, acceptedVersions);
+    if (acceptedVersions !== undefined && !acceptedVersions.includes(current.version)) {
+      throw new VersionConflictError(id, acceptedVersions);
+    }
+    if (isRefusedVersion(current.version, refusedVersions))
+      throw new VersionRefusedError(id, current.version);
     await this.todos.delete(id, current.version);
   }
 }

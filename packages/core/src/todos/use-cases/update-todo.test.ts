@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../shared/clock.js";
-import { VersionConflictError } from "../errors.js";
+import { VersionConflictError, VersionRefusedError } from "../errors.js";
 import { InMemoryTodoRepository } from "../in-memory-todo-repository.js";
 import type { Todo } from "../todo.js";
 import { UpdateTodo } from "./update-todo.js";
@@ -52,6 +52,16 @@ describe("UpdateTodo", () => {
     await expect(new UpdateTodo(todos, clock).execute(stored.id, { checked: true })).rejects.toThrow(
       VersionConflictError,
     );
+  });
+
+  it("with only an If-None-Match, checks it again on each attempt: a concurrent write to a refused version stops it", async () => {
+    const todos = new RacedRepository(1);
+    await todos.create(stored);
+
+    await expect(
+      new UpdateTodo(todos, clock).execute(stored.id, { checked: true }, { refusedVersions: [2] }),
+    ).rejects.toThrow(VersionRefusedError);
+    expect(await todos.get(stored.id)).toMatchObject({ name: "Other writer", checked: false, version: 2 });
   });
 
   it("with a precondition, does not retry: the version it named is gone", async () => {
