@@ -3,7 +3,9 @@ import { once } from "node:events";
 import { access, mkdir, mkdtemp, open, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { openSqliteDatabase, SQLITE_SCHEMA_VERSION } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI } from "../support/server-process.js";
 
@@ -249,6 +251,25 @@ describe("the todo CLI", () => {
 
     expect(failure.code).toBe(2);
     expect(failure.stderr).toMatch(/^todo: cannot open the sqlite store in DATA_DIR=.+\n$/);
+  });
+
+  it("exits 2 with one line, no stack, on a database a newer build has migrated", async () => {
+    await mkdir(path.join(dir, "data"));
+    const database = await openSqliteDatabase({
+      url: pathToFileURL(path.join(dir, "data", "todos.db")).href,
+    });
+    database.exec(`PRAGMA user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+    database.close();
+
+    const failure = (await todo(["list"]).catch((error: unknown) => error)) as {
+      code: number;
+      stderr: string;
+    };
+
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(
+      /^todo: cannot open the sqlite store in DATA_DIR=.+: The database is at schema version \d+; this build knows \d+\.\n$/,
+    );
   });
 
   it("exits 1 with one line, no stack, when the store does not answer", async () => {
