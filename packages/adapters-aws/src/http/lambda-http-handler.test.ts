@@ -248,26 +248,38 @@ describe("the function's time limit", () => {
 });
 
 describe("a context that gives no usable time limit", () => {
+  /** Writes batches of 10 with a pause between them, so that a timer taken from a bad limit fires mid-import. */
+  class PausingTodoRepository extends InMemoryTodoRepository {
+    override readonly preferredBatchSize = 10;
+    override async putMany(...args: Parameters<InMemoryTodoRepository["putMany"]>) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return super.putMany(...args);
+    }
+  }
+
   it.each([
+    // NaN would make a timer of about 1 ms: an import of two in-memory rows ends before it fires, so the rows
+    // below are written in three paused batches, which such a timer stops.
     ["no number", () => Number.NaN],
     // Each of these is 0 to Number(): a limit already reached.
     ["null", () => null],
     ["an empty string", () => ""],
     ["weeks (more than a timer takes)", () => 2 ** 31 + 10_000],
   ])("leaves an upload unstopped when it gives %s", async (_, getRemainingTimeInMillis) => {
-    const handler = createLambdaHttpHandler(
-      createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() }),
-    );
+    const todos = new PausingTodoRepository();
+    const handler = createLambdaHttpHandler(createTodoApi({ todos, imports: new InMemoryImportLedger() }));
     const event = {
       ...payloadV2("POST", "/todos/import"),
       headers: { host: HOST, "content-type": "text/csv" },
-      body: "task\none\ntwo\n",
+      body: `task\n${Array.from({ length: 30 }, (_, index) => `todo ${index}`).join("\n")}\n`,
       isBase64Encoded: false,
     };
 
     const result = await handler(event, { awsRequestId: "req-2", getRemainingTimeInMillis });
 
     expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body!)).toMatchObject({ status: "COMPLETED", imported: 30 });
+    expect((await todos.list({ limit: 100 })).items).toHaveLength(30);
   });
 });
 
