@@ -1,15 +1,17 @@
 // Cold start of the AWS functions: the size of every bundle apps/aws/scripts/bundle.mjs builds, and, for the two
 // that serve the todo API on DynamoDB, "load + first invoke" in a fresh `node` process per sample:
 //   workshopTodos with POST /todo/add, api with GET /todos?limit=20 (HTTP API 2.0 events, real-shaped)
-// against bench/aws-handwritten-handler.mjs (the same jobs by hand with the same @aws-sdk/client-dynamodb,
-// bundled here with bundle.mjs's esbuild settings and the SDK's default credential chain, as a developer bundles
-// it), invoked with the same events. Our bundles swap that chain for the two sources Lambda uses
-// (apps/aws/src/bundling/lambda-credentials.ts); the hand-written handler with the same swap is measured too,
-// as context: what separates the two baselines is the SDK's chain, what is left against the second is ours.
+// against bench/aws-handwritten-handler.mjs (the same jobs by hand with the same @aws-sdk/client-dynamodb), invoked
+// with the same events. The goal's baseline is that handler bundled exactly as ours are (bundle.mjs's esbuild
+// settings, and the swap of the SDK's default credential chain for the two sources Lambda uses,
+// apps/aws/src/bundling/lambda-credentials.ts): the same client, so that what is left is our code's. The
+// handler bundled with the default chain, as a developer who does not trim it gets, is measured too, as
+// context. (Until a bench review, the goal was judged against that one, which the swap alone puts ahead.)
 // Every sample spawns the six processes, in an order that rotates. The child times `await import(bundle)` and
 // the first `await handler(event)` with performance.now(); the parent times the whole process (spawn → exit).
 // One DynamoDB stand-in (LocalStack, DynamoDB Local or dynalite: the project's launcher picks and says) serves
-// every sample, its table seeded with a few todos. Goal: ours <= 1.15x the baseline, in bytes and in time.
+// every sample, its table seeded with a few todos. Goal: ours <= 1.15x the baseline, in bytes and in time; the
+// verdict is on the medians, with the paired ratios' range (a range across 1.15 is not settled).
 // Usage: node apps/aws/scripts/bundle.mjs && node bench/aws-cold-start.mjs [samples=15]
 //        (BENCH_NODE=/path/to/node runs the samples on another Node, e.g. 22 as on Lambda's nodejs22.x)
 import { execFileSync, spawn } from "node:child_process";
@@ -27,7 +29,7 @@ import {
   startDynamoDb,
   uniqueTableName,
 } from "./aws-stand-ins.mjs";
-import { fmt, httpApiEvent, median } from "./lib.mjs";
+import { fmt, httpApiEvent, median, ratioVerdict } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -46,8 +48,8 @@ const bundleBaseline = (outfile, sdkDefaultCredentials) =>
     // The file lives in bench/, which has no node_modules: take the SDK the functions are bundled with.
     nodePaths: [path.join(awsApp, "node_modules")],
   });
-const baselineMeta = await bundleBaseline(baselineBundle, true);
-await bundleBaseline(swappedBundle, false);
+await bundleBaseline(baselineBundle, true);
+const swappedMeta = await bundleBaseline(swappedBundle, false);
 
 // --- Sizes ---
 const bundleOf = (name) => path.join(awsApp, "dist", name, "index.mjs");
@@ -204,8 +206,8 @@ try {
       for (const [who, bundle] of runs) results[testCase.name][who].push(await coldStart(bundle, testCase));
     }
     const line = CASES.map(({ name }) => {
-      const { ours, baseline } = results[name];
-      return `${name} ${fmt(ours.at(-1).firstMs, 1)} / ${fmt(ours.at(-1).wallMs)} ms, hand-written ${fmt(baseline.at(-1).firstMs, 1)} / ${fmt(baseline.at(-1).wallMs)} ms`;
+      const { ours, swapped, baseline } = results[name];
+      return `${name} ${fmt(ours.at(-1).firstMs, 1)} / ${fmt(ours.at(-1).wallMs)} ms, hand-written ${fmt(swapped.at(-1).firstMs, 1)} / ${fmt(swapped.at(-1).wallMs)} ms (default chain ${fmt(baseline.at(-1).firstMs, 1)} / ${fmt(baseline.at(-1).wallMs)} ms)`;
     }).join("; ");
     console.log(`sample ${String(sample + 1).padStart(2)} (load+invoke / process): ${line}`);
   }
@@ -215,24 +217,28 @@ try {
   await dynamo.stop();
 }
 
-const rawPath = path.join(work, "samples.json");
+// One file a Node version: a run on Node 22 after one on Node 20 leaves the first's samples.
+const nodeVersion = execFileSync(node, ["--version"]).toString().trim();
+const rawPath = path.join(work, `samples-${nodeVersion}.json`);
 writeFileSync(rawPath, JSON.stringify({ stand_in: dynamo.kind, results }, null, 1));
 
 const med = (list, key) => median(list.map((sample) => sample[key]));
 console.log(
-  `\nDynamoDB stand-in: ${dynamo.kind}; children on Node ${execFileSync(node, ["--version"]).toString().trim()}; ${samples} samples each, interleaved; medians (raw samples in ${path.relative(root, rawPath)}):`,
+  `\nDynamoDB stand-in: ${dynamo.kind}; children on Node ${nodeVersion}; ${samples} samples each, interleaved; medians (raw samples in ${path.relative(root, rawPath)}):`,
 );
 for (const { name, route } of CASES) {
   const { ours, baseline, swapped } = results[name];
   const size = sizeOf(bundleOf(name));
-  // Each line: ours vs the hand-written handler (the goal), then vs the hand-written one with Lambda credentials.
+  // Each line: ours vs the hand-written handler bundled as ours (the goal), then vs the one with the default chain.
   const compare = (label, a, b, c, unit, goal) =>
     console.log(
       `  ${label.padEnd(15)} ${unit(a).padStart(11)} vs ${unit(b).padStart(11)}  ${fmt(a / b, 2)}x${goal ? "  goal <= 1.15x" : "              "}  | vs ${unit(c).padStart(11)}  ${fmt(a / c, 2)}x`,
     );
-  console.log(`${name} (${route}) vs hand-written | vs hand-written with Lambda credentials:`);
-  compare("size", size.bytes, baselineSize.bytes, swappedSize.bytes, kib, true);
-  compare("size (gzip)", size.gzip, baselineSize.gzip, swappedSize.gzip, kib, false);
+  console.log(
+    `${name} (${route}) vs hand-written, bundled as ours | vs hand-written with the default chain:`,
+  );
+  compare("size", size.bytes, swappedSize.bytes, baselineSize.bytes, kib, true);
+  compare("size (gzip)", size.gzip, swappedSize.gzip, baselineSize.gzip, kib, false);
   for (const [key, label] of [
     ["loadMs", "import"],
     ["invokeMs", "first invoke"],
@@ -241,19 +247,28 @@ for (const { name, route } of CASES) {
   ]) {
     // The goal is load + first invoke (and size); the whole process, node's own start-up included, is context.
     const ms = (value) => `${fmt(value, 1)} ms`;
-    compare(label, med(ours, key), med(baseline, key), med(swapped, key), ms, key === "firstMs");
+    compare(label, med(ours, key), med(swapped, key), med(baseline, key), ms, key === "firstMs");
   }
+  const firstMs = (list) => list.map((sample) => sample.firstMs);
+  const sizeRatio = size.bytes / swappedSize.bytes;
+  console.log(`  size ${fmt(sizeRatio, 2)}x (goal <= 1.15x: ${sizeRatio <= 1.15 ? "met" : "missed"})`);
+  console.log(`  ${ratioVerdict("load + invoke", firstMs(ours), firstMs(swapped), { atMost: 1.15 })}`);
+  console.log(
+    `  context, against the default chain: ${ratioVerdict("load + invoke", firstMs(ours), firstMs(baseline), { atMost: 1.15 })}`,
+  );
 }
 
 // Bytes by package, ours against the hand-written handler, largest differences first.
-const baselineByPackage = bytesByPackage(baselineMeta);
+const baselineByPackage = bytesByPackage(swappedMeta);
 for (const { name } of CASES) {
   const ours = bytesByPackage(metas[name]);
   const owners = [...new Set([...Object.keys(ours), ...Object.keys(baselineByPackage)])]
     .map((owner) => [owner, ours[owner] ?? 0, baselineByPackage[owner] ?? 0])
     .sort((x, y) => Math.abs(y[1] - y[2]) - Math.abs(x[1] - x[2]))
     .slice(0, 8);
-  console.log(`${name}: output bytes by package (ours vs hand-written), largest differences:`);
+  console.log(
+    `${name}: output bytes by package (ours vs hand-written, bundled as ours), largest differences:`,
+  );
   for (const [owner, a, b] of owners) {
     console.log(
       `  ${owner.padEnd(34)} ${kib(a).padStart(11)} ${kib(b).padStart(11)}  ${a - b >= 0 ? "+" : ""}${kib(a - b)}`,

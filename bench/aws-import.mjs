@@ -30,7 +30,7 @@ import {
   uniqueTableName,
 } from "./aws-stand-ins.mjs";
 import { generateCsv } from "./generate-csv.mjs";
-import { fmt, median } from "./lib.mjs";
+import { fmt, median, ratioVerdict } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -249,13 +249,24 @@ try {
   console.log(
     `  baseline  ${fmt(baselineRows).padStart(9)} rows: ${fmt(rate(results.baseline)).padStart(7)} rows/s, peak RSS ${fmt(rss(results.baseline), 1)} MiB`,
   );
-  const largest = ourRows.at(-1);
+  // Each run measures every size and the baseline once: run by run, the ratios pair.
+  const rates = (list) => list.map((r) => r.rowsPerSecond);
+  for (const rows of [...ourRows].reverse()) {
+    console.log(
+      ratioVerdict(
+        `ours (${fmt(rows)} rows) / baseline rows/s`,
+        rates(results.ours[rows]),
+        rates(results.baseline),
+        { atLeast: 10 },
+      ),
+    );
+  }
+  // The ceiling is judged on the largest peak of any run; "flat" on the largest peaks' spread, within 20 MiB (the
+  // bound issue 2 sets for the SQLite import; issue 3 gives none).
+  const peaks = ourRows.map((rows) => Math.max(...results.ours[rows].map((r) => r.maxRssMb)));
+  const spread = Math.max(...peaks) - Math.min(...peaks);
   console.log(
-    `ours (${fmt(largest)} rows) / baseline rows/s = ${fmt(rate(results.ours[largest]) / rate(results.baseline), 1)}x; ours (${fmt(ourRows[0])} rows) / baseline = ${fmt(rate(results.ours[ourRows[0]]) / rate(results.baseline), 1)}x (goal >= 10x)`,
-  );
-  const peaks = ourRows.map((rows) => rss(results.ours[rows]));
-  console.log(
-    `ours peak RSS: ${peaks.map((mb) => `${fmt(mb, 1)} MiB`).join(" → ")} (goal <= 128 MiB, flat: ${fmt(peaks.at(-1) - peaks[0], 1)} MiB apart)`,
+    `ours largest peak RSS: ${peaks.map((mb) => `${fmt(mb, 1)} MiB`).join(" → ")} (goal <= 128 MiB: ${Math.max(...peaks) <= 128 ? "met" : "missed"}; flat, within 20 MiB: ${fmt(spread, 1)} MiB apart, ${spread <= 20 ? "met" : "missed"})`,
   );
 } finally {
   dynamoClient.destroy();

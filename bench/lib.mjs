@@ -26,18 +26,24 @@ export function median(values) {
 }
 
 /**
- * The verdict line of a ratio goal. The goal is judged on the ratio of the medians (each side's median rate over
- * its runs); the paired ratios (run by run) are printed with their range, and a range that straddles the goal
+ * The verdict line of a ratio goal, `atLeast` (a rate: ours over the baseline's) or `atMost` (a time or a size).
+ * The goal is judged on the ratio of the medians (each side's median over its runs); the paired ratios (run by
+ * run, so the two sides must have as many) are printed with their range, and a range that straddles the goal
  * says the result is not settled on this machine.
  */
-export function ratioVerdict(label, ours, baseline, { atLeast }) {
+export function ratioVerdict(label, ours, baseline, { atLeast, atMost }) {
+  if (ours.length === 0 || ours.length !== baseline.length) {
+    throw new Error(`${label}: ${ours.length} runs against ${baseline.length}, not paired`);
+  }
+  const meets = atLeast !== undefined ? (ratio) => ratio >= atLeast : (ratio) => ratio <= atMost;
+  const goal = atLeast !== undefined ? `>= ${fmt(atLeast, 2)}` : `<= ${fmt(atMost, 2)}`;
   const ratio = median(ours) / median(baseline);
-  const paired = ours.map((rate, index) => rate / baseline[index]);
+  const paired = ours.map((value, index) => value / baseline[index]);
   const low = Math.min(...paired);
   const high = Math.max(...paired);
-  const verdict = ratio >= atLeast ? "met" : "missed";
-  const settled = low >= atLeast || high < atLeast ? "" : "; the runs straddle the goal: not settled";
-  return `${label} = ${fmt(ratio, 2)} (goal >= ${fmt(atLeast, 2)}: ${verdict}); paired ratios ${fmt(low, 2)}..${fmt(high, 2)}, median ${fmt(median(paired), 2)}${settled}`;
+  const verdict = meets(ratio) ? "met" : "missed";
+  const settled = meets(low) === meets(high) ? "" : "; the runs straddle the goal: not settled";
+  return `${label} = ${fmt(ratio, 2)} (goal ${goal}: ${verdict}); paired ratios ${fmt(low, 2)}..${fmt(high, 2)}, median ${fmt(median(paired), 2)}${settled}`;
 }
 
 /** Spawns `node args` and resolves once a stdout line satisfies `ready` (returns the parsed line). */

@@ -1,7 +1,8 @@
 // What the libraries the AWS functions bundle cost at cold start: the time to import an esbuild bundle (as a
 // Lambda loads one) in a fresh process, against a bundle of one statement, which pays the same for Node's ES
 // module loader and nothing else. Each bundle does what the functions do with its library at load:
-//   zod, zod/mini: define the same small schema (core uses zod/mini);
+//   zod, zod/mini: define the same small schema and parse one value with it (zod compiles a schema's checks
+//                  on its first parse; core uses zod/mini, and builds its schemas on first use);
 //   inversify:     make a container, bind a value and resolve it (apps/aws/src/composition/container.ts does
 //                  this for each function: the first bind and get compile much of inversify's code).
 // Plus, as Node loads it unbundled (many files, as the plain server does): zod/mini and the whole of
@@ -27,11 +28,11 @@ const sources = {
   "one statement": [coreDir, `globalThis.loaded = true;`],
   zod: [
     coreDir,
-    `import { z } from "zod"; globalThis.loaded = z.strictObject({ task: z.string().trim().min(1).max(500), name: z.string().nullish(), checked: z.boolean().optional() });`,
+    `import { z } from "zod"; globalThis.loaded = z.strictObject({ task: z.string().trim().min(1).max(500), name: z.string().nullish(), checked: z.boolean().optional() }).parse({ task: "x" });`,
   ],
   "zod/mini": [
     coreDir,
-    `import * as z from "zod/mini"; globalThis.loaded = z.strictObject({ task: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)), name: z.nullish(z.string()), checked: z.optional(z.boolean()) });`,
+    `import * as z from "zod/mini"; globalThis.loaded = z.strictObject({ task: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)), name: z.nullish(z.string()), checked: z.optional(z.boolean()) }).parse({ task: "x" });`,
   ],
   inversify: [
     awsDir,
