@@ -126,16 +126,23 @@ describe("the todo CLI", () => {
     });
   });
 
+  // The line must say what was refused: a mistake met later (todos.csv is not there; `.` read as a file fails
+  // too) is one line and exit 2 as well.
   it.each([
-    ["a directory", ["import", "."]],
-    ["an unknown option", ["import", "--bogus", "todos.csv"]],
-    ["a limit that is not a whole number", ["list", "--limit", "2.5"]],
-    ["an S3 URL without a key", ["import", "s3://my-bucket"]],
-  ])("exits 2 with one short line, no stack trace, for %s", async (_, args) => {
+    ["a directory", ["import", "."], /^todo: .+ is not a file\.$/],
+    ["an unknown option", ["import", "--bogus", "todos.csv"], /^todo: Unknown option '--bogus'/],
+    [
+      "a limit that is not a whole number",
+      ["list", "--limit", "2.5"],
+      /^todo: --limit must be a whole number/,
+    ],
+    ["an S3 URL without a key", ["import", "s3://my-bucket"], /^todo: s3:\/\/my-bucket: an S3 object is s3:/],
+  ])("exits 2 with one short line, no stack trace, for %s", async (_, args, reason) => {
     const failure = (await todo(args).catch((error: unknown) => error)) as { code: number; stderr: string };
 
     expect(failure.code).toBe(2);
     expect(failure.stderr).toMatch(/^todo: .+\n$/);
+    expect(failure.stderr.trimEnd()).toMatch(reason);
   });
 
   it("says that TODO_STORE=memory keeps nothing, and still reports the import (a dry run)", async () => {

@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { CsvRecordGuard } from "./csv-record-guard.js";
@@ -16,9 +16,14 @@ async function guard(chunks: Buffer[], { max = 16, quote = '"' as '"' | "'" } = 
   await pipeline(
     Readable.from(chunks),
     new CsvRecordGuard({ maxRecordBytes: max, quote, onDropped: (error) => dropped.push(error) }),
-    async (source: AsyncIterable<Buffer>) => {
-      for await (const piece of source) pieces.push(piece);
-    },
+    // Piped, as the import pipes it into the parser: each piece as the guard pushed it. (An async iterator reads
+    // the guard's buffered pieces joined into one new buffer, a copy that would not be the guard's.)
+    new Writable({
+      write(piece: Buffer, _encoding, callback) {
+        pieces.push(piece);
+        callback();
+      },
+    }),
   );
   return { output: Buffer.concat(pieces).toString("latin1"), pieces, dropped };
 }
@@ -27,7 +32,10 @@ const whole = (text: string) => [Buffer.from(text, "latin1")];
 
 describe("CsvRecordGuard", () => {
   it("passes a well-formed file through unchanged, as subarrays of the chunks it was given", async () => {
-    const file = Buffer.from('task,name\n"multi\nline",a\n"say ""hi""",b\r\n\nlast,c');
+    // A file on an ArrayBuffer of its own: `Buffer.from` of a short string (or of a copy) takes a slice of Node's
+    // shared pool, so a piece copied out of the chunks would share the file's `buffer` all the same.
+    const bytes = new TextEncoder().encode('task,name\n"multi\nline",a\n"say ""hi""",b\r\n\nlast,c');
+    const file = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const chunks = [file.subarray(0, 13), file.subarray(13, 30), file.subarray(30)];
 
     const { output, pieces, dropped } = await guard(chunks, { max: 64 });
