@@ -413,6 +413,37 @@ describe("ImportTodos", () => {
     }
   });
 
+  it("lets the event loop run while it reads a file that writes nothing, chunk after chunk", async () => {
+    // Forty chunks of rows that are all refused (two fields under a one-column header): no batch is written, so
+    // only the reading can let the loop turn.
+    const chunk = Buffer.from(
+      Array.from({ length: 100 }, (_, index) => `Task ${index},extra`).join("\n") + "\n",
+    );
+    const body = {
+      body: (async function* () {
+        yield Buffer.from("task\n");
+        for (let index = 0; index < 40; index++) yield chunk;
+      })(),
+    };
+    let turns = 0;
+    let ticker = setImmediate(function tick() {
+      turns += 1;
+      ticker = setImmediate(tick);
+    });
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+    );
+
+    const report = await importTodos.execute({ source }, { body }).finally(() => clearImmediate(ticker));
+
+    expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 4000, rejected: 4000 });
+    // About once a chunk: a long file of refused rows does not hold every other request up while it is read.
+    expect(turns).toBeGreaterThanOrEqual(40);
+  });
+
   it("leaves what an earlier attempt wrote, and was edited since, as it is when the import is run again", async () => {
     // Batches of one; the store fails at the third, once: the first attempt wrote two rows, and FAILED.
     const todos = Object.assign(new InMemoryTodoRepository(), { preferredBatchSize: 1 });
