@@ -114,13 +114,13 @@ describe("readTodoRows", () => {
     }
   });
 
-  it("rejects the file when the header has no task column, and stops reading", async () => {
-    const rows = Array.from({ length: 100_000 }, (_, i) => `row ${i}`).join("\n");
+  /** Reads `text` in 16-byte chunks, counting those read and whether the body was closed. */
+  async function readCounting(text: string) {
     let chunksRead = 0;
     let closed = false;
     async function* body() {
       try {
-        for await (const chunk of chunks(`title\n${rows}\n`)) {
+        for await (const chunk of chunks(text)) {
           chunksRead += 1;
           yield chunk;
         }
@@ -128,9 +128,15 @@ describe("readTodoRows", () => {
         closed = true;
       }
     }
-
     const reads: RowRead[] = [];
     for await (const batch of readTodoRows(body(), { quote: '"', maxRecordBytes: 64 })) reads.push(...batch);
+    return { reads, chunksRead, closed };
+  }
+
+  it("rejects the file when the header has no task column, and stops reading", async () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => `row ${i}`).join("\n");
+
+    const { reads, chunksRead, closed } = await readCounting(`title\n${rows}\n`);
 
     expect(reads).toEqual([
       { kind: "header-rejected", line: 1, reason: 'header must contain a "task" column' },
@@ -148,21 +154,8 @@ describe("readTodoRows", () => {
     ["over the size limit", "", `task${",x".repeat(40)}`],
   ])("rejects the file when its header is dropped (%s), and stops reading", async (_, before, header) => {
     const rows = Array.from({ length: 100_000 }, (_, i) => `row "${i}"`).join("\n");
-    let chunksRead = 0;
-    let closed = false;
-    async function* body() {
-      try {
-        for await (const chunk of chunks(`${before}${header}\n${rows}\n`)) {
-          chunksRead += 1;
-          yield chunk;
-        }
-      } finally {
-        closed = true;
-      }
-    }
 
-    const reads: RowRead[] = [];
-    for await (const batch of readTodoRows(body(), { quote: '"', maxRecordBytes: 64 })) reads.push(...batch);
+    const { reads, chunksRead, closed } = await readCounting(`${before}${header}\n${rows}\n`);
 
     expect(reads).toEqual([
       {
