@@ -417,6 +417,18 @@ export function describeTodoApiBehaviour(
           "VERSION_CONFLICT",
         );
         expect((await send(`/todos/${todo.id}`, { headers: { "if-match": '"1"' } })).status).toBe(200);
+        // A malformed tag is read as no precondition on a GET (some clients send a bare 1), and an unknown id is
+        // 404 whatever its preconditions.
+        expect((await send(`/todos/${todo.id}`, { headers: { "if-none-match": "1" } })).status).toBe(200);
+        const unknown = `/todos/${todo.id.slice(0, -4)}0000`;
+        const preconditions: Record<string, string>[] = [
+          { "if-none-match": "1" },
+          { "if-match": '"1"' },
+          { "if-none-match": "*" },
+        ];
+        for (const headers of preconditions) {
+          await expectProblem(await send(unknown, { headers }), 404, "TODO_NOT_FOUND");
+        }
       });
 
       it("reads an id in upper case as the same todo (UUID text is case-insensitive)", async () => {

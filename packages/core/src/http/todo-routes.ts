@@ -1,12 +1,13 @@
 import { ValidationError } from "../shared/errors.js";
 import { TodoNotFoundError, VersionConflictError } from "../todos/errors.js";
-import { isRefusedVersion } from "../todos/todo.js";
+import { isRefusedVersion, type VersionPreconditions } from "../todos/todo.js";
 import type { AddTodo } from "../todos/use-cases/add-todo.js";
 import type { DeleteTodo } from "../todos/use-cases/delete-todo.js";
 import type { GetTodo } from "../todos/use-cases/get-todo.js";
 import { type ListTodos, MAX_PAGE_SIZE } from "../todos/use-cases/list-todos.js";
 import type { UpdateTodo } from "../todos/use-cases/update-todo.js";
-import { MalformedJsonError } from "./http-errors.js";
+import { InvalidParameterError, MalformedJsonError } from "./http-errors.js";
+import type { HttpRequest } from "./http-request.js";
 import { etagOf, hasVersionPrecondition, versionPreconditionsFrom } from "./preconditions.js";
 import { readCursor, readLimit } from "./query.js";
 import { readJsonBody } from "./read-body.js";
@@ -51,6 +52,20 @@ export interface RestTodoUseCases {
 }
 
 /**
+ * A GET's preconditions; a malformed header is read as absent: refusing a safe read helps no one, and some clients
+ * send a bare `If-None-Match: 1`, which GETs answered 200 before preconditions were read at all. (A PATCH or DELETE
+ * with one is refused, 400: it asked for a condition on a change, which must not go ahead unconditionally.)
+ */
+function readPreconditionsOfRead(request: HttpRequest): VersionPreconditions {
+  try {
+    return versionPreconditionsFrom(request);
+  } catch (error) {
+    if (error instanceof InvalidParameterError) return {};
+    throw error;
+  }
+}
+
+/**
  * The REST resource `/todos`: create (201 + Location), list (cursor pages), get, patch and delete, each of the
  * last three conditional on `If-Match` and `If-None-Match` (RFC 9110 §13).
  */
@@ -69,8 +84,9 @@ export function addRestTodoRoutes(
       return jsonReply({ items: page.items, nextCursor: page.nextCursor ?? null });
     })
     .on("GET", "/todos/{id}", async ({ request, params }) => {
-      const { acceptedVersions, refusedVersions } = versionPreconditionsFrom(request);
+      // Looked up first: an unknown id is 404 whatever its preconditions (RFC 9110 §13.2.1), as on PATCH.
       const todo = await getTodo.execute(params.id!);
+      const { acceptedVersions, refusedVersions } = readPreconditionsOfRead(request);
       const etag = etagOf(todo.version);
       // RFC 9110 §13.2.2: If-Match first (412 when it names another version), then If-None-Match, which a
       // GET or HEAD answers 304 with the ETag when it names the current version: the caller's copy is current.

@@ -38,9 +38,12 @@ export class VersionConflictError extends AppError {
  * the caller asked for the change only if the todo is no longer, or not yet, what it has.
  */
 export class VersionRefusedError extends VersionConflictError {
-  constructor(id: string, version: number) {
+  /** `version`: the todo's; `anyVersion`: the header was `*`, which refuses a todo that exists at all. */
+  constructor(id: string, version: number, anyVersion: boolean) {
     super(id, []);
-    this.message = `Todo ${id} is at version ${version}, which the If-None-Match header names.`;
+    this.message = anyVersion
+      ? `Todo ${id} exists, and If-None-Match: * asks that it not.`
+      : `Todo ${id} is at version ${version}, which the If-None-Match header names.`;
   }
 }
 

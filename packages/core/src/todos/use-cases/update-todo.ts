@@ -72,7 +72,8 @@ export class UpdateTodo {
     if (!current) throw new TodoNotFoundError(id);
     const unmet = preconditions.find((versions) => !versions.includes(current.version));
     if (unmet !== undefined) throw new VersionConflictError(id, unmet);
-    if (isRefusedVersion(current.version, refused)) throw new VersionRefusedError(id, current.version);
+    if (isRefusedVersion(current.version, refused))
+      throw new VersionRefusedError(id, current.version, refused === "*");
     return current;
   }
 }

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { VersionConflictError, VersionRefusedError } from "../errors.js";
+import { InMemoryTodoRepository } from "../in-memory-todo-repository.js";
+import type { Todo } from "../todo.js";
+import { DeleteTodo } from "./delete-todo.js";
+
+const stored: Todo = {
+  id: "0b6c4f1e-9a57-4d2b-8e3c-5f7a1d9c2b64",
+  task: "Water the plants",
+  name: null,
+  dueDate: null,
+  checked: false,
+  createdAt: "2026-01-01T00:00:00.000Z",
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  version: 1,
+};
+
+/** A store where another writer changes the todo `writes` times, each just before our conditional delete. */
+class RacedRepository extends InMemoryTodoRepository {
+  constructor(private writes: number) {
+    super();
+  }
+
+  override async delete(id: string, expectedVersion?: number): Promise<void> {
+    if (this.writes > 0) {
+      this.writes -= 1;
+      const current = (await this.get(id))!;
+      await super.update({ ...current, name: "Other writer", version: current.version + 1 }, current.version);
+    }
+    return super.delete(id, expectedVersion);
+  }
+}
+
+describe("DeleteTodo", () => {
+  it("with only an If-None-Match, checks the version a concurrent write left, and deletes it", async () => {
+    const todos = new RacedRepository(1);
+    await todos.create(stored);
+
+    await new DeleteTodo(todos).execute(stored.id, { refusedVersions: [7] });
+
+    expect(await todos.get(stored.id)).toBeUndefined();
+  });
+
+  it("with only an If-None-Match, refuses the version a concurrent write left when the header names it", async () => {
+    const todos = new RacedRepository(1);
+    await todos.create(stored);
+
+    const refusal = await new DeleteTodo(todos)
+      .execute(stored.id, { refusedVersions: [2] })
+      .catch((error: unknown) => error);
+
+    expect(refusal).toBeInstanceOf(VersionRefusedError);
+    expect((refusal as Error).message).toMatch(/at version 2, which the If-None-Match header names/);
+    expect(await todos.get(stored.id)).toMatchObject({ version: 2 });
+  });
+
+  it("with an If-Match, reports the conflict a concurrent write makes: the version it accepted is gone", async () => {
+    const todos = new RacedRepository(1);
+    await todos.create(stored);
+
+    await expect(new DeleteTodo(todos).execute(stored.id, { acceptedVersions: [1, 3] })).rejects.toThrow(
+      VersionConflictError,
+    );
+    expect(await todos.get(stored.id)).toMatchObject({ version: 2 });
+  });
+
+  it("says that If-None-Match: * refuses a todo that exists, not a version named", async () => {
+    const todos = new InMemoryTodoRepository();
+    await todos.create(stored);
+
+    await expect(new DeleteTodo(todos).execute(stored.id, { refusedVersions: "*" })).rejects.toThrow(
+      /exists, and If-None-Match: \* asks that it not/,
+    );
+  });
+});
