@@ -32,6 +32,9 @@ export function median(values) {
  * says the result is not settled on this machine.
  */
 export function ratioVerdict(label, ours, baseline, { atLeast, atMost }) {
+  if ((atLeast === undefined) === (atMost === undefined)) {
+    throw new Error(`${label}: give one goal, atLeast or atMost`);
+  }
   if (ours.length === 0 || ours.length !== baseline.length) {
     throw new Error(`${label}: ${ours.length} runs against ${baseline.length}, not paired`);
   }

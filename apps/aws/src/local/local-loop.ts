@@ -124,6 +124,9 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
       LOG_LEVEL: options.logLevel ?? "warn",
     });
     delete process.env.AWS_SESSION_TOKEN;
+    // The plain server's variable, which a shell may hold: on AWS the api function gets it from the stage
+    // parameter corsOrigins only, and the local loop applies no CORS (README), half of it through api alone.
+    delete process.env.CORS_ORIGINS;
     const retryDelaysMs = options.retryDelaysMs ?? [1_000, 2_000];
     const uploads = csvUploadsListener({ lambdas, s3, bucket, retryDelaysMs, log });
     onUpload = uploads.onEvent;

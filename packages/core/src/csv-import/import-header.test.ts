@@ -35,7 +35,7 @@ describe("readImportHeader", () => {
 
   it("refuses a header naming one column twice in two spellings", () => {
     expect(readImportHeader(["task", "dueDate", "due date"])).toEqual({
-      reason: 'header names the "duedate" column twice',
+      reason: 'header names the "dueDate" column twice: "dueDate", "due date"',
     });
   });
 
@@ -62,6 +62,12 @@ describe("readImportHeader", () => {
     });
   });
 
+  it("says so when the first line is Excel's separator line for commas", () => {
+    expect(readImportHeader(["sep=", ""])).toMatchObject({
+      reason: expect.stringContaining("the first line, sep=,, is Excel's"),
+    });
+  });
+
   it("says so when the first line is Excel's separator line", () => {
     expect(readImportHeader(["sep=;"])).toEqual({
       reason:
@@ -70,11 +76,11 @@ describe("readImportHeader", () => {
   });
 
   it.each([
-    [["task", "Task"], "task"],
-    [["task", "name", " NAME "], "name"],
-    [["dueDate", "task", "duedate"], "duedate"],
-  ])("refuses a header that names a known column twice: %j", (fields, column) => {
-    expect(readImportHeader(fields)).toEqual({ reason: `header names the "${column}" column twice` });
+    [["task", "Task"], 'header names the "task" column twice: "task", "Task"'],
+    [["task", "name", " NAME "], 'header names the "name" column twice: "name", "NAME"'],
+    [["dueDate", "task", "duedate"], 'header names the "dueDate" column twice: "dueDate", "duedate"'],
+  ])("refuses a header that names a known column twice: %j", (fields, reason) => {
+    expect(readImportHeader(fields)).toEqual({ reason });
   });
 
   it("lets other columns repeat, as they are ignored", () => {

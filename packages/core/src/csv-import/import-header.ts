@@ -22,7 +22,12 @@ export function readImportHeader(fields: readonly string[]): ImportColumns | { r
   const task = names.indexOf("task");
   if (task < 0) return { reason: `header must contain a "task" column${separatorHint(fields)}` };
   const twice = KNOWN_COLUMNS.find((column) => names.indexOf(column) !== names.lastIndexOf(column));
-  if (twice !== undefined) return { reason: `header names the "${twice}" column twice` };
+  if (twice !== undefined) {
+    // As the file spells them (`dueDate`, `due date`): the name matched by, `duedate`, is in neither.
+    const spellings = fields.filter((_, index) => names[index] === twice).map((field) => field.trim());
+    const given = spellings.map((name) => JSON.stringify(name)).join(", ");
+    return { reason: `header names the "${COLUMN_NAMES[twice]}" column twice: ${given}` };
+  }
   return {
     width: fields.length,
     task,
@@ -33,6 +38,14 @@ export function readImportHeader(fields: readonly string[]): ImportColumns | { r
 }
 
 const KNOWN_COLUMNS = ["task", "name", "duedate", "checked"] as const;
+
+/** Each known column as the README names it, for messages. */
+const COLUMN_NAMES: Record<(typeof KNOWN_COLUMNS)[number], string> = {
+  task: "task",
+  name: "name",
+  duedate: "dueDate",
+  checked: "checked",
+};
 
 /** Separators spreadsheets write instead of commas: `;` where the comma is the decimal mark, tabs, pipes. */
 const OTHER_SEPARATORS = [";", "\t", "|"] as const;
@@ -45,8 +58,9 @@ const OTHER_SEPARATORS = [";", "\t", "|"] as const;
 function separatorHint(fields: readonly string[]): string {
   const advice = 'save it as "CSV UTF-8 (comma delimited)"';
   const first = fields[0]?.trim().toLowerCase();
-  if (fields.length === 1 && first?.startsWith("sep=")) {
-    return ` (the first line, ${first}, is Excel's separator line: ${advice})`;
+  // `sep=;` is one field; `sep=,` is two, the second empty.
+  if (first?.startsWith("sep=")) {
+    return ` (the first line, ${fields.join(",").trim()}, is Excel's separator line: ${advice})`;
   }
   const separator = OTHER_SEPARATORS.find((other) =>
     fields.some((field) => field.split(other).some((part) => columnName(part) === "task")),
