@@ -168,7 +168,7 @@ describe("the todo CLI", () => {
   });
 
   it("records an import stopped with Ctrl-C as FAILED, so that running it again finishes it at once", async () => {
-    const rows = 100_000;
+    const rows = 300_000;
     const file = path.join(dir, "many.csv");
     await writeFile(file, `task\n${Array.from({ length: rows }, (_, i) => `todo ${i}`).join("\n")}\n`);
     const child = spawn(process.execPath, [CLI, "import", file], {
