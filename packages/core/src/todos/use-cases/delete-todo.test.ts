@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { testTodo } from "../../test-support/todos.js";
 import { VersionConflictError, VersionRefusedError } from "../errors.js";
 import { InMemoryTodoRepository } from "../in-memory-todo-repository.js";
-import type { Todo } from "../todo.js";
 import { DeleteTodo } from "./delete-todo.js";
 
-const stored: Todo = {
-  id: "0b6c4f1e-9a57-4d2b-8e3c-5f7a1d9c2b64",
-  task: "Water the plants",
-  name: null,
-  dueDate: null,
-  checked: false,
-  createdAt: "2026-01-01T00:00:00.000Z",
-  updatedAt: "2026-01-01T00:00:00.000Z",
-  version: 1,
-};
+const stored = testTodo(1);
 
 /** A store where another writer changes the todo `writes` times, each just before our conditional delete. */
 class RacedRepository extends InMemoryTodoRepository {
