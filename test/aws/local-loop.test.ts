@@ -15,6 +15,7 @@ const { scripts } = JSON.parse(readFileSync(path.join(APP, "package.json"), "utf
   scripts: { local: string };
 };
 const READY_WITHIN_MS = 50_000;
+const PAGE = "https://todo.example.com";
 
 interface Running {
   child: ChildProcess;
@@ -46,7 +47,8 @@ afterAll(() => {
 
 /** Starts the loop's script in its own process group, on free ports; `untilReady` waits for its banner. */
 async function startLocalLoop(): Promise<Running> {
-  const { child, exited, output } = spawnLocalLoop();
+  // The plain server's CORS_ORIGINS, as a developer's shell may hold it: the loop applies no CORS all the same.
+  const { child, exited, output } = spawnLocalLoop({ CORS_ORIGINS: PAGE });
   const deadline = Date.now() + READY_WITHIN_MS;
   while (!output().includes("Ready.")) {
     if (child.exitCode !== null || Date.now() > deadline) {
@@ -111,6 +113,23 @@ describe("the local loop (pnpm --filter @anycloud/aws local)", () => {
     expect(wrongMethod.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "HEAD", "POST"]);
     expect(unknownPath.status).toBe(404);
     expect(await unknownPath.json()).toMatchObject({ code: "ROUTE_NOT_FOUND" });
+  });
+
+  it("applies no CORS, whatever CORS_ORIGINS the shell holds: a preflight reaches api and is 405, as any OPTIONS", async () => {
+    const preflight = await fetch(`${loop.api}/todos`, {
+      method: "OPTIONS",
+      headers: { origin: PAGE, "access-control-request-method": "POST" },
+    });
+    const created = await fetch(`${loop.api}/todos`, {
+      method: "POST",
+      headers: { origin: PAGE, "content-type": "application/json" },
+      body: JSON.stringify({ task: "no CORS here" }),
+    });
+
+    expect(preflight.status).toBe(405);
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+    expect(created.status).toBe(201);
+    expect(created.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("invokes a function directly through Lambda's Invoke API", async () => {
