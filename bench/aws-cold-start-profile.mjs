@@ -12,39 +12,23 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { bundle } from "../apps/aws/scripts/bundle.mjs";
-import {
-  createTables,
-  dynamoDbClientFor,
-  STAND_IN_REGION,
-  startDynamoDb,
-  uniqueTableName,
-} from "./aws-stand-ins.mjs";
+import { bundleHandwritten, startFunctionsStore } from "./aws-functions.mjs";
 import { fmt, httpApiEvent, median } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "..");
 const processes = Number(process.argv[2] ?? 8);
 const work = path.join(here, ".work", "aws-cold-start-profile");
 rmSync(work, { recursive: true, force: true });
 
-const CASES = {
-  api: { entry: "src/handlers/todo-api.ts", options: {} },
-  "hand-written": {
-    entry: path.join(here, "aws-handwritten-handler.mjs"),
-    // As bench/aws-cold-start.mjs bundles the goal's baseline: as ours (Lambda's two credential sources), with the
-    // functions' SDK, so that what differs is our code.
-    options: { sdkDefaultCredentials: false, nodePaths: [path.join(root, "apps/aws/node_modules")] },
-  },
-};
-for (const [name, { entry, options }] of Object.entries(CASES)) {
-  await bundle(name, entry, path.join(work, name), { ...options, minify: false });
-  mkdirSync(path.join(work, name, "profiles"));
-}
+// Unminified, so that each line of a bundle still says which file, and so which package, it came from.
+await bundle("api", "src/handlers/todo-api.ts", path.join(work, "api"), { minify: false });
+// As bench/aws-cold-start.mjs bundles the goal's baseline: as ours (Lambda's two credential sources).
+await bundleHandwritten(path.join(work, "hand-written"), { sdkDefaultCredentials: false, minify: false });
+const CASES = ["api", "hand-written"];
+for (const name of CASES) mkdirSync(path.join(work, name, "profiles"));
 
-const dynamo = await startDynamoDb();
-const tables = { todos: uniqueTableName("profile-todos"), imports: uniqueTableName("profile-imports") };
-const client = dynamoDbClientFor(dynamo.endpoint);
-const dropTables = (await createTables(client, tables)).drop;
+// Seeded as for bench/aws-cold-start.mjs: the GET profiled lists the same todos as the one timed there.
+const store = await startFunctionsStore("profile");
 const event = httpApiEvent("get.json", "/todos", { limit: "20" });
 
 const CHILD = `
@@ -55,7 +39,7 @@ process.exit(0);
 `;
 try {
   for (let run = 0; run < processes; run++) {
-    for (const name of Object.keys(CASES)) {
+    for (const name of CASES) {
       const dir = path.join(work, name);
       const child = spawnSync(
         process.execPath,
@@ -69,13 +53,7 @@ try {
             ...process.env,
             BENCH_BUNDLE: pathToFileURL(path.join(dir, "index.mjs")).href,
             BENCH_EVENT: JSON.stringify(event),
-            TODOS_TABLE: tables.todos,
-            IMPORTS_TABLE: tables.imports,
-            DYNAMODB_ENDPOINT: dynamo.endpoint,
-            AWS_REGION: STAND_IN_REGION,
-            AWS_ACCESS_KEY_ID: "bench",
-            AWS_SECRET_ACCESS_KEY: "bench",
-            LOG_LEVEL: "warn",
+            ...store.env,
           },
         },
       );
@@ -83,9 +61,7 @@ try {
     }
   }
 } finally {
-  await dropTables().catch(() => {});
-  client.destroy();
-  await dynamo.stop();
+  await store.stop();
 }
 
 /** The package each line of an unminified bundle comes from (esbuild heads each file with `// path`). */
@@ -147,7 +123,7 @@ const owners = [...new Set([...ours, ...baseline].flatMap(Object.keys))]
   .filter(([, a, b]) => a >= 0.1 || b >= 0.1)
   .sort((x, y) => y[1] - y[2] - (x[1] - x[2]));
 console.log(
-  `CPU profile of load + first invoke (GET /todos?limit=20 on ${dynamo.kind}), ${processes} processes each; median ms per process, under the profiler:`,
+  `CPU profile of load + first invoke (GET /todos?limit=20 on ${store.kind}), ${processes} processes each; median ms per process, under the profiler:`,
 );
 console.log(
   `  ${"package".padEnd(34)} ${"api".padStart(8)} ${"hand-written".padStart(13)} ${"difference".padStart(11)}`,

@@ -17,18 +17,11 @@
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
-import { bundle, FUNCTIONS } from "../apps/aws/scripts/bundle.mjs";
-import {
-  createTables,
-  dynamoDbClientFor,
-  STAND_IN_REGION,
-  startDynamoDb,
-  uniqueTableName,
-} from "./aws-stand-ins.mjs";
+import { FUNCTIONS } from "../apps/aws/scripts/bundle.mjs";
+import { bundleHandwritten, startFunctionsStore } from "./aws-functions.mjs";
 import { fmt, httpApiEvent, median, ratioVerdict } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,14 +35,8 @@ const work = path.join(here, ".work", "aws-cold-start");
 await mkdir(work, { recursive: true });
 const baselineBundle = path.join(work, "handwritten", "index.mjs");
 const swappedBundle = path.join(work, "handwritten-lambda-credentials", "index.mjs");
-const bundleBaseline = (outfile, sdkDefaultCredentials) =>
-  bundle("handwritten", path.join(here, "aws-handwritten-handler.mjs"), path.dirname(outfile), {
-    sdkDefaultCredentials,
-    // The file lives in bench/, which has no node_modules: take the SDK the functions are bundled with.
-    nodePaths: [path.join(awsApp, "node_modules")],
-  });
-await bundleBaseline(baselineBundle, true);
-const swappedMeta = await bundleBaseline(swappedBundle, false);
+await bundleHandwritten(path.dirname(baselineBundle), { sdkDefaultCredentials: true });
+const swappedMeta = await bundleHandwritten(path.dirname(swappedBundle), { sdkDefaultCredentials: false });
 
 // --- Sizes ---
 const bundleOf = (name) => path.join(awsApp, "dist", name, "index.mjs");
@@ -97,29 +84,7 @@ function workspaceOwner(input) {
 }
 
 // --- The stand-in and its table ---
-const dynamo = await startDynamoDb();
-const tables = { todos: uniqueTableName("bench-todos"), imports: uniqueTableName("bench-imports") };
-const client = dynamoDbClientFor(dynamo.endpoint);
-const dropTables = (await createTables(client, tables)).drop;
-const now = new Date().toISOString();
-const { PutItemCommand } = createRequire(path.join(awsApp, "package.json"))("@aws-sdk/client-dynamodb");
-for (let index = 1; index <= 30; index++) {
-  await client.send(
-    new PutItemCommand({
-      TableName: tables.todos,
-      Item: {
-        id: { S: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}` },
-        task: { S: `Seeded todo ${index}` },
-        name: { S: "Bench" },
-        dueDate: index % 2 ? { S: "2026-12-01" } : { NULL: true },
-        checked: { BOOL: index % 3 === 0 },
-        createdAt: { S: now },
-        updatedAt: { S: now },
-        version: { N: "1" },
-      },
-    }),
-  );
-}
+const store = await startFunctionsStore("bench");
 
 // --- The events: the repository's HTTP API 2.0 fixtures, pointed at the routes measured ---
 const addEvent = httpApiEvent("post-json.json", "/todo/add");
@@ -141,16 +106,7 @@ const invoked = performance.now();
 console.log(JSON.stringify({ loadMs: loaded - started, invokeMs: invoked - loaded, statusCode: result.statusCode, body: result.body.slice(0, 200) }));
 process.exit(0);
 `;
-const childEnv = {
-  ...process.env,
-  TODOS_TABLE: tables.todos,
-  IMPORTS_TABLE: tables.imports,
-  DYNAMODB_ENDPOINT: dynamo.endpoint,
-  AWS_REGION: STAND_IN_REGION,
-  AWS_ACCESS_KEY_ID: "bench",
-  AWS_SECRET_ACCESS_KEY: "bench",
-  LOG_LEVEL: "warn",
-};
+const childEnv = { ...process.env, ...store.env };
 
 /** One fresh process: { loadMs, invokeMs, firstMs (load + invoke), wallMs }. */
 function coldStart(bundle, { event, status }) {
@@ -212,19 +168,17 @@ try {
     console.log(`sample ${String(sample + 1).padStart(2)} (load+invoke / process): ${line}`);
   }
 } finally {
-  await dropTables().catch(() => {});
-  client.destroy();
-  await dynamo.stop();
+  await store.stop();
 }
 
 // One file a Node version: a run on Node 22 after one on Node 20 leaves the first's samples.
 const nodeVersion = execFileSync(node, ["--version"]).toString().trim();
 const rawPath = path.join(work, `samples-${nodeVersion}.json`);
-writeFileSync(rawPath, JSON.stringify({ stand_in: dynamo.kind, results }, null, 1));
+writeFileSync(rawPath, JSON.stringify({ stand_in: store.kind, results }, null, 1));
 
 const med = (list, key) => median(list.map((sample) => sample[key]));
 console.log(
-  `\nDynamoDB stand-in: ${dynamo.kind}; children on Node ${nodeVersion}; ${samples} samples each, interleaved; medians (raw samples in ${path.relative(root, rawPath)}):`,
+  `\nDynamoDB stand-in: ${store.kind}; children on Node ${nodeVersion}; ${samples} samples each, interleaved; medians (raw samples in ${path.relative(root, rawPath)}):`,
 );
 for (const { name, route } of CASES) {
   const { ours, baseline, swapped } = results[name];
