@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { isSerializedOrigin } from "@anycloud/core";
+import { corsOriginsFrom, isSerializedOrigin } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
 
 // The checker serverless.yml reads the stage parameter corsOrigins through (the package test runs it inside the
@@ -32,6 +32,31 @@ describe("the corsOrigins stage parameter", () => {
     "",
   ])("judges %j an origin as core does", (candidate) => {
     expect(checkersRule(candidate)).toBe(isSerializedOrigin(candidate));
+  });
+
+  it.each([
+    "",
+    " , ",
+    "*",
+    " https://todo.example.com , http://localhost:5173,http://[::1]:8080 ",
+    "https://todo.example.com/",
+    "https://Todo.example.com:443",
+    "https://*.example.com",
+    "todo.example.com",
+    "null",
+    "*, https://todo.example.com",
+  ])("reads %j as core reads a list of origins, or refuses it with core's words", (value) => {
+    const outcome = (read: () => string) => {
+      try {
+        return { origins: read() };
+      } catch (error) {
+        return { refused: (error as Error).message };
+      }
+    };
+
+    expect(outcome(() => corsOriginsOf(value))).toEqual(
+      outcome(() => corsOriginsFrom(value, "corsOrigins").join(",")),
+    );
   });
 
   it("is off when unset or blank", () => {

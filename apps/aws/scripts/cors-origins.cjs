@@ -1,9 +1,10 @@
 // The stage parameter corsOrigins, checked when the Serverless Framework reads serverless.yml (package and
 // deploy resolve `custom.corsOrigins` through this file). Unchecked, a misspelt origin is found by CloudFormation
 // half-way through a deploy, which it then rolls back; or, spelt as no browser sends it (`https://app.example.com/`),
-// it is accepted and never matches, and the page is refused with no word of why. The rules are the plain
-// server's for CORS_ORIGINS (apps/server/src/config.ts), so that one list means the same on both; the
-// serverless-package test holds this file to core's `isSerializedOrigin`.
+// it is accepted and never matches, and the page is refused with no word of why. The rules are core's
+// `corsOriginsFrom`, which the plain server reads CORS_ORIGINS with, so that one list means the same on both:
+// a copy, as this file cannot load core (built by `tsc -b`, which packaging does not need), which
+// test/aws/cors-origins-param.test.ts holds to core's, list by list and origin by origin.
 // CommonJS: the framework `require`s a variable's .js/.cjs file, and this package is ESM.
 "use strict";
 

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { DEFAULT_BODY_LIMITS, isSerializedOrigin } from "@anycloud/core";
+import { corsOriginsFrom, DEFAULT_BODY_LIMITS } from "@anycloud/core";
 
 export type StoreKind = "sqlite" | "memory" | "dynamodb";
 
@@ -83,28 +83,12 @@ function host(value: string | undefined): string {
 
 /** `*`, or origins separated by commas (blanks around them ignored); none leaves CORS off. */
 function corsOrigins(value: string | undefined): string[] {
-  const origins = (value ?? "")
-    .split(",")
-    .map((origin) => origin.trim())
-    .filter((origin) => origin !== "");
-  if (origins.includes("*") && origins.length > 1) {
-    throw new ConfigError(`CORS_ORIGINS must be * alone (any origin) or a list of origins, not "${value}".`);
+  try {
+    return corsOriginsFrom(value, "CORS_ORIGINS");
+  } catch (error) {
+    if (error instanceof RangeError) throw new ConfigError(error.message);
+    throw error;
   }
-  for (const origin of origins) {
-    if (origin === "*" || isSerializedOrigin(origin)) continue;
-    // Browsers send an origin serialized (lower case, no default port, no path): any other spelling never matches.
-    const meant = URL.canParse(origin) ? new URL(origin).origin : "null";
-    const hint = origin.includes("*")
-      ? " (a pattern: list each origin, or give * alone for any)"
-      : meant.startsWith("http")
-        ? ` (did you mean ${meant}?)`
-        : "";
-    throw new ConfigError(
-      `CORS_ORIGINS must list origins as browsers send them, scheme://host[:port] with no path or trailing ` +
-        `slash, or be *: "${origin}" is not one${hint}.`,
-    );
-  }
-  return origins;
 }
 
 function cursorSecret(value: string | undefined): string | undefined {

@@ -14,6 +14,7 @@ export {
   CORS_EXPOSED_HEADERS,
   CORS_MAX_AGE_SECONDS,
   type CorsOptions,
+  corsOriginsFrom,
   isSerializedOrigin,
 } from "./http/cors.js";
 export * from "./http/create-todo-api.js";

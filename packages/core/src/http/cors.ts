@@ -70,6 +70,37 @@ export function isSerializedOrigin(value: string): boolean {
   );
 }
 
+/**
+ * The origins of a setting written as one string: origins separated by commas (blanks around them ignored), or
+ * `*`; none leaves CORS off. Throws a RangeError naming the setting (`name`) for `*` among origins, or for an
+ * origin no browser sends, with the spelling browsers send where there is one. (apps/aws/scripts/cors-origins.cjs
+ * holds a copy, for serverless.yml, which cannot load core; a test holds the two together.)
+ */
+export function corsOriginsFrom(value: string | undefined, name: string): string[] {
+  const origins = (value ?? "")
+    .split(",")
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== "");
+  if (origins.includes(ANY_ORIGIN) && origins.length > 1) {
+    throw new RangeError(`${name} must be * alone (any origin) or a list of origins, not "${value}".`);
+  }
+  for (const origin of origins) {
+    if (origin === ANY_ORIGIN || isSerializedOrigin(origin)) continue;
+    // Browsers send an origin serialized (lower case, no default port, no path): any other spelling never matches.
+    const meant = URL.canParse(origin) ? new URL(origin).origin : "null";
+    const hint = origin.includes("*")
+      ? " (a pattern: list each origin, or give * alone for any)"
+      : meant.startsWith("http")
+        ? ` (did you mean ${meant}?)`
+        : "";
+    throw new RangeError(
+      `${name} must list origins as browsers send them, scheme://host[:port] with no path or trailing ` +
+        `slash, or be *: "${origin}" is not one${hint}.`,
+    );
+  }
+  return origins;
+}
+
 /** CORS as `options` configure it, for `serveRoutes`. */
 export class CorsPolicy {
   private constructor(
