@@ -190,6 +190,20 @@ const corpus: CorpusCase[] = [
     },
   },
   {
+    // Typed by hand: a blank or a tab after each comma, before a quote too. After a closing quote only the comma
+    // may come (line 4).
+    file: "blanks-before-quotes.csv",
+    report: completedWith(4, [
+      { line: 4, reason: 'closing quote (") not followed by a comma or the end of the line' },
+    ]),
+    importedLines: [2, 3, 5],
+    todos: {
+      2: { task: "Buy milk, eggs", name: "Ann", dueDate: "2017-11-01" },
+      3: { task: "Call Bob", name: "Bob", dueDate: "2017-12-10" },
+      5: { task: "Fix bike", name: "Dan", dueDate: "2017-12-11" },
+    },
+  },
+  {
     // Classic Mac OS line endings (CR alone), with an empty line: read as LF ones, numbered as an editor does.
     file: "cr-only.csv",
     report: completedWith(3),

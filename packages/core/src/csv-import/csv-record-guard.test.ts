@@ -112,6 +112,42 @@ describe("CsvRecordGuard", () => {
     expect(dropped).toEqual([{ line: 2, reason }]);
   });
 
+  it("passes quoted fields after spaces or tabs (at a record's start too), wherever the chunks are cut", async () => {
+    const text = 'task,x,y\n  "a", \t"b,c",\t\n\t"multi\nline",1,2\n';
+    const file = Buffer.from(text, "latin1");
+
+    for (let at = 0; at <= file.length; at++) {
+      const split = await guard([file.subarray(0, at), file.subarray(at)], { max: 64 });
+      expect(split, `split at ${at}`).toMatchObject({ output: text, dropped: [] });
+    }
+    const bytes = Array.from({ length: file.length }, (_, i) => file.subarray(i, i + 1));
+    expect(await guard(bytes, { max: 64 })).toMatchObject({ output: text, dropped: [] });
+  });
+
+  it.each([
+    ["text, a blank, then a quote", 'ab "c",d', 'quote (") inside an unquoted field'],
+    [
+      "a blank between a closing quote and the comma",
+      '"ab" ,d',
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+  ])("still drops a record with %s, wherever the chunks are cut", async (_case, record, reason) => {
+    const file = Buffer.from(`task,x\n${record}\nok,1\n`, "latin1");
+
+    for (let at = 0; at <= file.length; at++) {
+      const split = await guard([file.subarray(0, at), file.subarray(at)], { max: 64 });
+      expect(split, `split at ${at}`).toMatchObject({
+        output: "task,x\n\nok,1\n",
+        dropped: [{ line: 2, reason }],
+      });
+    }
+    const bytes = Array.from({ length: file.length }, (_, i) => file.subarray(i, i + 1));
+    expect(await guard(bytes, { max: 64 })).toMatchObject({
+      output: "task,x\n\nok,1\n",
+      dropped: [{ line: 2, reason }],
+    });
+  });
+
   it("drops a record whose bad closing quote comes lines after it starts", async () => {
     const { output, dropped } = await guard(whole('task,x\n"a\nb"c,d\nok,1\n'), { max: 64 });
 

@@ -4,6 +4,8 @@ import type { RowError } from "./import-report.js";
 const LF = 0x0a;
 const CR = 0x0d;
 const COMMA = 0x2c;
+const SPACE = 0x20;
+const TAB = 0x09;
 const BOM = [0xef, 0xbb, 0xbf];
 
 // Where the scan stands in the current record, by CSV's quoting rules.
@@ -33,7 +35,8 @@ export interface CsvRecordGuardOptions {
  * Sits before the CSV parser (whose records end at LF or CRLF, as here) and keeps from it the records it must
  * not see: a record longer than `maxRecordBytes` (its line ending, LF or CRLF, not counted), and a record
  * whose quotes break CSV's rules (a quote inside an unquoted field, a closing quote followed by something
- * other than a comma or the line's end, a quote still open at the end).
+ * other than a comma or the line's end, a quote still open at the end). Spaces and tabs may come before an
+ * opening quote, as the parser reads them (`"Buy milk", "Alice"`).
  *
  * csv-parse's own `max_record_size` cannot do this: with `skip_records_with_error` it drops the rest of the
  * chunk after an oversized record. And the parser, after a bad closing quote, stays inside the field and
@@ -131,11 +134,14 @@ export class CsvRecordGuard extends Transform {
         if (lf < q) {
           i = this.endRecord(lf);
         } else if (q === length) {
-          this.state = chunk[length - 1] === COMMA ? FIELD_START : UNQUOTED;
+          const last = lastNonBlank(chunk, i, length);
+          if (last >= i) this.state = chunk[last] === COMMA ? FIELD_START : UNQUOTED;
           i = length;
         } else {
-          // Nothing but text and commas between `i` and the quote: the byte before it says where it stands.
-          const atFieldStart = q === i ? state === FIELD_START : chunk[q - 1] === COMMA;
+          // Nothing but text and commas between `i` and the quote: the byte before it (blanks aside: people
+          // type `"Buy milk", "Alice"`) says where it stands. FIELD_START holds across blanks at a chunk's end.
+          const before = lastNonBlank(chunk, i, q);
+          const atFieldStart = before < i ? state === FIELD_START : chunk[before] === COMMA;
           if (atFieldStart) this.state = QUOTED;
           else this.fail(`quote (${String.fromCharCode(quote)}) inside an unquoted field`, q);
           i = q + 1;
@@ -283,4 +289,11 @@ export class CsvRecordGuard extends Transform {
       this.push(LF_RUN.subarray(0, Math.min(left, LINE_BREAKS)));
     }
   }
+}
+
+/** Where the last byte of `chunk[from, to)` that is no space or tab is, or `from - 1` if there is none. */
+function lastNonBlank(chunk: Buffer, from: number, to: number): number {
+  let at = to - 1;
+  while (at >= from && (chunk[at] === SPACE || chunk[at] === TAB)) at -= 1;
+  return at;
 }

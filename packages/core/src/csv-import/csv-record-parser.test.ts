@@ -46,6 +46,31 @@ describe("CsvRecordParser", () => {
     ]);
   });
 
+  it("reads a quote after spaces or tabs that follow a comma as opening the field, as lists are typed by hand", async () => {
+    const { records, skipped } = await parse([
+      'task,name,x\n"Buy milk", "Alice",\t"a, b"\n  "Call", Bob ,  c\n',
+    ]);
+
+    expect(skipped).toEqual([]);
+    expect(records.map((record) => record.fields)).toEqual([
+      ["task", "name", "x"],
+      ["Buy milk", "Alice", "a, b"],
+      // Only on the left: the row schema trims what is left of an unquoted field.
+      ["Call", "Bob ", "c"],
+    ]);
+  });
+
+  it("keeps a CR alone at the start of an unquoted field, and the lines after it right (only blanks are trimmed)", async () => {
+    const { records } = await parse(["task,x\n\ra,1\nb,\r2\nc,3\n"]);
+
+    expect(records.map((record) => [record.fields, record.line])).toEqual([
+      [["task", "x"], 1],
+      [["\ra", "1"], 2],
+      [["b", "\r2"], 3],
+      [["c", "3"], 4],
+    ]);
+  });
+
   it("yields the records parsed from one chunk together", async () => {
     const { batches, records } = await parse(["task\na\nb\nc\n", "d\ne\nf\ng\n"]);
 

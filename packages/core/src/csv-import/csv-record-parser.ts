@@ -57,6 +57,10 @@ export class CsvRecordParser extends Parser {
       quote,
       // The escape defaults to `"` whatever the quote; with `'` quotes it would eat every `"` in a field.
       escape: quote,
+      // Spaces and tabs after a comma (`"Buy milk", "Alice"`, as lists are typed by hand) are not part of the
+      // field, so a quote after them opens it; without this, csv-parse refuses the record. Only on the left: a
+      // closing quote must still be followed by the comma. csv-parse trims line breaks too, see below.
+      ltrim: true,
       skip_empty_lines: true,
       relax_column_count: true,
       skip_records_with_error: true,
@@ -66,6 +70,13 @@ export class CsvRecordParser extends Parser {
       writableHighWaterMark: 1,
     };
     super(options);
+    // csv-parse's left trim drops CRs (and LFs) as well as blanks: a CR alone at the start of an unquoted field,
+    // text in an LF file, would be lost, and with it a line of the count below. Only spaces and tabs are trimmed
+    // (a test fails if csv-parse stops reading this list). The row schema trims the rest.
+    (this as unknown as { state: { timchars: Buffer[] } }).state.timchars = [
+      Buffer.from(" "),
+      Buffer.from("\t"),
+    ];
     // Without an `on_skip` option, csv-parse reports a skipped record as a "skip" event. After a bad closing
     // quote it stays inside the field and may report the same record again: once per line is enough.
     let lastSkipped = 0;

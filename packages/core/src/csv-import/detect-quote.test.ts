@@ -44,6 +44,10 @@ describe("detectQuote", () => {
     // Both quotes read these lines alike: a field wrapped in ' with no field starting with " settles it.
     ["one 'TBD' among plain fields", "task,name\n'TBD',Ann\nCall mum,Bob\n", "'"],
     ["an empty name written ''", "task,name\nCall mum,''\n", "'"],
+    // As typed by hand: a blank after each comma.
+    ["the workshop's file with a blank after each comma", "task, name\n'Buy milk, eggs', 'John Doe'\n", "'"],
+    ["a tab before one 'TBD'", "task,name\nCall mum,\t'TBD'\n", "'"],
+    ["a blank before a field in \" and one in '", "task,name\n 'TBD', \"Ann\"\n", '"'],
   ])("reads the lines with each quote and picks the one that reads them better: %s", (_case, text, quote) => {
     expect(detectQuote(bytes(text), { endOfFile: false })).toBe(quote);
     expect(detectQuote(bytes(text), whole)).toBe(quote);

@@ -50,7 +50,9 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
   return looksSingleQuoted(sampled.slice(1)) ? "'" : '"';
 }
 
-const OPENS_WITH_SINGLE_QUOTE = /(?:^|,)'/;
+// Blanks may come before a quote, as the reader trims them (`'Buy milk', 'Alice'`).
+const OPENS_WITH_SINGLE_QUOTE = /(?:^|,)[ \t]*'/;
+const LEADING_BLANKS = /^[ \t]+/;
 const CR_FILE = /^[^\r\n]*\r(?!\n)/;
 
 /** In `fit`'s records, a value this reading leaves unquoted but wrapped in the other quote. */
@@ -69,6 +71,8 @@ function fit(lines: readonly string[], quote: QuoteChar, toTheEnd: boolean): num
   const records: unknown[][] = parse(lines.join("\n"), {
     quote,
     escape: quote,
+    // As the reader parses (see `CsvRecordParser`): blanks before a quote do not keep it from opening the field.
+    ltrim: true,
     record_delimiter: "\n",
     relax_column_count: true,
     skip_empty_lines: true,
@@ -93,7 +97,8 @@ function fit(lines: readonly string[], quote: QuoteChar, toTheEnd: boolean): num
 function looksSingleQuoted(lines: readonly string[]): boolean {
   let singleQuoted = false;
   for (const line of lines) {
-    for (const field of line.split(",")) {
+    for (const text of line.split(",")) {
+      const field = text.replace(LEADING_BLANKS, "");
       if (field.startsWith('"')) return false;
       if (field.length >= 2 && field.startsWith("'") && field.endsWith("'")) singleQuoted = true;
     }

@@ -11,6 +11,8 @@ export interface GeneratedCsv {
   bom: boolean;
   /** Every field quoted (as the workshop's file is), or only those that must be. */
   quoteAll: boolean;
+  /** Written before each quoted field, as lists typed by hand have them (`"a", "b"`): not part of the value. */
+  blanksBeforeQuotes: string;
   header: string[];
   records: GeneratedRecord[];
   /** The file's bytes. */
@@ -101,6 +103,7 @@ interface Shape {
   lineEnding: "\n" | "\r\n" | "\r";
   bom: boolean;
   quoteAll: boolean;
+  blanksBeforeQuotes: string;
   header: string[];
 }
 
@@ -111,6 +114,7 @@ const shape = (quote: fc.Arbitrary<'"' | "'">, quoteAll: fc.Arbitrary<boolean>):
     bom: fc.boolean(),
     // Every field quoted, as the workshop's file is; else only those that need it.
     quoteAll,
+    blanksBeforeQuotes: fc.constantFrom("", "", " ", "\t "),
     header: fc
       .shuffledSubarray([...COLUMNS], { minLength: 1 })
       .map((columns) => (columns.includes("task") ? columns : ["task", ...columns]))
@@ -263,6 +267,7 @@ function write(file: Shape, plans: RecordPlan[], endsWithLineEnding: boolean): G
     lineEnding: file.lineEnding,
     bom: file.bom,
     quoteAll: file.quoteAll,
+    blanksBeforeQuotes: file.blanksBeforeQuotes,
     header: file.header,
     records,
     bytes: Buffer.concat(parts),
@@ -275,11 +280,13 @@ function endingOf(lineEnding: Shape["lineEnding"], other: boolean): string {
 }
 
 /** A record's bytes: fields joined by commas, quoted when they must be (or always), quotes inside doubled. */
-function serialize(fields: readonly string[], { quote, quoteAll }: Shape): Buffer {
+function serialize(fields: readonly string[], { quote, quoteAll, blanksBeforeQuotes }: Shape): Buffer {
   const texts = fields.map((field) => {
     // A record of one empty field is written `""`: unquoted, it is an empty line, which readers skip.
     const mustQuote = /[,\r\n]/.test(field) || field.includes(quote) || (fields.length === 1 && field === "");
-    return quoteAll || mustQuote ? `${quote}${field.replaceAll(quote, quote + quote)}${quote}` : field;
+    return quoteAll || mustQuote
+      ? `${blanksBeforeQuotes}${quote}${field.replaceAll(quote, quote + quote)}${quote}`
+      : field;
   });
   const pieces = texts.join(",").split(INVALID_BYTE);
   return Buffer.concat(
