@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError } from "./config.js";
 import { loadOrCreateCursorSecret } from "./cursor-secret.js";
 
 describe("loadOrCreateCursorSecret", () => {
@@ -29,5 +30,31 @@ describe("loadOrCreateCursorSecret", () => {
     const [a, b] = await Promise.all([loadOrCreateCursorSecret(dataDir), loadOrCreateCursorSecret(dataDir)]);
 
     expect(a.equals(b)).toBe(true);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["cut short", "c2hvcnQ"],
+  ])(
+    "refuses a cursor-secret file that is %s, naming the file, and leaves it as it is",
+    async (_, content) => {
+      await mkdir(dataDir, { recursive: true });
+      const file = path.join(dataDir, "cursor-secret");
+      await writeFile(file, content);
+
+      const loading = loadOrCreateCursorSecret(dataDir);
+
+      await expect(loading).rejects.toBeInstanceOf(ConfigError);
+      await expect(loading).rejects.toThrow(`${file} holds no cursor secret`);
+      expect(await readFile(file, "utf8")).toBe(content);
+    },
+  );
+
+  it("takes a secret written in standard base64, as `openssl rand -base64 32` writes one", async () => {
+    await mkdir(dataDir, { recursive: true });
+    const secret = Buffer.alloc(32, 0xfb);
+    await writeFile(path.join(dataDir, "cursor-secret"), `${secret.toString("base64")}\n`);
+
+    expect((await loadOrCreateCursorSecret(dataDir)).equals(secret)).toBe(true);
   });
 });

@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { link, readFile, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { ConfigError } from "./config.js";
 import { ensureDirectory } from "./files/ensure-directory.js";
 
 const FILE_NAME = "cursor-secret";
+
+/** The cursor codec's own minimum: a shorter secret would fail deep in core, naming no file. */
+const MIN_SECRET_BYTES = 16;
 
 /**
  * The secret that signs list cursors, kept beside the data so that cursors stay valid across restarts:
@@ -31,11 +35,25 @@ export async function loadOrCreateCursorSecret(dataDir: string): Promise<Buffer>
   }
 }
 
+/**
+ * The secret kept in `file`, or undefined when there is none. A file that holds no usable secret (empty,
+ * truncated, edited) is a setting the user must fix, named as such: it is not replaced, since every cursor
+ * handed out would then be refused without a word.
+ */
 async function readSecret(file: string): Promise<Buffer | undefined> {
+  let text: string;
   try {
-    return Buffer.from((await readFile(file, "utf8")).trim(), "base64url");
+    text = (await readFile(file, "utf8")).trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+  const secret = Buffer.from(text, "base64url");
+  if (secret.length < MIN_SECRET_BYTES) {
+    throw new ConfigError(
+      `${file} holds no cursor secret (at least ${MIN_SECRET_BYTES} bytes, in base64): delete it to have a new one ` +
+        "made (list cursors handed out until now are then refused), or set CURSOR_SECRET.",
+    );
+  }
+  return secret;
 }

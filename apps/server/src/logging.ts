@@ -15,6 +15,22 @@ export function createPino(level: string, fd: 1 | 2 = 1): PinoLogger {
   );
 }
 
+/**
+ * Logs that the server could not start (one fatal line). At a level that writes nothing (`LOG_LEVEL=silent`),
+ * the reason goes to stderr in one line instead: else the process would exit 1 without a word.
+ */
+export function logStartFailure(
+  logger: PinoLogger,
+  error: unknown,
+  fields: Record<string, unknown>,
+  stderr: (line: string) => void = (line) => process.stderr.write(line),
+): void {
+  logger.fatal({ error, ...fields }, "could not start");
+  if (!logger.isLevelEnabled("fatal")) {
+    stderr(`server: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
 let lastMillisecond = Number.NaN;
 let lastTimeField = "";
 

@@ -1,7 +1,7 @@
 import { readConfig, type ServerConfig } from "./config.js";
 import { composeServerApp } from "./container.js";
 import { startHttpServer } from "./http-server.js";
-import { corePortOf, createPino } from "./logging.js";
+import { corePortOf, createPino, logStartFailure } from "./logging.js";
 
 /** `node dist/main.js`: the todo API on node:http, configured by the environment (see README). */
 let config: ServerConfig;
@@ -19,7 +19,7 @@ try {
   running = await startHttpServer(app.api, { port: config.port, host: config.host, logger });
 } catch (error) {
   // The port in use, a DATA_DIR that is a file, a database it may not write: one log line, exit 1.
-  logger.fatal({ error, port: config.port, host: config.host, dataDir: config.dataDir }, "could not start");
+  logStartFailure(logger, error, { port: config.port, host: config.host, dataDir: config.dataDir });
   // pino flushes its destination synchronously on exit: the line is out before the process ends.
   process.exit(1);
 }
