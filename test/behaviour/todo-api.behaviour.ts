@@ -748,7 +748,7 @@ export function describeTodoApiBehaviour(
         expect(await tasksMatching(marker)).toEqual([]);
       });
 
-      it("answers 415 to a JSON Patch, which is not the merge patch PATCH takes", async () => {
+      it("answers 415 to a JSON Patch, which is not the merge patch PATCH takes, saying in Accept-Patch which are", async () => {
         const todo = await createTodo({ task: "json patch target" });
 
         const response = await send(`/todos/${todo.id}`, {
@@ -763,7 +763,16 @@ export function describeTodoApiBehaviour(
         });
 
         await expectProblem(response, 415, "UNSUPPORTED_MEDIA_TYPE");
+        // RFC 5789 §2.2; only a PATCH's 415 lists patch formats.
+        expect(response.headers.get("accept-patch")).toBe("application/json, application/merge-patch+json");
         expect(merged.status).toBe(200);
+        const post = await send("/todos", {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: "{}",
+        });
+        await expectProblem(post, 415, "UNSUPPORTED_MEDIA_TYPE");
+        expect(post.headers.has("accept-patch")).toBe(false);
       });
 
       it("says what a version must be when it is not one", async () => {

@@ -168,7 +168,8 @@ describe("CORS for a list of origins", () => {
     expect(response.status).toBe(201);
     expect(corsHeadersOf(response)).toEqual({
       "access-control-allow-origin": APP,
-      "access-control-expose-headers": "location, etag, link, allow, accept-encoding, x-request-id",
+      "access-control-expose-headers":
+        "location, etag, link, allow, accept-encoding, accept-patch, x-request-id",
       vary: "origin",
     });
   });
@@ -240,6 +241,13 @@ describe("CORS for a list of origins", () => {
       await api(new Request("http://localhost/todo/list", { headers: { origin: APP } })),
       await api(new Request("http://localhost/todos", { method: "PUT", headers: { origin: APP } })),
       await api(postTodo({ origin: APP, "content-encoding": "gzip" })),
+      await api(
+        new Request(`http://localhost/todos/${id}`, {
+          method: "PATCH",
+          headers: { origin: APP, "content-type": "application/json-patch+json" },
+          body: "[]",
+        }),
+      ),
     ];
     // Fetch's CORS-safelisted response headers, what no script needs (nosniff), and CORS's own.
     const readable = new Set(["cache-control", "content-language", "content-length", "content-type"]);
@@ -255,6 +263,7 @@ describe("CORS for a list of origins", () => {
 
     expect([...sent].sort()).toEqual([
       "accept-encoding",
+      "accept-patch",
       "allow",
       "etag",
       "link",

@@ -31,7 +31,7 @@ export const CORS_ALLOWED_HEADERS: readonly string[] = [
  * The response headers the API sends that a page's script may read beyond the CORS-safelisted ones
  * (`cache-control`, `content-type`, `content-length`...): `location` and `etag` of a created or read todo,
  * `link` to the next page of the workshop's list, `allow` of a 405, `accept-encoding` of a 415 for a compressed
- * body, and the request's id. (No answer of the API carries `retry-after`.)
+ * body, `accept-patch` of a 415 for a patch in another format, and the request's id. (No answer of the API carries `retry-after`.)
  */
 export const CORS_EXPOSED_HEADERS: readonly string[] = [
   "location",
@@ -39,6 +39,7 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
   "link",
   "allow",
   "accept-encoding",
+  "accept-patch",
   "x-request-id",
 ];
 

@@ -6,7 +6,11 @@ import {
 } from "../csv-import/errors.js";
 import { AppError, ValidationError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
-import { MethodNotAllowedError, UnsupportedContentEncodingError } from "./http-errors.js";
+import {
+  MethodNotAllowedError,
+  UnsupportedContentEncodingError,
+  UnsupportedMediaTypeError,
+} from "./http-errors.js";
 import { BASE_HEADERS, problemReply, type Reply } from "./responses.js";
 
 /**
@@ -99,6 +103,10 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
   // RFC 9110 §15.5.16: a 415 for a content coding says which codings are accepted.
   if (error instanceof UnsupportedContentEncodingError) headers["accept-encoding"] = "identity";
+  // RFC 5789 §2.2: a PATCH refused for its document's format says which formats are accepted.
+  if (error instanceof UnsupportedMediaTypeError && error.acceptPatch) {
+    headers["accept-patch"] = error.acceptPatch.join(", ");
+  }
 
   return problemReply(
     {

@@ -25,8 +25,14 @@ export class MalformedJsonError extends AppError {
 export class UnsupportedMediaTypeError extends AppError {
   readonly code = "UNSUPPORTED_MEDIA_TYPE";
 
-  /** `expected`: what the body must be, as the answer says it: a media type, or its charset. */
-  constructor(readonly expected: string) {
+  /**
+   * `expected`: what the body must be, as the answer says it: a media type, or its charset. `acceptPatch`: for a
+   * PATCH, the patch formats the route takes, which RFC 5789 §2.2 has the 415 list in `Accept-Patch`.
+   */
+  constructor(
+    readonly expected: string,
+    readonly acceptPatch?: readonly string[],
+  ) {
     super(`The body must be ${expected}.`);
   }
 }

@@ -128,7 +128,10 @@ const JSON_TYPES = new Set(["application/json", "application/merge-patch+json"])
  */
 export async function readJsonBody(request: HttpRequest, limitBytes: number): Promise<unknown> {
   if (!JSON_TYPES.has(mediaTypeOf(request))) {
-    throw new UnsupportedMediaTypeError("application/json (or application/merge-patch+json)");
+    throw new UnsupportedMediaTypeError(
+      "application/json (or application/merge-patch+json)",
+      request.method === "PATCH" ? [...JSON_TYPES] : undefined,
+    );
   }
   if (!charsetIsUtf8(request)) throw new UnsupportedMediaTypeError(UTF8_ONLY);
   assertNotEncoded(request);
