@@ -156,6 +156,15 @@ describe("S3ObjectSource", () => {
     expect(record.eventName).toBe("ObjectCreated:CompleteMultipartUpload");
     expect(record.s3.object.size).toBe(parts[0]!.length + parts[1]!.length);
     expect((await bytesOf(opened.body)).equals(Buffer.concat(parts))).toBe(true);
+
+    // s3rver names a multipart upload by a plain MD5, S3 by `<md5>-<parts>`: an ETag of that form pins the read
+    // too (If-Match), and a stale one opens nothing. Sent as a version id, which S3 refuses and s3rver ignores,
+    // it would have opened the object here.
+    const stale = await objects
+      .open({ container: bucket, key, version: `${"0".repeat(32)}-${parts.length}` })
+      .catch((caught: unknown) => caught);
+    expect(stale).toBeInstanceOf(ObjectNotFoundError);
+    expect((stale as Error).cause).toMatchObject({ $metadata: { httpStatusCode: 412 } });
   });
 
   it("pins a read to a version id in a versioned bucket", async ({ skip }) => {

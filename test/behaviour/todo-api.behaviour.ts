@@ -150,6 +150,10 @@ export function describeTodoApiBehaviour(
         const items = (await response.json()) as { id: string }[];
         expect(Array.isArray(items)).toBe(true);
         expect(items.filter((item) => item.id === created.id)).toHaveLength(1);
+        // Every todo, not only the one made here: the same ones the REST route pages through (the store holds
+        // far fewer than the 1,000 the route cuts at).
+        const ids = (todos: { id: string }[]) => todos.map((todo) => todo.id).sort();
+        expect(ids(items)).toEqual(ids(await listAll(100)));
       });
     });
 

@@ -118,10 +118,12 @@ export function describeTodoRepositoryContract(
       it("replaces the todo when the expected version is the stored one", async () => {
         const todo = aTodo({ version: 1 });
         await repository.create(todo);
+        // Each field a PATCH may change is changed, the due date included.
         const changed: Todo = {
           ...todo,
           task: "changed",
           name: null,
+          dueDate: "2031-03-04",
           checked: true,
           updatedAt: "2030-01-02T00:00:00.000Z",
           version: 2,
@@ -291,11 +293,15 @@ export function describeTodoRepositoryContract(
 
       it("upserts idempotently: putting the same ids twice leaves one todo each, with the second values", async () => {
         const first = Array.from({ length: 30 }, () => aTodo({ task: "first", version: 1 }));
+        // Every field but the id changed, so that a store keeping any of the first values fails.
         const second = first.map((todo) => ({
           ...todo,
           task: "second",
           checked: true,
           name: null,
+          dueDate: "2031-07-15",
+          createdAt: "2030-02-01T00:00:00.000Z",
+          updatedAt: "2030-02-02T00:00:00.000Z",
           version: 4,
         }));
 

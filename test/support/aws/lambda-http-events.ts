@@ -180,7 +180,7 @@ export async function httpApiEventFrom(
 /**
  * What API Gateway makes of a handler's result, in either payload format. With `stagePrefix`, the paths of its
  * Location and Link lose the stage the service's URLs have in front (`/prod/todos/1` → `/todos/1`), for a suite
- * that speaks core's paths.
+ * that speaks core's paths; a path without the stage, which a client would resolve outside the stage, throws.
  */
 export function responseFromResult(
   result: {
@@ -197,7 +197,7 @@ export function responseFromResult(
   for (const [name, value] of Object.entries(result.headers ?? {})) {
     const text = String(value);
     const linked = name === "location" || name === "link";
-    headers.set(name, linked && stagePrefix !== "" ? text.replaceAll(`${stagePrefix}/`, "/") : text);
+    headers.set(name, linked && stagePrefix !== "" ? withoutStage(name, text, stagePrefix) : text);
   }
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
     for (const value of values) headers.append(name, String(value));
@@ -205,6 +205,16 @@ export function responseFromResult(
   for (const cookie of result.cookies ?? []) headers.append("set-cookie", cookie);
   const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? "base64" : "utf8") : null;
   return new Response(body, { status: result.statusCode ?? 200, headers });
+}
+
+/** `value`, a Location or a Link, with `stagePrefix` taken off its paths; each path must start with it. */
+function withoutStage(name: string, value: string, stagePrefix: string): string {
+  const paths = name === "location" ? [value] : [...value.matchAll(/<([^>]*)>/g)].map((match) => match[1]!);
+  for (const path of paths) {
+    if (/^\/(?!\/)/.test(path) && !path.startsWith(`${stagePrefix}/`))
+      throw new Error(`The result's ${name} ${value} lacks the stage ${stagePrefix} its client's URLs have.`);
+  }
+  return value.replaceAll(`${stagePrefix}/`, "/");
 }
 
 const ANONYMOUS_IDENTITY: APIGatewayProxyEvent["requestContext"]["identity"] = {
