@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { openSqliteDatabase, SQLITE_SCHEMA_VERSION, type SqliteDatabase } from "./sqlite-database.js";
+import { aTodo } from "../../../../test/support/todos.js";
+import {
+  closeSqliteDatabase,
+  openSqliteDatabase,
+  SQLITE_SCHEMA_VERSION,
+  type SqliteDatabase,
+} from "./sqlite-database.js";
+import { SqliteTodoRepository } from "./sqlite-todo-repository.js";
 
 describe("openSqliteDatabase", () => {
   let directory: string;
@@ -92,3 +99,32 @@ describe("openSqliteDatabase", () => {
 function pragma(database: SqliteDatabase, name: string): unknown {
   return (database.prepare(`PRAGMA ${name}`).raw().get() as unknown[] | undefined)?.[0];
 }
+
+describe("closeSqliteDatabase", () => {
+  let directory: string;
+
+  beforeEach(async () => {
+    directory = await mkdtemp(join(tmpdir(), "anycloud-sqlite-"));
+  });
+
+  afterEach(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("leaves every commit in the database file, its write-ahead log emptied, while the stores' statements live", async () => {
+    const path = join(directory, "todos.db");
+    const database = await openSqliteDatabase({ url: pathToFileURL(path).href });
+    // Its prepared statements keep libsql's connection open past `close`, as a running server's stores do: the
+    // commits would stay in todos.db-wal, and a process exiting then leaves them there.
+    const repository = new SqliteTodoRepository(database);
+    expect((await repository.putMany(Array.from({ length: 200 }, () => aTodo()))).failed).toEqual([]);
+    expect((await stat(`${path}-wal`)).size).toBeGreaterThan(0);
+
+    closeSqliteDatabase(database);
+
+    expect((await stat(`${path}-wal`).catch(() => ({ size: 0 }))).size).toBe(0);
+    const reopened = await openSqliteDatabase({ url: pathToFileURL(path).href });
+    expect(reopened.prepare("SELECT count(*) FROM todos").raw().get()).toEqual([200]);
+    reopened.close();
+  });
+});
