@@ -72,8 +72,12 @@ function maxRecordBytesFor(file: GeneratedCsv): fc.Arbitrary<number> {
   );
 }
 
-const isWrappedInSingleQuotes = (value: string) =>
-  value.length >= 2 && value.startsWith("'") && value.endsWith("'");
+/** A value as the reader sees it, unquoted: without the spaces and tabs before it (`"a", "b"`). */
+const leftTrimmed = (value: string) => value.replace(/^[ \t]+/, "");
+const isWrappedInSingleQuotes = (written: string) => {
+  const value = leftTrimmed(written);
+  return value.length >= 2 && value.startsWith("'") && value.endsWith("'");
+};
 
 describe("readTodoRows, on generated CSV files cut into chunks", () => {
   it("reads every record as written, on the line it starts on, whatever the chunks (quote given)", async () => {
@@ -110,7 +114,7 @@ describe("readTodoRows, on generated CSV files cut into chunks", () => {
       { quote: fc.constant<"'">("'"), quoteAll: fc.constant(false) },
       (file: GeneratedCsv) =>
         file.records.some(({ fields, line }) => line <= 11 && fields.some((field) => /[,']/.test(field))) &&
-        file.records.every(({ fields }) => !fields.some((field) => field.startsWith('"'))),
+        file.records.every(({ fields }) => !fields.some((field) => leftTrimmed(field).startsWith('"'))),
     ],
     [
       "quoted with ' everywhere, some values holding a CR alone, which an LF or CRLF file reads as text",
