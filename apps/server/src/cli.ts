@@ -3,6 +3,7 @@ import { StoreUnavailableError } from "@anycloud/core";
 import { type Command, commandOf, parseCommandLine, USAGE, UsageError } from "./cli/command-line.js";
 import { exitStatusOf } from "./cli/exit-status.js";
 import { importFile } from "./cli/import-file.js";
+import { LedgerWatch } from "./cli/ledger-watch.js";
 import { listTodos } from "./cli/list-todos.js";
 import { ConfigError, readConfig, type ServerConfig } from "./config.js";
 import { composeServerApp, type ServerApp } from "./container.js";
@@ -24,9 +25,10 @@ async function main(argv: string[]): Promise<number> {
   // The CLI's stdout is for results, and it says on stderr itself what went wrong, in one line: core's JSON
   // log lines (with stacks) only when LOG_LEVEL asks for them.
   const logger = createPino(process.env.LOG_LEVEL || "silent", 2);
-  const app = await openStore(config, logger);
+  const ledger = new LedgerWatch();
+  const app = await openStore(config, logger, ledger);
   try {
-    if (command.name === "import") return await importFile(app, command, config);
+    if (command.name === "import") return await importFile(app, command, config, ledger);
     return await list(app, command);
   } finally {
     await app.close();
@@ -38,9 +40,15 @@ async function main(argv: string[]): Promise<number> {
  * is a setting (exit 2); one busy or locked by another process is unavailable (exit 1); anything else is a
  * bug, and goes on whole.
  */
-async function openStore(config: ServerConfig, logger: ReturnType<typeof createPino>): Promise<ServerApp> {
+async function openStore(
+  config: ServerConfig,
+  logger: ReturnType<typeof createPino>,
+  ledger: LedgerWatch,
+): Promise<ServerApp> {
   try {
-    return await composeServerApp(config, corePortOf(logger));
+    return await composeServerApp(config, corePortOf(logger), {
+      decorateLedger: (store) => ledger.watch(store),
+    });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (error instanceof ConfigError || typeof code !== "string") throw error;

@@ -130,6 +130,41 @@ describe("readConfig with TODO_STORE=dynamodb", () => {
     });
   });
 
+  it.each([
+    ["DYNAMODB_ENDPOINT", "localhost:8000"],
+    ["DYNAMODB_ENDPOINT", "127.0.0.1:8000"],
+    ["DYNAMODB_ENDPOINT", "htp://127.0.0.1:8000"],
+    ["DYNAMODB_ENDPOINT", "http://127.0.0.1:99999"],
+    ["DYNAMODB_ENDPOINT", "http://127.0.0.1:8000/dynamodb"],
+    ["S3_ENDPOINT", "localhost:4568"],
+    ["S3_ENDPOINT", "http://127.0.0.1:4568/uploads"],
+    ["S3_ENDPOINT", "http://127.0.0.1:4568?x=1"],
+  ])("refuses %s=%s, which the SDK would fail on at every request, naming it", (name, value) => {
+    const env = { TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports", [name]: value };
+
+    expect(() => readConfig(env)).toThrow(ConfigError);
+    expect(() => readConfig(env)).toThrow(new RegExp(`^${name} must be an http:// or https:// URL`));
+  });
+
+  it("takes an endpoint with a trailing slash, or https", () => {
+    const env = { TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports" };
+
+    expect(readConfig({ ...env, DYNAMODB_ENDPOINT: "http://localhost:8000/" }).dynamoDb?.endpoint).toBe(
+      "http://localhost:8000/",
+    );
+    expect(readConfig({ ...env, S3_ENDPOINT: "https://s3.example.com" }).s3Endpoint).toBe(
+      "https://s3.example.com",
+    );
+  });
+
+  it("does not repeat credentials written into an endpoint", () => {
+    const env = { TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports" };
+
+    expect(() => readConfig({ ...env, DYNAMODB_ENDPOINT: "http://key:s3cret@127.0.0.1:8000" })).toThrow(
+      /^(?!.*s3cret).*"http:\/\/…@127\.0\.0\.1:8000\/"\.$/,
+    );
+  });
+
   it("names the missing table variables", () => {
     expect(() => readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "todos" })).toThrow(/IMPORTS_TABLE/);
   });

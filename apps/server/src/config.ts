@@ -41,7 +41,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     logLevel: logLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,
-    s3Endpoint: env.S3_ENDPOINT || undefined,
+    s3Endpoint: endpoint("S3_ENDPOINT", env.S3_ENDPOINT, "http://127.0.0.1:4568"),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
   };
 }
@@ -52,7 +52,42 @@ function dynamoDbTables(env: NodeJS.ProcessEnv): NonNullable<ServerConfig["dynam
   if (!todosTable || !importsTable) {
     throw new ConfigError("TODO_STORE=dynamodb needs TODOS_TABLE and IMPORTS_TABLE (the tables' names).");
   }
-  return { todosTable, importsTable, endpoint: env.DYNAMODB_ENDPOINT || undefined };
+  return {
+    todosTable,
+    importsTable,
+    endpoint: endpoint("DYNAMODB_ENDPOINT", env.DYNAMODB_ENDPOINT, "http://127.0.0.1:8000"),
+  };
+}
+
+/**
+ * A local stand-in's address for the AWS SDK: an http(s) URL of a host. The SDK takes anything, and fails only
+ * when a request is sent: `localhost:8000` as "UnknownError", a port out of range as "Invalid URL", a path as
+ * a missing bucket, on every request of a server that started as if all were well. Credentials in it are not
+ * the SDK's (they come from its chain), and are not repeated in the message.
+ */
+function endpoint(name: string, value: string | undefined, example: string): string | undefined {
+  if (!value) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const usable =
+    url !== undefined &&
+    (url.protocol === "http:" || url.protocol === "https:") &&
+    url.hostname !== "" &&
+    url.username === "" &&
+    url.password === "" &&
+    url.pathname === "/" &&
+    url.search === "" &&
+    url.hash === "";
+  if (usable) return value;
+  const shown =
+    url && (url.username || url.password) ? `${url.protocol}//…@${url.host}${url.pathname}` : value;
+  throw new ConfigError(
+    `${name} must be an http:// or https:// URL of a host, such as ${example} (no path, query or credentials), not "${shown}".`,
+  );
 }
 
 function storeKind(value: string | undefined): StoreKind {

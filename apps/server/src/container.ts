@@ -156,14 +156,25 @@ export interface ServerApp {
   close(): Promise<void>;
 }
 
+export interface ComposeOptions {
+  /** Wraps the store's import ledger before anything gets it (the CLI watches whether an import's end is recorded). */
+  decorateLedger?: (ledger: ImportLedger) => ImportLedger;
+}
+
 /**
  * The composition root: the one place that knows inversify and chooses implementations from the config.
  * Everything is a singleton resolved here, at start, not per request.
  */
-export async function composeServerApp(config: ServerConfig, logger: Logger): Promise<ServerApp> {
+export async function composeServerApp(
+  config: ServerConfig,
+  logger: Logger,
+  { decorateLedger }: ComposeOptions = {},
+): Promise<ServerApp> {
   const container = new Container({ defaultScope: "Singleton" });
   container.bind<ServerConfig>(SERVER_CONFIG).toConstantValue(config);
   container.bind<Logger>(LOGGER).toConstantValue(logger);
+  if (decorateLedger)
+    container.onActivation<ImportLedger>(IMPORT_LEDGER, (_, ledger) => decorateLedger(ledger));
   const storage = { sqlite: sqliteStorage, memory: memoryStorage, dynamodb: dynamoDbStorage }[config.store];
   await container.loadAsync(storage, application);
   return {

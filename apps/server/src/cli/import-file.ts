@@ -5,6 +5,7 @@ import type { ServerApp } from "../container.js";
 import { LocalFileObjectSource } from "../files/local-file-object-source.js";
 import { parseS3Url } from "../files/s3-url.js";
 import { type Command, UsageError } from "./command-line.js";
+import type { LedgerWatch } from "./ledger-watch.js";
 import { writeOut } from "./list-todos.js";
 import { ProgressBar } from "./progress-bar.js";
 
@@ -13,6 +14,7 @@ export async function importFile(
   app: ServerApp,
   { location, quote, json }: Extract<Command, { name: "import" }>,
   config: ServerConfig,
+  ledger: LedgerWatch,
 ): Promise<number> {
   const { source, opened } = await openSource(location, config);
   const bar = new ProgressBar(process.stderr);
@@ -32,6 +34,12 @@ export async function importFile(
         onProgress: (progress) => bar.update({ ...progress, totalBytes: progress.totalBytes ?? opened.size }),
       },
     );
+  } catch (error) {
+    // Stopped, but the store did not answer when core recorded it FAILED: it is held until its lease runs out.
+    const heldUntil = error instanceof InterruptedError ? ledger.unrecordedUntil() : undefined;
+    throw heldUntil === undefined
+      ? error
+      : new InterruptedError((error as InterruptedError).signal, heldUntil);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -48,10 +56,20 @@ export async function importFile(
   return report.headerRejected ? 2 : 0;
 }
 
-/** Ctrl-C (SIGINT) or SIGTERM during an import. */
+/**
+ * Ctrl-C (SIGINT) or SIGTERM during an import; `heldUntil` when the store did not answer as core recorded it
+ * FAILED: the ledger may hold it RUNNING until then, and refuse to run it again ("already running").
+ */
 export class InterruptedError extends Error {
-  constructor(readonly signal: NodeJS.Signals) {
-    super("interrupted: the import is recorded FAILED; run the same command again to finish it.");
+  constructor(
+    readonly signal: NodeJS.Signals,
+    heldUntil?: string,
+  ) {
+    super(
+      heldUntil === undefined
+        ? "interrupted: the import is recorded FAILED; run the same command again to finish it."
+        : `interrupted, but the store did not answer: the import may still count as running, until its lease runs out at ${heldUntil} at the latest. Run the same command again then to finish it.`,
+    );
   }
 }
 
