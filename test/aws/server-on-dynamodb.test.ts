@@ -103,6 +103,25 @@ describe("todo import s3://bucket/key into DynamoDB", () => {
     expect(tasks.sort()).toEqual(["again from S3", "from S3"]);
   });
 
+  it("says it is not ready while its imports table is missing, though its todos table answers", async () => {
+    // In this process, whose SDK reads the region and credentials from its own environment.
+    const saved = { ...process.env };
+    const { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY } = env;
+    Object.assign(process.env, { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY });
+    const server = await serveOverHttp({ ...env, IMPORTS_TABLE: uniqueTableName("missing-imports") });
+    try {
+      const ready = await server.invoke(new Request("http://localhost/ready"));
+      const listed = await server.invoke(new Request("http://localhost/todos"));
+
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toMatchObject({ code: "STORE_UNAVAILABLE" });
+      expect(listed.status).toBe(200);
+    } finally {
+      await server.dispose?.();
+      process.env = saved;
+    }
+  });
+
   it("exits 2 with one line for an object that does not exist", async () => {
     const bucket = `cli-missing-${Date.now()}`;
     await s3.client.send(new CreateBucketCommand({ Bucket: bucket }));

@@ -64,8 +64,13 @@ export function createTodoApi(deps: TodoApiDeps): TodoApi {
     const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
     addImportRoute(router, { importTodos, csvBytes });
   };
-  return serveRoutes(todoRouter(deps, addUploads), logger, deps.cors);
+  // Its uploads need the import ledger too: an API whose ledger cannot be reached is not ready to serve them.
+  const ledgerAnswers = () => deps.imports.get(READINESS_PROBE_ID);
+  return serveRoutes(todoRouter(deps, addUploads, [ledgerAnswers]), logger, deps.cors);
 }
+
+/** An import id no import has (ids derive from UUIDs of version 5), looked up to see that the ledger answers. */
+const READINESS_PROBE_ID = "00000000-0000-0000-0000-000000000000";
 
 /**
  * The todo API without CSV uploads, which a runtime serves apart (as the AWS app does, in a function with more
@@ -94,10 +99,14 @@ function uploadsServedElsewhere(router: Router): void {
 }
 
 /**
- * Hello, health and readiness, the workshop's routes, the uploads route as `addUploads` makes it, and the REST
- * resource.
+ * Hello, health and readiness (the todo store answers, and so does each of `storesAnswer`), the workshop's routes,
+ * the uploads route as `addUploads` makes it, and the REST resource.
  */
-function todoRouter(deps: TodoRoutesDeps, addUploads: AddUploads): Router {
+function todoRouter(
+  deps: TodoRoutesDeps,
+  addUploads: AddUploads,
+  storesAnswer: readonly (() => Promise<unknown>)[] = [],
+): Router {
   const clock = deps.clock ?? systemClock;
   const limits = { ...DEFAULT_BODY_LIMITS, ...deps.limits };
   const useCases = todoUseCases(deps, clock);
@@ -105,10 +114,14 @@ function todoRouter(deps: TodoRoutesDeps, addUploads: AddUploads): Router {
     // Liveness: the process serves. It never looks at the store, so that a store outage does not get every
     // instance restarted by an orchestrator that reads a failing check as a hung process.
     .on("GET", "/health", () => jsonReply({ status: "ok" }))
-    // Readiness: the todo store answers (a page of one todo), else 503 STORE_UNAVAILABLE, for an orchestrator
-    // or a monitor that should send no traffic to an instance whose store it cannot reach.
+    // Readiness: the todo store answers (a page of one todo), and the API's other stores, else 503
+    // STORE_UNAVAILABLE, for an orchestrator or a monitor that should send no traffic to an instance whose store
+    // it cannot reach.
     .on("GET", "/ready", async () => {
-      await useCases.listTodos.execute({ limit: 1 });
+      await Promise.all([
+        useCases.listTodos.execute({ limit: 1 }),
+        ...storesAnswer.map((answers) => answers()),
+      ]);
       return jsonReply({ status: "ready" });
     });
   addWorkshopTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });

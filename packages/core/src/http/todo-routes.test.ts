@@ -81,4 +81,15 @@ describe("GET /ready", () => {
     expect(await unready.json()).toMatchObject({ status: 503, code: "STORE_UNAVAILABLE" });
     expect((await api(new Request("http://localhost/health"))).status).toBe(200);
   });
+
+  it("answers 503 when the import ledger does not answer, the todo store does, in an API that takes uploads", async () => {
+    const imports = new InMemoryImportLedger();
+    const api = createTodoApi({ todos: await storeOf(1), imports });
+    imports.get = () => Promise.reject(new StoreUnavailableError("imports"));
+
+    const unready = await api(new Request("http://localhost/ready"));
+
+    expect(unready.status).toBe(503);
+    expect(await unready.json()).toMatchObject({ status: 503, code: "STORE_UNAVAILABLE" });
+  });
 });
