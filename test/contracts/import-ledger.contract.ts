@@ -246,6 +246,52 @@ export function describeImportLedgerContract(
       expect(entry).toBeUndefined();
     });
 
+    // The checkpoint that `renew` and `finish` may record is given back to the claim that takes the import over.
+    describe("the checkpoint (writtenThrough)", () => {
+      it("records it with a renewal, and gives it to the claim that takes a lapsed import over", async () => {
+        const importId = randomUUID();
+        await ledger.claim(claimAt(importId, 0));
+
+        const renewed = await ledger.renew(importId, 1, at(5), 401);
+        const takeover = await ledger.claim(claimAt(importId, 6));
+
+        expect(renewed).toBe(true);
+        expect(takeover).toEqual({
+          claimed: true,
+          entry: expect.objectContaining({ attempt: 2, writtenThrough: 401 }),
+        });
+      });
+
+      it("records it with a FAILED outcome, keeps it across takeovers, and moves it with the later attempt", async () => {
+        const importId = randomUUID();
+        await ledger.claim(claimAt(importId, 0));
+        await ledger.renew(importId, 1, at(5), 401);
+        await ledger.finish(importId, 1, aReport(importId, "FAILED"), 801);
+
+        const second = await ledger.claim(claimAt(importId, 6));
+        await ledger.finish(importId, 2, aReport(importId, "FAILED"));
+        const third = await ledger.claim(claimAt(importId, 7));
+        await ledger.renew(importId, 3, at(9), 1201);
+
+        expect(second.entry).toMatchObject({ attempt: 2, writtenThrough: 801 });
+        expect(third.entry).toMatchObject({ attempt: 3, writtenThrough: 801 });
+        expect(await ledger.get(importId)).toMatchObject({ attempt: 3, writtenThrough: 1201 });
+      });
+
+      it("does not record it for an attempt that no longer holds the import", async () => {
+        const importId = randomUUID();
+        await ledger.claim(claimAt(importId, 0));
+        await ledger.renew(importId, 1, at(5), 401);
+        await ledger.claim(claimAt(importId, 6));
+
+        const renewed = await ledger.renew(importId, 1, at(30), 9001);
+        const finished = await ledger.finish(importId, 1, aReport(importId, "FAILED"), 9001);
+
+        expect([renewed, finished]).toEqual([false, false]);
+        expect(await ledger.get(importId)).toMatchObject({ attempt: 2, writtenThrough: 401 });
+      });
+    });
+
     it("keeps the stored entry when the caller mutates one it got back", async () => {
       const importId = randomUUID();
       const { entry } = await ledger.claim(claimAt(importId, 0));

@@ -2,6 +2,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import Database from "libsql";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { aTodo } from "../../../../test/support/todos.js";
 import {
@@ -10,6 +11,7 @@ import {
   SQLITE_SCHEMA_VERSION,
   type SqliteDatabase,
 } from "./sqlite-database.js";
+import { SqliteImportLedger } from "./sqlite-import-ledger.js";
 import { SqliteTodoRepository } from "./sqlite-todo-repository.js";
 
 describe("openSqliteDatabase", () => {
@@ -54,6 +56,49 @@ describe("openSqliteDatabase", () => {
 
     expect(version).toBe(SQLITE_SCHEMA_VERSION);
     expect(tables.map((row) => (row as { name: string }).name)).toEqual(["imports", "todos"]);
+  });
+
+  it("brings a database of the first schema version to the latest, its imports kept, and their checkpoint absent", async () => {
+    const path = join(directory, "todos.db");
+    // The first version's imports table, as a build of that version left it, with one import.
+    const first = new Database(path);
+    first.exec(`CREATE TABLE imports (import_id TEXT PRIMARY KEY NOT NULL, source TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('RUNNING', 'COMPLETED', 'FAILED')), attempt INTEGER NOT NULL,
+      started_at TEXT NOT NULL, lease_expires_at TEXT NOT NULL, report TEXT)`);
+    first.exec(`CREATE TABLE todos (id TEXT PRIMARY KEY NOT NULL, task TEXT NOT NULL, name TEXT, due_date TEXT,
+      checked INTEGER NOT NULL CHECK (checked IN (0, 1)), created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+      version INTEGER NOT NULL)`);
+    first.exec("CREATE INDEX todos_by_position ON todos (created_at, id)");
+    first
+      .prepare("INSERT INTO imports VALUES (?, ?, 'FAILED', 1, ?, ?, NULL)")
+      .run([
+        "i-1",
+        '{"container":"c","key":"k","version":"v"}',
+        "2030-01-01T00:00:00.000Z",
+        "2030-01-01T00:01:00.000Z",
+      ]);
+    first.exec("PRAGMA user_version = 1");
+    first.close();
+
+    const database = await openSqliteDatabase({ url: pathToFileURL(path).href });
+    const ledger = new SqliteImportLedger(database);
+    const before = await ledger.get("i-1");
+    const claimed = await ledger.claim({
+      importId: "i-1",
+      source: { container: "c", key: "k", version: "v" },
+      now: "2030-01-02T00:00:00.000Z",
+      leaseExpiresAt: "2030-01-02T00:01:00.000Z",
+    });
+    await ledger.renew("i-1", 2, "2030-01-02T00:02:00.000Z", 41);
+    const after = await ledger.get("i-1");
+    const version = pragma(database, "user_version");
+    database.close();
+
+    expect(version).toBe(SQLITE_SCHEMA_VERSION);
+    expect(before).toMatchObject({ status: "FAILED", attempt: 1 });
+    expect(before).not.toHaveProperty("writtenThrough");
+    expect(claimed).toMatchObject({ claimed: true, entry: { attempt: 2 } });
+    expect(after).toMatchObject({ status: "RUNNING", attempt: 2, writtenThrough: 41 });
   });
 
   it("puts a file database in write-ahead-log mode", async () => {

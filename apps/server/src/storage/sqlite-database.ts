@@ -40,6 +40,9 @@ const MIGRATIONS: readonly (readonly string[])[] = [
       report TEXT
     )`,
   ],
+  // The line through which an import's rows are stored (core's `ImportEntry.writtenThrough`): a takeover goes on
+  // from there.
+  ["ALTER TABLE imports ADD COLUMN written_through INTEGER"],
 ];
 
 /** The schema version a database has once `openSqliteDatabase` returns. */

@@ -11,20 +11,21 @@ import {
 import { type SqliteDatabase, SqliteStatements } from "./sqlite-database.js";
 
 const STORE = "import ledger";
-const COLUMNS = "import_id, source, status, attempt, started_at, lease_expires_at, report";
+const COLUMNS = "import_id, source, status, attempt, started_at, lease_expires_at, report, written_through";
 
 // Creates the import, or takes over one that FAILED or whose lease ran out, in one statement: SQLite
 // serialises writers, so of concurrent claims exactly one matches the WHERE and gets a row back.
-// `excluded.started_at` is this claim's `now`; the stored `started_at` is kept.
-const CLAIM = `INSERT INTO imports (${COLUMNS}) VALUES (?, ?, 'RUNNING', 1, ?, ?, NULL)
+// `excluded.started_at` is this claim's `now`; the stored `started_at` is kept, and so is `written_through`.
+const CLAIM = `INSERT INTO imports (${COLUMNS}) VALUES (?, ?, 'RUNNING', 1, ?, ?, NULL, NULL)
   ON CONFLICT (import_id) DO UPDATE SET source = excluded.source, status = 'RUNNING',
     attempt = imports.attempt + 1, lease_expires_at = excluded.lease_expires_at, report = NULL
   WHERE imports.status = 'FAILED'
     OR (imports.status = 'RUNNING' AND imports.lease_expires_at <= excluded.started_at)
   RETURNING ${COLUMNS}`;
-const FINISH = `UPDATE imports SET status = ?, report = ?
+// A checkpoint not given (NULL) leaves the one recorded.
+const FINISH = `UPDATE imports SET status = ?, report = ?, written_through = coalesce(?, written_through)
   WHERE import_id = ? AND status = 'RUNNING' AND attempt = ?`;
-const RENEW = `UPDATE imports SET lease_expires_at = ?
+const RENEW = `UPDATE imports SET lease_expires_at = ?, written_through = coalesce(?, written_through)
   WHERE import_id = ? AND status = 'RUNNING' AND attempt = ?`;
 const GET = `SELECT ${COLUMNS} FROM imports WHERE import_id = ?`;
 
@@ -60,14 +61,23 @@ export class SqliteImportLedger implements ImportLedger {
     });
   }
 
-  finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
+  finish(importId: string, attempt: number, report: ImportReport, writtenThrough?: number): Promise<boolean> {
     return guardStore(STORE, () => {
-      return this.sql.run(FINISH, [report.status, JSON.stringify(report), importId, attempt]) === 1;
+      const args = [report.status, JSON.stringify(report), writtenThrough ?? null, importId, attempt];
+      return this.sql.run(FINISH, args) === 1;
     });
   }
 
-  renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
-    return guardStore(STORE, () => this.sql.run(RENEW, [leaseExpiresAt, importId, attempt]) === 1);
+  renew(
+    importId: string,
+    attempt: number,
+    leaseExpiresAt: string,
+    writtenThrough?: number,
+  ): Promise<boolean> {
+    return guardStore(
+      STORE,
+      () => this.sql.run(RENEW, [leaseExpiresAt, writtenThrough ?? null, importId, attempt]) === 1,
+    );
   }
 
   get(importId: string): Promise<ImportEntry | undefined> {
@@ -80,11 +90,12 @@ export class SqliteImportLedger implements ImportLedger {
   }
 }
 
-type ImportRow = [string, string, ImportStatus, number, string, string, string | null];
+type ImportRow = [string, string, ImportStatus, number, string, string, string | null, number | null];
 
 /** A row selected as `COLUMNS`, as the driver returns it: an array of column values. */
 function entryOf(row: unknown[]): ImportEntry {
-  const [importId, source, status, attempt, startedAt, leaseExpiresAt, report] = row as ImportRow;
+  const [importId, source, status, attempt, startedAt, leaseExpiresAt, report, writtenThrough] =
+    row as ImportRow;
   const entry: ImportEntry = {
     importId,
     source: JSON.parse(source) as ObjectRef,
@@ -93,6 +104,7 @@ function entryOf(row: unknown[]): ImportEntry {
     startedAt,
     leaseExpiresAt,
   };
+  if (writtenThrough !== null) entry.writtenThrough = writtenThrough;
   if (report !== null) entry.report = JSON.parse(report) as ImportReport;
   return entry;
 }

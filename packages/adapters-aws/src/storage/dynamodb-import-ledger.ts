@@ -31,6 +31,11 @@ const NAMES = {
   "#claimToken": "claimToken",
 };
 
+// The checkpoint a renewal or a FAILED outcome may record (see core's `ImportEntry.writtenThrough`). A claim
+// leaves it as it is, so that a takeover gets it with the entry.
+const WRITTEN_THROUGH = { "#writtenThrough": "writtenThrough" };
+const SET_WRITTEN_THROUGH = ", #writtenThrough = :writtenThrough";
+
 // Creates the import, or takes over one that FAILED or whose lease ran out, in one conditional write: of
 // concurrent claims exactly one passes the condition. `if_not_exists` makes the same expression start a new
 // entry at attempt 1 and keep a taken-over entry's startedAt. Instants are fixed-width ISO strings, so `<=`
@@ -120,21 +125,33 @@ export class DynamoDbImportLedger implements ImportLedger {
     });
   }
 
-  finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
+  finish(importId: string, attempt: number, report: ImportReport, writtenThrough?: number): Promise<boolean> {
     const stored = JSON.stringify(report);
     return this.updateWhileHeld(
       importId,
       attempt,
-      FINISH,
-      { ":status": { S: report.status }, ":report": { S: stored } },
+      withWrittenThrough(FINISH, writtenThrough),
+      {
+        ":status": { S: report.status },
+        ":report": { S: stored },
+        ...writtenThroughValue(writtenThrough),
+      },
       // Refused after an SDK retry, yet holding this attempt's report: the attempt whose answer was lost wrote it.
       (item) =>
         item.attempt?.N === String(attempt) && item.status?.S === report.status && item.report?.S === stored,
     );
   }
 
-  renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
-    return this.updateWhileHeld(importId, attempt, RENEW, { ":leaseExpiresAt": { S: leaseExpiresAt } });
+  renew(
+    importId: string,
+    attempt: number,
+    leaseExpiresAt: string,
+    writtenThrough?: number,
+  ): Promise<boolean> {
+    return this.updateWhileHeld(importId, attempt, withWrittenThrough(RENEW, writtenThrough), {
+      ":leaseExpiresAt": { S: leaseExpiresAt },
+      ...writtenThroughValue(writtenThrough),
+    });
   }
 
   get(importId: string): Promise<ImportEntry | undefined> {
@@ -148,8 +165,8 @@ export class DynamoDbImportLedger implements ImportLedger {
   private updateWhileHeld(
     importId: string,
     attempt: number,
-    update: typeof FINISH | typeof RENEW,
-    values: Record<string, { S: string }>,
+    update: Update,
+    values: Record<string, { S: string } | { N: string }>,
     applied?: (item: Item) => boolean,
   ): Promise<boolean> {
     return guardStore(STORE, async () => {
@@ -197,6 +214,27 @@ export class DynamoDbImportLedger implements ImportLedger {
   }
 }
 
+type Update = {
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ReturnValuesOnConditionCheckFailure?: "ALL_OLD";
+};
+
+/** `update`, setting the checkpoint too when there is one (DynamoDB refuses a name or value left unused). */
+function withWrittenThrough(update: Update, writtenThrough: number | undefined): Update {
+  if (writtenThrough === undefined) return update;
+  return {
+    ...update,
+    UpdateExpression: update.UpdateExpression + SET_WRITTEN_THROUGH,
+    ExpressionAttributeNames: { ...update.ExpressionAttributeNames, ...WRITTEN_THROUGH },
+  };
+}
+
+function writtenThroughValue(writtenThrough: number | undefined): Record<string, { N: string }> {
+  return writtenThrough === undefined ? {} : { ":writtenThrough": { N: String(writtenThrough) } };
+}
+
 function entryOrUndefined(item: Item | undefined): ImportEntry | undefined {
   return item === undefined || Object.keys(item).length === 0 ? undefined : entryOf(item);
 }
@@ -211,6 +249,7 @@ function entryOf(item: Item | undefined): ImportEntry {
     startedAt: readString(item, "startedAt"),
     leaseExpiresAt: readString(item, "leaseExpiresAt"),
   };
+  if (item.writtenThrough !== undefined) entry.writtenThrough = readInteger(item, "writtenThrough");
   if (item.report?.S !== undefined) entry.report = JSON.parse(item.report.S) as ImportReport;
   return entry;
 }

@@ -72,10 +72,16 @@ describe("ImportTodos's lease", () => {
 
     const report = await importTodos.execute({ source }, { body: csvBody(200).opened });
 
-    // 20 batches of 7 s each; a renewal is due 20 s after the one before, at the next batch's end.
+    // 20 batches of 7 s each; a renewal is due 20 s after the one before, at the next batch's end. Each records
+    // the line of the last row written (3 batches of 10 rows after the header on line 1: line 31).
     expect(report).toMatchObject({ status: "COMPLETED", imported: 200 });
     expect(renew.mock.calls).toEqual(
-      [21, 42, 63, 84, 105, 126].map((seconds) => [importId, 1, at(seconds + LEASE_MS / 1000)]),
+      [21, 42, 63, 84, 105, 126].map((seconds) => [
+        importId,
+        1,
+        at(seconds + LEASE_MS / 1000),
+        1 + (seconds / 7) * 10,
+      ]),
     );
     expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", leaseExpiresAt: at(186) });
   });

@@ -38,8 +38,11 @@ export class ImportLease {
     this.expiresAt = this.renewedAt + leaseMs;
   }
 
-  /** Renews the lease if it is due; throws `ImportLeaseLostError` when another worker has taken it over. */
-  async keep(): Promise<void> {
+  /**
+   * Renews the lease if it is due, recording `writtenThrough` (see `ImportEntry`) with it when given; throws
+   * `ImportLeaseLostError` when another worker has taken it over.
+   */
+  async keep(writtenThrough?: number): Promise<void> {
     const now = this.clock.now().getTime();
     const monotonic = performance.now();
     const due = this.leaseMs / 3;
@@ -48,7 +51,10 @@ export class ImportLease {
     if (!steppedBack && now - this.renewedAt < due && monotonic - this.renewedAtMonotonic < due) return;
     const { importId, attempt } = this.entry;
     const expiresAt = Math.max(now + this.leaseMs, this.expiresAt + (monotonic - this.renewedAtMonotonic));
-    if (!(await this.ledger.renew(importId, attempt, new Date(expiresAt).toISOString()))) {
+    const renewed = await (writtenThrough === undefined
+      ? this.ledger.renew(importId, attempt, new Date(expiresAt).toISOString())
+      : this.ledger.renew(importId, attempt, new Date(expiresAt).toISOString(), writtenThrough));
+    if (!renewed) {
       throw new ImportLeaseLostError(importId, attempt);
     }
     this.renewedAt = now;

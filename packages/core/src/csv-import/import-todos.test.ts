@@ -3,6 +3,8 @@ import type { Clock } from "../shared/clock.js";
 import { AppError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
+import type { PutManyFailure } from "../todos/ports/todo-repository.js";
+import type { Todo } from "../todos/todo.js";
 import { ImportInProgressError, ImportKeyReusedError } from "./errors.js";
 import type { ImportProgress } from "./import-command.js";
 import { deriveTodoId, importIdOf } from "./import-identity.js";
@@ -469,6 +471,73 @@ describe("ImportTodos", () => {
       "second",
       "third",
     ]);
+  });
+
+  describe("taken over after an attempt that stopped part-way (a Lambda's time limit)", () => {
+    /** Batches of 10, each row sent counted by its line; `onBatch` runs before each write (1st, 2nd...). */
+    function countingStore(onBatch: (batch: number, todos: readonly Todo[]) => PutManyFailure[] | undefined) {
+      const todos = Object.assign(new InMemoryTodoRepository(), { preferredBatchSize: 10 });
+      const putMany = todos.putMany.bind(todos);
+      const sent: number[] = [];
+      let batches = 0;
+      todos.putMany = async (batch, options) => {
+        batches += 1;
+        sent.push(...batch.map((todo) => Number.parseInt(todo.id.slice(-12), 16)));
+        const failed = onBatch(batches, batch);
+        if (failed) {
+          const refused = new Set(failed.map(({ id }) => id));
+          await putMany(
+            batch.filter((todo) => !refused.has(todo.id)),
+            options,
+          );
+          return { failed };
+        }
+        return putMany(batch, options);
+      };
+      return { todos, sent };
+    }
+    const rows = `task\n${Array.from({ length: 100 }, (_, index) => `Task ${index + 1}`).join("\n")}\n`;
+
+    it("goes on after the last batch the stopped attempt wrote, sending none of the rows before it again", async () => {
+      const controller = new AbortController();
+      const { todos, sent } = countingStore((batch) => {
+        if (batch === 3) controller.abort(new Error("time limit"));
+        return undefined;
+      });
+      const ledger = new InMemoryImportLedger();
+      const importTodos = new ImportTodos(todos, ledger, clock, silentLogger);
+      await expect(
+        importTodos.execute({ source }, { body: trackedBody(rows).opened, signal: controller.signal }),
+      ).rejects.toThrow("time limit");
+      // Three batches written: the rows on lines 2 to 31.
+      expect(await ledger.get(importIdOf(source))).toMatchObject({ status: "FAILED", writtenThrough: 31 });
+      sent.length = 0;
+
+      const report = await importTodos.execute({ source }, { body: trackedBody(rows).opened });
+
+      expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 100, imported: 100, failed: 0 });
+      expect(sent).toEqual(Array.from({ length: 70 }, (_, index) => 32 + index));
+      expect((await todos.list({ limit: 200 })).items).toHaveLength(100);
+    });
+
+    it("moves the checkpoint no further than the first batch with a row the store did not write", async () => {
+      // The second batch (lines 12-21) has its row on line 15 refused; every other row is written.
+      const { todos, sent } = countingStore((batch, todos) =>
+        batch === 2 ? [{ id: todos[3]!.id, reason: "throttled" }] : undefined,
+      );
+      const ledger = new InMemoryImportLedger();
+      const importTodos = new ImportTodos(todos, ledger, clock, silentLogger);
+      const first = await importTodos.execute({ source }, { body: trackedBody(rows).opened });
+      expect(first).toMatchObject({ status: "FAILED", imported: 99, failed: 1 });
+      expect(await ledger.get(importIdOf(source))).toMatchObject({ status: "FAILED", writtenThrough: 11 });
+      sent.length = 0;
+
+      const report = await importTodos.execute({ source }, { body: trackedBody(rows).opened });
+
+      expect(report).toMatchObject({ status: "COMPLETED", imported: 100, failed: 0 });
+      expect(sent).toEqual(Array.from({ length: 90 }, (_, index) => 12 + index));
+      expect((await todos.list({ limit: 200 })).items).toHaveLength(100);
+    });
   });
 
   it("stops when aborted: records the import FAILED and throws the abort reason", async () => {

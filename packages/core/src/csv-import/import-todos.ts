@@ -32,6 +32,11 @@ const STOPPED_NOTE = "The import stopped before the end of the file.";
 
 const PROGRESS_EVERY_ROWS = 1000;
 
+/** How far an attempt got: the checkpoint it records with its lease and its outcome (see `ImportEntry`). */
+interface Checkpoint {
+  writtenThrough: number | undefined;
+}
+
 /**
  * Imports the todos of a CSV object, once: an import's id derives from the object's version, each todo's id
  * from the import's id and the line its record starts on, and the ledger answers a repeated delivery with the
@@ -46,6 +51,11 @@ const PROGRESS_EVERY_ROWS = 1000;
  * Holds the import under a short lease (`leaseMs`), renewed as batches are written: a worker that crashes
  * loses its claim within a minute, so that a retry can take the import over. A worker that finds its lease
  * taken over stops reading, leaves the report to the new holder, and throws `ImportLeaseLostError`.
+ *
+ * Records with the lease, and with a FAILED outcome, the line through which every valid row is stored; a later
+ * attempt counts the rows up to that line as imported without sending them to the store again, so that a
+ * file too long for one invocation (a Lambda's 15 minutes) goes on where the attempt before stopped rather
+ * than spend each retry checking the rows already written. It still reads them (the parser needs the lines).
  */
 export class ImportTodos {
   private readonly settings: ImportSettings;
@@ -105,6 +115,7 @@ export class ImportTodos {
 
     const { entry } = claim;
     const lease = new ImportLease(this.ledger, this.clock, this.settings.leaseMs, entry, startedAt);
+    const checkpoint: Checkpoint = { writtenThrough: entry.writtenThrough };
     const tally = new ImportTally(this.settings.maxErrors);
     const makeReport = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
       tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
@@ -115,7 +126,7 @@ export class ImportTodos {
       const body = noticingFailure(opened.body, () => {
         bodyFailed = true;
       });
-      note = await this.run(entry, lease, { ...opened, body }, command, options, tally);
+      note = await this.run(entry, lease, { ...opened, body }, command, options, tally, checkpoint);
     } catch (error) {
       if (error instanceof ImportLeaseLostError) {
         // The import is another worker's now: its outcome is that worker's to record.
@@ -132,10 +143,10 @@ export class ImportTodos {
       const aborted = options.signal?.aborted === true;
       const stop: unknown = aborted ? options.signal?.reason : error;
       const callers = aborted || (bodyFailed && error instanceof AppError);
-      await this.recordFailure(entry, stop, callers, makeReport);
+      await this.recordFailure(entry, stop, callers, makeReport, checkpoint);
       throw stop;
     }
-    return this.recordOutcome(entry, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note));
+    return this.recordOutcome(entry, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note), checkpoint);
   }
 
   /** Logs why an attempt failed, as whose doing, and records it FAILED with a note that says so. */
@@ -144,6 +155,7 @@ export class ImportTodos {
     error: unknown,
     callers: boolean,
     makeReport: (status: "FAILED", note: string) => ImportReport,
+    checkpoint: Checkpoint,
   ): Promise<void> {
     const { importId, attempt } = entry;
     const gone = error instanceof ObjectNotFoundError;
@@ -165,15 +177,19 @@ export class ImportTodos {
       : error instanceof StoreUnavailableError
         ? `${STOPPED_NOTE} ${error.message} Run it again to finish it.`
         : STOPPED_NOTE;
-    await this.finish(entry, makeReport("FAILED", note)).catch((ledgerError: unknown) => {
+    await this.finish(entry, makeReport("FAILED", note), checkpoint).catch((ledgerError: unknown) => {
       this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
     });
   }
 
   /** Records a run that went to the end (COMPLETED, or FAILED if rows could not be saved) and logs it. */
-  private async recordOutcome(entry: ImportEntry, outcome: ImportReport): Promise<ImportReport> {
+  private async recordOutcome(
+    entry: ImportEntry,
+    outcome: ImportReport,
+    checkpoint: Checkpoint,
+  ): Promise<ImportReport> {
     const { importId } = entry;
-    await this.finish(entry, outcome);
+    await this.finish(entry, outcome, checkpoint);
     if (outcome.headerRejected) {
       // Recorded COMPLETED (reading it again finds the same), but whoever uploaded it should hear of it.
       this.logger.warn("The CSV file's header is not usable: no rows were read.", {
@@ -204,11 +220,12 @@ export class ImportTodos {
     command: ImportCommand,
     options: ImportOptions,
     tally: ImportTally,
+    checkpoint: Checkpoint,
   ): Promise<string | undefined> {
     // A later attempt writes only what the earlier ones did not: users may have edited those todos since.
     const batch = new TodoBatch(this.todos, tally, entry.attempt > 1, options.signal);
     try {
-      return await this.importRows(entry, lease, batch, opened, command, options, tally);
+      return await this.importRows(entry, lease, batch, opened, command, options, tally, checkpoint);
     } catch (error) {
       batch.abandon();
       throw error;
@@ -217,7 +234,9 @@ export class ImportTodos {
 
   /**
    * `run`'s loop: each row read is added to the batch, written when full, with the lease kept before and
-   * after each batch written and after each chunk read.
+   * after each batch written and after each chunk read. A row up to the line an earlier attempt confirmed
+   * (`entry.writtenThrough`) is counted imported, not written; each batch written whole, with no row failed
+   * so far, moves the checkpoint to its last row's line.
    */
   private async importRows(
     entry: ImportEntry,
@@ -227,8 +246,18 @@ export class ImportTodos {
     command: ImportCommand,
     { onProgress, signal }: ImportOptions,
     tally: ImportTally,
+    checkpoint: Checkpoint,
   ): Promise<string | undefined> {
     const idOf = todoIdsFor(entry.importId);
+    const storedThrough = entry.writtenThrough ?? 0;
+    /** The line of the last row added to the batch. */
+    let lastAdded = 0;
+    const keep = () => lease.keep(checkpoint.writtenThrough);
+    const writeBatch = async () => {
+      const wrote = await batch.write();
+      if (wrote && tally.failed === 0) checkpoint.writtenThrough = lastAdded;
+      return wrote;
+    };
     // Every attempt stamps the same instant, so that a retry rewrites identical todos.
     const stamp = entry.startedAt;
     let reportedAt = 0;
@@ -252,6 +281,10 @@ export class ImportTodos {
           case "row": {
             const { row, line } = read;
             tally.accept();
+            if (line <= storedThrough) {
+              tally.written(1);
+              break;
+            }
             const todo: Todo = {
               id: idOf(line),
               task: row.task,
@@ -262,13 +295,14 @@ export class ImportTodos {
               updatedAt: stamp,
               version: 1,
             };
+            lastAdded = line;
             if (batch.add(todo, line)) {
               // Checked before writing: a worker stuck past its lease (a read that stalled) may have lost the
               // import to another, whose todos this batch would overwrite.
-              await lease.keep();
-              await batch.write();
+              await keep();
+              await writeBatch();
               reportProgress();
-              await lease.keep();
+              await keep();
               await nextTurn();
               // A stop asked for while the batch was written: the parser sees the signal only between chunks.
               signal?.throwIfAborted();
@@ -289,19 +323,24 @@ export class ImportTodos {
       if (tally.rowsRead - reportedAt >= PROGRESS_EVERY_ROWS) reportProgress();
       // Reading is progress too: a file of rejected rows, or a slow source, writes nothing for a while, and
       // must not lose its claim to a redelivery while it reads.
-      await lease.keep();
+      await keep();
       await nextTurn();
     }
-    await lease.keep();
-    const wroteLast = await batch.write();
+    await keep();
+    const wroteLast = await writeBatch();
     if (wroteLast || tally.rowsRead !== reportedAt) reportProgress();
-    if (wroteLast) await lease.keep();
+    if (wroteLast) await keep();
     if (!header) return "The file is empty.";
     return tally.rowsRead === 0 ? "The file has a header but no rows." : undefined;
   }
 
-  private async finish(entry: ImportEntry, report: ImportReport): Promise<void> {
-    const recorded = await this.ledger.finish(entry.importId, entry.attempt, report);
+  private async finish(entry: ImportEntry, report: ImportReport, checkpoint: Checkpoint): Promise<void> {
+    const { importId, attempt } = entry;
+    const { writtenThrough } = checkpoint;
+    // Only a FAILED import is taken over; a checkpoint it did not move is in the ledger already.
+    const recorded = await (report.status === "FAILED" && writtenThrough !== entry.writtenThrough
+      ? this.ledger.finish(importId, attempt, report, writtenThrough)
+      : this.ledger.finish(importId, attempt, report));
     if (!recorded) {
       this.logger.warn("Another worker took the import over: this attempt's report was not recorded.", {
         importId: entry.importId,

@@ -28,6 +28,7 @@ export class InMemoryImportLedger implements ImportLedger {
         attempt: existing.attempt + 1,
         startedAt: existing.startedAt,
         leaseExpiresAt,
+        ...(existing.writtenThrough !== undefined && { writtenThrough: existing.writtenThrough }),
       };
       this.entries.set(importId, entry);
       return { claimed: true, entry: structuredClone(entry) };
@@ -35,17 +36,36 @@ export class InMemoryImportLedger implements ImportLedger {
     return { claimed: false, entry: structuredClone(existing) };
   }
 
-  async finish(importId: string, attempt: number, report: ImportReport): Promise<boolean> {
+  async finish(
+    importId: string,
+    attempt: number,
+    report: ImportReport,
+    writtenThrough?: number,
+  ): Promise<boolean> {
     const existing = this.entries.get(importId);
     if (existing?.status !== "RUNNING" || existing.attempt !== attempt) return false;
-    this.entries.set(importId, { ...existing, status: report.status, report: structuredClone(report) });
+    this.entries.set(importId, {
+      ...existing,
+      status: report.status,
+      report: structuredClone(report),
+      ...(writtenThrough !== undefined && { writtenThrough }),
+    });
     return true;
   }
 
-  async renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> {
+  async renew(
+    importId: string,
+    attempt: number,
+    leaseExpiresAt: string,
+    writtenThrough?: number,
+  ): Promise<boolean> {
     const existing = this.entries.get(importId);
     if (existing?.status !== "RUNNING" || existing.attempt !== attempt) return false;
-    this.entries.set(importId, { ...existing, leaseExpiresAt });
+    this.entries.set(importId, {
+      ...existing,
+      leaseExpiresAt,
+      ...(writtenThrough !== undefined && { writtenThrough }),
+    });
     return true;
   }
 

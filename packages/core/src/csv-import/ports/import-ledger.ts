@@ -15,6 +15,13 @@ export interface ImportEntry {
    * running worker keeps pushing it back with `renew`.
    */
   leaseExpiresAt: string;
+  /**
+   * The line through which an attempt confirmed every valid row stored (the line of the last row of a batch
+   * written whole, with no row failed before it). Kept across attempts: a takeover counts the rows up to it as
+   * imported without sending them to the store again, so that a retry of a file too long for one invocation
+   * goes on from there instead of checking every row already written. Absent until an attempt records one.
+   */
+  writtenThrough?: number;
   /** Set when COMPLETED or FAILED. */
   report?: ImportReport;
 }
@@ -54,16 +61,18 @@ export interface ImportLedger {
    */
   claim(claim: ImportClaim): Promise<ClaimResult>;
   /**
-   * Records the outcome (`report.status` COMPLETED or FAILED) of attempt `attempt`. Returns false, and
-   * changes nothing, when that attempt no longer holds the import (another worker took it over).
+   * Records the outcome (`report.status` COMPLETED or FAILED) of attempt `attempt`, and `writtenThrough` when
+   * given (see `ImportEntry`). Returns false, and changes nothing, when that attempt no longer holds the import
+   * (another worker took it over).
    */
-  finish(importId: string, attempt: number, report: ImportReport): Promise<boolean>;
+  finish(importId: string, attempt: number, report: ImportReport, writtenThrough?: number): Promise<boolean>;
   /**
    * Moves the lease of a RUNNING import held by attempt `attempt` to `leaseExpiresAt`, so that no one takes
-   * it over while it is still running. Returns false, and changes nothing, when that attempt no longer holds
-   * the import (another worker took it over, or it finished).
+   * it over while it is still running, and records `writtenThrough` when given (see `ImportEntry`). Returns
+   * false, and changes nothing, when that attempt no longer holds the import (another worker took it over, or
+   * it finished). A `writtenThrough` recorded is returned in every later entry, until another replaces it.
    */
-  renew(importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean>;
+  renew(importId: string, attempt: number, leaseExpiresAt: string, writtenThrough?: number): Promise<boolean>;
   get(importId: string): Promise<ImportEntry | undefined>;
 }
 
