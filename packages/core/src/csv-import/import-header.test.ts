@@ -83,6 +83,27 @@ describe("readImportHeader", () => {
     expect(readImportHeader(fields)).toEqual({ reason });
   });
 
+  // The reason is answered, stored in the ledger and logged: a 64 KiB header must not come back whole, six times
+  // its size once JSON escapes its vertical tabs.
+  it.each([
+    ["a long spelling", ["task", `t${"\v".repeat(60_000)}ask`]],
+    ["many spellings", Array.from({ length: 10_000 }, () => "task")],
+    ["a long separator line", [`sep=${";".repeat(60_000)}`]],
+  ])("quotes little of the header in its reason, with %s", (_case, fields) => {
+    const { reason } = readImportHeader(fields) as { reason: string };
+
+    expect(reason.length).toBeLessThan(1_000);
+  });
+
+  it("says how many more spellings there were, and cuts a long one short", () => {
+    expect(readImportHeader(["task", "Task", "TASK", "task ", ` task${"_".repeat(100)}`])).toEqual({
+      reason: `header names the "task" column twice: "task", "Task", "TASK" and 2 more`,
+    });
+    expect(readImportHeader(["Task", `task${"_".repeat(100)}`])).toEqual({
+      reason: `header names the "task" column twice: "Task", "task${"_".repeat(60)}…"`,
+    });
+  });
+
   it("lets other columns repeat, as they are ignored", () => {
     expect(readImportHeader(["task", "notes", "notes"])).toMatchObject({ task: 0 });
   });

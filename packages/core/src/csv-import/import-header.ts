@@ -25,7 +25,9 @@ export function readImportHeader(fields: readonly string[]): ImportColumns | { r
   if (twice !== undefined) {
     // As the file spells them (`dueDate`, `due date`): the name matched by, `duedate`, is in neither.
     const spellings = fields.filter((_, index) => names[index] === twice).map((field) => field.trim());
-    const given = spellings.map((name) => JSON.stringify(name)).join(", ");
+    const shown = spellings.slice(0, MAX_SPELLINGS_SHOWN).map((name) => JSON.stringify(shortened(name)));
+    const more = spellings.length - shown.length;
+    const given = shown.join(", ") + (more > 0 ? ` and ${more} more` : "");
     return { reason: `header names the "${COLUMN_NAMES[twice]}" column twice: ${given}` };
   }
   return {
@@ -60,7 +62,7 @@ function separatorHint(fields: readonly string[]): string {
   const first = fields[0]?.trim().toLowerCase();
   // `sep=;` is one field; `sep=,` is two, the second empty.
   if (first?.startsWith("sep=")) {
-    return ` (the first line, ${fields.join(",").trim()}, is Excel's separator line: ${advice})`;
+    return ` (the first line, ${shortened(fields.join(",").trim())}, is Excel's separator line: ${advice})`;
   }
   const separator = OTHER_SEPARATORS.find((other) =>
     fields.some((field) => field.split(other).some((part) => columnName(part) === "task")),
@@ -68,6 +70,21 @@ function separatorHint(fields: readonly string[]): string {
   return separator === undefined
     ? ""
     : ` (the header's names are separated by ${JSON.stringify(separator)}, not commas: ${advice})`;
+}
+
+/**
+ * How much of the file's own text a reason quotes: a reason is answered, stored in the ledger and logged, and
+ * a 64 KiB header echoed whole (`t\v\v…ask` twice, each \v written `\u000b`) made a reason of 390 kB.
+ */
+const MAX_QUOTED_CHARACTERS = 64;
+const MAX_SPELLINGS_SHOWN = 3;
+
+/** `text`, or its start and `…` when it is longer than a reason quotes (never half a surrogate pair). */
+function shortened(text: string): string {
+  if (text.length <= MAX_QUOTED_CHARACTERS) return text;
+  const last = text.charCodeAt(MAX_QUOTED_CHARACTERS - 1);
+  const highSurrogate = last >= 0xd800 && last <= 0xdbff;
+  return `${text.slice(0, highSurrogate ? MAX_QUOTED_CHARACTERS - 1 : MAX_QUOTED_CHARACTERS)}…`;
 }
 
 /** A header field as the name it is matched by: `"Due Date"` as `duedate`. */

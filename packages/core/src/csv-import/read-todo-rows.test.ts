@@ -188,6 +188,18 @@ describe("readTodoRows", () => {
     for (const parse of parses.slice(1)) expect(parse).toEqual(parses[0]);
   });
 
+  // A Lambda event hands the whole body over in one chunk: every malformed record in it is dropped at once.
+  it("rejects more malformed records in one chunk than a call takes arguments", async () => {
+    const records = 200_000;
+    const text = `task\n${'a"b\n'.repeat(records)}`;
+    let rejected = 0;
+    for await (const batch of readTodoRows(chunks(text, text.length), { quote: '"', maxRecordBytes: 64 })) {
+      for (const read of batch) if (read.kind === "rejected") rejected += 1;
+    }
+
+    expect(rejected).toBe(records);
+  });
+
   it("uses the quote it is told, without looking", async () => {
     const reads = await readAll("task\n'quoted'\n", { quote: '"' });
 

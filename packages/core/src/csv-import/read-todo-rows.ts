@@ -121,7 +121,12 @@ async function* readRecords(
       reads.push({ kind: "header", line: record.line });
     }
     // Records dropped before the parser saw them: their lines may come a little early, never late.
-    if (columns !== undefined && dropped.length > 0) reads.push(...dropped.splice(0));
+    // One by one, not spread as arguments: a chunk can hold more drops than a call takes arguments (a body
+    // handed over in one chunk, 130,000 lines of `a"b`, overflowed the stack and was answered 500).
+    if (columns !== undefined && dropped.length > 0) {
+      for (const rejected of dropped) reads.push(rejected);
+      dropped.length = 0;
+    }
     if (reads.length > 0) yield reads;
     // The parser has yielded every record the guard let through before its first drop, and none was a header:
     // the dropped record was. Waiting for a record after it held every later drop, and read the file to its end

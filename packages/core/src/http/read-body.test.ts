@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
-import { assertCsvBody, limitedBody, readJsonBody, replay } from "./read-body.js";
+import type { HttpRequest } from "./http-request.js";
+import { assertCsvBody, limitedBody, readJsonBody, replay, uploadBody } from "./read-body.js";
 
 const post = (body: BodyInit, contentType = "application/json", headers: Record<string, string> = {}) =>
   new Request("http://x/", {
@@ -141,5 +142,26 @@ describe("replay", () => {
     for await (const slice of replay(new Uint8Array())) slices.push(slice);
 
     expect(slices).toEqual([]);
+  });
+});
+
+describe("uploadBody", () => {
+  // As a Lambda event's body arrives: one chunk, with the Content-Length the client sent.
+  it("streams a body that arrives in one chunk in slices of 64 KiB, as it streams one read whole", async () => {
+    const bytes = Buffer.alloc(150 * 1024, 7);
+    const request: HttpRequest = {
+      method: "POST",
+      url: "http://x/todos/import",
+      headers: new Headers({ "content-type": "text/csv", "content-length": String(bytes.length) }),
+      body: (async function* () {
+        yield bytes;
+      })(),
+    };
+
+    const slices: Uint8Array[] = [];
+    for await (const slice of await uploadBody(request, 1024 * 1024)) slices.push(slice);
+
+    expect(slices.map((slice) => slice.length)).toEqual([64 * 1024, 64 * 1024, 22 * 1024]);
+    expect(Buffer.concat(slices).equals(bytes)).toBe(true);
   });
 });
