@@ -645,3 +645,43 @@ describe("IAM: least privilege", () => {
     expect(JSON.stringify(csvImport.statements)).not.toContain(`s3:::${BUCKET}"`);
   });
 });
+
+describe("the alarm on imports that failed for good", () => {
+  const EMAIL = "ops@example.com";
+  let withEmail: Template;
+  beforeAll(async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), "anycloud-alarm-package-"));
+    try {
+      withEmail = await packageTemplate(folder, [`--param=alertEmail=${EMAIL}`]);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("goes off as soon as the queue of csvImport's failures holds a message, and tells a topic", () => {
+    expect(resource("CsvImportInvokeConfig").Properties.DestinationConfig).toEqual({
+      OnFailure: { Destination: arnOf("ImportFailuresQueue") },
+    });
+    expect(resource("ImportFailuresAlarm").Properties).toMatchObject({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["ImportFailuresQueue", "QueueName"] } }],
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [{ Ref: "ImportFailuresTopic" }],
+    });
+    expect(resource("ImportFailuresTopic").Type).toBe("AWS::SNS::Topic");
+    expect(outputs.ImportFailuresTopicArn).toEqual({ Value: { Ref: "ImportFailuresTopic" } });
+  });
+
+  it("mails the stage parameter alertEmail, and nobody without one", () => {
+    const mailed = (packaged: Template) => deployed(packaged.Conditions?.AlertEmailOn, packaged.Conditions);
+
+    expect(mailed(template)).toBe(false);
+    expect(mailed(withEmail)).toBe(true);
+    expect(withEmail.Resources.ImportFailuresEmail).toMatchObject({
+      Condition: "AlertEmailOn",
+      Properties: { TopicArn: { Ref: "ImportFailuresTopic" }, Protocol: "email", Endpoint: EMAIL },
+    });
+  });
+});
