@@ -21,9 +21,6 @@ const sources = FOLDERS.flatMap((folder) => {
   return files.map((file) => path.join(folder, file));
 });
 
-/** Where `name` was found, by export: the report names the launchers it used. */
-export const foundIn = {};
-
 async function find(name) {
   const failures = [];
   for (const source of sources) {
@@ -35,10 +32,7 @@ async function find(name) {
       failures.push(`${source}: ${error.message.split("\n")[0]}`);
       continue;
     }
-    if (name in module) {
-      foundIn[name] = source;
-      return module[name];
-    }
+    if (name in module) return module[name];
   }
   throw new Error(`No launcher exports ${name}. Files that did not load:\n  ${failures.join("\n  ")}`);
 }

@@ -11,6 +11,7 @@ const HELPERS = new Set([
   "lib",
   "generate-csv",
   "aws-stand-ins",
+  "aws-functions",
   "aws-handwritten-handler",
   "ts-hooks",
 ]);

@@ -45,7 +45,7 @@ afterAll(() => {
   if (loop?.dynamoDbPid !== undefined) signalProcess(loop.dynamoDbPid, "SIGKILL");
 });
 
-/** Starts the loop's script in its own process group, on free ports; `untilReady` waits for its banner. */
+/** Starts the loop's script in its own process group, on free ports, and waits for its banner ("Ready."). */
 async function startLocalLoop(): Promise<Running> {
   // The plain server's CORS_ORIGINS, as a developer's shell may hold it: the loop applies no CORS all the same.
   const { child, exited, output } = spawnLocalLoop({ CORS_ORIGINS: PAGE });

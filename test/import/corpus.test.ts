@@ -51,7 +51,7 @@ const badDate = "dueDate: must be a real date written YYYY-MM-DD or DD-MM-YYYY";
 
 const corpus: CorpusCase[] = [
   {
-    // The workshop's todoList.csv (docs/workshop.md): every value single-quoted, dates DD-MM-YYYY.
+    // The workshop's todoList.csv: every value single-quoted, dates DD-MM-YYYY.
     file: "workshop-todo-list.csv",
     report: completedWith(2),
     importedLines: [2, 3],

@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const clock: Clock = { now: () => new Date("2017-11-20T09:00:00.000Z") };
 
-// The workshop's todoList.csv, byte for byte as docs/workshop.md shows it: its values are single-quoted.
+// The workshop's todoList.csv, byte for byte: its values are single-quoted.
 const workshopCsv = `task,name,dueDate
 'check serverless.com example','John Doe','10-12-2017'
 'check serverless.com plugins','John Doe','11-12-2017'

@@ -9,7 +9,10 @@ export interface ServerConfig {
   /** Where the SQLite database (and the generated cursor secret) live. */
   dataDir: string;
   store: StoreKind;
-  /** Signs list cursors. When absent: generated once and kept in `dataDir` (SQLite), or per process (memory). */
+  /**
+   * Signs list cursors. When absent: generated once and kept in `dataDir` (SQLite), or per process (memory,
+   * DynamoDB).
+   */
   cursorSecret: string | undefined;
   jsonBodyLimit: number;
   csvBodyLimit: number;

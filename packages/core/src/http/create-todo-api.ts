@@ -69,7 +69,10 @@ export function createTodoApi(deps: TodoApiDeps): TodoApi {
   return serveRoutes(todoRouter(deps, addUploads, [ledgerAnswers]), logger, deps.cors);
 }
 
-/** An import id no import has (ids derive from UUIDs of version 5), looked up to see that the ledger answers. */
+/**
+ * An import id no import has (import ids are UUIDs of version 5, or random ones), looked up to see that the
+ * ledger answers.
+ */
 const READINESS_PROBE_ID = "00000000-0000-0000-0000-000000000000";
 
 /**

@@ -43,7 +43,7 @@ export class ValidationError extends AppError {
   }
 }
 
-/** A cursor that was not issued by this service, was altered, or has expired (HTTP 400). */
+/** A cursor that was not issued by this service, was altered, or was signed with another secret (HTTP 400). */
 export class InvalidCursorError extends AppError {
   readonly code = "INVALID_CURSOR";
 

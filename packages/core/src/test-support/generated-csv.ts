@@ -6,7 +6,7 @@ import fc from "fast-check";
  */
 export interface GeneratedCsv {
   quote: '"' | "'";
-  /** The line ending after the header; the records' own vary with it (see `lineEndings`). */
+  /** The line ending after the header; the records' own vary with it (see `endingOf`). */
   lineEnding: "\n" | "\r\n" | "\r";
   bom: boolean;
   /** Every field quoted (as the workshop's file is), or only those that must be. */

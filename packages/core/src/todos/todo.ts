@@ -21,22 +21,6 @@ export interface Todo {
   version: number;
 }
 
-/** The fields a caller chooses when creating a todo. */
-export interface NewTodo {
-  task: string;
-  name?: string | null;
-  dueDate?: string | null;
-  checked?: boolean;
-}
-
-/** A partial update: only the fields present change; `null` clears `name` or `dueDate`. */
-export interface TodoPatch {
-  task?: string;
-  name?: string | null;
-  dueDate?: string | null;
-  checked?: boolean;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Todo ids are UUIDs; anything else is rejected before it reaches a store. */

@@ -44,7 +44,7 @@ export type ClaimResult = { claimed: true; entry: ImportEntry } | { claimed: fal
 
 /**
  * Remembers imports so that a redelivered storage event (every provider delivers at least once) does not
- * run an import again. Every method is a single conditional write in the store, safe under concurrency.
+ * run an import again. `claim`, `finish` and `renew` each make one conditional write, safe under concurrency.
  *
  * A claim is a short lease that the running worker renews as it goes, rather than one long enough for the
  * longest import: a worker that crashes (out of memory, killed) stops renewing, its claim expires within a

@@ -44,7 +44,10 @@ export class ObjectNotFoundError extends AppError {
   }
 }
 
-/** Opens objects for reading. Implemented by S3, Blob storage, Cloud Storage and the local file system. */
+/**
+ * Opens objects for reading. Implemented by S3 and the local file system (Blob storage and Cloud Storage to
+ * come).
+ */
 export interface ObjectSource {
   /** Throws `ObjectNotFoundError` when there is no such object (or version). */
   open(ref: ObjectRef): Promise<OpenedObject>;

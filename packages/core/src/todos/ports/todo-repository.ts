@@ -37,8 +37,8 @@ export interface PutManyResult {
 }
 
 /**
- * Where todos live. Implemented once per store (memory, SQLite, DynamoDB, Azure Table, Firestore) and held to
- * the same contract suite (`test/contracts/todo-repository.contract.ts`).
+ * Where todos live. Implemented once per store (memory, SQLite and DynamoDB; Azure Table and Firestore to
+ * come) and held to the same contract suite (`test/contracts/todo-repository.contract.ts`).
  *
  * Designed against the three clouds: `putMany` is not atomic (DynamoDB `BatchWriteItem` takes ≤ 25 items,
  * Azure Table batches hold ≤ 100 entities of one partition, Firestore's `BulkWriter` paces itself), so it
