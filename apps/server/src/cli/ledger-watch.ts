@@ -1,4 +1,4 @@
-import type { ClaimResult, ImportClaim, ImportLedger, ImportReport } from "@anycloud/core";
+import type { ClaimResult, ImportClaim, ImportLedger } from "@anycloud/core";
 
 /**
  * Watches the import ledger of one `todo import`, for what core does not tell its caller: whether the import's
@@ -23,13 +23,14 @@ export class LedgerWatch {
         }
         return result;
       },
-      renew: (importId: string, attempt: number, leaseExpiresAt: string): Promise<boolean> => {
+      // Every argument passed on as given (the checkpoint too): only what this class reads is named.
+      renew: (...args: Parameters<ImportLedger["renew"]>): Promise<boolean> => {
         // Noted before the answer: a renewal whose answer is lost may have been stored all the same.
-        this.leaseExpiresAt = leaseExpiresAt;
-        return ledger.renew(importId, attempt, leaseExpiresAt);
+        this.leaseExpiresAt = args[2];
+        return ledger.renew(...args);
       },
-      finish: async (importId: string, attempt: number, report: ImportReport): Promise<boolean> => {
-        const recorded = await ledger.finish(importId, attempt, report);
+      finish: async (...args: Parameters<ImportLedger["finish"]>): Promise<boolean> => {
+        const recorded = await ledger.finish(...args);
         this.recorded ||= recorded;
         return recorded;
       },
