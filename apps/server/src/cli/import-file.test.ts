@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -13,10 +13,12 @@ import {
   systemClock,
   type Todo,
 } from "@anycloud/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
-import { InterruptedError, importFile } from "./import-file.js";
+import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
+import { exitStatusOf } from "./exit-status.js";
+import { ImportUnrecordedError, InterruptedError, importFile } from "./import-file.js";
 import { LedgerWatch } from "./ledger-watch.js";
 
 /** A todo store whose writes wait until the import is stopped, and say when the first one starts. */
@@ -30,6 +32,29 @@ class StalledTodos extends InMemoryTodoRepository {
     this.started();
     return new Promise((_, reject) => {
       signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+  }
+}
+
+/** A todo store of batches of one that writes the first, then stalls as `StalledTodos` does until `resume`. */
+class StallsAfterFirstBatch extends InMemoryTodoRepository {
+  override readonly preferredBatchSize = 1;
+  private stalling = true;
+  private batches = 0;
+  private started!: () => void;
+  readonly stalled = new Promise<void>((resolve) => {
+    this.started = resolve;
+  });
+
+  resume(): void {
+    this.stalling = false;
+  }
+
+  override putMany(todos: readonly Todo[], options: PutManyOptions = {}): Promise<PutManyResult> {
+    if (!this.stalling || this.batches++ === 0) return super.putMany(todos, options);
+    this.started();
+    return new Promise((_, reject) => {
+      options.signal?.addEventListener("abort", () => reject(options.signal!.reason), { once: true });
     });
   }
 }
@@ -89,5 +114,152 @@ describe("importFile stopped by Ctrl-C", () => {
     expect(error.message).toMatch(
       /^interrupted, but the store did not answer: the import may still count as running, until its lease runs out at \d{4}-\d\d-\d\dT[\d:.]+Z at the latest\. Run the same command again then to finish it\.$/,
     );
+  });
+});
+
+describe("importFile run again after Ctrl-C", () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "anycloud-import-file-"));
+    // Printed reports are not what these tests look at.
+    vi.spyOn(process.stdout, "write").mockImplementation((_chunk, ...rest: unknown[]) => {
+      const callback = rest.find((argument) => typeof argument === "function") as (() => void) | undefined;
+      callback?.();
+      return true;
+    });
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  // The watched ledger is the one the CLI composes: it must pass on the checkpoint core records with a renewal
+  // and with the FAILED outcome, or the retry writes every row again and a todo deleted meanwhile comes back.
+  it("resumes at the checkpoint through the watched ledger: a todo deleted in between stays deleted", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task,name\none,Ann\ntwo,Bob\nthree,Cy\n");
+    const todos = new StallsAfterFirstBatch();
+    const ledger = new InMemoryImportLedger();
+    const command = { name: "import", location: file, quote: "auto", json: false } as const;
+    const config = readConfig({ TODO_STORE: "memory" });
+    const run = () => {
+      const watch = new LedgerWatch();
+      const app = {
+        todos,
+        importTodos: new ImportTodos(todos, watch.watch(ledger), systemClock, silentLogger),
+        close: async () => {},
+      } as unknown as ServerApp;
+      return importFile(app, command, config, watch);
+    };
+
+    const first = run();
+    await todos.stalled;
+    process.emit("SIGINT", "SIGINT");
+    await expect(first).rejects.toBeInstanceOf(InterruptedError);
+    const written = (await todos.list({ limit: 10 })).items;
+    expect(written.map((todo) => todo.task)).toEqual(["one"]);
+    await todos.delete(written[0]!.id);
+
+    todos.resume();
+    expect(await run()).toBe(0);
+
+    expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["two", "three"]);
+  });
+});
+
+/** A todo store that fails every write, as SQLite does while another program holds its write lock. */
+class FailingTodos extends InMemoryTodoRepository {
+  override async putMany(): Promise<PutManyResult> {
+    throw new StoreUnavailableError("The todo store is unavailable.", {
+      cause: new Error("database is locked"),
+    });
+  }
+}
+
+describe("importFile when the store fails during the import", () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "anycloud-import-file-"));
+    file = path.join(dir, "todos.csv");
+    await writeFile(file, "task,name\none,Ann\n");
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function failedImport(ledger: ImportLedger): Promise<unknown> {
+    const todos = new FailingTodos();
+    const watch = new LedgerWatch();
+    const app = {
+      todos,
+      importTodos: new ImportTodos(todos, watch.watch(ledger), systemClock, silentLogger),
+      close: async () => {},
+    } as unknown as ServerApp;
+    const command = { name: "import", location: file, quote: "auto", json: false } as const;
+    return importFile(app, command, readConfig({ TODO_STORE: "memory" }), watch).catch(
+      (error: unknown) => error,
+    );
+  }
+
+  it("says the store's reason, exit 1, when the import is recorded FAILED", async () => {
+    const error = await failedImport(new InMemoryImportLedger());
+
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(exitStatusOf(error)).toEqual({
+      code: 1,
+      message: "The todo store is unavailable. (database is locked)",
+    });
+  });
+
+  // Else the next run is refused as "already running" though nothing runs, with nothing said of why.
+  it("says until when the import counts as running when its end could not be recorded either", async () => {
+    const error = await failedImport(new LedgerLostMidway());
+
+    expect(error).toBeInstanceOf(ImportUnrecordedError);
+    expect(exitStatusOf(error)).toEqual({
+      code: 1,
+      message: expect.stringMatching(
+        /^The todo store is unavailable \(database is locked\), and the import could not be recorded FAILED: it may still count as running, until its lease runs out at \d{4}-\d\d-\d\dT[\d:.]+Z at the latest\. Run the same command again then to finish it\.$/,
+      ),
+    });
+  });
+});
+
+describe("importFile of a file that changes while its version is read", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("says that nothing was imported, not that rows imported so far stay", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "anycloud-import-file-"));
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+    // As when the file grows while it is hashed, before the import is claimed.
+    vi.spyOn(LocalFileObjectSource.prototype, "open").mockRejectedValue(new FileChangedError(file));
+    const todos = new InMemoryTodoRepository();
+    const app = {
+      todos,
+      importTodos: new ImportTodos(todos, new InMemoryImportLedger(), systemClock, silentLogger),
+      close: async () => {},
+    } as unknown as ServerApp;
+    const command = { name: "import", location: file, quote: "auto", json: false } as const;
+    try {
+      const error = await importFile(
+        app,
+        command,
+        readConfig({ TODO_STORE: "memory" }),
+        new LedgerWatch(),
+      ).catch((failure: unknown) => failure);
+
+      expect(exitStatusOf(error)).toEqual({
+        code: 1,
+        message: `${await realpath(file)} changed while it was read, before its import started: nothing was imported. Import it once it is complete.`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

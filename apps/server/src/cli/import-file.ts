@@ -1,8 +1,8 @@
 import path from "node:path";
-import type { ImportReport, ObjectRef, OpenedObject } from "@anycloud/core";
+import { type ImportReport, type ObjectRef, type OpenedObject, StoreUnavailableError } from "@anycloud/core";
 import type { ServerConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
-import { LocalFileObjectSource } from "../files/local-file-object-source.js";
+import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
 import { parseS3Url } from "../files/s3-url.js";
 import { type Command, UsageError } from "./command-line.js";
 import type { LedgerWatch } from "./ledger-watch.js";
@@ -35,11 +35,13 @@ export async function importFile(
       },
     );
   } catch (error) {
-    // Stopped, but the store did not answer when core recorded it FAILED: it is held until its lease runs out.
-    const heldUntil = error instanceof InterruptedError ? ledger.unrecordedUntil() : undefined;
-    throw heldUntil === undefined
-      ? error
-      : new InterruptedError((error as InterruptedError).signal, heldUntil);
+    // Stopped (Ctrl-C, or a store that failed), and the store did not answer when core recorded it FAILED: it
+    // is held until its lease runs out, and running the command again meanwhile is refused as "already running".
+    const heldUntil = ledger.unrecordedUntil();
+    if (heldUntil === undefined) throw error;
+    if (error instanceof InterruptedError) throw new InterruptedError(error.signal, heldUntil);
+    if (error instanceof StoreUnavailableError) throw new ImportUnrecordedError(error, heldUntil);
+    throw error;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -73,6 +75,20 @@ export class InterruptedError extends Error {
   }
 }
 
+/**
+ * The store failed during the import, and did not answer either when core recorded it FAILED: the ledger may
+ * hold it RUNNING until `heldUntil`, as after a Ctrl-C the store did not record.
+ */
+export class ImportUnrecordedError extends Error {
+  constructor(error: StoreUnavailableError, heldUntil: string) {
+    const cause = (error.cause as Error | undefined)?.message;
+    super(
+      `${error.message.replace(/\.$/, "")}${cause ? ` (${cause})` : ""}, and the import could not be recorded FAILED: it may still count as running, until its lease runs out at ${heldUntil} at the latest. Run the same command again then to finish it.`,
+      { cause: error },
+    );
+  }
+}
+
 /** A local file, or an S3 object (the AWS SDK is loaded only then); the ref carries the version read. */
 async function openSource(
   location: string,
@@ -89,8 +105,19 @@ async function openSource(
   }
   const file = await LocalFileObjectSource.refOf(path.resolve(callersDirectory(), location));
   // Opened at once: an unreadable file fails here, before any import is recorded. The version is the one read.
-  const opened = await new LocalFileObjectSource().open(file);
+  const opened = await new LocalFileObjectSource().open(file).catch((error: unknown) => {
+    // Changed while it was hashed: no row was read yet, and the file's own message says rows stay.
+    throw error instanceof FileChangedError ? new FileChangedBeforeImportError(file.key) : error;
+  });
   return { source: { ...file, ...(opened.version ? { version: opened.version } : {}) }, opened };
+}
+
+/** The file changed while its version was read, before any row was: nothing was imported. */
+export class FileChangedBeforeImportError extends FileChangedError {
+  constructor(filePath: string) {
+    super(filePath);
+    this.message = `${filePath} changed while it was read, before its import started: nothing was imported. Import it once it is complete.`;
+  }
 }
 
 /**

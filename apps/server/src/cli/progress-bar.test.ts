@@ -52,6 +52,30 @@ describe("ProgressBar", () => {
     expect(written[2]).toBe("\n");
   });
 
+  it("writes nothing when done without having drawn: no empty line before the report", () => {
+    const { stream, written } = terminal();
+    const bar = new ProgressBar(stream);
+
+    bar.done();
+
+    expect(written).toEqual([]);
+  });
+
+  it("sends no escape sequence to a dumb terminal, and blanks the rest of a longer line with spaces", () => {
+    const { stream, written } = terminal();
+    const bar = new ProgressBar(stream, 0, { TERM: "dumb" });
+
+    bar.update({ rowsRead: 1_000_000, bytesRead: 5 });
+    bar.update({ rowsRead: 1, bytesRead: 5 });
+    bar.done();
+
+    expect(written.join("")).not.toContain("\x1b");
+    const [first, second] = written.map((text) => text.slice(1));
+    expect(written[1]).toMatch(/^\r1 rows {2}[\d,]+ rows\/s +$/);
+    expect(second!.length).toBe(first!.length);
+    expect(written.at(-1)).toBe("\n");
+  });
+
   it("writes nothing when the stream is not a terminal", () => {
     const { stream, written } = terminal();
     (stream as { isTTY: boolean }).isTTY = false;

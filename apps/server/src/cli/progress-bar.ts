@@ -30,17 +30,26 @@ export function formatProgress(
 /**
  * Redraws the progress line on a terminal at most every `intervalMs`; does nothing when the stream is not a
  * TTY (a pipe or a log file gets only the final report). `done` draws the last state it was given, however
- * recently it drew, so that the line left on screen shows the final counts.
+ * recently it drew, so that the line left on screen shows the final counts, and ends that line; when it drew
+ * nothing (an import answered from the ledger, a file with no rows), it writes nothing. A terminal that says
+ * it is `TERM=dumb` (Emacs' shell, some CI logs) gets no escape sequence: what a shorter line leaves of the
+ * one before is blanked with spaces.
  */
 export class ProgressBar {
   private lastDraw = Number.NEGATIVE_INFINITY;
   private last: Omit<ProgressState, "elapsedMs"> | undefined;
   private readonly started = performance.now();
+  private readonly dumb: boolean;
+  /** The length of the line on screen; 0 before the first draw. */
+  private drawn = 0;
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
     private readonly intervalMs = 100,
-  ) {}
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.dumb = env.TERM === "dumb";
+  }
 
   update(state: Omit<ProgressState, "elapsedMs">): void {
     if (!this.stream.isTTY) return;
@@ -53,7 +62,8 @@ export class ProgressBar {
     if (!this.stream.isTTY) return;
     if (this.last) this.draw(performance.now());
     this.last = undefined;
-    this.stream.write("\n");
+    if (this.drawn > 0) this.stream.write("\n");
+    this.drawn = 0;
   }
 
   private draw(now: number): void {
@@ -61,6 +71,10 @@ export class ProgressBar {
     // A terminal that gives no size (0, as `script` gives its pseudo-terminal) sets no limit.
     const columns = this.stream.columns || Number.POSITIVE_INFINITY;
     const line = formatProgress({ ...this.last!, elapsedMs: now - this.started }, columns);
-    this.stream.write(`\r${line}\x1b[K`);
+    const erase = this.dumb
+      ? " ".repeat(Math.max(0, Math.min(this.drawn, columns - 1) - line.length))
+      : "\x1b[K";
+    this.stream.write(`\r${line}${erase}`);
+    this.drawn = Math.max(line.length, 1);
   }
 }
