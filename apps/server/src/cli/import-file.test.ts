@@ -66,6 +66,18 @@ class LedgerLostMidway extends InMemoryImportLedger {
   }
 }
 
+/** `todo import <file>` as the CLI runs it, into `todos`, its ledger watched as the CLI watches its own. */
+function importInto(todos: InMemoryTodoRepository, ledger: ImportLedger, file: string): Promise<number> {
+  const watch = new LedgerWatch();
+  const app = {
+    todos,
+    importTodos: new ImportTodos(todos, watch.watch(ledger), systemClock, silentLogger),
+    close: async () => {},
+  } as unknown as ServerApp;
+  const command = { name: "import", location: file, quote: "auto", json: false } as const;
+  return importFile(app, command, readConfig({ TODO_STORE: "memory" }), watch);
+}
+
 describe("importFile stopped by Ctrl-C", () => {
   let dir: string;
   let file: string;
@@ -82,14 +94,7 @@ describe("importFile stopped by Ctrl-C", () => {
   /** Runs `todo import` of the file on `ledger`, and sends it SIGINT once it writes. */
   async function interruptedImport(ledger: ImportLedger): Promise<InterruptedError> {
     const todos = new StalledTodos();
-    const watch = new LedgerWatch();
-    const app = {
-      todos,
-      importTodos: new ImportTodos(todos, watch.watch(ledger), systemClock, silentLogger),
-      close: async () => {},
-    } as unknown as ServerApp;
-    const command = { name: "import", location: file, quote: "auto", json: false } as const;
-    const running = importFile(app, command, readConfig({ TODO_STORE: "memory" }), watch);
+    const running = importInto(todos, ledger, file);
     await todos.writing;
     process.emit("SIGINT", "SIGINT");
     const error = await running.catch((failure: unknown) => failure);
@@ -141,17 +146,7 @@ describe("importFile run again after Ctrl-C", () => {
     await writeFile(file, "task,name\none,Ann\ntwo,Bob\nthree,Cy\n");
     const todos = new StallsAfterFirstBatch();
     const ledger = new InMemoryImportLedger();
-    const command = { name: "import", location: file, quote: "auto", json: false } as const;
-    const config = readConfig({ TODO_STORE: "memory" });
-    const run = () => {
-      const watch = new LedgerWatch();
-      const app = {
-        todos,
-        importTodos: new ImportTodos(todos, watch.watch(ledger), systemClock, silentLogger),
-        close: async () => {},
-      } as unknown as ServerApp;
-      return importFile(app, command, config, watch);
-    };
+    const run = () => importInto(todos, ledger, file);
 
     const first = run();
     await todos.stalled;
@@ -191,17 +186,7 @@ describe("importFile when the store fails during the import", () => {
   });
 
   async function failedImport(ledger: ImportLedger): Promise<unknown> {
-    const todos = new FailingTodos();
-    const watch = new LedgerWatch();
-    const app = {
-      todos,
-      importTodos: new ImportTodos(todos, watch.watch(ledger), systemClock, silentLogger),
-      close: async () => {},
-    } as unknown as ServerApp;
-    const command = { name: "import", location: file, quote: "auto", json: false } as const;
-    return importFile(app, command, readConfig({ TODO_STORE: "memory" }), watch).catch(
-      (error: unknown) => error,
-    );
+    return importInto(new FailingTodos(), ledger, file).catch((error: unknown) => error);
   }
 
   it("says the store's reason, exit 1, when the import is recorded FAILED", async () => {
@@ -239,20 +224,10 @@ describe("importFile of a file that changes while its version is read", () => {
     await writeFile(file, "task\none\n");
     // As when the file grows while it is hashed, before the import is claimed.
     vi.spyOn(LocalFileObjectSource.prototype, "open").mockRejectedValue(new FileChangedError(file));
-    const todos = new InMemoryTodoRepository();
-    const app = {
-      todos,
-      importTodos: new ImportTodos(todos, new InMemoryImportLedger(), systemClock, silentLogger),
-      close: async () => {},
-    } as unknown as ServerApp;
-    const command = { name: "import", location: file, quote: "auto", json: false } as const;
     try {
-      const error = await importFile(
-        app,
-        command,
-        readConfig({ TODO_STORE: "memory" }),
-        new LedgerWatch(),
-      ).catch((failure: unknown) => failure);
+      const error = await importInto(new InMemoryTodoRepository(), new InMemoryImportLedger(), file).catch(
+        (failure: unknown) => failure,
+      );
 
       expect(exitStatusOf(error)).toEqual({
         code: 1,
