@@ -165,6 +165,19 @@ describe("readConfig with TODO_STORE=dynamodb", () => {
     );
   });
 
+  it.each([
+    // Refused by the URL parser (the port), or read as a scheme and a path (no `http://`).
+    ["http://key:s3cret@127.0.0.1:99999", "http://…@127.0.0.1:99999"],
+    ["key:s3cret@127.0.0.1:8000", "…@127.0.0.1:8000"],
+    ["http://key:s3/cret@127.0.0.1:8000", "http://…@127.0.0.1:8000"],
+  ])("does not repeat credentials in an endpoint that is no URL either: %s", (value, shown) => {
+    const env = { TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports" };
+
+    expect(() => readConfig({ ...env, DYNAMODB_ENDPOINT: value })).toThrow(ConfigError);
+    expect(() => readConfig({ ...env, DYNAMODB_ENDPOINT: value })).toThrow(`not "${shown}".`);
+    expect(() => readConfig({ ...env, S3_ENDPOINT: value })).not.toThrow(/s3\/?cret/);
+  });
+
   it("names the missing table variables", () => {
     expect(() => readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "todos" })).toThrow(/IMPORTS_TABLE/);
   });

@@ -86,8 +86,12 @@ function endpoint(name: string, value: string | undefined, example: string): str
     url.search === "" &&
     url.hash === "";
   if (usable) return value;
+  // A value the URL parser refuses (a port out of range) or reads otherwise (no scheme: `key:secret@host` is a
+  // scheme and a path) may hold credentials too: everything up to its last `@` is left out.
   const shown =
-    url && (url.username || url.password) ? `${url.protocol}//…@${url.host}${url.pathname}` : value;
+    url && (url.username || url.password)
+      ? `${url.protocol}//…@${url.host}${url.pathname}`
+      : value.replace(/^([a-z][a-z\d+.-]*:\/\/)?.*@/is, "$1…@");
   throw new ConfigError(
     `${name} must be an http:// or https:// URL of a host, such as ${example} (no path, query or credentials), not "${shown}".`,
   );

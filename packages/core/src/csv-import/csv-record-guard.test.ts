@@ -148,6 +148,36 @@ describe("CsvRecordGuard", () => {
     });
   });
 
+  // The parser trims blanks at a field's start, so a line of them (a BOM and a CRLF aside) is an empty line it
+  // yields nothing for: the record the reader waits for before it calls a dropped record the header.
+  it.each([
+    ["blanks only, after a BOM, CRLF", "\xef\xbb\xbf \t\n \r\n", 0],
+    ["text after blanks", "\t\n  x\n", 2],
+  ])(
+    "does not count a line of %s as passed on, wherever the chunks are cut",
+    async (_case, before, passed) => {
+      const file = Buffer.from(`${before} a"b\nok\n`, "latin1");
+      const cuts = [
+        ...Array.from({ length: file.length + 1 }, (_, at) => [file.subarray(0, at), file.subarray(at)]),
+        Array.from({ length: file.length }, (_, i) => file.subarray(i, i + 1)),
+      ];
+      for (const chunks of cuts) {
+        const seen: number[] = [];
+        const guard: CsvRecordGuard = new CsvRecordGuard({
+          maxRecordBytes: 64,
+          quote: '"',
+          onDropped: () => seen.push(guard.lastPassedLine),
+        });
+        await pipeline(
+          Readable.from(chunks),
+          guard,
+          new Writable({ write: (_piece, _encoding, done) => done() }),
+        );
+        expect(seen, `chunks of ${chunks.map((chunk) => chunk.length).join(", ")}`).toEqual([passed]);
+      }
+    },
+  );
+
   it("drops a record whose bad closing quote comes lines after it starts", async () => {
     const { output, dropped } = await guard(whole('task,x\n"a\nb"c,d\nok,1\n'), { max: 64 });
 

@@ -208,7 +208,8 @@ export class CsvRecordGuard extends Transform {
       this.dropping = false;
       this.passFrom = at + 1;
     } else {
-      if (size > 0) this.passedLine = this.recordLine;
+      // One of blanks only is an empty line to the parser, which trims them at a field's start: it yields none.
+      if (size > 0 && this.holdsText(at, size)) this.passedLine = this.recordLine;
       for (const piece of this.held) this.push(piece);
       this.held = [];
     }
@@ -220,6 +221,28 @@ export class CsvRecordGuard extends Transform {
     this.state = FIELD_START;
     this.recordFrom = at + 1;
     return at + 1;
+  }
+
+  /**
+   * Whether the record ending at the LF at `at`, `size` bytes without its BOM and line ending, holds a byte
+   * other than a space or a tab. Usually its first byte says so.
+   */
+  private holdsText(at: number, size: number): boolean {
+    let skip = this.bomBytes;
+    let left = size;
+    const scan = (piece: Buffer): boolean => {
+      for (let i = 0; i < piece.length && left > 0; i++) {
+        if (skip > 0) {
+          skip -= 1;
+          continue;
+        }
+        left -= 1;
+        if (piece[i] !== SPACE && piece[i] !== TAB) return true;
+      }
+      return false;
+    };
+    for (const piece of this.held) if (scan(piece)) return true;
+    return scan(this.chunk.subarray(this.recordFrom, at));
   }
 
   /** Whether the record's byte before the LF at `at` is a CR: the two end the record, and neither counts. */
