@@ -658,14 +658,18 @@ describe("the alarm on imports that failed for good", () => {
     }
   }, 120_000);
 
-  it("goes off as soon as the queue of csvImport's failures holds a message, and tells a topic", () => {
+  it("goes off in each minute an event is sent to the queue of csvImport's failures, and tells a topic", () => {
     expect(resource("CsvImportInvokeConfig").Properties.DestinationConfig).toEqual({
       OnFailure: { Destination: arnOf("ImportFailuresQueue") },
     });
     expect(resource("ImportFailuresAlarm").Properties).toMatchObject({
       Namespace: "AWS/SQS",
-      MetricName: "ApproximateNumberOfMessagesVisible",
+      // Sent, not held: an alarm on the queue's depth stays in ALARM while one old event sits there, silent on
+      // every later failure (an alarm acts only when its state changes).
+      MetricName: "NumberOfMessagesSent",
       Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["ImportFailuresQueue", "QueueName"] } }],
+      Statistic: "Sum",
+      Period: 60,
       Threshold: 0,
       ComparisonOperator: "GreaterThanThreshold",
       AlarmActions: [{ Ref: "ImportFailuresTopic" }],
