@@ -701,6 +701,13 @@ export function describeTodoApiBehaviour(
         await expectProblem(await send("/nothing-here"), 404, "ROUTE_NOT_FOUND");
       });
 
+      it("serves a route whose path has unreserved characters percent-encoded (RFC 3986: the same path)", async () => {
+        const response = await send("/t%6Fdos?limit=1");
+
+        expect(response.status).toBe(200);
+        expect(await response.json()).toMatchObject({ items: expect.any(Array) });
+      });
+
       it("answers 405 with Allow to a method the route does not take", async () => {
         const response = await send("/todos", {
           method: "PUT",

@@ -15,6 +15,14 @@ describe("Router", () => {
     expect(router.resolve("GET", "/todos/123").params).toEqual({ id: "123" });
   });
 
+  it("matches a literal segment whose unreserved characters are percent-encoded, as RFC 3986 makes them the same", () => {
+    expect(router.resolve("GET", "/t%6Fdos").handler).toBe(ok);
+    expect(router.resolve("POST", "/%74odos/imp%6frt").handler).toBe(ok);
+    // Reserved or other characters encoded make another segment.
+    expect(() => router.resolve("GET", "/todos%2F")).toThrow(RouteNotFoundError);
+    expect(() => router.resolve("GET", "/todo%73%2Fx")).toThrow(RouteNotFoundError);
+  });
+
   it("percent-decodes parameters", () => {
     expect(router.resolve("GET", "/todos/a%20b").params).toEqual({ id: "a b" });
   });

@@ -76,10 +76,24 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
     const expected = pattern[index]!;
     const actual = parts[index]!;
     if (expected.startsWith("{") && expected.endsWith("}")) params[expected.slice(1, -1)] = actual;
-    else if (expected !== actual) return undefined;
+    else if (expected !== actual && expected !== withUnreservedDecoded(actual)) return undefined;
   }
   return params;
 }
+
+/**
+ * `segment` with its percent-encoded unreserved characters (letters, digits, `-`, `.`, `_`, `~`) decoded: RFC 3986
+ * §6.2.2.2 makes `/t%6Fdos` the same path as `/todos`, as a client or proxy that encodes more than it must sends it.
+ */
+function withUnreservedDecoded(segment: string): string {
+  if (!segment.includes("%")) return segment;
+  return segment.replace(/%([\dA-Fa-f]{2})/g, (escaped, hex: string) => {
+    const character = String.fromCharCode(Number.parseInt(hex, 16));
+    return UNRESERVED.test(character) ? character : escaped;
+  });
+}
+
+const UNRESERVED = /^[A-Za-z\d\-._~]$/;
 
 function decodeParams(raw: Record<string, string>): Record<string, string> {
   const params: Record<string, string> = {};
