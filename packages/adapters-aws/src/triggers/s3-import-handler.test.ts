@@ -17,7 +17,10 @@ const putEvent: unknown = readEventFixture("s3/put.json");
 /** The in-memory store, writing each batch of 10 in 25 ms, as a remote store takes its time. */
 class SlowTodoRepository extends InMemoryTodoRepository {
   override readonly preferredBatchSize = 10;
+  /** The id of every todo sent to the store, in order. */
+  readonly sent: string[] = [];
   override async putMany(...args: Parameters<InMemoryTodoRepository["putMany"]>) {
+    this.sent.push(...args[0].map((todo) => todo.id));
     await new Promise((resolve) => setTimeout(resolve, 25));
     return super.putMany(...args);
   }
@@ -62,6 +65,9 @@ describe("the S3 import handler, near its function's time limit", () => {
 
     expect(retried.imported).toEqual([expect.objectContaining({ status: "COMPLETED", rowsRead: 200 })]);
     expect((await todos.list({ limit: 500 })).items).toHaveLength(200);
+    // The retry went on after the rows the first attempt stored (the ledger's checkpoint): no row sent twice.
+    expect(todos.sent).toHaveLength(200);
+    expect(new Set(todos.sent).size).toBe(200);
     expect(await imports.get(retried.imported[0]!.importId)).toMatchObject({
       status: "COMPLETED",
       attempt: 2,
