@@ -70,9 +70,14 @@ export class InterruptedError extends Error {
     super(
       heldUntil === undefined
         ? "interrupted: the import is recorded FAILED; run the same command again to finish it."
-        : `interrupted, but the store did not answer: the import may still count as running, until its lease runs out at ${heldUntil} at the latest. Run the same command again then to finish it.`,
+        : `interrupted, but the store did not answer: the import ${heldUntilAdvice(heldUntil)}`,
     );
   }
+}
+
+/** What to do about an import whose end the store did not record: it is held until its lease runs out. */
+function heldUntilAdvice(heldUntil: string): string {
+  return `may still count as running, until its lease runs out at ${heldUntil} at the latest. Run the same command again then to finish it.`;
 }
 
 /**
@@ -83,7 +88,7 @@ export class ImportUnrecordedError extends Error {
   constructor(error: StoreUnavailableError, heldUntil: string) {
     const cause = (error.cause as Error | undefined)?.message;
     super(
-      `${error.message.replace(/\.$/, "")}${cause ? ` (${cause})` : ""}, and the import could not be recorded FAILED: it may still count as running, until its lease runs out at ${heldUntil} at the latest. Run the same command again then to finish it.`,
+      `${error.message.replace(/\.$/, "")}${cause ? ` (${cause})` : ""}, and the import could not be recorded FAILED: it ${heldUntilAdvice(heldUntil)}`,
       { cause: error },
     );
   }

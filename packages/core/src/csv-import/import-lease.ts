@@ -51,9 +51,12 @@ export class ImportLease {
     if (!steppedBack && now - this.renewedAt < due && monotonic - this.renewedAtMonotonic < due) return;
     const { importId, attempt } = this.entry;
     const expiresAt = Math.max(now + this.leaseMs, this.expiresAt + (monotonic - this.renewedAtMonotonic));
-    const renewed = await (writtenThrough === undefined
-      ? this.ledger.renew(importId, attempt, new Date(expiresAt).toISOString())
-      : this.ledger.renew(importId, attempt, new Date(expiresAt).toISOString(), writtenThrough));
+    const renewed = await this.ledger.renew(
+      importId,
+      attempt,
+      new Date(expiresAt).toISOString(),
+      writtenThrough,
+    );
     if (!renewed) {
       throw new ImportLeaseLostError(importId, attempt);
     }

@@ -336,11 +336,9 @@ export class ImportTodos {
 
   private async finish(entry: ImportEntry, report: ImportReport, checkpoint: Checkpoint): Promise<void> {
     const { importId, attempt } = entry;
-    const { writtenThrough } = checkpoint;
-    // Only a FAILED import is taken over; a checkpoint it did not move is in the ledger already.
-    const recorded = await (report.status === "FAILED" && writtenThrough !== entry.writtenThrough
-      ? this.ledger.finish(importId, attempt, report, writtenThrough)
-      : this.ledger.finish(importId, attempt, report));
+    // Only a FAILED import is taken over: its checkpoint is what the next attempt goes on from.
+    const writtenThrough = report.status === "FAILED" ? checkpoint.writtenThrough : undefined;
+    const recorded = await this.ledger.finish(importId, attempt, report, writtenThrough);
     if (!recorded) {
       this.logger.warn("Another worker took the import over: this attempt's report was not recorded.", {
         importId: entry.importId,
