@@ -93,4 +93,18 @@ describe("S3ObjectSource.open, when the object is not there", () => {
       code: "STORE_UNAVAILABLE",
     });
   });
+
+  it("says that S3 refused the read, and why it may have, rather than that the store is unavailable", async () => {
+    // A role without s3:ListBucket (the deployed one) gets this 403 for a version deleted since its event too.
+    const objects = new S3ObjectSource(failing("AccessDenied", 403));
+
+    const refused = await objects.open({ ...ref, version: "3HL4kqtJlcpX" }).catch((error: unknown) => error);
+
+    expect(refused).toMatchObject({
+      message: expect.stringMatching(
+        /refused to read the object \(403\): it was deleted, or .* may not read it/,
+      ),
+      cause: { name: "AccessDenied" },
+    });
+  });
 });

@@ -19,6 +19,11 @@ const ETAG = /^"?([0-9a-f]{32}(?:-\d{1,5})?)"?$/i;
 
 const NOT_FOUND = new Set(["NoSuchKey", "NoSuchVersion", "NoSuchBucket"]);
 
+// What a 403 means here: the role may not read the object, or (without s3:ListBucket, which S3 needs to say
+// 404) there is no such object or version any more. S3 does not tell the two apart.
+const ACCESS_DENIED =
+  "The object store refused to read the object (403): it was deleted, or this function may not read it.";
+
 /**
  * Opens S3 objects for the CSV import, streaming: the body is the SDK's response stream, read as it is
  * consumed, so memory stays flat whatever the object's size.
@@ -28,8 +33,9 @@ const NOT_FOUND = new Set(["NoSuchKey", "NoSuchVersion", "NoSuchBucket"]);
  * `VersionId`. When the object has changed since (or is gone), `open` throws `ObjectNotFoundError` rather
  * than import other bytes under the old version's identity.
  *
- * S3 answers a missing key with 403, not 404, unless the role may `s3:ListBucket` the bucket: grant it, or a
- * deleted object surfaces as `StoreUnavailableError`.
+ * S3 answers a missing key or version with 403, not 404, unless the role may `s3:ListBucket` the bucket: grant
+ * it, or a deleted object surfaces as a `StoreUnavailableError` that says S3 refused the read (403), whatever
+ * the reason, rather than as `ObjectNotFoundError`.
  *
  * @example
  * const objects = new S3ObjectSource(new S3Client({}));
@@ -46,6 +52,8 @@ export class S3ObjectSource implements ObjectSource {
       output = await this.client.send(new GetObjectCommand(input));
     } catch (error) {
       if (isNotFound(error, input)) throw new ObjectNotFoundError(ref, { cause: error });
+      // Not a store that is down: a retry meets the same answer until the object or the role changes.
+      if (httpStatusOf(error) === 403) throw new StoreUnavailableError(ACCESS_DENIED, { cause: error });
       throw new StoreUnavailableError("The object store is unavailable.", { cause: error });
     }
     const { Body: body, ContentLength: size, ContentType: contentType, VersionId, ETag } = output;

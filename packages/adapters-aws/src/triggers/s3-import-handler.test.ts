@@ -7,9 +7,11 @@ import {
   systemClock,
   TimeLimitReachedError,
 } from "@anycloud/core";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { readEventFixture } from "../../../../test/support/aws/event-fixtures.js";
 import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
+import { S3ObjectSource } from "../storage/s3-object-source.js";
 import { createS3ImportHandler } from "./s3-import-handler.js";
 
 const putEvent: unknown = readEventFixture("s3/put.json");
@@ -72,5 +74,38 @@ describe("the S3 import handler, near its function's time limit", () => {
       status: "COMPLETED",
       attempt: 2,
     });
+  });
+});
+
+describe("the S3 import handler, when an import fails", () => {
+  it("says which object failed and why in the message of the error it throws, which Lambda's failure record keeps", async () => {
+    // What the deployed role (no s3:ListBucket) gets for an upload's version deleted before its import ran.
+    const refusing = {
+      send: async () => {
+        throw Object.assign(new Error("Access Denied"), {
+          name: "AccessDenied",
+          $metadata: { httpStatusCode: 403 },
+        });
+      },
+    } as unknown as S3Client;
+    const handler = createS3ImportHandler(
+      new ImportTodos(
+        new InMemoryTodoRepository(),
+        new InMemoryImportLedger(),
+        systemClock,
+        silentLogger,
+        new S3ObjectSource(refusing),
+      ),
+      silentLogger,
+    );
+
+    const thrown = await handler(readEventFixture("s3/versioned.json")).catch((error: unknown) => error);
+
+    // Lambda records a thrown error's type, message and stack (the failures queue's `responsePayload`), not the
+    // errors an AggregateError holds: its message must say what went wrong.
+    expect(thrown).toBeInstanceOf(AggregateError);
+    expect((thrown as Error).message).toMatch(
+      /^1 of 1 imports of this S3 event failed .* todoList\.csv: The object store refused to read the object \(403\)/,
+    );
   });
 });

@@ -71,14 +71,14 @@ export function createS3ImportHandler(
     for (const record of skipped) logger.info("Skipped an S3 record.", { ...record });
 
     const imported: ImportReport[] = [];
-    const failures: unknown[] = [];
+    const failures: Failure[] = [];
     for (const { command, eventName, sequencer } of commands) {
       const { container: bucket, key, version } = command.source;
       try {
         const report = await importTodos.execute(command, signal ? { signal } : {});
         imported.push(report);
         if (report.status === "FAILED") {
-          failures.push(new ImportFailedError(report));
+          failures.push({ key, error: new ImportFailedError(report) });
           logger.error("An S3 import ended FAILED.", {
             importId: report.importId,
             bucket,
@@ -100,7 +100,7 @@ export function createS3ImportHandler(
           logger.warn("The object of an S3 record is gone: nothing to import.", { bucket, key, version });
           continue;
         }
-        failures.push(error);
+        failures.push({ key, error });
         if (error instanceof ImportInProgressError) {
           // Expected when an event is delivered twice at once: not an error, but not done here either. The holder
           // may be running it, or may have crashed (out of memory) leaving a claim that expires only after its
@@ -121,11 +121,32 @@ export function createS3ImportHandler(
     }
     if (failures.length > 0) {
       throw new AggregateError(
-        failures,
+        failures.map(({ error }) => error),
         `${failures.length} of ${commands.length} imports of this S3 event failed or are held by another ` +
-          "invocation; a retry runs them again.",
+          `invocation; a retry runs them again. ${whyEach(failures)}`,
       );
     }
     return { warm: false, imported, skipped };
   }
+}
+
+/** An import of the event that did not finish here, by its object's key. */
+interface Failure {
+  key: string;
+  error: unknown;
+}
+
+/** How many failures the thrown error's message names, each with its key and message. */
+const FAILURES_TOLD = 3;
+
+/**
+ * Each failure's key and message, for the thrown error's message: Lambda's invocation record (the failures queue's
+ * message) keeps the thrown error's type, message and stack, not the errors it aggregates.
+ */
+function whyEach(failures: Failure[]): string {
+  const told = failures
+    .slice(0, FAILURES_TOLD)
+    .map(({ key, error }) => `${key}: ${error instanceof Error ? error.message : String(error)}`);
+  const more = failures.length - told.length;
+  return told.join(" ") + (more > 0 ? ` And ${more} more.` : "");
 }
