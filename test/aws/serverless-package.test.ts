@@ -547,6 +547,17 @@ describe("the tables", () => {
   });
 });
 
+describe("the stack's outputs", () => {
+  it("give what README's commands take from them: the API's URL, the bucket, the failures queue and topic", () => {
+    expect(outputs).toMatchObject({
+      HttpApiUrl: { Value: { "Fn::Join": ["", expect.arrayContaining(["https://", { Ref: "HttpApi" }])] } },
+      UploadsBucket: { Value: BUCKET },
+      ImportFailuresQueueUrl: { Value: { Ref: "ImportFailuresQueue" } },
+      ImportFailuresTopicArn: { Value: { Ref: "ImportFailuresTopic" } },
+    });
+  });
+});
+
 describe("IAM: least privilege", () => {
   /** Every role of the template, with the function it serves and every statement of its policies. */
   function roles() {
@@ -670,6 +681,10 @@ describe("the alarm on imports that failed for good", () => {
       Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["ImportFailuresQueue", "QueueName"] } }],
       Statistic: "Sum",
       Period: 60,
+      // One minute with a failure sets it off; a minute without one (no data: nothing sent) sets it back to OK,
+      // so that the next failure is told again (README).
+      EvaluationPeriods: 1,
+      TreatMissingData: "notBreaching",
       Threshold: 0,
       ComparisonOperator: "GreaterThanThreshold",
       AlarmActions: [{ Ref: "ImportFailuresTopic" }],
