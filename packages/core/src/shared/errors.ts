@@ -22,7 +22,8 @@ export const MAX_FIELD_ISSUES = 20;
 
 /**
  * Input that is well-formed but breaks the schema (HTTP 422). Keeps the first `MAX_FIELD_ISSUES` issues:
- * listing every one made a body of unknown fields answer ten times its own size.
+ * listing every one made a body of unknown fields answer ten times its own size. A caller that found more than
+ * it built (`validate` builds no more than it keeps) gives their number as `issueCount`.
  */
 export class ValidationError extends AppError {
   readonly code = "VALIDATION_FAILED";
@@ -30,16 +31,20 @@ export class ValidationError extends AppError {
   /** How many issues were found in all; more than `issues` holds when it was cut short. */
   readonly issueCount: number;
 
-  constructor(issues: FieldIssue[], options?: { cause?: unknown }) {
+  constructor(
+    issues: FieldIssue[],
+    { issueCount: found = 0, ...options }: { cause?: unknown; issueCount?: number } = {},
+  ) {
     const kept = issues.slice(0, MAX_FIELD_ISSUES);
-    const more = issues.length - kept.length;
+    const issueCount = Math.max(found, issues.length);
+    const more = issueCount - kept.length;
     super(
       `Invalid input: ${kept.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ")}` +
         (more > 0 ? `; and ${more} more` : ""),
       options,
     );
     this.issues = kept;
-    this.issueCount = issues.length;
+    this.issueCount = issueCount;
   }
 }
 
