@@ -342,6 +342,49 @@ describe("the server process", () => {
     expect(rest).toContain('"task":"sent after 100"');
   });
 
+  it("answers 503 with Retry-After to an upload read whole that would go past BODY_MEMORY_LIMIT, before asking for its body", async () => {
+    const server = await startServerProcess({
+      DATA_DIR: dataDir,
+      TODO_STORE: "memory",
+      CSV_BODY_LIMIT: "1000",
+      BODY_MEMORY_LIMIT: "1500",
+    });
+    const csv = `task\n${"a held row\n".repeat(100)}`.slice(0, 1000);
+    const uploadHead = (key: string, extra = "") =>
+      "POST /todos/import HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/csv\r\nConnection: close\r\n" +
+      `Idempotency-Key: ${key}\r\nContent-Length: ${csv.length}\r\n${extra}\r\n`;
+    // One upload holds 1,000 of the 1,500 bytes, taken when the server asks for its body (100 Continue), which is
+    // then sent but for its last 100 bytes.
+    const holding = connect(Number(new URL(server.url).port), "127.0.0.1");
+    await once(holding, "connect");
+    holding.setEncoding("utf8");
+    holding.write(uploadHead("holding", "Expect: 100-continue\r\n"));
+    const [interim] = (await once(holding, "data")) as [string];
+    holding.write(csv.slice(0, 900));
+
+    const refused = parseRawAnswer(
+      await rawExchange(server.url, uploadHead("refused", "Expect: 100-continue\r\n")),
+    );
+    holding.write(csv.slice(900));
+    let held = "";
+    for await (const chunk of holding) held += chunk;
+    const accepted = parseRawAnswer(await rawExchange(server.url, uploadHead("refused") + csv));
+    await server.stop();
+
+    expect(interim).toMatch(/^HTTP\/1\.1 100 Continue\r\n/);
+    expect(refused.status).toBe(503);
+    expect(refused.headers).toMatchObject({ "retry-after": "5", connection: "close" });
+    expect(JSON.parse(refused.body)).toMatchObject({ code: "SERVER_BUSY" });
+    expect(parseRawAnswer(held).status).toBe(200);
+    expect(accepted.status).toBe(200);
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({
+        msg: "request refused: request bodies held at the limit",
+        code: "SERVER_BUSY",
+      }),
+    );
+  });
+
   it("logs one JSON line per request with method, path, status, duration and request id", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
 

@@ -11,6 +11,7 @@ describe("readConfig", () => {
       dataDir: path.resolve(".data"),
       cursorSecret: undefined,
       jsonBodyLimit: 65_536,
+      bodyMemoryLimit: 64 * 1024 * 1024,
     });
   });
 
@@ -23,6 +24,7 @@ describe("readConfig", () => {
       CURSOR_SECRET: "s".repeat(32),
       JSON_BODY_LIMIT: "1024",
       CSV_BODY_LIMIT: "2048",
+      BODY_MEMORY_LIMIT: "4096",
       LOG_LEVEL: "debug",
       SHUTDOWN_TIMEOUT_MS: "2500",
       S3_ENDPOINT: "http://127.0.0.1:4568",
@@ -37,6 +39,7 @@ describe("readConfig", () => {
       cursorSecret: "s".repeat(32),
       jsonBodyLimit: 1024,
       csvBodyLimit: 2048,
+      bodyMemoryLimit: 4096,
       logLevel: "debug",
       shutdownTimeoutMs: 2500,
       dynamoDb: undefined,
@@ -61,6 +64,7 @@ describe("readConfig", () => {
     ["SHUTDOWN_TIMEOUT_MS", " "],
     ["JSON_BODY_LIMIT", "-1"],
     ["JSON_BODY_LIMIT", "1.5"],
+    ["BODY_MEMORY_LIMIT", "0"],
     ["TODO_STORE", "postgres"],
     ["LOG_LEVEL", "verbose"],
     ["HOST", " "],

@@ -16,6 +16,8 @@ export interface ServerConfig {
   cursorSecret: string | undefined;
   jsonBodyLimit: number;
   csvBodyLimit: number;
+  /** The bytes of JSON bodies, and as many of CSV uploads, read whole that the server holds at once. */
+  bodyMemoryLimit: number;
   logLevel: string;
   /** How long a shutdown waits for requests in flight before closing their connections. */
   shutdownTimeoutMs: number;
@@ -41,6 +43,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     cursorSecret: cursorSecret(env.CURSOR_SECRET),
     jsonBodyLimit: integer(env, "JSON_BODY_LIMIT", DEFAULT_BODY_LIMITS.jsonBytes, 1, 10 * 1024 * 1024),
     csvBodyLimit: integer(env, "CSV_BODY_LIMIT", DEFAULT_BODY_LIMITS.csvBytes, 1, 1024 * 1024 * 1024),
+    bodyMemoryLimit: integer(env, "BODY_MEMORY_LIMIT", DEFAULT_BODY_LIMITS.heldBytes, 1, 16 * 1024 ** 3),
     logLevel: logLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,

@@ -141,7 +141,11 @@ const application = new ContainerModule(({ bind }) => {
         ids,
         logger,
         cursorSecret,
-        limits: { jsonBytes: config.jsonBodyLimit, csvBytes: config.csvBodyLimit },
+        limits: {
+          jsonBytes: config.jsonBodyLimit,
+          csvBytes: config.csvBodyLimit,
+          heldBytes: config.bodyMemoryLimit,
+        },
         cors: { origins: config.corsOrigins },
       }),
     [SERVER_CONFIG, TODO_REPOSITORY, IMPORT_LEDGER, CLOCK, ID_GENERATOR, LOGGER, CURSOR_SECRET],

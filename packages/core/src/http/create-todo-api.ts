@@ -14,6 +14,7 @@ import type { CorsOptions } from "./cors.js";
 import { addHelloRoutes } from "./hello-routes.js";
 import { NotImplementedError } from "./http-errors.js";
 import { addImportRoute } from "./import-route.js";
+import { BodyMemory } from "./read-body.js";
 import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
 import { type HttpApi, serveRoutes } from "./serve-routes.js";
@@ -24,9 +25,29 @@ export interface BodyLimits {
   jsonBytes: number;
   /** Largest CSV upload accepted by `POST /todos/import` (default 10 MiB, API Gateway's own limit). */
   csvBytes: number;
+  /**
+   * The most bytes of JSON bodies, and as many of CSV uploads, read whole that the API holds at once (default
+   * 64 MiB; never less than `jsonBytes`, and `csvBytes`, so that one body at the limit is always taken). A body
+   * that would go past it is answered 503 with `Retry-After` (see `BodyMemory`).
+   */
+  heldBytes: number;
 }
 
-export const DEFAULT_BODY_LIMITS: BodyLimits = { jsonBytes: 64 * 1024, csvBytes: 10 * 1024 * 1024 };
+export const DEFAULT_BODY_LIMITS: BodyLimits = {
+  jsonBytes: 64 * 1024,
+  csvBytes: 10 * 1024 * 1024,
+  heldBytes: 64 * 1024 * 1024,
+};
+
+/** The limits `deps` sets, the defaults for the rest. */
+function bodyLimitsOf(deps: TodoRoutesDeps): BodyLimits {
+  return { ...DEFAULT_BODY_LIMITS, ...deps.limits };
+}
+
+/** The memory for bodies of up to `limitBytes` read whole: `heldBytes`, or one body at the limit if more. */
+function bodyMemoryFor(limitBytes: number, { heldBytes }: BodyLimits): BodyMemory {
+  return new BodyMemory(Math.max(limitBytes, heldBytes));
+}
 
 /** What the todo routes need: the todo store, and optionally the clock, ids, logger, limits and CORS. */
 export interface TodoRoutesDeps {
@@ -60,9 +81,10 @@ export type TodoApi = HttpApi;
  */
 export function createTodoApi(deps: TodoApiDeps): TodoApi {
   const logger = deps.logger ?? silentLogger;
-  const addUploads: AddUploads = (router, csvBytes) => {
+  const addUploads: AddUploads = (router, limits) => {
     const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
-    addImportRoute(router, { importTodos, csvBytes });
+    const { csvBytes } = limits;
+    addImportRoute(router, { importTodos, csvBytes, memory: bodyMemoryFor(csvBytes, limits) });
   };
   // Its uploads need the import ledger too: an API whose ledger cannot be reached is not ready to serve them.
   const ledgerAnswers = () => deps.imports.get(READINESS_PROBE_ID);
@@ -87,13 +109,15 @@ export function createTodoApiWithoutUploads(deps: TodoRoutesDeps): TodoApi {
 /** Only `POST /todos/import`: CSV uploads, served apart from the rest of the API (see above). */
 export function createUploadApi(deps: TodoApiDeps): TodoApi {
   const logger = deps.logger ?? silentLogger;
-  const csvBytes = deps.limits?.csvBytes ?? DEFAULT_BODY_LIMITS.csvBytes;
+  const limits = bodyLimitsOf(deps);
+  const { csvBytes } = limits;
   const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
-  return serveRoutes(addImportRoute(new Router(), { importTodos, csvBytes }), logger, deps.cors);
+  const memory = bodyMemoryFor(csvBytes, limits);
+  return serveRoutes(addImportRoute(new Router(), { importTodos, csvBytes, memory }), logger, deps.cors);
 }
 
-/** Adds `POST /todos/import` to a router, accepting CSV bodies up to `csvBytes`. */
-type AddUploads = (router: Router, csvBytes: number) => void;
+/** Adds `POST /todos/import` to a router, accepting CSV bodies within `limits`. */
+type AddUploads = (router: Router, limits: BodyLimits) => void;
 
 function uploadsServedElsewhere(router: Router): void {
   router.on("POST", "/todos/import", () => {
@@ -111,7 +135,8 @@ function todoRouter(
   storesAnswer: readonly (() => Promise<unknown>)[] = [],
 ): Router {
   const clock = deps.clock ?? systemClock;
-  const limits = { ...DEFAULT_BODY_LIMITS, ...deps.limits };
+  const limits = bodyLimitsOf(deps);
+  const json = { jsonBytes: limits.jsonBytes, jsonMemory: bodyMemoryFor(limits.jsonBytes, limits) };
   const useCases = todoUseCases(deps, clock);
   const router = addHelloRoutes(new Router())
     // Liveness: the process serves. It never looks at the store, so that a store outage does not get every
@@ -127,10 +152,10 @@ function todoRouter(
       ]);
       return jsonReply({ status: "ready" });
     });
-  addWorkshopTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
+  addWorkshopTodoRoutes(router, { ...useCases, ...json });
   // Before `/todos/{id}`, so that `/todos/import` is not read as an id.
-  addUploads(router, limits.csvBytes);
-  return addRestTodoRoutes(router, { ...useCases, jsonBytes: limits.jsonBytes });
+  addUploads(router, limits);
+  return addRestTodoRoutes(router, { ...useCases, ...json });
 }
 
 /**
@@ -139,8 +164,10 @@ function todoRouter(
  */
 export function createWorkshopTodoApi(deps: TodoRoutesDeps): TodoApi {
   const clock = deps.clock ?? systemClock;
-  const jsonBytes = deps.limits?.jsonBytes ?? DEFAULT_BODY_LIMITS.jsonBytes;
-  const router = addWorkshopTodoRoutes(new Router(), { ...todoUseCases(deps, clock), jsonBytes });
+  const limits = bodyLimitsOf(deps);
+  const { jsonBytes } = limits;
+  const jsonMemory = bodyMemoryFor(jsonBytes, limits);
+  const router = addWorkshopTodoRoutes(new Router(), { ...todoUseCases(deps, clock), jsonBytes, jsonMemory });
   return serveRoutes(router, deps.logger ?? silentLogger, deps.cors);
 }
 

@@ -8,6 +8,7 @@ import { AppError, ValidationError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import {
   MethodNotAllowedError,
+  ServerBusyError,
   UnsupportedContentEncodingError,
   UnsupportedMediaTypeError,
 } from "./http-errors.js";
@@ -44,6 +45,7 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   HEADERS_TOO_LARGE: 431,
   NOT_IMPLEMENTED: 501,
   IMPORT_FAILED: 503,
+  SERVER_BUSY: 503,
   STORE_UNAVAILABLE: 503,
   TIME_LIMIT_REACHED: 503,
 };
@@ -74,10 +76,15 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
   const known = error instanceof AppError ? error : undefined;
   const status = (known && STATUS_BY_CODE[known.code]) ?? 500;
   const code = status === 500 || !known ? "INTERNAL" : known.code;
-  // A 501 says what the server does not do, asked by the caller: the caller's to read, and no failure.
-  const callers = status < 500 || status === 501;
+  // A 501 says what the server does not do, asked by the caller: the caller's to read, and no failure; so does a
+  // 503 SERVER_BUSY, which refuses a request it could not hold now (logged as a warning: the operator may want
+  // to give the server more room, or find who holds it).
+  const busy = error instanceof ServerBusyError;
+  const callers = status < 500 || status === 501 || busy;
 
-  if (!callers) {
+  if (busy) {
+    logger.warn("request refused: request bodies held at the limit", { requestId, code: known!.code });
+  } else if (!callers) {
     logger.error("request failed", { requestId, code: known?.code ?? "INTERNAL", error: describe(error) });
   }
   const detail = callers
@@ -101,6 +108,7 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
   }
   const headers: Record<string, string> = {};
   if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
+  if (busy) headers["retry-after"] = String(error.retryAfterSeconds);
   // RFC 9110 §15.5.16: a 415 for a content coding says which codings are accepted.
   if (error instanceof UnsupportedContentEncodingError) headers["accept-encoding"] = "identity";
   // RFC 5789 §2.2: a PATCH refused for its document's format says which formats are accepted.

@@ -5,7 +5,7 @@ import type { ImportTodos } from "../csv-import/import-todos.js";
 import { InvalidParameterError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import { readQuote } from "./query.js";
-import { assertCsvBody, readBodyBytes, replay, uploadBody } from "./read-body.js";
+import { assertCsvBody, type BodyMemory, replay, useUploadBody } from "./read-body.js";
 import { jsonReply, type Reply } from "./responses.js";
 import type { Router } from "./router.js";
 import { isWellFormedKey } from "./serve-routes.js";
@@ -18,10 +18,13 @@ import { isWellFormedKey } from "./serve-routes.js";
  * With an `Idempotency-Key` the upload has an identity, so sending it again imports nothing twice. Its body is
  * read whole first (within the limit), for its digest: the same key sent with another body, or with another
  * `quote`, is refused (422), not answered with the earlier report while the new rows are dropped.
+ *
+ * A body read whole (with a key, or chunked) is held against `memory` until its import ends: beyond it, the
+ * upload is refused (503, `Retry-After`) rather than held.
  */
 export function addImportRoute(
   router: Router,
-  { importTodos, csvBytes }: { importTodos: ImportTodos; csvBytes: number },
+  { importTodos, csvBytes, memory }: { importTodos: ImportTodos; csvBytes: number; memory: BodyMemory },
 ): Router {
   return router.on("POST", "/todos/import", async ({ request, url, requestId }) => {
     assertCsvBody(request);
@@ -29,25 +32,27 @@ export function addImportRoute(
     const quote = readQuote(url);
     const signal = request.signal ? { signal: request.signal } : {};
     if (key === undefined) {
-      const body = await uploadBody(request, csvBytes);
       // Every upload without a key is an import of its own: a random version says so (and no warning is due).
       const source = { container: "upload", key: requestId, version: randomUUID() };
-      return answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal }));
+      return useUploadBody(request, csvBytes, memory, async (body) =>
+        answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal })),
+      );
     }
-    const bytes = await readBodyBytes(request, csvBytes);
-    // The quote is part of what was asked: the same bytes read with other quotes are other rows. The default
-    // leaves the digest as it was before the quote counted, so that a retry made across that change still
-    // matches its first upload.
-    const hash = createHash("sha256");
-    if (quote !== "auto") hash.update(`quote=${quote}\n`);
-    const fingerprint = `sha256:${hash.update(bytes).digest("base64url")}`;
-    const source = { container: "upload", key, version: key, fingerprint };
-    return answer(
-      await importTodos.execute(
-        { source, quote },
-        { body: { body: replay(bytes), size: bytes.length }, ...signal },
-      ),
-    );
+    return memory.useWhole(request, csvBytes, async (bytes) => {
+      // The quote is part of what was asked: the same bytes read with other quotes are other rows. The default
+      // leaves the digest as it was before the quote counted, so that a retry made across that change still
+      // matches its first upload.
+      const hash = createHash("sha256");
+      if (quote !== "auto") hash.update(`quote=${quote}\n`);
+      const fingerprint = `sha256:${hash.update(bytes).digest("base64url")}`;
+      const source = { container: "upload", key, version: key, fingerprint };
+      return answer(
+        await importTodos.execute(
+          { source, quote },
+          { body: { body: replay(bytes), size: bytes.length }, ...signal },
+        ),
+      );
+    });
   });
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
-import { assertCsvBody, limitedBody, readJsonBody, replay, uploadBody } from "./read-body.js";
+import { assertCsvBody, BodyMemory, limitedBody, readJsonBody, replay, useUploadBody } from "./read-body.js";
 
 const post = (body: BodyInit, contentType = "application/json", headers: Record<string, string> = {}) =>
   new Request("http://x/", {
@@ -145,7 +145,7 @@ describe("replay", () => {
   });
 });
 
-describe("uploadBody", () => {
+describe("useUploadBody", () => {
   // As a Lambda event's body arrives: one chunk, with the Content-Length the client sent.
   it("streams a body that arrives in one chunk in slices of 64 KiB, as it streams one read whole", async () => {
     const bytes = Buffer.alloc(150 * 1024, 7);
@@ -159,7 +159,9 @@ describe("uploadBody", () => {
     };
 
     const slices: Uint8Array[] = [];
-    for await (const slice of await uploadBody(request, 1024 * 1024)) slices.push(slice);
+    await useUploadBody(request, 1024 * 1024, new BodyMemory(1024 * 1024), async (body) => {
+      for await (const slice of body) slices.push(slice);
+    });
 
     expect(slices.map((slice) => slice.length)).toEqual([64 * 1024, 64 * 1024, 22 * 1024]);
     expect(Buffer.concat(slices).equals(bytes)).toBe(true);

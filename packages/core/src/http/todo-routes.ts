@@ -10,7 +10,7 @@ import { InvalidParameterError, MalformedJsonError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import { etagOf, hasVersionPrecondition, versionPreconditionsFrom } from "./preconditions.js";
 import { readCursor, readLimit } from "./query.js";
-import { readJsonBody } from "./read-body.js";
+import { type BodyMemory, readJsonBody } from "./read-body.js";
 import { emptyReply, jsonReply } from "./responses.js";
 import type { Router } from "./router.js";
 
@@ -27,11 +27,11 @@ export const WORKSHOP_LIST_LIMIT = 1000;
  */
 export function addWorkshopTodoRoutes(
   router: Router,
-  { addTodo, listTodos, jsonBytes }: { addTodo: AddTodo; listTodos: ListTodos; jsonBytes: number },
+  { addTodo, listTodos, jsonBytes, jsonMemory }: { addTodo: AddTodo; listTodos: ListTodos } & JsonBodies,
 ): Router {
   return router
     .on("POST", "/todo/add", async ({ request }) => {
-      const todo = await addTodo.execute(await readJsonBody(request, jsonBytes));
+      const todo = await addTodo.execute(await readJsonBody(request, jsonBytes, jsonMemory));
       return jsonReply({ message: "Task added.", Item: todo });
     })
     .on("GET", "/todo/list", async () => {
@@ -41,6 +41,12 @@ export function addWorkshopTodoRoutes(
       const next = `/todos?limit=${MAX_PAGE_SIZE}&cursor=${encodeURIComponent(nextCursor)}`;
       return jsonReply(items, 200, { link: `<${next}>; rel="next"` });
     });
+}
+
+/** How JSON bodies are read: up to `jsonBytes` each, held against `jsonMemory` while they are read. */
+export interface JsonBodies {
+  jsonBytes: number;
+  jsonMemory: BodyMemory;
 }
 
 export interface RestTodoUseCases {
@@ -69,14 +75,11 @@ function readPreconditionsOfRead(request: HttpRequest): VersionPreconditions {
  * The REST resource `/todos`: create (201 + Location), list (cursor pages), get, patch and delete, each of the
  * last three conditional on `If-Match` and `If-None-Match` (RFC 9110 §13).
  */
-export function addRestTodoRoutes(
-  router: Router,
-  useCases: RestTodoUseCases & { jsonBytes: number },
-): Router {
-  const { addTodo, getTodo, listTodos, updateTodo, deleteTodo, jsonBytes } = useCases;
+export function addRestTodoRoutes(router: Router, useCases: RestTodoUseCases & JsonBodies): Router {
+  const { addTodo, getTodo, listTodos, updateTodo, deleteTodo, jsonBytes, jsonMemory } = useCases;
   return router
     .on("POST", "/todos", async ({ request }) => {
-      const todo = await addTodo.execute(await readJsonBody(request, jsonBytes));
+      const todo = await addTodo.execute(await readJsonBody(request, jsonBytes, jsonMemory));
       return jsonReply(todo, 201, { location: `/todos/${todo.id}`, etag: etagOf(todo.version) });
     })
     .on("GET", "/todos", async ({ url }) => {
@@ -100,7 +103,11 @@ export function addRestTodoRoutes(
       const id = params.id!;
       const preconditions = versionPreconditionsFrom(request);
       try {
-        const todo = await updateTodo.execute(id, await readJsonBody(request, jsonBytes), preconditions);
+        const todo = await updateTodo.execute(
+          id,
+          await readJsonBody(request, jsonBytes, jsonMemory),
+          preconditions,
+        );
         return jsonReply(todo, 200, { etag: etagOf(todo.version) });
       } catch (error) {
         // With an If-Match or If-None-Match (`*` too), a body that does not parse or validate is answered after
