@@ -17,6 +17,7 @@ import {
   createUploadApi,
   createWorkshopTodoApi,
 } from "./create-todo-api.js";
+import { toResponse } from "./responses.js";
 import { WORKSHOP_LIST_LIMIT } from "./todo-routes.js";
 
 const APP = "https://app.example.com";
@@ -25,6 +26,39 @@ const TODO_ID = "6f1c5a4e-1111-4a2b-9c3d-123456789abc";
 
 const apiWith = (cors?: CorsOptions, todos = new InMemoryTodoRepository()) =>
   createTodoApi({ todos, imports: new InMemoryImportLedger(), cors, ...SAME_DATA });
+
+/**
+ * The 503 SERVER_BUSY of an API whose memory for JSON bodies another body, which is never finished, holds whole.
+ */
+async function busyAnswer(): Promise<Response> {
+  const api = createTodoApi({
+    todos: new InMemoryTodoRepository(),
+    imports: new InMemoryImportLedger(),
+    cors: { origins: [APP] },
+    limits: { jsonBytes: 100, heldBytes: 100 },
+  });
+  const post = (body: AsyncIterable<Uint8Array>) => ({
+    method: "POST",
+    url: "http://localhost/todos",
+    headers: new Headers({ origin: APP, "content-type": "application/json", "content-length": "100" }),
+    body,
+  });
+  let reading!: () => void;
+  const read = new Promise<void>((resolve) => {
+    reading = resolve;
+  });
+  void api.handle(
+    post(
+      (async function* () {
+        reading();
+        await new Promise(() => {});
+        yield new Uint8Array();
+      })(),
+    ),
+  );
+  await read;
+  return toResponse(await api.handle(post((async function* () {})())));
+}
 
 /** One id and one time for every todo: two APIs given the same requests answer the same bytes. */
 const SAME_DATA = {
@@ -169,7 +203,7 @@ describe("CORS for a list of origins", () => {
     expect(corsHeadersOf(response)).toEqual({
       "access-control-allow-origin": APP,
       "access-control-expose-headers":
-        "location, etag, link, allow, accept-encoding, accept-patch, x-request-id",
+        "location, etag, link, allow, accept-encoding, accept-patch, retry-after, x-request-id",
       vary: "origin",
     });
   });
@@ -248,6 +282,7 @@ describe("CORS for a list of origins", () => {
           body: "[]",
         }),
       ),
+      await busyAnswer(),
     ];
     // Fetch's CORS-safelisted response headers, what no script needs (nosniff), and CORS's own.
     const readable = new Set(["cache-control", "content-language", "content-length", "content-type"]);
@@ -268,6 +303,7 @@ describe("CORS for a list of origins", () => {
       "etag",
       "link",
       "location",
+      "retry-after",
       "x-request-id",
     ]);
     for (const response of responses) {

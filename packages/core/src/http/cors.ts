@@ -31,7 +31,8 @@ export const CORS_ALLOWED_HEADERS: readonly string[] = [
  * The response headers the API sends that a page's script may read beyond the CORS-safelisted ones
  * (`cache-control`, `content-type`, `content-length`...): `location` and `etag` of a created or read todo,
  * `link` to the next page of the workshop's list, `allow` of a 405, `accept-encoding` of a 415 for a compressed
- * body, `accept-patch` of a 415 for a patch in another format, and the request's id. (No answer of the API carries `retry-after`.)
+ * body, `accept-patch` of a 415 for a patch in another format, `retry-after` of a 503 SERVER_BUSY, and the request's
+ * id.
  */
 export const CORS_EXPOSED_HEADERS: readonly string[] = [
   "location",
@@ -40,6 +41,7 @@ export const CORS_EXPOSED_HEADERS: readonly string[] = [
   "allow",
   "accept-encoding",
   "accept-patch",
+  "retry-after",
   "x-request-id",
 ];
 
