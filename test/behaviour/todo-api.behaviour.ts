@@ -608,6 +608,18 @@ export function describeTodoApiBehaviour(
         expect(await tasksMatching(marker)).toEqual([]);
       });
 
+      it("answers 400 to a body of thousands of nested arrays, which it does not parse", async () => {
+        const depth = 20_000;
+        const response = await send("/todos", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: `{"task":${"[".repeat(depth)}${"]".repeat(depth)}}`,
+        });
+
+        const problem = await expectProblem(response, 400, "MALFORMED_JSON");
+        expect(problem.detail).toMatch(/more than 1000 objects and arrays/);
+      });
+
       it("answers 422 with the field paths when the schema is broken", async () => {
         const response = await sendJson("POST", "/todos", {
           task: "",

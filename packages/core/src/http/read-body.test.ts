@@ -1,7 +1,15 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
-import { assertCsvBody, BodyMemory, limitedBody, readJsonBody, replay, useUploadBody } from "./read-body.js";
+import {
+  assertCsvBody,
+  BodyMemory,
+  limitedBody,
+  MAX_JSON_CONTAINERS,
+  readJsonBody,
+  replay,
+  useUploadBody,
+} from "./read-body.js";
 
 const post = (body: BodyInit, contentType = "application/json", headers: Record<string, string> = {}) =>
   new Request("http://x/", {
@@ -76,6 +84,33 @@ describe("reading bodies", () => {
     const value = await readJsonBody(post(body), 100);
 
     expect(Object.keys(value as object)).toHaveLength(size);
+  });
+
+  it("refuses a body of more than MAX_JSON_CONTAINERS objects and arrays before parsing it", async () => {
+    const nested = (depth: number) => `{"task":${"[".repeat(depth - 1)}${"]".repeat(depth - 1)}}`;
+    const many = (count: number) => `{"task":[${Array.from({ length: count - 2 }, () => "{}").join(",")}]}`;
+    const limit = 1024 * 1024;
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      for (const body of [nested(MAX_JSON_CONTAINERS + 1), many(MAX_JSON_CONTAINERS + 1), nested(100_000)]) {
+        await expect(readJsonBody(post(body), limit)).rejects.toThrow(/more than 1000 objects and arrays/);
+      }
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
+    expect(await readJsonBody(post(nested(MAX_JSON_CONTAINERS)), limit)).toHaveProperty("task");
+    expect(await readJsonBody(post(many(MAX_JSON_CONTAINERS)), limit)).toHaveProperty("task");
+  });
+
+  it.each([
+    ["brackets inside strings", `{"task":"${"[{".repeat(2000)}"}`],
+    [
+      "strings with escaped quotes and backslashes",
+      JSON.stringify({ task: `"\\"${"[".repeat(2000)}\\`, name: `\\${"{".repeat(2000)}"` }),
+    ],
+  ])("counts no objects or arrays in %s", async (_, body) => {
+    expect(await readJsonBody(post(body), 1024 * 1024)).toHaveProperty("task");
   });
 
   it("refuses invalid UTF-8, an empty body and malformed JSON", async () => {
