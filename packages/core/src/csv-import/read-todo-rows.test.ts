@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type RowRead, readTodoRows } from "./read-todo-rows.js";
+import { MAX_ROWS_PER_STEP, type RowRead, readTodoRows } from "./read-todo-rows.js";
 
 async function* chunks(text: string, size = 16) {
   const bytes = Buffer.from(text, "utf8");
@@ -36,6 +36,33 @@ describe("readTodoRows", () => {
       { kind: "rejected", line: 7, reason: "task: must not be empty" },
     ]);
   });
+
+  it.each([
+    [
+      "refused by validation",
+      "task,dueDate\n",
+      ",x\n",
+      "task: must not be empty; dueDate: must be a real date",
+    ],
+    ["dropped as bad CSV", "task,name\n", 'a"b,c\n', "inside an unquoted field"],
+  ])(
+    "yields a chunk's rows %s a step at a time, so that its consumer can let others run",
+    async (_, header, row, reason) => {
+      // 64 KiB in one chunk, as a body read whole is sliced: 21,800 records or more.
+      const text = header + row.repeat(Math.floor((64 * 1024 - header.length) / row.length));
+      const steps: number[] = [];
+      const body = chunks(text, 64 * 1024);
+      for await (const batch of readTodoRows(body, { quote: "auto", maxRecordBytes: 1024 }))
+        steps.push(batch.length);
+
+      expect(steps.reduce((sum, size) => sum + size, 0)).toBe(
+        1 + Math.floor((64 * 1024 - header.length) / row.length),
+      );
+      expect(Math.max(...steps)).toBeLessThanOrEqual(MAX_ROWS_PER_STEP);
+      const reads = await readAll(text.slice(0, header.length + row.length * 3), { maxRecordBytes: 1024 });
+      expect(reads[1]).toMatchObject({ kind: "rejected", reason: expect.stringContaining(reason) });
+    },
+  );
 
   it("yields the records the record guard dropped among the others", async () => {
     const reads = await readAll(`task\nfirst\n${"x".repeat(100)}\nlast\n`);
