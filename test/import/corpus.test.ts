@@ -190,17 +190,19 @@ const corpus: CorpusCase[] = [
     },
   },
   {
-    // Typed by hand: a blank or a tab after each comma, before a quote too. After a closing quote only the comma
-    // may come (line 4).
-    file: "blanks-before-quotes.csv",
-    report: completedWith(4, [
-      { line: 4, reason: 'closing quote (") not followed by a comma or the end of the line' },
+    // Typed by hand: blanks or tabs around the commas, before an opening quote and after a closing one. Text
+    // after a closing quote still breaks the record (line 6).
+    file: "blanks-around-quotes.csv",
+    report: completedWith(6, [
+      { line: 6, reason: 'closing quote (") not followed by a comma or the end of the line' },
     ]),
-    importedLines: [2, 3, 5],
+    importedLines: [2, 3, 4, 5, 7],
     todos: {
       2: { task: "Buy milk, eggs", name: "Ann", dueDate: "2017-11-01" },
       3: { task: "Call Bob", name: "Bob", dueDate: "2017-12-10" },
+      4: { task: "Water plants", name: "Cy", dueDate: null },
       5: { task: "Fix bike", name: "Dan", dueDate: "2017-12-11" },
+      7: { task: "Read", name: "Fay", dueDate: "2017-12-12" },
     },
   },
   {

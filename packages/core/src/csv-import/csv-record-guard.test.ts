@@ -112,8 +112,8 @@ describe("CsvRecordGuard", () => {
     expect(dropped).toEqual([{ line: 2, reason }]);
   });
 
-  it("passes quoted fields after spaces or tabs (at a record's start too), wherever the chunks are cut", async () => {
-    const text = 'task,x,y\n  "a", \t"b,c",\t\n\t"multi\nline",1,2\n';
+  it("passes quoted fields with spaces or tabs around them (at a record's start and end too), wherever the chunks are cut", async () => {
+    const text = 'task,x,y\n  "a" , \t"b,c"\t,\t\n\t"multi\nline" \t,1,"2"  \r\n"z" \n';
     const file = Buffer.from(text, "latin1");
 
     for (let at = 0; at <= file.length; at++) {
@@ -127,8 +127,18 @@ describe("CsvRecordGuard", () => {
   it.each([
     ["text, a blank, then a quote", 'ab "c",d', 'quote (") inside an unquoted field'],
     [
-      "a blank between a closing quote and the comma",
-      '"ab" ,d',
+      "blanks then text after a closing quote",
+      '"ab" \tc,d',
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+    [
+      "a blank then a quote after a closing quote",
+      '"ab" "c",d',
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+    [
+      "a blank then a CR alone after a closing quote",
+      '"ab" \rc,d',
       'closing quote (") not followed by a comma or the end of the line',
     ],
   ])("still drops a record with %s, wherever the chunks are cut", async (_case, record, reason) => {

@@ -18,6 +18,8 @@ const QUOTED_QUOTE = 3;
 const CLOSED_CR = 4;
 /** After a quote error: the record ends at the next LF, whatever the quotes say. */
 const TO_LINE_END = 5;
+/** A closing quote then spaces or tabs: more of them, or what may follow a closing quote. */
+const CLOSED_BLANKS = 6;
 
 const LINE_BREAKS = 4096;
 const LF_RUN = Buffer.alloc(LINE_BREAKS, "\n");
@@ -36,7 +38,7 @@ export interface CsvRecordGuardOptions {
  * not see: a record longer than `maxRecordBytes` (its line ending, LF or CRLF, not counted), and a record
  * whose quotes break CSV's rules (a quote inside an unquoted field, a closing quote followed by something
  * other than a comma or the line's end, a quote still open at the end). Spaces and tabs may come before an
- * opening quote, as the parser reads them (`"Buy milk", "Alice"`).
+ * opening quote and after a closing one, as the parser reads them (`"Buy milk" , "Alice"`).
  *
  * csv-parse's own `max_record_size` cannot do this: with `skip_records_with_error` it drops the rest of the
  * chunk after an oversized record. And the parser, after a bad closing quote, stays inside the field and
@@ -176,10 +178,14 @@ export class CsvRecordGuard extends Transform {
     this.chunk = EMPTY;
   }
 
-  /** The byte after a quote inside a quoted field (QUOTED_QUOTE), or after that quote and a CR (CLOSED_CR). */
+  /**
+   * The byte after a quote inside a quoted field (QUOTED_QUOTE), after the blanks that followed that quote
+   * (CLOSED_BLANKS), or after that quote and a CR (CLOSED_CR).
+   */
   private afterClosingQuote(state: number, byte: number, i: number): number {
-    if (state === QUOTED_QUOTE && byte !== LF) {
-      if (byte === this.quote) this.state = QUOTED;
+    if (state !== CLOSED_CR && byte !== LF) {
+      if (byte === this.quote && state === QUOTED_QUOTE) this.state = QUOTED;
+      else if (byte === SPACE || byte === TAB) this.state = CLOSED_BLANKS;
       else if (byte === COMMA) this.state = FIELD_START;
       else if (byte === CR) this.state = CLOSED_CR;
       else this.fail(this.badClosingQuote(), i);

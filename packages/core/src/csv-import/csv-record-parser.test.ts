@@ -46,17 +46,30 @@ describe("CsvRecordParser", () => {
     ]);
   });
 
-  it("reads a quote after spaces or tabs that follow a comma as opening the field, as lists are typed by hand", async () => {
+  it("reads spaces and tabs around a quoted field as outside it, as lists are typed by hand", async () => {
     const { records, skipped } = await parse([
-      'task,name,x\n"Buy milk", "Alice",\t"a, b"\n  "Call", Bob ,  c\n',
+      'task,name,x\n"Buy milk" , "Alice",\t"a, b"\t\n  "Call", Bob ,  c\n"Pay " \r\n',
     ]);
 
     expect(skipped).toEqual([]);
     expect(records.map((record) => record.fields)).toEqual([
       ["task", "name", "x"],
       ["Buy milk", "Alice", "a, b"],
-      // Only on the left: the row schema trims what is left of an unquoted field.
+      // An unquoted field keeps its blanks on the right: the row schema trims it.
       ["Call", "Bob ", "c"],
+      // Inside the quotes, blanks are the value's.
+      ["Pay "],
+    ]);
+  });
+
+  it("keeps a CR alone at the end of an unquoted field, and the lines after it right (only blanks after a quote are trimmed)", async () => {
+    const { records } = await parse(["task,x\na\r,1\nb,2\r \nc,3\n"]);
+
+    expect(records.map((record) => [record.fields, record.line])).toEqual([
+      [["task", "x"], 1],
+      [["a\r", "1"], 2],
+      [["b", "2\r "], 3],
+      [["c", "3"], 4],
     ]);
   });
 

@@ -20,12 +20,15 @@ const LINE_BREAK = /[\r\n]/;
 
 /** What `CsvRecordParser` changes of csv-parse's inner state (csv-parse 6; the tests fail if it moves). */
 interface CsvParseInternals {
-  state: { timchars: Buffer[]; expectedRecordLength: number; record: unknown[] };
+  options: { rtrim: boolean };
+  state: { timchars: Buffer[]; expectedRecordLength: number; record: unknown[]; wasQuoting: boolean };
   __onRecord: (...args: unknown[]) => unknown;
+  __onField: () => unknown;
 }
 
 const SKIP_REASONS: Partial<Record<string, string>> = {
   CSV_INVALID_CLOSING_QUOTE: "closing quote not followed by a comma or the end of the line",
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: "closing quote not followed by a comma or the end of the line",
   INVALID_OPENING_QUOTE: "quote inside an unquoted field",
   CSV_QUOTE_NOT_CLOSED: "quote not closed",
   CSV_MAX_RECORD_SIZE: "record too large",
@@ -63,10 +66,11 @@ export class CsvRecordParser extends Parser {
       quote,
       // The escape defaults to `"` whatever the quote; with `'` quotes it would eat every `"` in a field.
       escape: quote,
-      // Spaces and tabs after a comma (`"Buy milk", "Alice"`, as lists are typed by hand) are not part of the
-      // field, so a quote after them opens it; without this, csv-parse refuses the record. Only on the left: a
-      // closing quote must still be followed by the comma. csv-parse trims line breaks too, see below.
+      // Spaces and tabs around a comma (`"Buy milk" , "Alice"`, as lists are typed by hand) are not part of a
+      // quoted field: a quote after them opens it, and they may follow its closing quote. Without these two,
+      // csv-parse refuses the record. csv-parse trims line breaks too, and unquoted fields, see below.
       ltrim: true,
+      rtrim: true,
       skip_empty_lines: true,
       relax_column_count: true,
       skip_records_with_error: true,
@@ -81,6 +85,19 @@ export class CsvRecordParser extends Parser {
     // (a test fails if csv-parse stops reading this list). The row schema trims the rest.
     const { api } = this as unknown as { api: CsvParseInternals };
     api.state.timchars = [Buffer.from(" "), Buffer.from("\t")];
+    // Its right trim also cuts the end of every unquoted field with `trimEnd`, which drops a CR alone there (and
+    // so a line of the count) with the blanks. It is kept for the blanks after a closing quote only: an unquoted
+    // field is read whole, and the row schema trims it.
+    const onField = api.__onField;
+    api.__onField = function (this: CsvParseInternals) {
+      if (this.state.wasQuoting) return onField.call(this);
+      this.options.rtrim = false;
+      try {
+        return onField.call(this);
+      } finally {
+        this.options.rtrim = true;
+      }
+    };
     // With `relax_column_count`, csv-parse still builds an error (a stack, a copy of the record) for each record of
     // another width than the first, and drops it: 15 µs a row, five times a valid row's whole cost, for a file of
     // ragged or blank (`,,,,`) lines. Each record is its own expected width; `readTodoRow` checks widths.

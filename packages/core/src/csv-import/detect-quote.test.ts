@@ -47,6 +47,15 @@ describe("detectQuote", () => {
     // As typed by hand: a blank after each comma.
     ["the workshop's file with a blank after each comma", "task, name\n'Buy milk, eggs', 'John Doe'\n", "'"],
     ["a tab before one 'TBD'", "task,name\nCall mum,\t'TBD'\n", "'"],
+    // And blanks around the commas.
+    [
+      "the workshop's file with blanks around the commas",
+      "task , name\n'Buy milk, eggs' , 'John Doe'\n",
+      "'",
+    ],
+    ["a blank after one 'TBD'", "task,name\n'TBD' ,Call mum\n", "'"],
+    // A tie (' refuses O'Brien, " keeps the quotes of 'TBD'), settled by the field wrapped in ', blanks aside.
+    ["a blank after 'TBD', then O'Brien", "task,name\n'TBD' ,O'Brien\n", "'"],
     ["a blank before a field in \" and one in '", "task,name\n 'TBD', \"Ann\"\n", '"'],
   ])("reads the lines with each quote and picks the one that reads them better: %s", (_case, text, quote) => {
     expect(detectQuote(bytes(text), { endOfFile: false })).toBe(quote);

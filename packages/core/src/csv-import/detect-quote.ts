@@ -50,9 +50,9 @@ export function detectQuote(sample: Uint8Array, { endOfFile }: { endOfFile: bool
   return looksSingleQuoted(sampled.slice(1)) ? "'" : '"';
 }
 
-// Blanks may come before a quote, as the reader trims them (`'Buy milk', 'Alice'`).
+// Blanks may come around a quoted field, as the reader trims them (`'Buy milk' , 'Alice'`).
 const OPENS_WITH_SINGLE_QUOTE = /(?:^|,)[ \t]*'/;
-const LEADING_BLANKS = /^[ \t]+/;
+const OUTER_BLANKS = /^[ \t]+|[ \t]+$/g;
 const CR_FILE = /^[^\r\n]*\r(?!\n)/;
 
 /** In `fit`'s records, a value this reading leaves unquoted but wrapped in the other quote. */
@@ -74,8 +74,10 @@ function fit(lines: readonly string[], quote: QuoteChar, toTheEnd: boolean): num
     records = parse(lines.join("\n"), {
       quote,
       escape: quote,
-      // As the reader parses (see `CsvRecordParser`): blanks before a quote do not keep it from opening the field.
+      // As the reader parses (see `CsvRecordParser`): blanks may come before an opening quote and after a
+      // closing one.
       ltrim: true,
+      rtrim: true,
       record_delimiter: "\n",
       relax_column_count: true,
       skip_empty_lines: true,
@@ -117,7 +119,7 @@ function looksSingleQuoted(lines: readonly string[]): boolean {
   let singleQuoted = false;
   for (const line of lines) {
     for (const text of line.split(",")) {
-      const field = text.replace(LEADING_BLANKS, "");
+      const field = text.replace(OUTER_BLANKS, "");
       if (field.startsWith('"')) return false;
       if (field.length >= 2 && field.startsWith("'") && field.endsWith("'")) singleQuoted = true;
     }

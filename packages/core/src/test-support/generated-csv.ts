@@ -13,6 +13,8 @@ export interface GeneratedCsv {
   quoteAll: boolean;
   /** Written before each quoted field, as lists typed by hand have them (`"a", "b"`): not part of the value. */
   blanksBeforeQuotes: string;
+  /** Written after each quoted field (`"a" , "b"`): not part of the value either. */
+  blanksAfterQuotes: string;
   header: string[];
   records: GeneratedRecord[];
   /** The file's bytes. */
@@ -104,6 +106,7 @@ interface Shape {
   bom: boolean;
   quoteAll: boolean;
   blanksBeforeQuotes: string;
+  blanksAfterQuotes: string;
   header: string[];
 }
 
@@ -115,6 +118,7 @@ const shape = (quote: fc.Arbitrary<'"' | "'">, quoteAll: fc.Arbitrary<boolean>):
     // Every field quoted, as the workshop's file is; else only those that need it.
     quoteAll,
     blanksBeforeQuotes: fc.constantFrom("", "", " ", "\t "),
+    blanksAfterQuotes: fc.constantFrom("", "", " ", " \t"),
     header: fc
       .shuffledSubarray([...COLUMNS], { minLength: 1 })
       .map((columns) => (columns.includes("task") ? columns : ["task", ...columns]))
@@ -268,6 +272,7 @@ function write(file: Shape, plans: RecordPlan[], endsWithLineEnding: boolean): G
     bom: file.bom,
     quoteAll: file.quoteAll,
     blanksBeforeQuotes: file.blanksBeforeQuotes,
+    blanksAfterQuotes: file.blanksAfterQuotes,
     header: file.header,
     records,
     bytes: Buffer.concat(parts),
@@ -280,12 +285,15 @@ function endingOf(lineEnding: Shape["lineEnding"], other: boolean): string {
 }
 
 /** A record's bytes: fields joined by commas, quoted when they must be (or always), quotes inside doubled. */
-function serialize(fields: readonly string[], { quote, quoteAll, blanksBeforeQuotes }: Shape): Buffer {
+function serialize(
+  fields: readonly string[],
+  { quote, quoteAll, blanksBeforeQuotes, blanksAfterQuotes }: Shape,
+): Buffer {
   const texts = fields.map((field) => {
     // A record of one empty field is written `""`: unquoted, it is an empty line, which readers skip.
     const mustQuote = /[,\r\n]/.test(field) || field.includes(quote) || (fields.length === 1 && field === "");
     return quoteAll || mustQuote
-      ? `${blanksBeforeQuotes}${quote}${field.replaceAll(quote, quote + quote)}${quote}`
+      ? `${blanksBeforeQuotes}${quote}${field.replaceAll(quote, quote + quote)}${quote}${blanksAfterQuotes}`
       : field;
   });
   const pieces = texts.join(",").split(INVALID_BYTE);
@@ -298,7 +306,7 @@ function serialize(fields: readonly string[], { quote, quoteAll, blanksBeforeQuo
 
 /**
  * A record that breaks a quoting rule in its field `at`: `a"b` (a quote inside), `"a"b` (text after the closing
- * quote) or `"a` (never closed). Its other fields are written as they should be, without line breaks, so that
+ * quote and the file's blanks after quotes) or `"a` (never closed). Its other fields are written as they should be, without line breaks, so that
  * the record ends on its line.
  */
 function serializeBroken(
@@ -310,13 +318,15 @@ function serializeBroken(
   const fields = values.map((value) => value.replace(/[\r\n]/g, " "));
   const index = at % Math.max(1, fields.length);
   const q = file.quote;
-  const bad = rule === "inside" ? `a${q}b` : rule === "after" ? `${q}a${q}b` : `${q}a`;
+  const blanks = file.blanksAfterQuotes;
+  const bad = rule === "inside" ? `a${q}b` : rule === "after" ? `${q}a${q}${blanks}b` : `${q}a`;
   const before = serialize(fields.slice(0, index), file);
   const prefix = index === 0 ? before : Buffer.concat([before, Buffer.from(",")]);
   const rest = rule === "unclosed" ? [] : fields.slice(index + 1);
   const after =
     rest.length === 0 ? Buffer.alloc(0) : Buffer.concat([Buffer.from(","), serialize(rest, file)]);
-  const bytesBefore = rule === "inside" ? prefix.length + 1 : rule === "after" ? prefix.length + 3 : Infinity;
+  const bytesBefore =
+    rule === "inside" ? prefix.length + 1 : rule === "after" ? prefix.length + 3 + blanks.length : Infinity;
   return { bytes: Buffer.concat([prefix, Buffer.from(bad), after]), bytesBefore };
 }
 
