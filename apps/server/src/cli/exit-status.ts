@@ -7,7 +7,7 @@ import {
 import { ConfigError } from "../config.js";
 import { FileChangedError, NotAFileError } from "../files/local-file-object-source.js";
 import { UsageError } from "./command-line.js";
-import { ImportUnrecordedError, InterruptedError } from "./import-file.js";
+import { ImportUnrecordedError, InterruptedError, QuoteChangedError } from "./import-file.js";
 import { OutputError } from "./list-todos.js";
 
 // What the user can fix about a file named on the command line, said in words: node's own message is the
@@ -55,6 +55,7 @@ export function exitStatusOf(error: unknown): { code: number; message: string } 
   }
   const usage =
     error instanceof UsageError ||
+    error instanceof QuoteChangedError ||
     error instanceof ConfigError ||
     error instanceof NotAFileError ||
     error instanceof ObjectNotFoundError ||

@@ -18,7 +18,7 @@ import { readConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
 import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
 import { exitStatusOf } from "./exit-status.js";
-import { ImportUnrecordedError, InterruptedError, importFile } from "./import-file.js";
+import { ImportUnrecordedError, InterruptedError, importFile, QuoteChangedError } from "./import-file.js";
 import { LedgerWatch } from "./ledger-watch.js";
 
 /** A todo store whose writes wait until the import is stopped, and say when the first one starts. */
@@ -67,14 +67,19 @@ class LedgerLostMidway extends InMemoryImportLedger {
 }
 
 /** `todo import <file>` as the CLI runs it, into `todos`, its ledger watched as the CLI watches its own. */
-function importInto(todos: InMemoryTodoRepository, ledger: ImportLedger, file: string): Promise<number> {
+function importInto(
+  todos: InMemoryTodoRepository,
+  ledger: ImportLedger,
+  file: string,
+  quote: "auto" | '"' | "'" = "auto",
+): Promise<number> {
   const watch = new LedgerWatch();
   const app = {
     todos,
     importTodos: new ImportTodos(todos, watch.watch(ledger), systemClock, silentLogger),
     close: async () => {},
   } as unknown as ServerApp;
-  const command = { name: "import", location: file, quote: "auto", json: false } as const;
+  const command = { name: "import", location: file, quote, json: false } as const;
   return importFile(app, command, readConfig({ TODO_STORE: "memory" }), watch);
 }
 
@@ -160,6 +165,49 @@ describe("importFile run again after Ctrl-C", () => {
     expect(await run()).toBe(0);
 
     expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["two", "three"]);
+  });
+
+  // Its checkpoint counts lines of the file as the first run read it: read with other quotes, the lines before
+  // it would be other rows, counted imported but never written.
+  it("refuses to go on with another --quote than the interrupted run's, exit 2, and goes on with the same", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task,name\n'one',Ann\n'two',Bob\n'three',Cy\n");
+    const todos = new StallsAfterFirstBatch();
+    const ledger = new InMemoryImportLedger();
+
+    const first = importInto(todos, ledger, file, '"');
+    await todos.stalled;
+    process.emit("SIGINT", "SIGINT");
+    await expect(first).rejects.toBeInstanceOf(InterruptedError);
+    todos.resume();
+
+    const other = await importInto(todos, ledger, file, "'").catch((error: unknown) => error);
+    expect(other).toBeInstanceOf(QuoteChangedError);
+    expect(exitStatusOf(other)).toEqual({
+      code: 2,
+      message: `${file} was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.`,
+    });
+    expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["'one'"]);
+
+    expect(await importInto(todos, ledger, file, '"')).toBe(0);
+    expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual([
+      "'one'",
+      "'two'",
+      "'three'",
+    ]);
+  });
+
+  it("refuses to repeat a finished import with another --quote, where it would answer the earlier report", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task,name\n'one',Ann\n");
+    const todos = new InMemoryTodoRepository();
+    const ledger = new InMemoryImportLedger();
+    expect(await importInto(todos, ledger, file, '"')).toBe(0);
+
+    await expect(importInto(todos, ledger, file, "'")).rejects.toBeInstanceOf(QuoteChangedError);
+    await expect(importInto(todos, ledger, file, "auto")).rejects.toBeInstanceOf(QuoteChangedError);
+    expect(await importInto(todos, ledger, file, '"')).toBe(0);
+    expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["'one'"]);
   });
 });
 

@@ -1,5 +1,11 @@
 import path from "node:path";
-import { type ImportReport, type ObjectRef, type OpenedObject, StoreUnavailableError } from "@anycloud/core";
+import {
+  ImportKeyReusedError,
+  type ImportReport,
+  type ObjectRef,
+  type OpenedObject,
+  StoreUnavailableError,
+} from "@anycloud/core";
 import type { ServerConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
 import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
@@ -27,7 +33,9 @@ export async function importFile(
   let report: ImportReport;
   try {
     report = await app.importTodos.execute(
-      { source, quote },
+      // The --quote asked for is part of the import: the same file read with other quotes is other rows, and a
+      // run that goes on from an earlier one's checkpoint must read the file as that run did.
+      { source: { ...source, fingerprint: `quote=${quote}` }, quote },
       {
         body: opened,
         signal: interrupt.signal,
@@ -35,6 +43,7 @@ export async function importFile(
       },
     );
   } catch (error) {
+    if (error instanceof ImportKeyReusedError) throw new QuoteChangedError(location);
     // Stopped (Ctrl-C, or a store that failed), and the store did not answer when core recorded it FAILED: it
     // is held until its lease runs out, and running the command again meanwhile is refused as "already running".
     const heldUntil = ledger.unrecordedUntil();
@@ -90,6 +99,15 @@ export class ImportUnrecordedError extends Error {
     super(
       `${error.message.replace(/\.$/, "")}${cause ? ` (${cause})` : ""}, and the import could not be recorded FAILED: it ${heldUntilAdvice(heldUntil)}`,
       { cause: error },
+    );
+  }
+}
+
+/** The file was imported (or an import of it started) with another `--quote`, which this run's would not repeat. */
+export class QuoteChangedError extends Error {
+  constructor(location: string) {
+    super(
+      `${location} was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.`,
     );
   }
 }
