@@ -44,6 +44,13 @@ export async function startS3rver(
     context.type = "application/xml";
     context.body = context.method === "HEAD" ? null : PRECONDITION_FAILED;
   });
+  // s3rver decodes x-amz-copy-source with decodeURI, which leaves %2B, %26, %3D... as they are: a copy from a
+  // key with + & = , ; : @ $ in it answered NoSuchKey. Decoded here, and encoded again for its decodeURI.
+  server.middleware.unshift(async (context, next) => {
+    const source = context.get("x-amz-copy-source");
+    if (source) context.req.headers["x-amz-copy-source"] = forDecodeUri(source);
+    await next();
+  });
   server.on("event", onEvent);
   const address = await server.run();
   return {
@@ -55,6 +62,21 @@ export async function startS3rver(
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A copy source (`bucket/key`, the key URL-encoded, maybe `?versionId=`) that decodeURI reads as S3 does:
+ * fully decoded, then encoded again with encodeURI, whose escapes decodeURI undoes. Left as it is when it is
+ * not valid percent-encoding.
+ */
+function forDecodeUri(source: string): string {
+  const question = source.indexOf("?");
+  const path = question === -1 ? source : source.slice(0, question);
+  try {
+    return encodeURI(decodeURIComponent(path)) + (question === -1 ? "" : source.slice(question));
+  } catch {
+    return source;
+  }
 }
 
 /** RFC 9110 If-Match: `*`, or a list of (strong) entity tags, one of which is the current one. */

@@ -38,6 +38,8 @@ declare module "s3rver" {
     get(header: string): string;
     remove(header: string): void;
     response: { get(header: string): string };
+    /** Node's request, whose headers s3rver's own middleware reads. */
+    req: { headers: Record<string, string | string[] | undefined> };
   }
 
   type Middleware = (context: KoaContext, next: () => Promise<void>) => Promise<void>;
