@@ -87,3 +87,128 @@ describe("the local loop's S3 notification (csvUploadsListener)", () => {
     expect(lines.join("\n")).not.toMatch(/retrying|later\.csv/);
   });
 });
+
+/** What csvImport's bundle throws when another invocation holds the import: core's ImportInProgressError. */
+function heldBy(leaseExpiresAt: number): AggregateError {
+  const held = Object.assign(new Error("Import i-1 is already running."), {
+    code: "IMPORT_IN_PROGRESS",
+    importId: "i-1",
+    leaseExpiresAt: new Date(leaseExpiresAt).toISOString(),
+  });
+  return new AggregateError(
+    [held],
+    "1 of 1 imports of this S3 event failed or are held by another invocation",
+  );
+}
+
+const completed = (note?: string) => ({
+  imported: [{ status: "COMPLETED", rowsRead: 1, imported: 1, rejected: 0, failed: 0, durationMs: 1, note }],
+});
+
+describe("the local loop's S3 notification, for an import another invocation holds", () => {
+  it("retries once the invocation that holds it here has ended, not after 1 and 2 s that would find it held", async () => {
+    // The same upload's event twice at once: the first invocation runs the import, the second finds it held
+    // (its lease a minute away) while the first runs, and gets the report once it has ended.
+    let finishHolder = () => {};
+    let holder: Promise<unknown> | undefined;
+    let holderEnded = false;
+    const calls: number[] = [];
+    const lambdas = {
+      invoke: () => {
+        calls.push(Date.now());
+        if (holder === undefined) {
+          holder = new Promise((resolve) => {
+            finishHolder = () => resolve(completed());
+          });
+          return holder;
+        }
+        return holderEnded
+          ? Promise.resolve(completed("Already imported: this is the report of the earlier run."))
+          : Promise.reject(heldBy(Date.now() + 60_000));
+      },
+      idle: () => (holder && !holderEnded ? holder.then(() => {}) : undefined),
+    } as unknown as LocalLambdas;
+    const { lines, log, line } = logLines();
+    const uploads = csvUploadsListener({
+      lambdas,
+      s3: {} as S3Client,
+      bucket: BUCKET,
+      retryDelaysMs: [0, 0],
+      log,
+    });
+
+    uploads.onEvent(putEvent("todos.csv"));
+    await expect.poll(() => calls.length).toBe(1);
+    uploads.onEvent(putEvent("todos.csv"));
+    await line(/attempt 1 found the import held by another invocation/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(calls).toHaveLength(2);
+
+    holderEnded = true;
+    finishHolder();
+    await line(/Already imported/);
+    uploads.close();
+
+    expect(calls).toHaveLength(3);
+    expect(lines.filter((seen) => /COMPLETED, 1 imported/.test(seen))).toHaveLength(2);
+    expect(lines.join("\n")).not.toMatch(/no retry left/);
+  });
+
+  it("retries once the lease has run out when no invocation here holds it (its holder lost its answer)", async () => {
+    const leaseEnd = Date.now() + 400;
+    const calls: number[] = [];
+    const lambdas = {
+      invoke: () => {
+        calls.push(Date.now());
+        return Date.now() < leaseEnd ? Promise.reject(heldBy(leaseEnd)) : Promise.resolve(completed());
+      },
+      idle: () => undefined,
+    } as unknown as LocalLambdas;
+    const { lines, log, line } = logLines();
+    const uploads = csvUploadsListener({
+      lambdas,
+      s3: {} as S3Client,
+      bucket: BUCKET,
+      retryDelaysMs: [0, 0],
+      log,
+    });
+
+    uploads.onEvent(putEvent("todos.csv"));
+    await line(/COMPLETED, 1 imported/);
+    uploads.close();
+
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toBeGreaterThanOrEqual(leaseEnd);
+    expect(lines.join("\n")).not.toMatch(/no retry left/);
+  });
+
+  it("gives up after Lambda's two retries while the import stays held, saying its holder goes on with it", async () => {
+    const calls: number[] = [];
+    const lambdas = {
+      invoke: () => {
+        calls.push(Date.now());
+        // A holder elsewhere that renews its lease.
+        return Promise.reject(heldBy(Date.now() + 100));
+      },
+      idle: () => undefined,
+    } as unknown as LocalLambdas;
+    const { lines, log, line } = logLines();
+    const uploads = csvUploadsListener({
+      lambdas,
+      s3: {} as S3Client,
+      bucket: BUCKET,
+      retryDelaysMs: [0, 0],
+      log,
+    });
+
+    uploads.onEvent(putEvent("todos.csv"));
+    await line(/no retry left/);
+    uploads.close();
+
+    expect(calls).toHaveLength(3);
+    expect(lines.join("\n")).toContain(
+      "csvImport s3://uploads/todos.csv: attempt 3 failed, no retry left (on AWS the event would go to the " +
+        "ImportFailuresQueue; the invocation that holds the import goes on with it):",
+    );
+  });
+});

@@ -119,3 +119,74 @@ describe("the local loop's Invoke API, as Lambda's", () => {
     expect(response.status).toBe(404);
   });
 });
+
+describe("the local loop's Invoke API, for an asynchronous invocation (X-Amz-Invocation-Type: Event)", () => {
+  let failures = 0;
+  const attempts: string[] = [];
+  const logged: string[] = [];
+  let events: LocalHttpServer;
+  beforeAll(async () => {
+    const lambdas = new LocalLambdas(
+      async (name) => ({
+        handler: async () => {
+          attempts.push(name);
+          if (attempts.filter((attempt) => attempt === name).length <= failures)
+            throw new Error(`${name} failed`);
+          return {
+            imported: [
+              { status: "COMPLETED", rowsRead: 2, imported: 2, rejected: 0, failed: 0, durationMs: 3 },
+            ],
+          };
+        },
+      }),
+      () => {},
+    );
+    events = await startLocalHttpServer({
+      port: 0,
+      lambdas,
+      log: (line) => logged.push(line),
+      retryDelaysMs: [0, 0],
+    });
+  });
+  afterAll(() => events?.close());
+
+  const invokeAsync = (name: string, event: unknown) =>
+    fetch(`${events.url}/2015-03-31/functions/${name}/invocations`, {
+      method: "POST",
+      headers: { "x-amz-invocation-type": "Event" },
+      body: JSON.stringify(event),
+    });
+
+  it("retries a failed one twice, as Lambda does, and prints csvImport's report", async () => {
+    attempts.length = 0;
+    logged.length = 0;
+    failures = 2;
+    const event = {
+      Records: [{ eventSource: "aws:s3", s3: { bucket: { name: "b" }, object: { key: "my+todos.csv" } } }],
+    };
+
+    const response = await invokeAsync("csvImport", event);
+
+    expect(response.status).toBe(202);
+    await expect
+      .poll(() => logged.join("\n"))
+      .toContain("csvImport s3://b/my todos.csv: COMPLETED, 2 imported");
+    expect(attempts).toEqual(["csvImport", "csvImport", "csvImport"]);
+    expect(logged.join("\n")).toContain(
+      "csvImport s3://b/my todos.csv: attempt 2 failed, retrying in 0 ms: csvImport failed",
+    );
+  });
+
+  it("says when the retries are spent, and what AWS would do with the event", async () => {
+    attempts.length = 0;
+    logged.length = 0;
+    failures = 3;
+
+    expect((await invokeAsync("hello", { from: "an async invoke" })).status).toBe(202);
+
+    await expect
+      .poll(() => logged.join("\n"))
+      .toContain("hello: attempt 3 failed, no retry left (on AWS the event would be dropped):");
+    expect(attempts).toEqual(["hello", "hello", "hello"]);
+  });
+});

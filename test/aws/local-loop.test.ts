@@ -182,6 +182,28 @@ describe("the local loop (pnpm --filter @anycloud/aws local)", () => {
     expect(loop.output()).toContain(reported);
   });
 
+  it("says in one line, naming their variables, that its ports are taken when another loop runs, starting nothing", async () => {
+    const port = (url: string) => new URL(url).port;
+    const dynamoDbPort = found(/DynamoDB\s+http:\/\/127\.0\.0\.1:(\d+)/, loop.output());
+    const second = spawnLocalLoop({
+      PORT: port(loop.api),
+      S3_PORT: port(loop.s3),
+      DYNAMODB_PORT: dynamoDbPort,
+    });
+    try {
+      const { code } = await second.exited;
+
+      expect(code, second.output()).toBe(1);
+      expect(second.output()).toContain(
+        `local: ports ${port(loop.api)} (PORT, the HTTP API), ${port(loop.s3)} (S3_PORT, s3rver) and ` +
+          `${dynamoDbPort} (DYNAMODB_PORT, DynamoDB) are taken: is another local loop running?`,
+      );
+      expect(second.output()).not.toMatch(/^\s+at /m);
+    } finally {
+      signalGroup(second.child, "SIGKILL");
+    }
+  });
+
   it("stops on SIGTERM, stopping every process it started", async () => {
     const children = loop.dynamoDbPid === undefined ? [] : [loop.dynamoDbPid];
     expect(children.filter(processExists)).toEqual(children);
@@ -250,6 +272,39 @@ describe.runIf(javaWorks())("the local loop, stopped while it starts", () => {
     READY_WITHIN_MS + 20_000,
   );
 });
+
+describe.runIf(javaWorks())("the local loop, when DynamoDB Local dies under it", () => {
+  it(
+    "says so, with what to do, and still stops cleanly",
+    async () => {
+      const running = await startLocalLoop();
+      try {
+        signalProcess(running.dynamoDbPid!, "SIGKILL");
+
+        await expect
+          .poll(() => running.output(), { timeout: 10_000 })
+          .toContain(
+            `DynamoDB Local (pid ${running.dynamoDbPid}) was killed (SIGKILL): the functions can no longer`,
+          );
+        expect(running.output()).toContain("Stop the loop (Ctrl-C) and start it again");
+        signalGroup(running.child, "SIGINT");
+        const { code } = await running.exited;
+
+        expect(code, running.output()).toBe(0);
+        expect(running.output()).toContain("Stopped.");
+      } finally {
+        signalGroup(running.child, "SIGKILL");
+      }
+    },
+    READY_WITHIN_MS + 20_000,
+  );
+});
+
+function found(pattern: RegExp, output: string): string {
+  const match = pattern.exec(output);
+  if (!match) throw new Error(`${pattern} is not in the loop's output:\n${output}`);
+  return match[1]!;
+}
 
 /** The pids whose parent is `pid`, from /proc. */
 function childrenOf(pid: number): number[] {

@@ -33,7 +33,12 @@ function dynamoDbLocalFolder(): string {
  * await dynamoDb.stop();
  */
 export async function startDynamoDbLocal(
-  options: { port?: number; longRunning?: boolean } = {},
+  options: {
+    port?: number;
+    longRunning?: boolean;
+    /** Told when the JVM, once ready, ends without `stop()` (killed, out of memory): how, and its pid. */
+    onUnexpectedExit?: (how: string, pid: number | undefined) => void;
+  } = {},
 ): Promise<LocalServer> {
   const port = await portToUse(options.port, "DynamoDB Local");
   // C1-only JIT by default: the JVM is up in a third of the time, and a test run is too short for C2 to pay
@@ -61,7 +66,15 @@ export async function startDynamoDbLocal(
   const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid);
   void exited.then(() => watchdog?.kill("SIGKILL"));
 
+  let expected = true;
+  void exited.then(() => {
+    if (expected) return;
+    const how = child.signalCode ? `was killed (${child.signalCode})` : `exited with code ${child.exitCode}`;
+    options.onUnexpectedExit?.(how, child.pid);
+  });
+
   const stop = async () => {
+    expected = true;
     process.off("exit", killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     killGroup(child, "SIGTERM");
@@ -77,6 +90,7 @@ export async function startDynamoDbLocal(
     await stop();
     throw new Error(`DynamoDB Local did not start: ${(error as Error).message}\n${output}`, { cause: error });
   }
+  expected = false;
   return child.pid === undefined ? { endpoint, stop } : { endpoint, pid: child.pid, stop };
 }
 

@@ -1,3 +1,8 @@
+export {
+  type AsyncInvocations,
+  asyncInvocations,
+  LAMBDA_RETRY_DELAYS_MS,
+} from "./async-invocations.js";
 export { type CsvUploads, csvUploadsListener } from "./csv-uploads.js";
 export { startDynalite } from "./dynalite-server.js";
 export { javaWorks, startDynamoDbLocal } from "./dynamodb-local-process.js";
@@ -33,8 +38,10 @@ export {
   type LocalDynamoDbKind,
   type LocalLoop,
   type LocalLoopOptions,
+  type LocalPortOption,
+  PortsTakenError,
   startLocalLoop,
 } from "./local-loop.js";
-export type { LocalServer } from "./local-server.js";
+export { type LocalServer, PortTakenError } from "./local-server.js";
 export { encodeS3EventKey, normaliseS3rverRecord } from "./s3-events.js";
 export { startS3rver } from "./s3rver-process.js";

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type AsyncInvocations, asyncInvocations } from "./async-invocations.js";
 import { type FunctionName, HTTP_ROUTES, isFunctionName, matchRoute } from "./functions.js";
 import { httpApiEventFrom, responseFromResult, type WireResponse } from "./http-api-event.js";
 import {
@@ -31,10 +32,14 @@ export async function startLocalHttpServer(options: {
   port: number;
   lambdas: LocalLambdas;
   log: (line: string) => void;
+  /** Waits before Lambda's two retries of a failed asynchronous invocation (1 and 2 s). */
+  retryDelaysMs?: readonly number[];
 }): Promise<LocalHttpServer> {
   const { lambdas, log } = options;
+  const retryDelaysMs = options.retryDelaysMs ?? [1_000, 2_000];
+  const invocations = asyncInvocations({ lambdas, retryDelaysMs, log });
   const server = createServer((request, response) => {
-    void respond(request, response, lambdas, log);
+    void respond(request, response, { lambdas, invocations }, log);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -44,6 +49,7 @@ export async function startLocalHttpServer(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     close: () => {
+      invocations.close();
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
@@ -52,16 +58,21 @@ export async function startLocalHttpServer(options: {
   };
 }
 
+interface Invokers {
+  lambdas: LocalLambdas;
+  invocations: AsyncInvocations;
+}
+
 async function respond(
   request: IncomingMessage,
   response: ServerResponse,
-  lambdas: LocalLambdas,
+  invokers: Invokers,
   log: (line: string) => void,
 ): Promise<void> {
   const started = performance.now();
   let answer: WireResponse;
   try {
-    answer = await serve(request, lambdas);
+    answer = await serve(request, invokers);
   } catch (error) {
     log(`${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
     answer = json(500, { message: "Internal Server Error" });
@@ -80,14 +91,15 @@ async function respond(
   log(`${request.method} ${request.url} → ${answer.status} in ${Math.round(performance.now() - started)} ms`);
 }
 
-async function serve(request: IncomingMessage, lambdas: LocalLambdas): Promise<WireResponse> {
+async function serve(request: IncomingMessage, invokers: Invokers): Promise<WireResponse> {
+  const { lambdas } = invokers;
   const method = request.method ?? "GET";
   const target = request.url ?? "/";
   const invoked = INVOKE_PATH.exec(target);
   const body = await readBody(request);
   if (body === undefined) return json(413, { message: "Request Entity Too Large" });
   if (invoked && method === "POST")
-    return invokeDirectly(decodeURIComponent(invoked[1]!), request, body, lambdas);
+    return invokeDirectly(decodeURIComponent(invoked[1]!), request, body, invokers);
 
   const question = target.indexOf("?");
   const match = matchRoute(method, question === -1 ? target : target.slice(0, question), HTTP_ROUTES);
@@ -115,14 +127,15 @@ async function serve(request: IncomingMessage, lambdas: LocalLambdas): Promise<W
 }
 
 /**
- * Lambda's Invoke API: the body is the event; `X-Amz-Invocation-Type: Event` answers 202 at once, `DryRun` 204
- * without invoking.
+ * Lambda's Invoke API: the body is the event; `X-Amz-Invocation-Type: Event` answers 202 at once and runs the
+ * function as Lambda runs an asynchronous invocation (retried twice if it throws), `DryRun` 204 without
+ * invoking.
  */
 async function invokeDirectly(
   name: string,
   request: IncomingMessage,
   body: Buffer,
-  lambdas: LocalLambdas,
+  { lambdas, invocations }: Invokers,
 ): Promise<WireResponse> {
   const short = name.replace(/^.*:function:/, "").replace(/^anycloud-workshop-[\w]+-/, "");
   if (!isFunctionName(short)) {
@@ -151,13 +164,12 @@ async function invokeDirectly(
   // A dry run only checks the request, as Lambda's does: run, csvImport would import the event's uploads.
   if (request.headers["x-amz-invocation-type"] === "DryRun")
     return { status: 204, headers: {}, body: Buffer.alloc(0) };
-  const invocation = lambdas.invoke(short as FunctionName, event);
   if (request.headers["x-amz-invocation-type"] === "Event") {
-    invocation.catch(() => {});
+    void invocations.invoke(short as FunctionName, event);
     return { status: 202, headers: {}, body: Buffer.alloc(0) };
   }
   try {
-    return json(200, (await invocation) ?? null);
+    return json(200, (await lambdas.invoke(short as FunctionName, event)) ?? null);
   } catch (error) {
     if (error instanceof EventTooLargeError) return tooLarge;
     const failure = error instanceof Error ? error : new Error(String(error));

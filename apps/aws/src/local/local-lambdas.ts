@@ -38,7 +38,7 @@ export type LoadFunction = (name: FunctionName) => Promise<{ handler?: unknown }
  */
 export class LocalLambdas {
   private readonly handlers = new Map<FunctionName, Promise<LambdaHandler>>();
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly inFlight = new Set<{ name: FunctionName; settled: Promise<void> }>();
 
   constructor(
     private readonly load: LoadFunction,
@@ -55,13 +55,26 @@ export class LocalLambdas {
       );
     }
     const run = this.run(name, event);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.inFlight.add(settled);
-    void settled.then(() => this.inFlight.delete(settled));
+    const invocation = {
+      name,
+      settled: run.then(
+        () => undefined,
+        () => undefined,
+      ),
+    };
+    this.inFlight.add(invocation);
+    void invocation.settled.then(() => this.inFlight.delete(invocation));
     return run;
+  }
+
+  /**
+   * A promise of the moment the invocations of `name` under way now have all ended, however they end;
+   * undefined when none is under way.
+   */
+  idle(name: FunctionName): Promise<void> | undefined {
+    const running = [...this.inFlight].filter((invocation) => invocation.name === name);
+    if (running.length === 0) return undefined;
+    return Promise.all(running.map((invocation) => invocation.settled)).then(() => undefined);
   }
 
   /** Waits for the invocations under way, at most `timeoutMs`; says whether they all finished. */
@@ -70,7 +83,7 @@ export class LocalLambdas {
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const finished = Promise.all([...this.inFlight]).then(() => true as const);
+    const finished = Promise.all([...this.inFlight].map(({ settled }) => settled)).then(() => true as const);
     try {
       return await Promise.race([finished, timedOut]);
     } finally {

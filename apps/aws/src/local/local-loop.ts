@@ -8,7 +8,7 @@ import { javaWorks, startDynamoDbLocal } from "./dynamodb-local-process.js";
 import { createTables } from "./dynamodb-tables.js";
 import { startLocalHttpServer } from "./local-http-server.js";
 import { type LoadFunction, LocalLambdas } from "./local-lambdas.js";
-import type { LocalServer } from "./local-server.js";
+import { type LocalServer, PortTakenError, portToUse } from "./local-server.js";
 import { startS3rver } from "./s3rver-process.js";
 
 export interface LocalLoopOptions {
@@ -34,6 +34,22 @@ export interface LocalLoopOptions {
 }
 
 export type LocalDynamoDbKind = "external" | "dynamodb-local" | "dynalite";
+
+/** The options that set a port of the loop. */
+export type LocalPortOption = "port" | "s3Port" | "dynamoDbPort";
+
+/** Ports the loop was to listen on that other processes hold (another loop, often): nothing was started. */
+export class PortsTakenError extends Error {
+  override readonly name = "PortsTakenError";
+
+  constructor(readonly taken: readonly { option: LocalPortOption; service: string; port: number }[]) {
+    const ports = listed(taken.map(({ port, service }) => `${port} (${service})`));
+    super(
+      `${taken.length === 1 ? "Port" : "Ports"} ${ports} ${taken.length === 1 ? "is" : "are"} taken: is ` +
+        "another local loop running? Stop what uses them, or choose other ports.",
+    );
+  }
+}
 
 export interface LocalLoop {
   /** The HTTP API: `http://127.0.0.1:3001`. */
@@ -80,8 +96,10 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
     if (errors.length > 0) throw new AggregateError(errors, "Some of the local loop did not stop cleanly.");
   };
 
+  // Every port first: a loop already running is told at once, in one message, not after DynamoDB Local's start.
+  await checkPorts(options);
   try {
-    const dynamoDb = await startDynamoDbFor(options);
+    const dynamoDb = await startDynamoDbFor(options, log);
     stops.push(dynamoDb.stop);
     const dynamoDbClient = new DynamoDBClient({
       endpoint: dynamoDb.endpoint,
@@ -133,7 +151,7 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
     const uploads = csvUploadsListener({ lambdas, s3, bucket, retryDelaysMs, log });
     onUpload = uploads.onEvent;
 
-    const http = await startLocalHttpServer({ port: options.port ?? 3001, lambdas, log });
+    const http = await startLocalHttpServer({ port: options.port ?? 3001, lambdas, log, retryDelaysMs });
     stops.push(async () => {
       onUpload = () => {};
       uploads.close();
@@ -158,13 +176,42 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
   }
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+export function listed(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
+async function checkPorts(options: LocalLoopOptions): Promise<void> {
+  const wanted: { option: LocalPortOption; service: string; port: number }[] = [
+    { option: "port", service: "the HTTP API", port: options.port ?? 3001 },
+    { option: "s3Port", service: "s3rver", port: options.s3Port ?? 4568 },
+  ];
+  if (!options.dynamoDbEndpoint)
+    wanted.push({ option: "dynamoDbPort", service: "DynamoDB", port: options.dynamoDbPort ?? 8000 });
+  const taken: typeof wanted = [];
+  for (const entry of wanted) {
+    if (entry.port === 0) continue;
+    await portToUse(entry.port, entry.service).catch((error: unknown) => {
+      if (!(error instanceof PortTakenError)) throw error;
+      taken.push(entry);
+    });
+  }
+  if (taken.length > 0) throw new PortsTakenError(taken);
+}
+
 async function startDynamoDbFor(
   options: LocalLoopOptions,
+  log: (line: string) => void,
 ): Promise<LocalServer & { kind: LocalDynamoDbKind }> {
   if (options.dynamoDbEndpoint) {
     return { endpoint: options.dynamoDbEndpoint, kind: "external", stop: async () => {} };
   }
   const port = options.dynamoDbPort ?? 8000;
-  if (javaWorks()) return { ...(await startDynamoDbLocal({ port })), kind: "dynamodb-local" };
-  return { ...(await startDynalite({ port })), kind: "dynalite" };
+  if (!javaWorks()) return { ...(await startDynalite({ port })), kind: "dynalite" };
+  const onUnexpectedExit = (how: string, pid: number | undefined) =>
+    log(
+      `DynamoDB Local (pid ${pid}) ${how}: the functions can no longer reach DynamoDB (the API answers ` +
+        "503, imports fail). Stop the loop (Ctrl-C) and start it again; its data is gone.",
+    );
+  return { ...(await startDynamoDbLocal({ port, onUnexpectedExit })), kind: "dynamodb-local" };
 }

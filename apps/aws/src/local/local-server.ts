@@ -8,6 +8,19 @@ export interface LocalServer {
   stop(): Promise<void>;
 }
 
+/** A port another process listens on, where a stand-in was to listen. */
+export class PortTakenError extends Error {
+  override readonly name = "PortTakenError";
+
+  constructor(
+    readonly service: string,
+    readonly port: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${service}: port ${port} is taken. Stop what uses it, or choose another port.`, options);
+  }
+}
+
 /**
  * A port to listen on at 127.0.0.1: `wanted` when it is free (a clear error when it is not), or any free
  * port when `wanted` is 0 or undefined. The check matters for servers that cannot say they failed to bind
@@ -18,9 +31,7 @@ export async function portToUse(wanted: number | undefined, service: string): Pr
     return await listenOnce(wanted ?? 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
-    throw new Error(`${service}: port ${wanted} is taken. Stop what uses it, or choose another port.`, {
-      cause: error,
-    });
+    throw new PortTakenError(service, wanted ?? 0, { cause: error });
   }
 }
 

@@ -1,7 +1,13 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { bundleOf, HTTP_ROUTES } from "./functions.js";
-import { type LocalLoop, startLocalLoop } from "./local-loop.js";
+import {
+  type LocalLoop,
+  type LocalPortOption,
+  listed,
+  PortsTakenError,
+  startLocalLoop,
+} from "./local-loop.js";
 
 /**
  * `pnpm --filter @anycloud/aws local`: the local loop on the bundles in `functionsDir`
@@ -59,17 +65,42 @@ export async function runLocalLoop(
   // The functions run on Lambda's nodejs22.x: the SDK's warning that its 2027 releases need Node 22, printed
   // by every function's bundle on a local Node 20, says nothing about them.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  loop = await startLocalLoop({
-    // One module instance per function (the query makes each URL distinct), as each Lambda has its own.
-    loadFunction: (name) =>
-      import(`${pathToFileURL(join(functionsDir, bundleOf(name), "index.mjs")).href}?function=${name}`),
-    ...ports,
-    ...(env.DYNAMODB_ENDPOINT && { dynamoDbEndpoint: env.DYNAMODB_ENDPOINT }),
-    ...(env.UPLOADS_BUCKET && { bucket: env.UPLOADS_BUCKET }),
-    logLevel: env.LOG_LEVEL || "warn",
-  });
+  try {
+    loop = await startLocalLoop({
+      // One module instance per function (the query makes each URL distinct), as each Lambda has its own.
+      loadFunction: (name) =>
+        import(`${pathToFileURL(join(functionsDir, bundleOf(name), "index.mjs")).href}?function=${name}`),
+      ...ports,
+      ...(env.DYNAMODB_ENDPOINT && { dynamoDbEndpoint: env.DYNAMODB_ENDPOINT }),
+      ...(env.UPLOADS_BUCKET && { bucket: env.UPLOADS_BUCKET }),
+      logLevel: env.LOG_LEVEL || "warn",
+    });
+  } catch (error) {
+    if (!(error instanceof PortsTakenError)) throw error;
+    console.error(`local: ${portsTaken(error)}`);
+    process.exit(1);
+  }
   if (signalledWhileStarting) return shutDown(loop, signalledWhileStarting);
   console.log(banner(loop));
+}
+
+const PORT_VARIABLES: Record<LocalPortOption, string> = {
+  port: "PORT",
+  s3Port: "S3_PORT",
+  dynamoDbPort: "DYNAMODB_PORT",
+};
+
+/** `port 3001 (PORT, the HTTP API) is taken: ...`, in the variables that choose the ports. */
+function portsTaken({ taken }: PortsTakenError): string {
+  const one = taken.length === 1;
+  const ports = listed(
+    taken.map(({ option, service, port }) => `${port} (${PORT_VARIABLES[option]}, ${service})`),
+  );
+  return (
+    `${one ? "port" : "ports"} ${ports} ${one ? "is" : "are"} taken: is another local loop running? Stop it, ` +
+    `or set ${one ? "that variable" : "those variables"} to free ports (0 picks any) and use ${one ? "it" : "them"} ` +
+    "in the commands printed."
+  );
 }
 
 /** The port in `env[name]`, in decimal digits (`Number` would also take `0x50` or `1e3`), or `fallback`. */
