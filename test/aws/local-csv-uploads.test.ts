@@ -101,6 +101,19 @@ function heldBy(leaseExpiresAt: number): AggregateError {
   );
 }
 
+/** The listener over `lambdas`, retrying at once, and what it logs. */
+function listeningWith(lambdas: LocalLambdas) {
+  const { lines, log, line } = logLines();
+  const uploads = csvUploadsListener({
+    lambdas,
+    s3: {} as S3Client,
+    bucket: BUCKET,
+    retryDelaysMs: [0, 0],
+    log,
+  });
+  return { uploads, lines, line };
+}
+
 const completed = (note?: string) => ({
   imported: [{ status: "COMPLETED", rowsRead: 1, imported: 1, rejected: 0, failed: 0, durationMs: 1, note }],
 });
@@ -128,14 +141,7 @@ describe("the local loop's S3 notification, for an import another invocation hol
       },
       idle: () => (holder && !holderEnded ? holder.then(() => {}) : undefined),
     } as unknown as LocalLambdas;
-    const { lines, log, line } = logLines();
-    const uploads = csvUploadsListener({
-      lambdas,
-      s3: {} as S3Client,
-      bucket: BUCKET,
-      retryDelaysMs: [0, 0],
-      log,
-    });
+    const { uploads, lines, line } = listeningWith(lambdas);
 
     uploads.onEvent(putEvent("todos.csv"));
     await expect.poll(() => calls.length).toBe(1);
@@ -164,14 +170,7 @@ describe("the local loop's S3 notification, for an import another invocation hol
       },
       idle: () => undefined,
     } as unknown as LocalLambdas;
-    const { lines, log, line } = logLines();
-    const uploads = csvUploadsListener({
-      lambdas,
-      s3: {} as S3Client,
-      bucket: BUCKET,
-      retryDelaysMs: [0, 0],
-      log,
-    });
+    const { uploads, lines, line } = listeningWith(lambdas);
 
     uploads.onEvent(putEvent("todos.csv"));
     await line(/COMPLETED, 1 imported/);
@@ -192,14 +191,7 @@ describe("the local loop's S3 notification, for an import another invocation hol
       },
       idle: () => undefined,
     } as unknown as LocalLambdas;
-    const { lines, log, line } = logLines();
-    const uploads = csvUploadsListener({
-      lambdas,
-      s3: {} as S3Client,
-      bucket: BUCKET,
-      retryDelaysMs: [0, 0],
-      log,
-    });
+    const { uploads, lines, line } = listeningWith(lambdas);
 
     uploads.onEvent(putEvent("todos.csv"));
     await line(/no retry left/);
