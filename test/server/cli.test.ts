@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { access, mkdir, mkdtemp, open, rm, symlink, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, open, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -203,6 +203,72 @@ describe("the todo CLI", () => {
     expect(again.stdout).toMatch(new RegExp(`^COMPLETED: ${rows.toLocaleString("en-US")} imported`));
   });
 
+  /** `todo import - [args]` fed by a pipe, its temporary files in `tmp`; `input` is written, then the pipe closed. */
+  function importStandardInput(tmp: string, args: string[] = [], input?: string) {
+    const child = spawn(process.execPath, [CLI, "import", "-", ...args], {
+      env: { ...process.env, DATA_DIR: path.join(dir, "data"), TMPDIR: tmp },
+      cwd: dir,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    if (input !== undefined) child.stdin.end(input);
+    const exited = (once(child, "exit") as Promise<[number | null]>).then(([code]) => ({
+      code,
+      stdout,
+      stderr,
+    }));
+    return { child, exited };
+  }
+
+  it("imports standard input (-): piped again, the same bytes are the same import, and no copy is left", async () => {
+    const tmp = path.join(dir, "tmp");
+    await mkdir(tmp);
+    const csv = 'task,name\n"Buy milk" , "Ann"\nCall mum,Bob\n';
+
+    const first = await importStandardInput(tmp, ["--json"], csv).exited;
+    const again = await importStandardInput(tmp, [], csv).exited;
+    const listed = await todo(["list", "--json"]);
+
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      status: "COMPLETED",
+      imported: 2,
+      source: { container: "stdin", key: "-", version: expect.stringMatching(/^sha256:/) },
+    });
+    expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining("Already imported") });
+    expect(
+      listed.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line).task),
+    ).toEqual(["Buy milk", "Call mum"]);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it("stops on Ctrl-C while standard input is read, before any import: exit 130, and no copy is left", async () => {
+    const tmp = path.join(dir, "tmp");
+    await mkdir(tmp);
+    const { child, exited } = importStandardInput(tmp);
+    child.stdin.write("task\nfirst\n");
+    // Its copy of standard input exists once it reads it, its Ctrl-C handler installed.
+    await expect.poll(() => readdir(tmp), { timeout: 10_000 }).toHaveLength(1);
+    child.kill("SIGINT");
+    const { code, stdout, stderr } = await exited;
+
+    expect(code).toBe(130);
+    expect(stderr).toBe("todo: interrupted before the import started: nothing was imported.\n");
+    expect(stdout).toBe("");
+    expect(await readdir(tmp)).toEqual([]);
+    expect((await todo(["list", "--json"])).stdout).toBe("");
+  });
+
   it("exits 2 and prints usage for an unknown command", async () => {
     await expect(todo(["frobnicate"])).rejects.toMatchObject({
       code: 2,
@@ -219,7 +285,7 @@ describe("the todo CLI", () => {
       ["import", "a.csv", "--limit", "5"],
       "--limit is for todo list.",
     ],
-    ["an import of no file", ["import"], "todo import takes one file or s3:// URL."],
+    ["an import of no file", ["import"], "todo import takes one file, - or s3:// URL."],
     [
       "a bad --quote",
       ["import", "--quote", "backtick", "todos.csv"],

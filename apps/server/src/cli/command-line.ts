@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 
 export const USAGE = `Usage:
-  todo import <file.csv | s3://bucket/key> [--quote auto|double|single] [--json]
-      Streams a CSV file or S3 object (columns task,name,dueDate[,checked]) into the store.
+  todo import <file.csv | - | s3://bucket/key> [--quote auto|double|single] [--json]
+      Streams a CSV file, standard input (-) or an S3 object (columns task,name,dueDate[,checked]) into the
+      store.
   todo list [--limit N] [--json]
       Prints the todos.
 
@@ -38,7 +39,7 @@ export function commandOf(
   const json = values.json === true;
   if (name === "import") {
     if (rest.length !== 1)
-      throw new UsageError("todo import takes one file or s3:// URL.", { showUsage: true });
+      throw new UsageError("todo import takes one file, - or s3:// URL.", { showUsage: true });
     if (values.limit !== undefined) throw new UsageError("--limit is for todo list.");
     const quote = values.quote ?? "auto";
     // Own keys only: `--quote constructor` must not find what every object inherits.

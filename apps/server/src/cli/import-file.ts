@@ -8,12 +8,13 @@ import {
 } from "@anycloud/core";
 import type { ServerConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
-import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
+import { FileChangedError, LOCAL_FILES, LocalFileObjectSource } from "../files/local-file-object-source.js";
 import { parseS3Url } from "../files/s3-url.js";
 import { type Command, UsageError } from "./command-line.js";
 import type { LedgerWatch } from "./ledger-watch.js";
 import { writeOut } from "./list-todos.js";
 import { ProgressBar } from "./progress-bar.js";
+import { STANDARD_INPUT, spoolInput } from "./standard-input.js";
 
 /** `todo import`: imports the file or S3 object, prints its report and answers the exit code. */
 export async function importFile(
@@ -22,7 +23,7 @@ export async function importFile(
   config: ServerConfig,
   ledger: LedgerWatch,
 ): Promise<number> {
-  const { source, opened } = await openSource(location, config);
+  const { source, opened, release } = await openSource(location, config);
   const bar = new ProgressBar(process.stderr);
   // Ctrl-C stops the import cleanly: core records it FAILED, so that running it again takes it over at
   // once instead of finding it RUNNING until its lease expires. A second Ctrl-C kills at once (`once`).
@@ -55,6 +56,7 @@ export async function importFile(
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     bar.done();
+    await release?.();
   }
   // Written as the list is: a report that cannot be written (a full disk) is exit 1, not a silent success.
   await writeOut(
@@ -112,11 +114,15 @@ export class QuoteChangedError extends Error {
   }
 }
 
-/** A local file, or an S3 object (the AWS SDK is loaded only then); the ref carries the version read. */
+/**
+ * A local file, standard input (`-`), or an S3 object (the AWS SDK is loaded only then); the ref carries the
+ * version read. `release`, when given, is to be called once the import is over.
+ */
 async function openSource(
   location: string,
   config: ServerConfig,
-): Promise<{ source: ObjectRef; opened: OpenedObject }> {
+): Promise<{ source: ObjectRef; opened: OpenedObject; release?: () => Promise<void> }> {
+  if (location === "-") return openStandardInput();
   const s3 = parseS3Url(location);
   if (!s3 && location.startsWith("s3://"))
     throw new UsageError(`${location}: an S3 object is s3://bucket/key.`);
@@ -133,6 +139,48 @@ async function openSource(
     throw error instanceof FileChangedError ? new FileChangedBeforeImportError(file.key) : error;
   });
   return { source: { ...file, ...(opened.version ? { version: opened.version } : {}) }, opened };
+}
+
+/**
+ * Standard input, copied to a file first (see `spoolInput`): the same bytes piped again are the same import, as
+ * a file's are, answered from the ledger when it finished, or taken over at its checkpoint when it stopped.
+ */
+async function openStandardInput(): Promise<{
+  source: ObjectRef;
+  opened: OpenedObject;
+  release: () => Promise<void>;
+}> {
+  if (process.stdin.isTTY) process.stderr.write("todo: reading CSV from the terminal; end it with Ctrl-D.\n");
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => stop.abort(new InterruptedBeforeImportError(signal));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let spooled: Awaited<ReturnType<typeof spoolInput>>;
+  try {
+    spooled = await spoolInput(process.stdin, stop.signal);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  try {
+    const opened = await new LocalFileObjectSource().open({ container: LOCAL_FILES, key: spooled.path });
+    return {
+      source: { container: STANDARD_INPUT, key: "-", version: opened.version! },
+      opened,
+      release: spooled.remove,
+    };
+  } catch (error) {
+    await spooled.remove();
+    throw error;
+  }
+}
+
+/** Ctrl-C or SIGTERM while standard input was read, before the import started: nothing was imported. */
+export class InterruptedBeforeImportError extends InterruptedError {
+  constructor(signal: NodeJS.Signals) {
+    super(signal);
+    this.message = "interrupted before the import started: nothing was imported.";
+  }
 }
 
 /** The file changed while its version was read, before any row was: nothing was imported. */
