@@ -22,6 +22,8 @@ export const CORS_ORIGINS: readonly string[] = ["https://todo.example.com", "htt
 
 const BASE = "http://localhost";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** An ISO 8601 instant in UTC, to the millisecond, as `Date#toISOString` writes it. */
+const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 /**
  * The behaviour of the todo HTTP API, whatever runs it: core directly, the Node server over real HTTP, and
@@ -159,10 +161,12 @@ export function describeTodoApiBehaviour(
 
     describe("the REST routes", () => {
       it("creates a todo with 201, a Location and an ETag, and serves it there", async () => {
+        const before = Date.now();
         const response = await sendJson("POST", "/todos", {
           task: "  Write the README  ",
           dueDate: "2026-12-01",
         });
+        const after = Date.now();
 
         expect(response.status).toBe(201);
         const todo = (await response.json()) as Record<string, unknown>;
@@ -172,7 +176,12 @@ export function describeTodoApiBehaviour(
           dueDate: "2026-12-01",
           checked: false,
           version: 1,
+          createdAt: expect.stringMatching(ISO_UTC),
         });
+        // Made when it was asked for, and not updated since.
+        expect(Date.parse(todo.createdAt as string)).toBeGreaterThanOrEqual(before);
+        expect(Date.parse(todo.createdAt as string)).toBeLessThanOrEqual(after);
+        expect(todo.updatedAt).toBe(todo.createdAt);
         expect(response.headers.get("location")).toBe(`/todos/${todo.id}`);
         expect(response.headers.get("etag")).toBe('"1"');
         const fetched = await send(response.headers.get("location")!);
@@ -195,18 +204,29 @@ export function describeTodoApiBehaviour(
 
       it("updates only the fields sent with PATCH, and null clears a field", async () => {
         const todo = await createTodo({ task: "patch me", name: "Ann", dueDate: "2026-01-31" });
+        // A millisecond later at least, so that an update stamped with the creation time would show.
+        while (Date.now() <= Date.parse(todo.updatedAt as string))
+          await new Promise((resolve) => setTimeout(resolve, 1));
 
+        const before = Date.now();
         const response = await sendJson("PATCH", `/todos/${todo.id}`, { checked: true, name: null });
+        const after = Date.now();
 
         expect(response.status).toBe(200);
-        expect(await response.json()).toMatchObject({
+        const patched = (await response.json()) as Record<string, unknown>;
+        expect(patched).toMatchObject({
           id: todo.id,
           task: "patch me",
           name: null,
           dueDate: "2026-01-31",
           checked: true,
           version: 2,
+          createdAt: todo.createdAt,
+          updatedAt: expect.stringMatching(ISO_UTC),
         });
+        // Stamped by the update, its creation time kept.
+        expect(Date.parse(patched.updatedAt as string)).toBeGreaterThanOrEqual(before);
+        expect(Date.parse(patched.updatedAt as string)).toBeLessThanOrEqual(after);
         expect(response.headers.get("etag")).toBe('"2"');
       });
 
