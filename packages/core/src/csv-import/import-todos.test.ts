@@ -86,6 +86,32 @@ describe("ImportTodos", () => {
     expect(page.items.every((todo) => todo.createdAt === "2024-05-06T07:08:09.000Z")).toBe(true);
   });
 
+  it("reports when it started and finished, by the clock, and how long it took", async () => {
+    // The clock moves on at each reading: the report's start is the first, its end the last.
+    let reading = 0;
+    const readings: Date[] = [];
+    const moving: Clock = {
+      now: () => {
+        const now = new Date(Date.parse("2024-05-06T07:08:09.000Z") + 1_250 * reading++);
+        readings.push(now);
+        return now;
+      },
+    };
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      moving,
+      silentLogger,
+    );
+
+    const report = await importTodos.execute({ source }, { body: trackedBody(csv).opened });
+
+    const finishedAt = readings.at(-1)!.toISOString();
+    expect(report).toMatchObject({ startedAt: "2024-05-06T07:08:09.000Z", finishedAt });
+    expect(report.durationMs).toBe(Date.parse(finishedAt) - Date.parse("2024-05-06T07:08:09.000Z"));
+    expect(report.durationMs).toBeGreaterThan(0);
+  });
+
   it("opens the object through the ObjectSource when no body is given", async () => {
     const open = vi.fn(async (_ref: ObjectRef) => trackedBody(csv).opened);
     const objects: ObjectSource = { open };
