@@ -19,13 +19,14 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
 
   /** A repository whose client answers BatchWriteItem as `script` says; `sdkMaxAttempts` bounds the SDK. */
   function scriptedRepository(
-    script: (call: { ids: string[]; index: number }) => BatchWriteAnswer,
+    script: (call: { ids: string[]; index: number }) => BatchWriteAnswer | Promise<BatchWriteAnswer>,
     options: {
       maxAttempts?: number;
       sdkMaxAttempts?: number;
-      getScript?: (call: { ids: string[]; index: number }) => GetAnswer;
+      getScript?: (call: { ids: string[]; index: number }) => GetAnswer | Promise<GetAnswer>;
       timeBudgetMs?: number;
       now?: () => number;
+      concurrency?: number;
     } = {},
   ) {
     const handler = new ScriptedDynamoDbHandler(
@@ -41,8 +42,9 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       random: seededRandom(7),
       ...(options.timeBudgetMs !== undefined && { timeBudgetMs: options.timeBudgetMs }),
       ...(options.now && { now: options.now }),
+      ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
     });
-    return { handler, repository };
+    return { handler, client, repository };
   }
 
   it("writes each of 1,000 todos exactly once, with its latest value, through throttles, 5xx and handed-back items", async () => {
@@ -151,6 +153,55 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       // Three batches (25 + 25 + 10), each tried three times by the repository, each of those by the SDK.
       expect(handler.calls).toHaveLength(3 * 3 * sdkAttemptsPerCall);
       expect(await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).toEqual([]);
+    },
+  );
+
+  // The store answers no call until every call the repository has in flight has reached it (see `holdAnswers`):
+  // so as many calls are at the store at once as the repository keeps in flight, and no fewer.
+  it.each([
+    ["4 calls by default", undefined, 4],
+    ["2 calls when configured so", 2, 2],
+    ["6 calls when configured so", 6, 6],
+  ] as const)("keeps %s in flight, and never more", async (_, concurrency, expected) => {
+    const todos = Array.from({ length: 12 * 25 }, () => aTodo());
+    const hold = holdAnswers();
+    const { handler, client, repository } = scriptedRepository(() => hold.answer("forward"), {
+      ...(concurrency !== undefined && { concurrency }),
+    });
+    hold.count(client);
+
+    const result = await repository.putMany(todos);
+
+    expect(result.failed).toEqual([]);
+    expect(handler.calls).toHaveLength(12);
+    expect(hold.mostInFlight).toBe(expected);
+    expect(hold.mostAtTheStore).toBe(expected);
+    expect((await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).map((todo) => todo.id).sort()).toEqual(
+      todos.map((todo) => todo.id).sort(),
+    );
+  });
+
+  it.each([
+    ["4 batches by default", undefined, 4],
+    ["2 batches when configured so", 2, 2],
+  ] as const)(
+    "with keepExisting, keeps %s in flight (a read, then a write), and never more",
+    async (_, concurrency, expected) => {
+      const todos = Array.from({ length: 12 * 25 }, () => aTodo());
+      const hold = holdAnswers();
+      const { handler, client, repository } = scriptedRepository(() => hold.answer("forward"), {
+        getScript: () => hold.answer("forward"),
+        ...(concurrency !== undefined && { concurrency }),
+      });
+      hold.count(client);
+
+      const result = await repository.putMany(todos, { keepExisting: true });
+
+      expect(result.failed).toEqual([]);
+      expect(handler.getCalls).toHaveLength(12);
+      expect(handler.calls).toHaveLength(12);
+      expect(hold.mostInFlight).toBe(expected);
+      expect(hold.mostAtTheStore).toBe(expected);
     },
   );
 
@@ -294,6 +345,62 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     expect(handler.calls.length).toBeLessThanOrEqual(4);
   });
 });
+
+/**
+ * Holds the scripted answers to BatchWriteItem and BatchGetItem calls, and counts those calls in flight: from
+ * the repository's `send` (a middleware of the client, `count`) until it has their answer. A held call is let go,
+ * oldest first, only when every call in flight is held: the repository has sent all it will before it hears
+ * back, so the most calls at the store at once is the most it keeps in flight. Nothing waits on a clock.
+ */
+function holdAnswers() {
+  const held: (() => void)[] = [];
+  let inFlight = 0;
+  const state = { mostInFlight: 0, mostAtTheStore: 0 };
+  const releaseIfAllHeld = () => {
+    if (held.length > 0 && held.length === inFlight) held.shift()!();
+  };
+  return {
+    /** The most calls the repository had sent and not yet had answered, at once. */
+    get mostInFlight() {
+      return state.mostInFlight;
+    },
+    /** The most calls held at the store at once. */
+    get mostAtTheStore() {
+      return state.mostAtTheStore;
+    },
+    /** A script's answer, given once the call is let go. */
+    answer<Answer>(answer: Answer): Promise<Answer> {
+      return new Promise((resolve) => {
+        held.push(() => resolve(answer));
+        state.mostAtTheStore = Math.max(state.mostAtTheStore, held.length);
+        releaseIfAllHeld();
+      });
+    },
+    /** Counts `client`'s batch calls in flight. */
+    count(client: DynamoDBClient) {
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (
+            context.commandName !== "BatchWriteItemCommand" &&
+            context.commandName !== "BatchGetItemCommand"
+          ) {
+            return next(args);
+          }
+          inFlight++;
+          state.mostInFlight = Math.max(state.mostInFlight, inFlight);
+          try {
+            return await next(args);
+          } finally {
+            inFlight--;
+            // After the repository has had the answer, and sent its next call if it has one.
+            setImmediate(releaseIfAllHeld);
+          }
+        },
+        { step: "initialize", priority: "high", name: "countBatchCallsInFlight" },
+      );
+    },
+  };
+}
 
 /** Every todo in the table, read page by page with a plain client (no script). */
 async function scanAll(client: DynamoDBClient, tableName: string): Promise<Todo[]> {

@@ -24,6 +24,9 @@ export type BatchWriteAnswer =
  */
 export type GetAnswer = "forward" | "throttle" | "server-error" | "hand-back-some";
 
+/** A script's answer: now, or later (a test holds the call until it resolves). */
+type Scripted<Answer> = Answer | Promise<Answer>;
+
 /** One BatchWriteItem HTTP request the handler saw. */
 export interface BatchWriteCall {
   /** The SDK's own attempt number for this call (its `amz-sdk-request` header): above 1 when it retried. */
@@ -36,18 +39,22 @@ type Forward = DynamoDBClient["config"]["requestHandler"];
 
 /**
  * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, except that it answers
- * BatchWriteItem calls as `script` says: so the SDK's own retry code and the repository's run for real.
+ * BatchWriteItem calls as `script` says (and BatchGetItem calls as `getScript` does, when given): so the SDK's
+ * own retry code and the repository's run for real. A script that answers with a Promise holds its call until
+ * the Promise settles.
  * Rewriting a request's body invalidates its signature, which no stand-in checks.
  */
 export class ScriptedDynamoDbHandler implements HttpHandler {
   readonly calls: BatchWriteCall[] = [];
   /** The BatchGetItem calls the handler saw, when it was given a script for them. */
   readonly getCalls: { ids: string[]; answer: GetAnswer }[] = [];
+  // The calls given to each script so far: their `index` (the calls above are recorded once answered).
+  private scripted = { writes: 0, gets: 0 };
 
   constructor(
     private readonly forward: Forward,
-    private readonly script: (call: { ids: string[]; index: number }) => BatchWriteAnswer,
-    private readonly getScript?: (call: { ids: string[]; index: number }) => GetAnswer,
+    private readonly script: (call: { ids: string[]; index: number }) => Scripted<BatchWriteAnswer>,
+    private readonly getScript?: (call: { ids: string[]; index: number }) => Scripted<GetAnswer>,
   ) {}
 
   updateHttpClientConfig(): void {}
@@ -68,7 +75,7 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
     const ids = writes.map(
       (write) => (write as { PutRequest: { Item: { id: { S: string } } } }).PutRequest.Item.id.S,
     );
-    const answer = this.script({ ids, index: this.calls.length });
+    const answer = await this.script({ ids, index: this.scripted.writes++ });
     const sdkAttempt = Number(/attempt=(\d+)/.exec(request.headers["amz-sdk-request"] ?? "")?.[1] ?? 1);
     this.calls.push({ sdkAttempt, ids, answer });
 
@@ -118,12 +125,12 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
   private async answerGet(
     request: HttpRequest,
     options: HttpHandlerOptions | undefined,
-    getScript: (call: { ids: string[]; index: number }) => GetAnswer,
+    getScript: (call: { ids: string[]; index: number }) => Scripted<GetAnswer>,
   ): Promise<{ response: HttpResponse }> {
     const input = JSON.parse(bodyText(request.body)) as GetRequest;
     const [tableName, read] = Object.entries(input.RequestItems)[0]!;
     const ids = read.Keys.map((key) => key.id.S);
-    const answer = getScript({ ids, index: this.getCalls.length });
+    const answer = await getScript({ ids, index: this.scripted.gets++ });
     this.getCalls.push({ ids, answer });
     if (answer === "throttle")
       return errorResponse(
