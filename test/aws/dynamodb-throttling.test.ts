@@ -27,6 +27,9 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       timeBudgetMs?: number;
       now?: () => number;
       concurrency?: number;
+      baseDelayMs?: number;
+      random?: () => number;
+      sleep?: (ms: number) => Promise<void>;
     } = {},
   ) {
     const handler = new ScriptedDynamoDbHandler(
@@ -37,12 +40,13 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     const client = dynamoDb.client({ requestHandler: handler, maxAttempts: options.sdkMaxAttempts ?? 3 });
     const repository = new DynamoDbTodoRepository(client, {
       tableName: dynamoDb.tables.todos,
-      baseDelayMs: 2,
+      baseDelayMs: options.baseDelayMs ?? 2,
       maxAttempts: options.maxAttempts ?? 8,
-      random: seededRandom(7),
+      random: options.random ?? seededRandom(7),
       ...(options.timeBudgetMs !== undefined && { timeBudgetMs: options.timeBudgetMs }),
       ...(options.now && { now: options.now }),
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+      ...(options.sleep && { sleep: options.sleep }),
     });
     return { handler, client, repository };
   }
@@ -204,6 +208,58 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
       expect(hold.mostAtTheStore).toBe(expected);
     },
   );
+
+  // Every call is throttled, one batch, each retry by the repository alone: the sleeps it asks for are its backoff.
+  describe.each([
+    ["a write", "throttle", undefined],
+    ["a retried import's read", "forward", "throttle"],
+  ] as const)("backs off before each retry of %s", (_, writeAnswer, readAnswer) => {
+    /** The delays slept before each of the calls after the first, when the jitter draws what `random` gives. */
+    async function delaysWith(random: () => number): Promise<number[]> {
+      const slept: number[] = [];
+      const { handler, repository } = scriptedRepository(() => writeAnswer, {
+        ...(readAnswer && { getScript: () => readAnswer }),
+        sdkMaxAttempts: 1,
+        maxAttempts: 10,
+        baseDelayMs: 100,
+        timeBudgetMs: 20_000,
+        now: () => 0,
+        random,
+        sleep: async (ms) => {
+          slept.push(ms);
+        },
+      });
+
+      const result = await repository.putMany([aTodo()], { keepExisting: readAnswer !== undefined });
+
+      expect(result.failed).toEqual([
+        { id: expect.any(String), reason: expect.stringMatching(/try again later/) },
+      ]);
+      expect(readAnswer ? handler.getCalls : handler.calls).toHaveLength(10);
+      return slept;
+    }
+
+    // 100 ms doubled with each call, up to the 10-s cap: the bound that full jitter draws below.
+    const bounds = [100, 200, 400, 800, 1_600, 3_200, 6_400, 10_000, 10_000];
+
+    it("up to a bound that doubles with each call, then stays at 10 s", async () => {
+      expect(await delaysWith(() => 0.5)).toEqual([50, 100, 200, 400, 800, 1_600, 3_200, 5_000, 5_000]);
+      expect(await delaysWith(() => 0.999_9)).toEqual([99, 199, 399, 799, 1_599, 3_199, 6_399, 9_999, 9_999]);
+    });
+
+    it("with full jitter: a uniform draw between 0 and that bound", async () => {
+      expect(await delaysWith(() => 0)).toEqual(Array(9).fill(0));
+      expect(await delaysWith(() => 0.25)).toEqual(bounds.map((bound) => bound / 4));
+      const draws: number[] = [];
+      const seeded = seededRandom(2032);
+      const delays = await delaysWith(() => {
+        draws.push(seeded());
+        return draws.at(-1)!;
+      });
+      expect(draws).toHaveLength(9);
+      expect(delays).toEqual(bounds.map((bound, index) => Math.floor(draws[index]! * bound)));
+    });
+  });
 
   it("reports only the todos of the batch that stayed throttled, and writes the others", async () => {
     const todos = Array.from({ length: 75 }, () => aTodo());

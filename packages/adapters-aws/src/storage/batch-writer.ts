@@ -26,6 +26,8 @@ export interface BatchWriterOptions {
   timeBudgetMs: number;
   /** Milliseconds on a monotonic clock: the budget's. */
   now: () => number;
+  /** Waits out a backoff of `ms`, or less once `signal` is aborted: `sleep`, unless a test records the delays. */
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
 export const STORE_BUSY = "The store was too busy to write the todo; try again later.";
@@ -124,7 +126,7 @@ export class BatchWriter {
       }
       const delay = this.retryDelay(attempt, run);
       if (delay === undefined) return undefined;
-      await sleep(delay, run.signal);
+      await this.options.sleep(delay, run.signal);
     }
   }
 
@@ -149,7 +151,7 @@ export class BatchWriter {
       }
       const delay = this.retryDelay(attempt, run);
       if (delay === undefined) return unwritten(pending, run);
-      await sleep(delay, run.signal);
+      await this.options.sleep(delay, run.signal);
     }
   }
 
@@ -218,6 +220,6 @@ async function forEachConcurrently<T>(
 }
 
 /** Waits `ms`, or less if `signal` is aborted meanwhile (the caller then sees it and stops). */
-async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   if (ms > 0) await delay(ms, undefined, { signal }).catch(() => {});
 }

@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { Item } from "./attribute-values.js";
 import { planBatches } from "./batch-plan.js";
-import { BatchWriter } from "./batch-writer.js";
+import { BatchWriter, sleep } from "./batch-writer.js";
 import { decodeScanCursor, encodeScanCursor } from "./scan-cursor.js";
 import { isConditionalCheckFailed, itemSentWithRefusal, watchAttempts } from "./sdk-errors.js";
 import { todoFromItem, todoKey, todoToItem } from "./todo-item.js";
@@ -47,6 +47,11 @@ export interface DynamoDbTodoRepositoryOptions {
   timeBudgetMs?: number;
   /** The time budget's clock, in milliseconds. Defaults to `performance.now`. */
   now?: () => number;
+  /**
+   * How a retry waits out its backoff of `ms`: it should end early once `signal` is aborted. Defaults to a
+   * timer; tests record the delays instead.
+   */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
 const STORE = "todo store";
@@ -90,6 +95,7 @@ export class DynamoDbTodoRepository implements TodoRepository {
       random: options.random ?? Math.random,
       timeBudgetMs: options.timeBudgetMs ?? 20_000,
       now: options.now ?? (() => performance.now()),
+      sleep: options.sleep ?? sleep,
     });
   }
 
