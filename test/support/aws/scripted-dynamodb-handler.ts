@@ -24,6 +24,23 @@ export type BatchWriteAnswer =
  */
 export type GetAnswer = "forward" | "throttle" | "server-error" | "hand-back-some";
 
+/**
+ * What the handler does with one Scan request, when it scripts them: "forward" it as it is, or
+ * `{ stopAfter: n }`: forward it with a Limit of at most n, so that the stand-in answers at most n items and a
+ * LastEvaluatedKey after them, as DynamoDB does when a page reaches 1 MB before its Limit.
+ */
+export type ScanAnswer = "forward" | { stopAfter: number };
+
+/** One Scan request the handler saw, when it was given a script for them. */
+export interface ScanCall {
+  /** The Limit the caller asked for. */
+  limit: number | undefined;
+  answer: ScanAnswer;
+  /** How many items the answer held, and whether it had a LastEvaluatedKey. */
+  items: number;
+  lastEvaluatedKey: boolean;
+}
+
 /** A script's answer: now, or later (a test holds the call until it resolves). */
 type Scripted<Answer> = Answer | Promise<Answer>;
 
@@ -39,15 +56,17 @@ type Forward = DynamoDBClient["config"]["requestHandler"];
 
 /**
  * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, except that it answers
- * BatchWriteItem calls as `script` says (and BatchGetItem calls as `getScript` does, when given): so the SDK's
- * own retry code and the repository's run for real. A script that answers with a Promise holds its call until
- * the Promise settles.
+ * BatchWriteItem calls as `script` says (and BatchGetItem and Scan calls as `getScript` and `scanScript` do,
+ * when given): so the SDK's own retry code and the repository's run for real. A script that answers with a
+ * Promise holds its call until the Promise settles.
  * Rewriting a request's body invalidates its signature, which no stand-in checks.
  */
 export class ScriptedDynamoDbHandler implements HttpHandler {
   readonly calls: BatchWriteCall[] = [];
   /** The BatchGetItem calls the handler saw, when it was given a script for them. */
   readonly getCalls: { ids: string[]; answer: GetAnswer }[] = [];
+  /** The Scan calls the handler saw, when it was given a script for them. */
+  readonly scanCalls: ScanCall[] = [];
   // The calls given to each script so far: their `index` (the calls above are recorded once answered).
   private scripted = { writes: 0, gets: 0 };
 
@@ -55,6 +74,7 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
     private readonly forward: Forward,
     private readonly script: (call: { ids: string[]; index: number }) => Scripted<BatchWriteAnswer>,
     private readonly getScript?: (call: { ids: string[]; index: number }) => Scripted<GetAnswer>,
+    private readonly scanScript?: (call: { limit: number | undefined; index: number }) => ScanAnswer,
   ) {}
 
   updateHttpClientConfig(): void {}
@@ -66,6 +86,9 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
   async handle(request: HttpRequest, options?: HttpHandlerOptions): Promise<{ response: HttpResponse }> {
     if (this.getScript && request.headers["x-amz-target"] === "DynamoDB_20120810.BatchGetItem") {
       return this.answerGet(request, options, this.getScript);
+    }
+    if (this.scanScript && request.headers["x-amz-target"] === "DynamoDB_20120810.Scan") {
+      return this.answerScan(request, options, this.scanScript);
     }
     if (request.headers["x-amz-target"] !== "DynamoDB_20120810.BatchWriteItem") {
       return this.forward.handle(request, options);
@@ -148,6 +171,31 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
     if (statusCode !== 200) return jsonResponse(statusCode, output);
     const unprocessed = { [tableName]: { ...read, Keys: read.Keys.slice(kept) } };
     return jsonResponse(200, { ...output, UnprocessedKeys: unprocessed });
+  }
+
+  private async answerScan(
+    request: HttpRequest,
+    options: HttpHandlerOptions | undefined,
+    scanScript: (call: { limit: number | undefined; index: number }) => ScanAnswer,
+  ): Promise<{ response: HttpResponse }> {
+    const input = JSON.parse(bodyText(request.body)) as { Limit?: number } & Record<string, unknown>;
+    const answer = scanScript({ limit: input.Limit, index: this.scanCalls.length });
+    const limit =
+      answer === "forward"
+        ? input.Limit
+        : Math.min(answer.stopAfter, input.Limit ?? Number.POSITIVE_INFINITY);
+    const { statusCode, output } = await this.forwardWithBody(
+      request,
+      JSON.stringify({ ...input, Limit: limit }),
+      options,
+    );
+    this.scanCalls.push({
+      limit: input.Limit,
+      answer,
+      items: Array.isArray(output.Items) ? output.Items.length : 0,
+      lastEvaluatedKey: output.LastEvaluatedKey !== undefined,
+    });
+    return jsonResponse(statusCode, output);
   }
 }
 
