@@ -1,4 +1,4 @@
-import { csvUploadsListener, type LocalLambdas } from "@anycloud/aws/local";
+import { csvUploadsListener, LocalLambdas } from "@anycloud/aws/local";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3Event } from "aws-lambda";
 import { describe, expect, it } from "vitest";
@@ -202,5 +202,31 @@ describe("the local loop's S3 notification, for an import another invocation hol
       "csvImport s3://uploads/todos.csv: attempt 3 failed, no retry left (on AWS the event would go to the " +
         "ImportFailuresQueue; the invocation that holds the import goes on with it):",
     );
+  });
+});
+
+describe("the local loop's S3 notification on LocalLambdas, for an import held by no invocation here", () => {
+  it("waits for the lease, not for the attempt that just failed, which LocalLambdas still counts as under way", async () => {
+    const leaseEnd = Date.now() + 400;
+    const calls: number[] = [];
+    const lambdas = new LocalLambdas(
+      async () => ({
+        handler: async () => {
+          calls.push(Date.now());
+          if (Date.now() < leaseEnd) throw heldBy(leaseEnd);
+          return completed();
+        },
+      }),
+      () => {},
+    );
+    const { uploads, lines, line } = listeningWith(lambdas);
+
+    uploads.onEvent(putEvent("todos.csv"));
+    await line(/COMPLETED, 1 imported|no retry left/);
+    uploads.close();
+
+    expect(calls).toHaveLength(2);
+    expect(calls[1]).toBeGreaterThanOrEqual(leaseEnd);
+    expect(lines.join("\n")).not.toMatch(/invocations running now have ended/);
   });
 });

@@ -54,7 +54,9 @@ export class LocalLambdas {
         new EventTooLargeError(`The ${name} event is ${bytes} bytes: over Lambda's 6 MB.`),
       );
     }
-    const run = this.run(name, event);
+    // Off the list before the caller sees the outcome: an invocation that has ended is no longer under way for
+    // `idle`, which its own caller asks once it has failed.
+    const run = this.run(name, event).finally(() => this.inFlight.delete(invocation));
     const invocation = {
       name,
       settled: run.then(
@@ -63,7 +65,6 @@ export class LocalLambdas {
       ),
     };
     this.inFlight.add(invocation);
-    void invocation.settled.then(() => this.inFlight.delete(invocation));
     return run;
   }
 
