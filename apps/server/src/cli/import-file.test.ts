@@ -1,6 +1,7 @@
-import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 import {
   type ImportLedger,
   ImportTodos,
@@ -18,7 +19,13 @@ import { readConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
 import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
 import { exitStatusOf } from "./exit-status.js";
-import { ImportUnrecordedError, InterruptedError, importFile, QuoteChangedError } from "./import-file.js";
+import {
+  ImportUnrecordedError,
+  InterruptedBeforeImportError,
+  InterruptedError,
+  importFile,
+  QuoteChangedError,
+} from "./import-file.js";
 import { LedgerWatch } from "./ledger-watch.js";
 
 /** A todo store whose writes wait until the import is stopped, and say when the first one starts. */
@@ -284,5 +291,51 @@ describe("importFile of a file that changes while its version is read", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("importFile of standard input (-)", () => {
+  let tmp: string;
+  const givenTmpdir = process.env.TMPDIR;
+
+  beforeEach(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), "anycloud-import-stdin-"));
+    process.env.TMPDIR = tmp;
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    if (givenTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = givenTmpdir;
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  // Once copied, the copy is hashed for its version before the import starts (a second or more for a large
+  // input): a Ctrl-C then must find a handler that removes the copy, not node's default, which kills the process
+  // and leaves it in TMPDIR.
+  it("removes its copy, and imports nothing, on a Ctrl-C that comes while the copy is hashed", async () => {
+    vi.spyOn(process, "stdin", "get").mockReturnValue(
+      Readable.from([Buffer.from("task\none\n")]) as unknown as typeof process.stdin,
+    );
+    const open = LocalFileObjectSource.prototype.open;
+    vi.spyOn(LocalFileObjectSource.prototype, "open").mockImplementation(function (
+      this: LocalFileObjectSource,
+      ref,
+    ) {
+      process.emit("SIGINT", "SIGINT");
+      return open.call(this, ref);
+    });
+    const todos = new InMemoryTodoRepository();
+
+    const error = await importInto(todos, new InMemoryImportLedger(), "-").catch(
+      (failure: unknown) => failure,
+    );
+
+    expect(error).toBeInstanceOf(InterruptedBeforeImportError);
+    expect(exitStatusOf(error)).toEqual({
+      code: 130,
+      message: "interrupted before the import started: nothing was imported.",
+    });
+    expect(await readdir(tmp)).toEqual([]);
+    expect((await todos.list({ limit: 10 })).items).toEqual([]);
   });
 });

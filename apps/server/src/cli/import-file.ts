@@ -155,23 +155,28 @@ async function openStandardInput(): Promise<{
   const onSignal = (signal: NodeJS.Signals) => stop.abort(new InterruptedBeforeImportError(signal));
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  let spooled: Awaited<ReturnType<typeof spoolInput>>;
   try {
-    spooled = await spoolInput(process.stdin, stop.signal);
+    const spooled = await spoolInput(process.stdin, stop.signal);
+    // Until the import's own handler is installed, this one stays: hashing the copy takes a while for a large
+    // input, and node's default would end the process with the copy left in TMPDIR.
+    try {
+      const opened = await new LocalFileObjectSource().open({ container: LOCAL_FILES, key: spooled.path });
+      if (stop.signal.aborted) {
+        await opened.body[Symbol.asyncIterator]().return?.();
+        throw stop.signal.reason;
+      }
+      return {
+        source: { container: STANDARD_INPUT, key: "-", version: opened.version! },
+        opened,
+        release: spooled.remove,
+      };
+    } catch (error) {
+      await spooled.remove();
+      throw error;
+    }
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-  }
-  try {
-    const opened = await new LocalFileObjectSource().open({ container: LOCAL_FILES, key: spooled.path });
-    return {
-      source: { container: STANDARD_INPUT, key: "-", version: opened.version! },
-      opened,
-      release: spooled.remove,
-    };
-  } catch (error) {
-    await spooled.remove();
-    throw error;
   }
 }
 
