@@ -338,4 +338,28 @@ describe("importFile of standard input (-)", () => {
     expect(await readdir(tmp)).toEqual([]);
     expect((await todos.list({ limit: 10 })).items).toEqual([]);
   });
+
+  it("names standard input, not '-', when the same bytes were imported before with another --quote", async () => {
+    const piped = () =>
+      vi
+        .spyOn(process, "stdin", "get")
+        .mockReturnValue(Readable.from([Buffer.from("task\n'one'\n")]) as unknown as typeof process.stdin);
+    vi.spyOn(process.stdout, "write").mockImplementation((_chunk, ...rest: unknown[]) => {
+      (rest.find((argument) => typeof argument === "function") as (() => void) | undefined)?.();
+      return true;
+    });
+    const todos = new InMemoryTodoRepository();
+    const ledger = new InMemoryImportLedger();
+    piped();
+    expect(await importInto(todos, ledger, "-", '"')).toBe(0);
+
+    piped();
+    const error = await importInto(todos, ledger, "-", "'").catch((failure: unknown) => failure);
+
+    expect(exitStatusOf(error)).toEqual({
+      code: 2,
+      message:
+        "standard input (the same bytes) was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.",
+    });
+  });
 });

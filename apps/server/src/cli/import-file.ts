@@ -44,7 +44,9 @@ export async function importFile(
       },
     );
   } catch (error) {
-    if (error instanceof ImportKeyReusedError) throw new QuoteChangedError(location);
+    if (error instanceof ImportKeyReusedError) {
+      throw new QuoteChangedError(location === "-" ? "standard input (the same bytes)" : location);
+    }
     // Stopped (Ctrl-C, or a store that failed), and the store did not answer when core recorded it FAILED: it
     // is held until its lease runs out, and running the command again meanwhile is refused as "already running".
     const heldUntil = ledger.unrecordedUntil();
