@@ -107,4 +107,15 @@ describe("S3ObjectSource.open, when the object is not there", () => {
       cause: { name: "AccessDenied" },
     });
   });
+
+  // `todo import s3://...` opens objects with this class too, with the user's credentials: no function there.
+  it("blames the credentials in use, whatever runs it, not a function", async () => {
+    const objects = new S3ObjectSource(failing("AccessDenied", 403));
+
+    const refused = await objects.open(ref).catch((error: unknown) => error);
+
+    expect((refused as Error).message).toBe(
+      "The object store refused to read the object (403): it was deleted, or the credentials in use may not read it.",
+    );
+  });
 });

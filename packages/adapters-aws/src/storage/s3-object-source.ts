@@ -20,9 +20,10 @@ const ETAG = /^"?([0-9a-f]{32}(?:-\d{1,5})?)"?$/i;
 const NOT_FOUND = new Set(["NoSuchKey", "NoSuchVersion", "NoSuchBucket"]);
 
 // What a 403 means here: the role may not read the object, or (without s3:ListBucket, which S3 needs to say
-// 404) there is no such object or version any more. S3 does not tell the two apart.
+// 404) there is no such object or version any more. S3 does not tell the two apart. The credentials are a
+// function's role on Lambda, the user's for `todo import s3://...`.
 const ACCESS_DENIED =
-  "The object store refused to read the object (403): it was deleted, or this function may not read it.";
+  "The object store refused to read the object (403): it was deleted, or the credentials in use may not read it.";
 
 /**
  * Opens S3 objects for the CSV import, streaming: the body is the SDK's response stream, read as it is
