@@ -1,7 +1,7 @@
 // Prints "N passed, N failed" from vitest's JSON reports (summed when given several, after a line per report),
-// so a run that executed no test shows; skipped tests are counted on the line before, which CI's last line is not. A test file that failed outside its tests (it did not
-// load, or a beforeAll hook threw) counts as one failure: vitest reports its tests as skipped, or has none, and
-// the line would otherwise read "0 failed". So does each error of the run outside any test, which the JSON
+// so a run that executed no test shows; skipped tests are counted on the line before, as CI's last line must be
+// exactly that. A test file that failed outside its tests (it did not load, or a beforeAll hook threw) counts as
+// one failure: vitest reports its tests as skipped, or has none, and the line would otherwise read "0 failed". So does each error of the run outside any test, which the JSON
 // report leaves out (test/support/run-errors-reporter.ts writes them beside it, as <report>.errors.json), and
 // each test that never finished (its worker crashed). A missing report counts as a failure.
 import { readFileSync } from "node:fs";

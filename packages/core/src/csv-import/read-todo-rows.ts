@@ -25,9 +25,9 @@ export interface ReadTodoRowsOptions {
 
 /**
  * Streams a CSV file of todos: yields the header, then one `row` (validated by `todoRowSchema`) or one
- * `rejected` per data record, in arrays (the records of one chunk). Stops after `header-rejected` when the
- * header is unusable. Reads no further than the consumer asks (back-pressure all the way to `body`), and
- * closes `body` when stopped early.
+ * `rejected` per data record, in arrays (the records of one chunk, in arrays of `MAX_ROWS_PER_STEP` at most).
+ * Stops after `header-rejected` when the header is unusable. Reads no further than the consumer asks
+ * (back-pressure all the way to `body`), and closes `body` when stopped early.
  */
 export async function* readTodoRows(
   body: AsyncIterable<Uint8Array>,
