@@ -645,6 +645,47 @@ describe("the server process", () => {
     );
   });
 
+  // SQLite takes one writer at a time: a `todo import` writing a batch, or a sqlite3 shell inside a transaction,
+  // holds the write lock, and a write of the server's waits for it. Reads need no lock, and must not wait too.
+  it("answers reads while a write waits for another program's lock on its database, then makes the write", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir });
+    const other = await openSqliteDatabase({ url: pathToFileURL(path.join(dataDir, "todos.db")).href });
+    const outcomes: string[] = [];
+    try {
+      other.exec("BEGIN IMMEDIATE");
+      // `Expect: 100-continue`: the server says "continue" once core starts reading the body, so the read below is
+      // sent while the write is in hand.
+      const write = request(`${server.url}/todos`, {
+        method: "POST",
+        headers: { "content-type": "application/json", expect: "100-continue" },
+      });
+      const written = new Promise<void>((resolve, reject) => {
+        write.on("error", reject);
+        write.on("response", (response) => {
+          outcomes.push(`POST ${response.statusCode}`);
+          response.resume().on("end", resolve);
+        });
+      });
+      write.flushHeaders();
+      await once(write, "continue");
+      write.end(JSON.stringify({ task: "written once the lock is let go" }));
+      await once(write, "finish");
+
+      const read = await fetch(`${server.url}/todos`);
+      outcomes.push(`GET ${read.status}`);
+      other.exec("COMMIT");
+      await written;
+      const { items } = (await (await fetch(`${server.url}/todos`)).json()) as { items: { task: string }[] };
+
+      expect(outcomes).toEqual(["GET 200", "POST 201"]);
+      expect(items.map((todo) => todo.task)).toEqual(["written once the lock is let go"]);
+    } finally {
+      if (other.inTransaction) other.exec("ROLLBACK");
+      other.close();
+      await server.stop();
+    }
+  });
+
   it("refuses to start with a setting it cannot use, naming it", async () => {
     await expect(startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "postgres" })).rejects.toThrow(
       /TODO_STORE/,

@@ -7,7 +7,12 @@ import {
 import { ConfigError } from "../config.js";
 import { FileChangedError, NotAFileError } from "../files/local-file-object-source.js";
 import { UsageError } from "./command-line.js";
-import { ImportUnrecordedError, InterruptedError, QuoteChangedError } from "./import-file.js";
+import {
+  ImportStoppedError,
+  ImportUnrecordedError,
+  InterruptedError,
+  QuoteChangedError,
+} from "./import-file.js";
 import { OutputError } from "./list-todos.js";
 
 // What the user can fix about a file named on the command line, said in words: node's own message is the
@@ -29,6 +34,7 @@ export function exitStatusOf(error: unknown): { code: number; message: string } 
   if (error instanceof InterruptedError) return { code: error.signal === "SIGTERM" ? 143 : 130, message };
   if (
     error instanceof ImportInProgressError ||
+    error instanceof ImportStoppedError ||
     error instanceof ImportUnrecordedError ||
     error instanceof OutputError ||
     error instanceof FileChangedError

@@ -20,6 +20,7 @@ import type { ServerApp } from "../container.js";
 import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
 import { exitStatusOf } from "./exit-status.js";
 import {
+  ImportStoppedError,
   ImportUnrecordedError,
   InterruptedBeforeImportError,
   InterruptedError,
@@ -244,13 +245,14 @@ describe("importFile when the store fails during the import", () => {
     return importInto(new FailingTodos(), ledger, file).catch((error: unknown) => error);
   }
 
-  it("says the store's reason, exit 1, when the import is recorded FAILED", async () => {
+  it("says the store's reason, exit 1, and that running it again finishes it, when the import is recorded FAILED", async () => {
     const error = await failedImport(new InMemoryImportLedger());
 
-    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(error).toBeInstanceOf(ImportStoppedError);
     expect(exitStatusOf(error)).toEqual({
       code: 1,
-      message: "The todo store is unavailable. (database is locked)",
+      message:
+        "The todo store is unavailable (database is locked): the import stopped, and is recorded FAILED; run the same command again to finish it.",
     });
   });
 

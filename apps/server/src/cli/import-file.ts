@@ -50,7 +50,12 @@ export async function importFile(
     // Stopped (Ctrl-C, or a store that failed), and the store did not answer when core recorded it FAILED: it
     // is held until its lease runs out, and running the command again meanwhile is refused as "already running".
     const heldUntil = ledger.unrecordedUntil();
-    if (heldUntil === undefined) throw error;
+    if (heldUntil === undefined) {
+      // The store failed during the import (a lock another program held past the busy timeout, a full disk),
+      // and then answered as core recorded it FAILED: running the command again finishes it.
+      if (error instanceof StoreUnavailableError && ledger.endRecorded()) throw new ImportStoppedError(error);
+      throw error;
+    }
     if (error instanceof InterruptedError) throw new InterruptedError(error.signal, heldUntil);
     if (error instanceof StoreUnavailableError) throw new ImportUnrecordedError(error, heldUntil);
     throw error;
@@ -93,15 +98,30 @@ function heldUntilAdvice(heldUntil: string): string {
   return `may still count as running, until its lease runs out at ${heldUntil} at the latest. Run the same command again then to finish it.`;
 }
 
+/** The store failed during the import, which is recorded FAILED: running the command again finishes it. */
+export class ImportStoppedError extends Error {
+  constructor(error: StoreUnavailableError) {
+    super(
+      `${storeFailureOf(error)}: the import stopped, and is recorded FAILED; run the same command again to finish it.`,
+      { cause: error },
+    );
+  }
+}
+
+/** A store's failure in words, with its cause: "The todo store is unavailable (database is locked)". */
+function storeFailureOf(error: StoreUnavailableError): string {
+  const cause = (error.cause as Error | undefined)?.message;
+  return `${error.message.replace(/\.$/, "")}${cause ? ` (${cause})` : ""}`;
+}
+
 /**
  * The store failed during the import, and did not answer either when core recorded it FAILED: the ledger may
  * hold it RUNNING until `heldUntil`, as after a Ctrl-C the store did not record.
  */
 export class ImportUnrecordedError extends Error {
   constructor(error: StoreUnavailableError, heldUntil: string) {
-    const cause = (error.cause as Error | undefined)?.message;
     super(
-      `${error.message.replace(/\.$/, "")}${cause ? ` (${cause})` : ""}, and the import could not be recorded FAILED: it ${heldUntilAdvice(heldUntil)}`,
+      `${storeFailureOf(error)}, and the import could not be recorded FAILED: it ${heldUntilAdvice(heldUntil)}`,
       { cause: error },
     );
   }

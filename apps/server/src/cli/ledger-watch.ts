@@ -45,4 +45,9 @@ export class LedgerWatch {
   unrecordedUntil(): string | undefined {
     return this.held && !this.recorded ? this.leaseExpiresAt : undefined;
   }
+
+  /** Whether this process claimed an import and recorded its end (after a failure: FAILED, to be taken over). */
+  endRecorded(): boolean {
+    return this.held && this.recorded;
+  }
 }

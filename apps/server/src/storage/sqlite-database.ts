@@ -1,4 +1,5 @@
 import { dirname } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import Database from "libsql";
 import { ensureDirectory } from "../files/ensure-directory.js";
 
@@ -8,7 +9,10 @@ export type SqliteDatabase = Database.Database;
 export interface SqliteDatabaseOptions {
   /** `file:/abs/path/todos.db` (or `file:///…`, or a relative `file:data/todos.db`), or `:memory:`. */
   url: string;
-  /** How long a statement waits for another process's lock before failing. Defaults to 5 s. */
+  /**
+   * How long a write waits for another process's write lock before failing (`SqliteStatements.write` waits
+   * without holding up the thread), and opening and closing for theirs. Defaults to 5 s.
+   */
   busyTimeoutMs?: number;
 }
 
@@ -129,6 +133,12 @@ function localPathOf(url: string): string {
   return process.platform === "win32" && /^\/[a-z]:/i.test(path) ? path.slice(1) : path;
 }
 
+/**
+ * The longest pause between two attempts at a write lock another process holds: a `todo import` holds it a few
+ * milliseconds per batch, and SQLite's own wait, up to 100 ms between attempts, would miss most of its gaps.
+ */
+const MAX_LOCK_RETRY_MS = 8;
+
 /** A value SQLite binds as is. Booleans are not among them: the stores convert them to 0 or 1 first. */
 export type SqlValue = string | number | bigint | null;
 
@@ -159,15 +169,20 @@ export function closeSqliteDatabase(database: SqliteDatabase): void {
 /**
  * The statements one store runs against a database: each prepared the first time it runs and reused after,
  * bound positionally, with every argument checked before binding. Read statements return rows as arrays of
- * column values, in the order the statement selects them.
+ * column values, in the order the statement selects them. Writes go through `write`.
  *
  * Refuses to run once the database is closed: libsql's prepared statements hold their own reference to the
  * connection and would otherwise keep reading and writing a database its owner has closed.
  */
 export class SqliteStatements {
   private readonly prepared = new Map<string, Database.Statement>();
+  /** The connection's busy timeout, restored after each attempt at the write lock. */
+  private readonly busyTimeoutMs: number;
 
-  constructor(private readonly database: SqliteDatabase) {}
+  constructor(private readonly database: SqliteDatabase) {
+    const row = database.prepare("PRAGMA busy_timeout").raw().get() as unknown[] | undefined;
+    this.busyTimeoutMs = Number(row?.[0] ?? 0);
+  }
 
   /** Runs a statement that returns no rows; the number of rows it inserted, updated or deleted. */
   run(sql: string, args: readonly SqlValue[]): number {
@@ -186,12 +201,53 @@ export class SqliteStatements {
 
   /**
    * Runs `work` in one write transaction, committed when it returns and rolled back when it throws. The write
-   * lock is taken at `BEGIN`, so a busy database makes it wait (up to the busy timeout) before any work, and
-   * never fails it halfway.
+   * lock is taken at `BEGIN`, before any work, so a busy database never fails a write halfway.
+   *
+   * Another process holding the write lock (a `todo import` writing a batch, a `sqlite3` shell) is waited for
+   * here, up to the connection's busy timeout, without holding up the thread: SQLite's own wait would, and on
+   * the server every other request, reads included, would wait with it. `work` itself runs synchronously, so
+   * that nothing else this process runs on the connection comes between its `BEGIN` and `COMMIT`.
    */
-  transaction<T>(work: () => T): T {
+  async write<T>(work: () => T): Promise<T> {
+    const deadline = performance.now() + this.busyTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      // No await between BEGIN and COMMIT: another write of this process would find the transaction open.
+      const busy = this.tryBegin();
+      if (busy === undefined) return this.runBegun(work);
+      if (performance.now() >= deadline) throw busy;
+      await delay(Math.min(2 ** attempt, MAX_LOCK_RETRY_MS));
+    }
+  }
+
+  /** Runs `work` in the transaction just begun, and commits it, or rolls it back when `work` throws. */
+  private runBegun<T>(work: () => T): T {
+    try {
+      const result = work();
+      this.database.exec("COMMIT");
+      return result;
+    } catch (error) {
+      if (this.database.inTransaction) this.database.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  /**
+   * `BEGIN IMMEDIATE` without SQLite's busy wait: undefined once begun, the SQLITE_BUSY error if locked. Run with
+   * `exec`, not as prepared statements: a prepared BEGIN refused as busy stays in progress, and the next COMMIT
+   * fails ("SQL statements in progress"), as does the checkpoint on closing.
+   */
+  private tryBegin(): Error | undefined {
     this.checkOpen();
-    return this.database.transaction(work).immediate();
+    this.database.exec("PRAGMA busy_timeout = 0");
+    try {
+      this.database.exec("BEGIN IMMEDIATE");
+      return undefined;
+    } catch (error) {
+      if (error instanceof Database.SqliteError && String(error.code).startsWith("SQLITE_BUSY")) return error;
+      throw error;
+    } finally {
+      this.database.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
+    }
   }
 
   private statement(sql: string, args: readonly SqlValue[], returnsRows = false): Database.Statement {

@@ -49,7 +49,7 @@ export class SqliteImportLedger implements ImportLedger {
       // One write transaction for the claim and, when it is refused, the read of the row that refused it: a
       // process finishing that import between the two would otherwise show a state the claim never saw
       // (FAILED, which it would have taken over).
-      return this.sql.transaction(() => {
+      return this.sql.write(() => {
         // `all`, which runs the write to completion; libsql's `get` would skip a write with RETURNING.
         const row = this.sql.all(CLAIM, [importId, JSON.stringify(source), now, leaseExpiresAt])[0];
         if (row) return { claimed: true, entry: entryOf(row) };
@@ -64,7 +64,7 @@ export class SqliteImportLedger implements ImportLedger {
   finish(importId: string, attempt: number, report: ImportReport, writtenThrough?: number): Promise<boolean> {
     return guardStore(STORE, () => {
       const args = [report.status, JSON.stringify(report), writtenThrough ?? null, importId, attempt];
-      return this.sql.run(FINISH, args) === 1;
+      return this.sql.write(() => this.sql.run(FINISH, args) === 1);
     });
   }
 
@@ -74,10 +74,8 @@ export class SqliteImportLedger implements ImportLedger {
     leaseExpiresAt: string,
     writtenThrough?: number,
   ): Promise<boolean> {
-    return guardStore(
-      STORE,
-      () => this.sql.run(RENEW, [leaseExpiresAt, writtenThrough ?? null, importId, attempt]) === 1,
-    );
+    const args = [leaseExpiresAt, writtenThrough ?? null, importId, attempt];
+    return guardStore(STORE, () => this.sql.write(() => this.sql.run(RENEW, args) === 1));
   }
 
   get(importId: string): Promise<ImportEntry | undefined> {

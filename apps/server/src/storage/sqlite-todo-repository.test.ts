@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { comparePositions, positionOf, StoreUnavailableError, type Todo } from "@anycloud/core";
+import Database from "libsql";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { aTodo } from "../../../../test/support/todos.js";
-import { openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
+import { closeSqliteDatabase, openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
+import { SqliteImportLedger } from "./sqlite-import-ledger.js";
 import { LIST_STATEMENTS, SqliteTodoRepository } from "./sqlite-todo-repository.js";
 
 // The behaviour every repository shares is in test/contracts; these tests are about SQLite itself.
@@ -108,6 +114,89 @@ describe("SqliteTodoRepository", () => {
     const attempt = repository.putMany([aTodo()]);
 
     await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+// Another process writing (a `todo import`'s batch, a sqlite3 shell inside a transaction) holds the write lock:
+// here a second connection in this process, which can only let go if this process's thread is not held up.
+describe("SqliteTodoRepository while another connection holds the write lock", () => {
+  let directory: string;
+  let database: SqliteDatabase;
+  let other: InstanceType<typeof Database>;
+
+  async function openStore(busyTimeoutMs: number): Promise<SqliteTodoRepository> {
+    directory = await mkdtemp(join(tmpdir(), "anycloud-sqlite-lock-"));
+    const path = join(directory, "todos.db");
+    database = await openSqliteDatabase({ url: pathToFileURL(path).href, busyTimeoutMs });
+    other = new Database(path);
+    return new SqliteTodoRepository(database);
+  }
+
+  afterEach(async () => {
+    if (other.inTransaction) other.exec("ROLLBACK");
+    other.close();
+    if (database.open) database.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("waits for it without holding up the process: reads are answered meanwhile, and the write goes in once it is let go", async () => {
+    // Long enough for no write to give up here, where it waits a few turns of the event loop at most.
+    const repository = await openStore(2_000);
+    const existing = aTodo();
+    await repository.create(existing);
+    other.exec("BEGIN IMMEDIATE");
+
+    const outcomes: string[] = [];
+    const todo = aTodo();
+    const writes = [
+      repository.create(todo),
+      repository.putMany([aTodo(), aTodo()]),
+      repository.update({ ...existing, task: "edited", version: 2 }, 1),
+    ].map((write, index) =>
+      write.then(
+        () => outcomes.push(`write ${index} done`),
+        (error: unknown) => outcomes.push(`write ${index} failed: ${(error as Error).message}`),
+      ),
+    );
+    outcomes.push(`read ${(await repository.get(existing.id))?.task}`);
+    other.exec("COMMIT");
+    await Promise.all(writes);
+
+    expect(outcomes).toEqual([`read ${existing.task}`, "write 0 done", "write 1 done", "write 2 done"]);
+    expect(await repository.get(todo.id)).toEqual(todo);
+    expect((await repository.get(existing.id))?.task).toBe("edited");
+  });
+
+  it("fails a write as unavailable once the busy timeout has passed, having changed nothing", async () => {
+    const repository = await openStore(20);
+    other.exec("BEGIN IMMEDIATE");
+
+    const todo = aTodo();
+    const error = await repository.create(todo).catch((caught: unknown) => caught);
+    other.exec("COMMIT");
+
+    expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect(((error as StoreUnavailableError).cause as { code?: string }).code).toMatch(/^SQLITE_BUSY/);
+    expect(await repository.get(todo.id)).toBeUndefined();
+  });
+
+  // As when `todo import` gave up on a lock: core records the import FAILED through the ledger, on the same
+  // connection, and the CLI then closes the database with a checkpoint.
+  it("leaves nothing in progress after a write that gave up: the ledger's next write commits, and closing checkpoints", async () => {
+    const repository = await openStore(20);
+    const ledger = new SqliteImportLedger(database);
+    other.exec("BEGIN IMMEDIATE");
+    await expect(repository.putMany([aTodo()])).rejects.toBeInstanceOf(StoreUnavailableError);
+    other.exec("COMMIT");
+
+    const claim = { importId: "i-1", source: { container: "c", key: "k" } };
+    const claimed = await ledger.claim({ ...claim, now: instant(0), leaseExpiresAt: instant(60) });
+    closeSqliteDatabase(database);
+
+    expect(claimed.claimed).toBe(true);
+    expect(other.prepare("SELECT status FROM imports WHERE import_id = ?").raw().get(["i-1"])).toEqual([
+      "RUNNING",
+    ]);
   });
 });
 

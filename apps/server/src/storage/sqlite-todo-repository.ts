@@ -84,9 +84,11 @@ export class SqliteTodoRepository implements TodoRepository {
   }
 
   create(todo: Todo): Promise<void> {
-    return guardStore(STORE, () => {
-      if (this.sql.run(INSERT, rowOf(todo)) === 0) throw new TodoAlreadyExistsError(todo.id);
-    });
+    return guardStore(STORE, () =>
+      this.sql.write(() => {
+        if (this.sql.run(INSERT, rowOf(todo)) === 0) throw new TodoAlreadyExistsError(todo.id);
+      }),
+    );
   }
 
   get(id: string): Promise<Todo | undefined> {
@@ -114,30 +116,34 @@ export class SqliteTodoRepository implements TodoRepository {
   }
 
   update(todo: Todo, expectedVersion: number): Promise<void> {
-    return guardStore(STORE, () => {
-      // UPDATE takes the new values first, then the key and the version the row must be at.
-      const [id, ...values] = rowOf(todo);
-      if (this.sql.run(UPDATE, [...values, id, expectedVersion]) === 0)
-        this.explainMiss(todo.id, expectedVersion);
-    });
+    return guardStore(STORE, () =>
+      this.sql.write(() => {
+        // UPDATE takes the new values first, then the key and the version the row must be at.
+        const [id, ...values] = rowOf(todo);
+        if (this.sql.run(UPDATE, [...values, id, expectedVersion]) === 0)
+          this.explainMiss(todo.id, expectedVersion);
+      }),
+    );
   }
 
   delete(id: string, expectedVersion?: number): Promise<void> {
-    return guardStore(STORE, () => {
-      const changes =
-        expectedVersion === undefined
-          ? this.sql.run(DELETE, [id])
-          : this.sql.run(DELETE_AT_VERSION, [id, expectedVersion]);
-      if (changes === 0) this.explainMiss(id, expectedVersion);
-    });
+    return guardStore(STORE, () =>
+      this.sql.write(() => {
+        const changes =
+          expectedVersion === undefined
+            ? this.sql.run(DELETE, [id])
+            : this.sql.run(DELETE_AT_VERSION, [id, expectedVersion]);
+        if (changes === 0) this.explainMiss(id, expectedVersion);
+      }),
+    );
   }
 
   putMany(todos: readonly Todo[], { keepExisting = false }: PutManyOptions = {}): Promise<PutManyResult> {
-    return guardStore(STORE, () => {
+    return guardStore(STORE, async () => {
       if (todos.length === 0) return { failed: [] };
       try {
         // One transaction for the whole call, a few multi-row statements inside it.
-        this.sql.transaction(() => {
+        await this.sql.write(() => {
           for (let start = 0; start < todos.length; start += ROWS_PER_UPSERT) {
             const rows = todos.slice(start, start + ROWS_PER_UPSERT);
             this.sql.run(upsertOf(rows.length, keepExisting), rows.flatMap(rowOf));
@@ -146,12 +152,14 @@ export class SqliteTodoRepository implements TodoRepository {
         return { failed: [] };
       } catch (error) {
         if (!isItemError(error)) throw error;
-        // Some todo broke the batch, which rolled back: write them one by one to find which.
-        return { failed: this.putOneByOne(todos, keepExisting) };
+        // Some todo broke the batch, which rolled back: write them one by one to find which, in one transaction
+        // (a statement that fails undoes only its own row).
+        return { failed: await this.sql.write(() => this.putOneByOne(todos, keepExisting)) };
       }
     });
   }
 
+  /** Inside a write transaction: each todo in its own statement; the ones that fail, and why. */
   private putOneByOne(todos: readonly Todo[], keepExisting: boolean): PutManyFailure[] {
     const failed: PutManyFailure[] = [];
     for (const todo of todos) {
