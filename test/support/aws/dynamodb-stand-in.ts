@@ -18,12 +18,14 @@ const FORCEABLE: readonly DynamoDbStandInKind[] = ["localstack", "dynamodb-local
  * Starts the best DynamoDB stand-in this machine has, and says which on the console:
  * `DYNAMODB_ENDPOINT` when set (used as is); else LocalStack when a container runtime answers; else the
  * official DynamoDB Local jar when Java runs; else dynalite in-process. `DYNAMODB_STANDIN=localstack|
- * dynamodb-local|dynalite` forces one (and fails when it cannot run). `longRunning` (benchmarks) trades a
- * slower start for throughput where the stand-in allows it.
+ * dynamodb-local|dynalite` forces one (and fails when it cannot run), and so does `kind`, for a test of that
+ * stand-in. `longRunning` (benchmarks) trades a slower start for throughput where the stand-in allows it.
  */
-export async function startDynamoDb(options: { longRunning?: boolean } = {}): Promise<DynamoDbStandIn> {
+export async function startDynamoDb(
+  options: { longRunning?: boolean; kind?: DynamoDbStandInKind } = {},
+): Promise<DynamoDbStandIn> {
   const started = performance.now();
-  const kind = await chooseKind();
+  const kind = options.kind ?? (await chooseKind());
   const { endpoint, pid, stop } = await startKind(kind, options.longRunning ?? false);
   console.info(`DynamoDB stand-in: ${kind} at ${endpoint}, ready in ${elapsedSince(started)} ms`);
   return { endpoint, kind, ...(pid !== undefined && { pid }), stop };
