@@ -379,8 +379,9 @@ describe("the server process", () => {
     expect(accepted.status).toBe(200);
     expect(server.logs).toContainEqual(
       expect.objectContaining({
-        msg: "request refused: request bodies held at the limit",
+        msg: "request refused: the server is busy",
         code: "SERVER_BUSY",
+        reason: expect.stringMatching(/^The server is reading as many request bodies as it can hold/),
       }),
     );
   });

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { corsOriginsFrom, DEFAULT_BODY_LIMITS } from "@anycloud/core";
+import { corsOriginsFrom, DEFAULT_BODY_LIMITS, DEFAULT_IMPORT_CONCURRENCY } from "@anycloud/core";
 
 export type StoreKind = "sqlite" | "memory" | "dynamodb";
 
@@ -18,6 +18,8 @@ export interface ServerConfig {
   csvBodyLimit: number;
   /** The bytes of JSON bodies, and as many of CSV uploads, read whole that the server holds at once. */
   bodyMemoryLimit: number;
+  /** The most uploads the server imports at once. */
+  importConcurrency: number;
   logLevel: string;
   /** How long a shutdown waits for requests in flight before closing their connections. */
   shutdownTimeoutMs: number;
@@ -44,6 +46,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     jsonBodyLimit: integer(env, "JSON_BODY_LIMIT", DEFAULT_BODY_LIMITS.jsonBytes, 1, 10 * 1024 * 1024),
     csvBodyLimit: integer(env, "CSV_BODY_LIMIT", DEFAULT_BODY_LIMITS.csvBytes, 1, 1024 * 1024 * 1024),
     bodyMemoryLimit: integer(env, "BODY_MEMORY_LIMIT", DEFAULT_BODY_LIMITS.heldBytes, 1, 16 * 1024 ** 3),
+    importConcurrency: integer(env, "IMPORT_CONCURRENCY", DEFAULT_IMPORT_CONCURRENCY, 1, 1000),
     logLevel: logLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,

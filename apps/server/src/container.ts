@@ -146,6 +146,7 @@ const application = new ContainerModule(({ bind }) => {
           csvBytes: config.csvBodyLimit,
           heldBytes: config.bodyMemoryLimit,
         },
+        importConcurrency: config.importConcurrency,
         cors: { origins: config.corsOrigins },
       }),
     [SERVER_CONFIG, TODO_REPOSITORY, IMPORT_LEDGER, CLOCK, ID_GENERATOR, LOGGER, CURSOR_SECRET],

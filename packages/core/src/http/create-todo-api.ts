@@ -14,6 +14,7 @@ import type { CorsOptions } from "./cors.js";
 import { addHelloRoutes } from "./hello-routes.js";
 import { NotImplementedError } from "./http-errors.js";
 import { addImportRoute } from "./import-route.js";
+import { ImportSlots } from "./import-slots.js";
 import { BodyMemory } from "./read-body.js";
 import { jsonReply } from "./responses.js";
 import { Router } from "./router.js";
@@ -65,7 +66,12 @@ export interface TodoRoutesDeps {
 export interface TodoApiDeps extends TodoRoutesDeps {
   /** The import ledger, for `POST /todos/import`. */
   imports: ImportLedger;
+  /** The most uploads imported at once (default 8); one more is answered 503 (see `ImportSlots`). */
+  importConcurrency?: number;
 }
+
+/** More imports at once go no faster on one thread; each holds its parser, batch and connection. */
+export const DEFAULT_IMPORT_CONCURRENCY = 8;
 
 /** The todo API: fetch-style, with `handle` for runtimes that skip fetch's classes. */
 export type TodoApi = HttpApi;
@@ -84,7 +90,8 @@ export function createTodoApi(deps: TodoApiDeps): TodoApi {
   const addUploads: AddUploads = (router, limits) => {
     const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
     const { csvBytes } = limits;
-    addImportRoute(router, { importTodos, csvBytes, memory: bodyMemoryFor(csvBytes, limits) });
+    const slots = new ImportSlots(deps.importConcurrency ?? DEFAULT_IMPORT_CONCURRENCY);
+    addImportRoute(router, { importTodos, csvBytes, memory: bodyMemoryFor(csvBytes, limits), slots });
   };
   // Its uploads need the import ledger too: an API whose ledger cannot be reached is not ready to serve them.
   const ledgerAnswers = () => deps.imports.get(READINESS_PROBE_ID);
@@ -113,7 +120,12 @@ export function createUploadApi(deps: TodoApiDeps): TodoApi {
   const { csvBytes } = limits;
   const importTodos = new ImportTodos(deps.todos, deps.imports, deps.clock ?? systemClock, logger);
   const memory = bodyMemoryFor(csvBytes, limits);
-  return serveRoutes(addImportRoute(new Router(), { importTodos, csvBytes, memory }), logger, deps.cors);
+  const slots = new ImportSlots(deps.importConcurrency ?? DEFAULT_IMPORT_CONCURRENCY);
+  return serveRoutes(
+    addImportRoute(new Router(), { importTodos, csvBytes, memory, slots }),
+    logger,
+    deps.cors,
+  );
 }
 
 /** Adds `POST /todos/import` to a router, accepting CSV bodies within `limits`. */

@@ -83,7 +83,11 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
   const callers = status < 500 || status === 501 || busy;
 
   if (busy) {
-    logger.warn("request refused: request bodies held at the limit", { requestId, code: known!.code });
+    logger.warn("request refused: the server is busy", {
+      requestId,
+      code: known!.code,
+      reason: known!.message,
+    });
   } else if (!callers) {
     logger.error("request failed", { requestId, code: known?.code ?? "INTERNAL", error: describe(error) });
   }

@@ -135,15 +135,16 @@ export class InvalidParameterError extends AppError {
 }
 
 /**
- * The server holds as many request bodies as it may (see `BodyMemory`): 503, with `Retry-After`. The caller's to
- * read: the request was fine, and may be sent again.
+ * The server holds as many request bodies as it may (see `BodyMemory`), or runs as many imports (see
+ * `ImportSlots`): 503, with `Retry-After`. The caller's to read: the request was fine, and may be sent again.
  */
 export class ServerBusyError extends AppError {
   readonly code = "SERVER_BUSY";
 
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      `The server is reading as many request bodies as it can hold; send the request again in ${retryAfterSeconds} s.`,
-    );
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = `The server is reading as many request bodies as it can hold; send the request again in ${retryAfterSeconds} s.`,
+  ) {
+    super(message);
   }
 }

@@ -4,6 +4,7 @@ import type { ImportReport } from "../csv-import/import-report.js";
 import type { ImportTodos } from "../csv-import/import-todos.js";
 import { InvalidParameterError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
+import type { ImportSlots } from "./import-slots.js";
 import { readQuote } from "./query.js";
 import { assertCsvBody, type BodyMemory, replay, useUploadBody } from "./read-body.js";
 import { jsonReply, type Reply } from "./responses.js";
@@ -20,38 +21,46 @@ import { isWellFormedKey } from "./serve-routes.js";
  * `quote`, is refused (422), not answered with the earlier report while the new rows are dropped.
  *
  * A body read whole (with a key, or chunked) is held against `memory` until its import ends: beyond it, the
- * upload is refused (503, `Retry-After`) rather than held.
+ * upload is refused (503, `Retry-After`) rather than held. So is an upload that finds every one of `slots` taken.
  */
 export function addImportRoute(
   router: Router,
-  { importTodos, csvBytes, memory }: { importTodos: ImportTodos; csvBytes: number; memory: BodyMemory },
+  {
+    importTodos,
+    csvBytes,
+    memory,
+    slots,
+  }: { importTodos: ImportTodos; csvBytes: number; memory: BodyMemory; slots: ImportSlots },
 ): Router {
   return router.on("POST", "/todos/import", async ({ request, url, requestId }) => {
     assertCsvBody(request);
     const key = idempotencyKeyOf(request);
     const quote = readQuote(url);
     const signal = request.signal ? { signal: request.signal } : {};
-    if (key === undefined) {
-      // Every upload without a key is an import of its own: a random version says so (and no warning is due).
-      const source = { container: "upload", key: requestId, version: randomUUID() };
-      return useUploadBody(request, csvBytes, memory, async (body) =>
-        answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal })),
-      );
-    }
-    return memory.useWhole(request, csvBytes, async (bytes) => {
-      // The quote is part of what was asked: the same bytes read with other quotes are other rows. The default
-      // leaves the digest as it was before the quote counted, so that a retry made across that change still
-      // matches its first upload.
-      const hash = createHash("sha256");
-      if (quote !== "auto") hash.update(`quote=${quote}\n`);
-      const fingerprint = `sha256:${hash.update(bytes).digest("base64url")}`;
-      const source = { container: "upload", key, version: key, fingerprint };
-      return answer(
-        await importTodos.execute(
-          { source, quote },
-          { body: { body: replay(bytes), size: bytes.length }, ...signal },
-        ),
-      );
+    // A slot is taken before the body is read: an upload refused for want of one is refused whole.
+    return slots.use(async () => {
+      if (key === undefined) {
+        // Every upload without a key is an import of its own: a random version says so (and no warning is due).
+        const source = { container: "upload", key: requestId, version: randomUUID() };
+        return useUploadBody(request, csvBytes, memory, async (body) =>
+          answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal })),
+        );
+      }
+      return memory.useWhole(request, csvBytes, async (bytes) => {
+        // The quote is part of what was asked: the same bytes read with other quotes are other rows. The default
+        // leaves the digest as it was before the quote counted, so that a retry made across that change still
+        // matches its first upload.
+        const hash = createHash("sha256");
+        if (quote !== "auto") hash.update(`quote=${quote}\n`);
+        const fingerprint = `sha256:${hash.update(bytes).digest("base64url")}`;
+        const source = { container: "upload", key, version: key, fingerprint };
+        return answer(
+          await importTodos.execute(
+            { source, quote },
+            { body: { body: replay(bytes), size: bytes.length }, ...signal },
+          ),
+        );
+      });
     });
   });
 }

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
+import { createTodoApi, createUploadApi, DEFAULT_IMPORT_CONCURRENCY } from "./create-todo-api.js";
+import type { HttpRequest } from "./http-request.js";
+import { ImportSlots } from "./import-slots.js";
+
+/** A streamed upload (with its length, no key) that sends its header and a row, then waits until `finish`. */
+function slowUpload(): {
+  request: HttpRequest;
+  started: Promise<void>;
+  finish: () => void;
+  pulls: () => number;
+} {
+  const text = "task\nfirst row\nsecond row\n";
+  const cut = "task\nfirst row\n".length;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let start!: () => void;
+  const started = new Promise<void>((resolve) => {
+    start = resolve;
+  });
+  let pulls = 0;
+  const body = (async function* () {
+    pulls++;
+    yield new TextEncoder().encode(text.slice(0, cut));
+    start();
+    await finished;
+    yield new TextEncoder().encode(text.slice(cut));
+  })();
+  const headers = new Headers({ "content-type": "text/csv", "content-length": String(text.length) });
+  return {
+    request: { method: "POST", url: "http://localhost/todos/import", headers, body },
+    started,
+    finish,
+    pulls: () => pulls,
+  };
+}
+
+describe("uploads imported at once", () => {
+  it("refuses one more than the API's slots 503 with Retry-After, before reading it, and takes one once a slot is free", async () => {
+    const api = createTodoApi({
+      todos: new InMemoryTodoRepository(),
+      imports: new InMemoryImportLedger(),
+      importConcurrency: 2,
+    });
+    const running = [slowUpload(), slowUpload()];
+    const answers = running.map(({ request }) => api.handle(request));
+    await Promise.all(running.map(({ started }) => started));
+
+    const third = slowUpload();
+    const refused = await api.handle(third.request);
+
+    expect(refused.status).toBe(503);
+    expect(refused.headers?.["retry-after"]).toBe("5");
+    expect(JSON.parse(refused.body as string)).toMatchObject({
+      code: "SERVER_BUSY",
+      detail: "The server is importing as many uploads as it may at once; send this one again in 5 s.",
+    });
+    expect(third.pulls()).toBe(0);
+
+    running[0]!.finish();
+    expect((await answers[0]!).status).toBe(200);
+    const fourth = slowUpload();
+    fourth.finish();
+    expect((await api.handle(fourth.request)).status).toBe(200);
+    running[1]!.finish();
+    expect((await answers[1]!).status).toBe(200);
+  });
+
+  it("gives a slot back when its import fails", async () => {
+    const slots = new ImportSlots(1);
+
+    await expect(slots.use(() => Promise.reject(new Error("store down")))).rejects.toThrow("store down");
+
+    expect(slots.inUse).toBe(0);
+    await expect(slots.use(async () => "next")).resolves.toBe("next");
+  });
+
+  it("takes eight at once by default, in the whole API and in the upload API alike", async () => {
+    expect(DEFAULT_IMPORT_CONCURRENCY).toBe(8);
+    for (const create of [createTodoApi, createUploadApi]) {
+      const api = create({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+      const running = Array.from({ length: 8 }, () => slowUpload());
+      const answers = running.map(({ request }) => api.handle(request));
+      await Promise.all(running.map(({ started }) => started));
+
+      expect((await api.handle(slowUpload().request)).status).toBe(503);
+      for (const upload of running) upload.finish();
+      for (const answer of answers) expect((await answer).status).toBe(200);
+    }
+  });
+});
