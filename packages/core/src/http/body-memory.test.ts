@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { heldRequest } from "../test-support/held-request.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { createTodoApi } from "./create-todo-api.js";
 import type { HttpRequest } from "./http-request.js";
@@ -14,37 +15,6 @@ function apiUnderTest() {
   const imports = new InMemoryImportLedger();
   const limits = { jsonBytes: LIMIT, csvBytes: LIMIT, heldBytes: HELD };
   return { todos, api: createTodoApi({ todos, imports, limits }) };
-}
-
-/**
- * A request whose body sends `first` and then waits until `finish` is called to send `rest`, as a slow client
- * holds one open; `pulls` counts the chunks asked for.
- */
-function heldRequest(
-  path: string,
-  headers: Record<string, string>,
-  first: string,
-  rest = "",
-): { request: HttpRequest; arrived: Promise<void>; finish: () => void; pulls: () => number } {
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  let arrive!: () => void;
-  const arrived = new Promise<void>((resolve) => {
-    arrive = resolve;
-  });
-  let pulls = 0;
-  const body = (async function* () {
-    pulls++;
-    yield new TextEncoder().encode(first);
-    arrive();
-    await finished;
-    pulls++;
-    if (rest !== "") yield new TextEncoder().encode(rest);
-  })();
-  const request = { method: "POST", url: `http://localhost${path}`, headers: new Headers(headers), body };
-  return { request, arrived, finish, pulls: () => pulls };
 }
 
 /** A CSV of at most `bytes` bytes: a header and rows of 19 bytes. */

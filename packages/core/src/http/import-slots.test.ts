@@ -1,42 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { heldRequest } from "../test-support/held-request.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { createTodoApi, createUploadApi, DEFAULT_IMPORT_CONCURRENCY } from "./create-todo-api.js";
-import type { HttpRequest } from "./http-request.js";
 import { ImportSlots } from "./import-slots.js";
 
 /** A streamed upload (with its length, no key) that sends its header and a row, then waits until `finish`. */
-function slowUpload(): {
-  request: HttpRequest;
-  started: Promise<void>;
-  finish: () => void;
-  pulls: () => number;
-} {
-  const text = "task\nfirst row\nsecond row\n";
-  const cut = "task\nfirst row\n".length;
-  let finish!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  let start!: () => void;
-  const started = new Promise<void>((resolve) => {
-    start = resolve;
-  });
-  let pulls = 0;
-  const body = (async function* () {
-    pulls++;
-    yield new TextEncoder().encode(text.slice(0, cut));
-    start();
-    await finished;
-    yield new TextEncoder().encode(text.slice(cut));
-  })();
-  const headers = new Headers({ "content-type": "text/csv", "content-length": String(text.length) });
-  return {
-    request: { method: "POST", url: "http://localhost/todos/import", headers, body },
-    started,
-    finish,
-    pulls: () => pulls,
-  };
+function slowUpload() {
+  const first = "task\nfirst row\n";
+  const rest = "second row\n";
+  const length = String(first.length + rest.length);
+  const upload = heldRequest(
+    "/todos/import",
+    { "content-type": "text/csv", "content-length": length },
+    first,
+    rest,
+  );
+  return { ...upload, started: upload.arrived };
 }
 
 describe("uploads imported at once", () => {
