@@ -42,13 +42,24 @@ export type LocalPortOption = "port" | "s3Port" | "dynamoDbPort";
 export class PortsTakenError extends Error {
   override readonly name = "PortsTakenError";
 
-  constructor(readonly taken: readonly { option: LocalPortOption; service: string; port: number }[]) {
-    const ports = listed(taken.map(({ port, service }) => `${port} (${service})`));
-    super(
-      `${taken.length === 1 ? "Port" : "Ports"} ${ports} ${taken.length === 1 ? "is" : "are"} taken: is ` +
-        "another local loop running? Stop what uses them, or choose other ports.",
-    );
+  constructor(readonly taken: readonly TakenPort[]) {
+    const said = portsTakenSaid(taken, ({ service }) => service);
+    super(`${said[0]!.toUpperCase()}${said.slice(1)} Stop what uses them, or choose other ports.`);
   }
+}
+
+/** A port of the loop that another process holds. */
+export interface TakenPort {
+  option: LocalPortOption;
+  service: string;
+  port: number;
+}
+
+/** `ports 3001 (<name>) and 4568 (<name>) are taken: is another local loop running?`, each named by `nameOf`. */
+export function portsTakenSaid(taken: readonly TakenPort[], nameOf: (port: TakenPort) => string): string {
+  const ports = listed(taken.map((each) => `${each.port} (${nameOf(each)})`));
+  const one = taken.length === 1;
+  return `${one ? "port" : "ports"} ${ports} ${one ? "is" : "are"} taken: is another local loop running?`;
 }
 
 export interface LocalLoop {
@@ -177,7 +188,7 @@ export async function startLocalLoop(options: LocalLoopOptions): Promise<LocalLo
 }
 
 /** `a`, `a and b`, `a, b and c`. */
-export function listed(items: readonly string[]): string {
+function listed(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
 }
 

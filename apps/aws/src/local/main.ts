@@ -4,8 +4,8 @@ import { bundleOf, HTTP_ROUTES } from "./functions.js";
 import {
   type LocalLoop,
   type LocalPortOption,
-  listed,
   PortsTakenError,
+  portsTakenSaid,
   startLocalLoop,
 } from "./local-loop.js";
 
@@ -93,13 +93,10 @@ const PORT_VARIABLES: Record<LocalPortOption, string> = {
 /** `port 3001 (PORT, the HTTP API) is taken: ...`, in the variables that choose the ports. */
 function portsTaken({ taken }: PortsTakenError): string {
   const one = taken.length === 1;
-  const ports = listed(
-    taken.map(({ option, service, port }) => `${port} (${PORT_VARIABLES[option]}, ${service})`),
-  );
+  const said = portsTakenSaid(taken, ({ option, service }) => `${PORT_VARIABLES[option]}, ${service}`);
   return (
-    `${one ? "port" : "ports"} ${ports} ${one ? "is" : "are"} taken: is another local loop running? Stop it, ` +
-    `or set ${one ? "that variable" : "those variables"} to free ports (0 picks any) and use ${one ? "it" : "them"} ` +
-    "in the commands printed."
+    `${said} Stop it, or set ${one ? "that variable" : "those variables"} to free ports (0 picks any) and use ` +
+    `${one ? "it" : "them"} in the commands printed.`
   );
 }
 

@@ -152,7 +152,7 @@ async function openSource(
     const { S3ObjectSource, s3ClientOf } = await import("@anycloud/adapters-aws/storage");
     const client = s3ClientOf({ endpoint: config.s3Endpoint });
     const opened = await new S3ObjectSource(client).open(s3);
-    return { source: { ...s3, ...(opened.version ? { version: opened.version } : {}) }, opened };
+    return { source: versionRead(s3, opened), opened };
   }
   const file = await LocalFileObjectSource.refOf(path.resolve(callersDirectory(), location));
   // Opened at once: an unreadable file fails here, before any import is recorded. The version is the one read.
@@ -160,7 +160,12 @@ async function openSource(
     // Changed while it was hashed: no row was read yet, and the file's own message says rows stay.
     throw error instanceof FileChangedError ? new FileChangedBeforeImportError(file.key) : error;
   });
-  return { source: { ...file, ...(opened.version ? { version: opened.version } : {}) }, opened };
+  return { source: versionRead(file, opened), opened };
+}
+
+/** The ref pinned to the version the source read, when it tells one. */
+function versionRead(ref: ObjectRef, opened: OpenedObject): ObjectRef {
+  return opened.version ? { ...ref, version: opened.version } : ref;
 }
 
 /**

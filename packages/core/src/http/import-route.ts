@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { CsvHeaderRejectedError, ImportFailedError } from "../csv-import/errors.js";
 import type { ImportReport } from "../csv-import/import-report.js";
 import type { ImportTodos } from "../csv-import/import-todos.js";
+import type { ObjectRef } from "../csv-import/ports/object-source.js";
 import { InvalidParameterError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import type { ImportSlots } from "./import-slots.js";
@@ -38,31 +39,32 @@ export function addImportRoute(
     const quote = readQuote(url);
     const signal = request.signal ? { signal: request.signal } : {};
     // A slot is taken before the body is read: an upload refused for want of one is refused whole.
-    return slots.use(async () => {
-      if (key === undefined) {
-        // Every upload without a key is an import of its own: a random version says so (and no warning is due).
-        const source = { container: "upload", key: requestId, version: randomUUID() };
-        return useUploadBody(request, csvBytes, memory, async (body) =>
-          answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal })),
-        );
-      }
-      return memory.useWhole(request, csvBytes, async (bytes) => {
-        // The quote is part of what was asked: the same bytes read with other quotes are other rows. The default
-        // leaves the digest as it was before the quote counted, so that a retry made across that change still
-        // matches its first upload.
-        const hash = createHash("sha256");
-        if (quote !== "auto") hash.update(`quote=${quote}\n`);
-        const fingerprint = `sha256:${hash.update(bytes).digest("base64url")}`;
-        const source = { container: "upload", key, version: key, fingerprint };
-        return answer(
-          await importTodos.execute(
-            { source, quote },
-            { body: { body: replay(bytes), size: bytes.length }, ...signal },
-          ),
-        );
-      });
-    });
+    return slots.use(() =>
+      key === undefined
+        ? useUploadBody(request, csvBytes, memory, async (body) => {
+            // Every upload without a key is an import of its own: a random version says so (no warning is due).
+            const source = { container: "upload", key: requestId, version: randomUUID() };
+            return answer(await importTodos.execute({ source, quote }, { body: { body }, ...signal }));
+          })
+        : memory.useWhole(request, csvBytes, async (bytes) => {
+            const source = keyedSource(key, quote, bytes);
+            const body = { body: replay(bytes), size: bytes.length };
+            return answer(await importTodos.execute({ source, quote }, { body, ...signal }));
+          }),
+    );
   });
+}
+
+/**
+ * An upload's source under its `Idempotency-Key`, with a fingerprint of what was asked. The quote is part of it:
+ * the same bytes read with other quotes are other rows. The default leaves the digest as it was before the quote
+ * counted, so that a retry made across that change still matches its first upload.
+ */
+function keyedSource(key: string, quote: string, bytes: Uint8Array): ObjectRef {
+  const hash = createHash("sha256");
+  if (quote !== "auto") hash.update(`quote=${quote}\n`);
+  const fingerprint = `sha256:${hash.update(bytes).digest("base64url")}`;
+  return { container: "upload", key, version: key, fingerprint };
 }
 
 function answer(report: ImportReport): Reply {
