@@ -219,11 +219,14 @@ describe("the todo CLI", () => {
       stderr += chunk;
     });
     if (input !== undefined) child.stdin.end(input);
-    const exited = (once(child, "exit") as Promise<[number | null]>).then(([code]) => ({
-      code,
-      stdout,
-      stderr,
-    }));
+    const exited = (once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>).then(
+      ([code, signal]) => ({
+        code,
+        signal,
+        stdout,
+        stderr,
+      }),
+    );
     return { child, exited };
   }
 
@@ -267,6 +270,32 @@ describe("the todo CLI", () => {
     expect(stdout).toBe("");
     expect(await readdir(tmp)).toEqual([]);
     expect((await todo(["list", "--json"])).stdout).toBe("");
+  });
+
+  // The first Ctrl-C stops the import cleanly, which includes recording it FAILED in the store; a second one
+  // kills the process without waiting for that. The copy of standard input must not outlive it.
+  it("removes its copy of standard input on a second Ctrl-C, which kills it before the first one's clean stop", async () => {
+    const tmp = path.join(dir, "tmp");
+    await mkdir(tmp);
+    await todo(["list"]); // creates the store
+    const other = await openSqliteDatabase({ url: pathToFileURL(path.join(dir, "data", "todos.db")).href });
+    try {
+      // Another program holds the write lock: the import's writes, and the record of its stop, wait for it.
+      other.exec("BEGIN IMMEDIATE");
+      const { child, exited } = importStandardInput(tmp, [], "task\nfirst\nsecond\n");
+      await expect.poll(() => readdir(tmp), { timeout: 10_000 }).toHaveLength(1);
+      child.kill("SIGINT");
+      // Apart, so that the two are two signals, not one pending twice.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      child.kill("SIGINT");
+      const { signal } = await exited;
+
+      expect(signal).toBe("SIGINT");
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      other.exec("ROLLBACK");
+      other.close();
+    }
   });
 
   it("exits 2 and prints usage for an unknown command", async () => {

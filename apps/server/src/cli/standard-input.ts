@@ -1,4 +1,4 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,16 +14,25 @@ export interface SpooledInput {
   remove: () => Promise<void>;
 }
 
+const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
 /**
  * Copies `input` (standard input) to a new file in a directory only this user may enter, for `todo import -`.
  * An import needs its bytes' version before its first row (its todos' ids derive from it), and a retry needs
  * the same bytes again: a pipe gives them once, as they come. The file holds them, hashed and read as a file
  * named on the command line is; memory stays flat whatever their size. `signal` stops the copy (Ctrl-C), and
  * the file is removed then too.
+ *
+ * Until it is removed, a second Ctrl-C (or SIGTERM), which kills the process rather than wait for the first
+ * one's clean stop, removes the copy first: it may hold gigabytes, in a directory no later run finds again.
  */
 export async function spoolInput(input: Readable, signal: AbortSignal): Promise<SpooledInput> {
   const directory = await mkdtemp(path.join(tmpdir(), "todo-import-"));
-  const remove = () => rm(directory, { recursive: true, force: true });
+  const removedAtSecondSignal = removeAtSecondSignal(directory);
+  const remove = async () => {
+    removedAtSecondSignal.cancel();
+    await rm(directory, { recursive: true, force: true });
+  };
   const file = path.join(directory, "stdin.csv");
   try {
     await pipeline(input, createWriteStream(file, { flags: "wx", mode: 0o600 }), { signal });
@@ -32,4 +41,27 @@ export async function spoolInput(input: Readable, signal: AbortSignal): Promise<
     await remove();
     throw signal.aborted ? signal.reason : error;
   }
+}
+
+/**
+ * Listens for SIGINT and SIGTERM beside the command's own handlers, which stop the import cleanly on the first
+ * one and then let the next kill the process (they listen `once`). This one lets the first pass, and on the
+ * second removes `directory` (synchronously: the process ends next) and dies by that signal, as it would have
+ * without this listener (exit status 130 for SIGINT, as shells report it).
+ */
+function removeAtSecondSignal(directory: string): { cancel: () => void } {
+  let signalsSeen = 0;
+  const onSignal = (received: NodeJS.Signals) => {
+    signalsSeen += 1;
+    if (signalsSeen < 2) return;
+    rmSync(directory, { recursive: true, force: true });
+    cancel();
+    // With no listener left, node's default takes the signal again: the process ends as killed by it.
+    process.kill(process.pid, received);
+  };
+  const cancel = () => {
+    for (const name of STOP_SIGNALS) process.off(name, onSignal);
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  return { cancel };
 }
