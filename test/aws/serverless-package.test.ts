@@ -693,6 +693,22 @@ describe("the alarm on imports that failed for good", () => {
     expect(outputs.ImportFailuresTopicArn).toEqual({ Value: { Ref: "ImportFailuresTopic" } });
   });
 
+  // The first failure sent to a queue idle for hours may be reported too late for the minute the alarm above
+  // looks at; the queue's depth stays above 0 while the event is held, so one on it goes off however late.
+  it("also goes off while the queue holds a failed event, telling the same topic", () => {
+    expect(resource("ImportFailuresWaitingAlarm").Properties).toMatchObject({
+      Namespace: "AWS/SQS",
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": ["ImportFailuresQueue", "QueueName"] } }],
+      Statistic: "Maximum",
+      EvaluationPeriods: 1,
+      TreatMissingData: "notBreaching",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [{ Ref: "ImportFailuresTopic" }],
+    });
+  });
+
   it("mails the stage parameter alertEmail, and nobody without one", () => {
     const mailed = (packaged: Template) => deployed(packaged.Conditions?.AlertEmailOn, packaged.Conditions);
 
