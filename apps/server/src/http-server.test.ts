@@ -207,22 +207,23 @@ describe("startHttpServer", () => {
       return answer;
     }
 
-    const start = async (bodyIdleMs: number) => {
+    const start = async (pace: { bodyIdleMs: number; bodyMinRate?: number }, importConcurrency?: number) => {
       const todos = new InMemoryTodoRepository();
-      const api = createTodoApi({ todos, imports: new InMemoryImportLedger() });
+      const api = createTodoApi({ todos, imports: new InMemoryImportLedger(), importConcurrency });
       running = await startHttpServer(api, {
         port: 0,
         host: "127.0.0.1",
         logger: pino({ level: "silent" }),
-        bodyIdleMs,
+        ...pace,
       });
       return todos;
     };
 
     it("is read to its end however long it takes, as long as it keeps coming", async () => {
       // Each pause a fifth of the idle limit: the client's timers and the server's share this process, and a
-      // pause that outlasts the limit on a busy machine would be a timeout the test caused.
-      const todos = await start(1_000);
+      // pause that outlasts the limit on a busy machine would be a timeout the test caused. About 35 bytes a
+      // second, which the minimum of 20 lets through.
+      const todos = await start({ bodyIdleMs: 1_000, bodyMinRate: 20 });
       const parts = lines.map((text) => ({ pauseMs: 200, text }));
       const length = Buffer.byteLength(lines.join(""));
 
@@ -236,7 +237,7 @@ describe("startHttpServer", () => {
     });
 
     it("is answered 408 once it sends nothing for the idle limit, and nothing is imported", async () => {
-      const todos = await start(300);
+      const todos = await start({ bodyIdleMs: 300 });
       const length = Buffer.byteLength(lines.join(""));
 
       const answer = await send([{ pauseMs: 0, text: lines.slice(0, 3).join("") }], length);
@@ -245,6 +246,96 @@ describe("startHttpServer", () => {
       expect(answer).toContain('"code":"REQUEST_TIMEOUT"');
       expect(answer.toLowerCase()).toContain("connection: close");
       expect((await todos.list({ limit: 100 })).items).toHaveLength(0);
+    });
+
+    /**
+     * Sends the head, then the body a byte every `everyMs` until the server has answered (or `maxMs` has passed),
+     * then closes the connection; resolves with the answer.
+     */
+    async function trickle(body: string, everyMs: number, maxMs: number): Promise<string> {
+      const socket = connect(Number(new URL(running!.url).port), "127.0.0.1");
+      await once(socket, "connect");
+      let answer = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        answer += chunk;
+      });
+      socket.on("error", () => {});
+      socket.write(head(Buffer.byteLength(body)));
+      const until = performance.now() + maxMs;
+      for (let sent = 0; sent < body.length && !answered(answer) && performance.now() < until; sent++) {
+        socket.write(body[sent]!);
+        await sleep(everyMs);
+      }
+      // Past the client's own limit, the server's idle rule answers in its own time.
+      while (!answered(answer) && !socket.destroyed) await sleep(10);
+      socket.destroy();
+      return answer;
+    }
+
+    /** Whether `answer` holds a whole response: its head and as many bytes as its Content-Length says. */
+    const answered = (answer: string) => {
+      const end = answer.indexOf("\r\n\r\n");
+      const length = /\r\ncontent-length: (\d+)\r\n/i.exec(answer)?.[1];
+      return end !== -1 && length !== undefined && Buffer.byteLength(answer.slice(end + 4)) >= Number(length);
+    };
+
+    it("is answered 408 once it comes slower than the minimum rate, though never idle for the idle limit", async () => {
+      // A byte every 100 ms never trips an idle limit of 300 ms, and held the only import slot for as long as it
+      // went on. With 300 ms free and then 100 bytes a second, it is cut after about 330 ms of waiting.
+      const todos = await start({ bodyIdleMs: 300, bodyMinRate: 100 }, 1);
+      const csv = lines.join("");
+
+      const started = performance.now();
+      const answer = await trickle(csv, 100, 3_000);
+      const tookMs = performance.now() - started;
+      const next = await send([{ pauseMs: 0, text: csv }], Buffer.byteLength(csv));
+
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer.toLowerCase()).toContain("connection: close");
+      expect(answer).toContain('"code":"REQUEST_TIMEOUT"');
+      expect(answer).toMatch(
+        /"detail":"The body came too slowly: \d bytes in 0\.\d s of waiting for it, under the 100 bytes a second needed once its first 0\.3 s are past\."/,
+      );
+      expect(tookMs).toBeLessThan(1_000);
+      // The slot it held is free: the next upload is imported (and the trickle's rows were not).
+      expect(next).toMatch(/^HTTP\/1\.1 200 /);
+      expect((await todos.list({ limit: 100 })).items).toHaveLength(rows);
+    });
+
+    it("is not held to the minimum rate while the server does not read it (an import writing)", async () => {
+      // The API reads a chunk, then works 500 ms before it asks for the next, as an import writes a batch: the
+      // client sent the rest meanwhile, and was never waited for. Counted from the first read (as Apache counts),
+      // 500 ms is past the 200 ms (and a few bytes' worth) the body may take.
+      const handle = async (request: HttpRequest): Promise<Reply> => {
+        let bytes = 0;
+        for await (const chunk of request.body!) {
+          if (bytes === 0) await sleep(500);
+          bytes += chunk.byteLength;
+        }
+        return { status: 200, headers: {}, body: `${bytes} bytes` };
+      };
+      const api = Object.assign(async () => new Response(null), { handle });
+      running = await startHttpServer(api, {
+        port: 0,
+        host: "127.0.0.1",
+        logger: pino({ level: "silent" }),
+        bodyIdleMs: 200,
+        bodyMinRate: 1_000,
+      });
+      const csv = lines.join("");
+      const half = Math.floor(csv.length / 2);
+
+      const answer = await send(
+        [
+          { pauseMs: 0, text: csv.slice(0, half) },
+          { pauseMs: 50, text: csv.slice(half) },
+        ],
+        csv.length,
+      );
+
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answer).toContain(`${csv.length} bytes`);
     });
   });
 });

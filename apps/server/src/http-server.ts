@@ -41,6 +41,11 @@ export async function startHttpServer(
     logger: PinoLogger;
     /** How long a request body may send nothing while core waits for it (60 s unless said). */
     bodyIdleMs?: number;
+    /**
+     * The bytes a second a request body must average over the time core waits for it, once its first `bodyIdleMs`
+     * are spent (500 unless said; 0: no minimum).
+     */
+    bodyMinRate?: number;
   },
 ): Promise<RunningServer> {
   const { logger } = options;
@@ -58,7 +63,10 @@ export async function startHttpServer(
     api,
     logger,
     connections,
-    bodyIdle: options.bodyIdleMs === undefined ? {} : { bodyIdleMs: options.bodyIdleMs },
+    bodyPace: {
+      ...(options.bodyIdleMs !== undefined && { bodyIdleMs: options.bodyIdleMs }),
+      ...(options.bodyMinRate !== undefined && { bodyMinRate: options.bodyMinRate }),
+    },
   };
 
   const serveSafely = (message: IncomingMessage, response: ServerResponse, expectsContinue = false) => {
@@ -140,9 +148,9 @@ export async function startHttpServer(
     logger.info({ method: message.method, status: reply.status, requestId }, "request");
   });
   // Slow-client guards: the headers must arrive within 10 s, and a body must not pause for 60 s while it is read
-  // (`bodyIdleMs`, in node-request.ts). No limit on the whole request: an upload is read only as fast as its
-  // import writes, and node's `requestTimeout` cut every upload that took more than 60-90 s, however steadily
-  // it came.
+  // (`bodyIdleMs`, in node-request.ts), nor come slower than `bodyMinRate` over the time it is waited for. No
+  // limit on the whole request: an upload is read only as fast as its import writes, and node's `requestTimeout`
+  // cut every upload that took more than 60-90 s, however steadily it came.
   server.requestTimeout = 0;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {

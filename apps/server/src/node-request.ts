@@ -19,9 +19,25 @@ export interface NodeRequestOptions {
   signal?: () => AbortSignal;
   /** How long a body may send nothing while it is waited for; then reading fails with REQUEST_TIMEOUT. */
   bodyIdleMs?: number;
+  /**
+   * The bytes a second a body must send, on average over the time it is waited for, once its first `bodyIdleMs`
+   * of waiting are spent; then reading fails with REQUEST_TIMEOUT. 0: no minimum, the idle rule alone.
+   */
+  bodyMinRate?: number;
 }
 
 const DEFAULT_BODY_IDLE_MS = 60_000;
+
+/**
+ * 500 bytes a second (4 kbit/s), the MinRate of Apache's mod_reqtimeout (`RequestReadTimeout body=20,MinRate=500`
+ * by default). No honest client comes near it: GPRS, the slowest mobile data still in service, sends 9 kbit/s on
+ * one timeslot at its most robust coding (CS-1), twice this; it is counted only while the server waits for the
+ * client, never while an import writes what it read; and the first 60 s of waiting are free, so a slow start or
+ * a stall of a few seconds now and then (a handover) is absorbed. A client that sends a byte every 59 s, which the
+ * idle rule lets through, is cut after about 60 s of waiting; to hold an import slot for an hour a client must
+ * now send 1.8 MB.
+ */
+export const DEFAULT_BODY_MIN_RATE = 500;
 
 /**
  * Core's view of a node:http request, built without a fetch `Request`: the headers are node's own object,
@@ -33,7 +49,12 @@ const DEFAULT_BODY_IDLE_MS = 60_000;
  */
 export function httpRequestOf(
   message: IncomingMessage,
-  { onFirstRead, signal, bodyIdleMs = DEFAULT_BODY_IDLE_MS }: NodeRequestOptions = {},
+  {
+    onFirstRead,
+    signal,
+    bodyIdleMs = DEFAULT_BODY_IDLE_MS,
+    bodyMinRate = DEFAULT_BODY_MIN_RATE,
+  }: NodeRequestOptions = {},
 ): HttpRequest {
   const method = message.method ?? "GET";
   const hasBody = method !== "GET" && method !== "HEAD";
@@ -41,7 +62,7 @@ export function httpRequestOf(
     method,
     url: urlOf(message),
     headers: new NodeHeaders(message.headers),
-    body: hasBody ? bodyOf(message, bodyIdleMs, onFirstRead) : null,
+    body: hasBody ? bodyOf(message, { idleMs: bodyIdleMs, minRate: bodyMinRate }, onFirstRead) : null,
   };
   return signal === undefined ? request : withSignalOnDemand(request, signal);
 }
@@ -61,27 +82,38 @@ function urlOf(message: IncomingMessage): string {
 }
 
 /**
- * The message's bytes; a client that hangs up mid-body is the client's doing, not a server failure. A body
- * that sends nothing for `idleMs` while it is waited for fails with `RequestTimeoutError` (408). The time core
- * spends between reads is not counted: an import reads as fast as its store writes, and an upload that keeps
- * arriving is never cut, however long its import takes.
+ * The message's bytes; a client that hangs up mid-body is the client's doing, not a server failure.
+ *
+ * Reading fails with `RequestTimeoutError` (408) when the body keeps the server waiting too long: when nothing
+ * comes for `idleMs`, or when it comes slower than `minRate` bytes a second. The second rule is mod_reqtimeout's
+ * `RequestReadTimeout body=<idle>,MinRate=<rate>`: the server waits for a body at most `idleMs` in all, plus
+ * 1 s for every `minRate` bytes it has sent. Unlike Apache's, that time is counted only while a read is pending,
+ * that is while the server waits for the client: the time core spends between reads is not (an import reads as
+ * fast as its store writes, and an upload that keeps pace is never cut, however long its import takes). A
+ * trickle, a byte every few seconds, never trips the idle rule, and would otherwise hold what its request holds
+ * (an import slot, a share of the body memory) for as long as it liked.
  */
 async function* bodyOf(
   message: IncomingMessage,
-  idleMs: number,
+  pace: { idleMs: number; minRate: number },
   onFirstRead?: () => void,
 ): AsyncGenerator<Uint8Array> {
   onFirstRead?.();
   const chunks = message.iterator({ destroyOnReturn: false });
+  const waited = { ms: 0, bytes: 0 };
   let timedOut = false;
   try {
     for (;;) {
-      const next = await withinIdle(chunks.next(), idleMs);
+      const started = performance.now();
+      const next = await withinPace(chunks.next(), pace, waited);
+      waited.ms += performance.now() - started;
       if (next.done) return;
-      yield next.value as Uint8Array;
+      const chunk = next.value as Uint8Array;
+      waited.bytes += chunk.byteLength;
+      yield chunk;
     }
   } catch (error) {
-    // Only the idle timer throws this: nothing else reaches the generator.
+    // Only the pace's timer throws this: nothing else reaches the generator.
     timedOut = error instanceof RequestTimeoutError;
     if (timedOut) throw error;
     if (message.aborted || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
@@ -95,12 +127,34 @@ async function* bodyOf(
   }
 }
 
-function withinIdle<T>(next: Promise<T>, idleMs: number): Promise<T> {
+/**
+ * `next`, unless it keeps the server waiting past `idleMs`, or past what is left of the body's time (`idleMs`,
+ * plus 1 s for every `minRate` bytes, less the time waited already): then a `RequestTimeoutError` saying which.
+ */
+function withinPace<T>(
+  next: Promise<T>,
+  { idleMs, minRate }: { idleMs: number; minRate: number },
+  waited: { ms: number; bytes: number },
+): Promise<T> {
+  const leftMs =
+    minRate > 0 ? idleMs + (waited.bytes * 1000) / minRate - waited.ms : Number.POSITIVE_INFINITY;
+  const tooSlow = leftMs < idleMs;
   let timer: NodeJS.Timeout | undefined;
-  const idle = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RequestTimeoutError(idleMs)), idleMs);
+  const timeout = new Promise<never>((_, reject) => {
+    const fail = () => {
+      if (!tooSlow) return reject(new RequestTimeoutError(idleMs));
+      const seconds = (waited.ms + Math.max(leftMs, 0)) / 1000;
+      reject(
+        new RequestTimeoutError(
+          idleMs,
+          `The body came too slowly: ${waited.bytes} bytes in ${seconds.toFixed(1)} s of waiting for it, under ` +
+            `the ${minRate} bytes a second needed once its first ${idleMs / 1000} s are past.`,
+        ),
+      );
+    };
+    timer = setTimeout(fail, tooSlow ? Math.max(leftMs, 0) : idleMs);
   });
-  return Promise.race([next, idle]).finally(() => clearTimeout(timer));
+  return Promise.race([next, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** node's header object behind fetch's lookup rules; node already joins repeated values (`cookie` with `; `). */

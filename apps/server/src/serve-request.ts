@@ -29,8 +29,11 @@ export interface BridgeContext {
   api: HttpApi;
   logger: PinoLogger;
   connections: Connections;
-  /** How long a request body may send nothing while core waits for it (60 s unless said). */
-  bodyIdle: Pick<NodeRequestOptions, "bodyIdleMs">;
+  /**
+   * How long a request body may send nothing while core waits for it (60 s unless said), and the bytes a second
+   * it must average while waited for past that (500 unless said).
+   */
+  bodyPace: Pick<NodeRequestOptions, "bodyIdleMs" | "bodyMinRate">;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface BridgeContext {
 export async function serveRequest(
   message: IncomingMessage,
   response: ServerResponse,
-  { api, logger, connections, bodyIdle }: BridgeContext,
+  { api, logger, connections, bodyPace }: BridgeContext,
   expectsContinue = false,
 ): Promise<void> {
   const { servingOn, answeredByNode } = connections;
@@ -98,7 +101,7 @@ export async function serveRequest(
     reply = refused
       ? standaloneErrorReply(refused, requestIdOf(message))
       : await api.handle(
-          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUpSignal, ...bodyIdle }),
+          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUpSignal, ...bodyPace }),
         );
   } catch (error) {
     // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing

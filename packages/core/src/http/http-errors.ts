@@ -87,7 +87,10 @@ export class TimeLimitReachedError extends AppError {
   }
 }
 
-/** A request that stopped arriving: its body sent nothing for `idleMs` (or, with a message, its headers). */
+/**
+ * A request that stopped arriving: its body sent nothing for `idleMs` (or, with a message, its headers took too
+ * long, or its body came too slowly).
+ */
 export class RequestTimeoutError extends AppError {
   readonly code = "REQUEST_TIMEOUT";
 
