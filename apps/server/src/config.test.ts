@@ -12,6 +12,7 @@ describe("readConfig", () => {
       cursorSecret: undefined,
       jsonBodyLimit: 65_536,
       bodyMemoryLimit: 64 * 1024 * 1024,
+      bodyMinRate: 500,
     });
   });
 
@@ -26,6 +27,7 @@ describe("readConfig", () => {
       CSV_BODY_LIMIT: "2048",
       BODY_MEMORY_LIMIT: "4096",
       IMPORT_CONCURRENCY: "3",
+      BODY_MIN_RATE: "0",
       LOG_LEVEL: "debug",
       SHUTDOWN_TIMEOUT_MS: "2500",
       S3_ENDPOINT: "http://127.0.0.1:4568",
@@ -42,6 +44,7 @@ describe("readConfig", () => {
       csvBodyLimit: 2048,
       bodyMemoryLimit: 4096,
       importConcurrency: 3,
+      bodyMinRate: 0,
       logLevel: "debug",
       shutdownTimeoutMs: 2500,
       dynamoDb: undefined,
@@ -69,6 +72,8 @@ describe("readConfig", () => {
     ["BODY_MEMORY_LIMIT", "0"],
     ["IMPORT_CONCURRENCY", "0"],
     ["IMPORT_CONCURRENCY", "1001"],
+    ["BODY_MIN_RATE", "-1"],
+    ["BODY_MIN_RATE", "1048577"],
     ["TODO_STORE", "postgres"],
     ["LOG_LEVEL", "verbose"],
     ["HOST", " "],

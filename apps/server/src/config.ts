@@ -1,5 +1,6 @@
 import path from "node:path";
 import { corsOriginsFrom, DEFAULT_BODY_LIMITS, DEFAULT_IMPORT_CONCURRENCY } from "@anycloud/core";
+import { DEFAULT_BODY_MIN_RATE } from "./node-request.js";
 
 export type StoreKind = "sqlite" | "memory" | "dynamodb";
 
@@ -20,6 +21,11 @@ export interface ServerConfig {
   bodyMemoryLimit: number;
   /** The most uploads the server imports at once. */
   importConcurrency: number;
+  /**
+   * The bytes a second a request body must average over the time the server waits for it, past its first 60 s
+   * (0: no minimum).
+   */
+  bodyMinRate: number;
   logLevel: string;
   /** How long a shutdown waits for requests in flight before closing their connections. */
   shutdownTimeoutMs: number;
@@ -47,6 +53,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     csvBodyLimit: integer(env, "CSV_BODY_LIMIT", DEFAULT_BODY_LIMITS.csvBytes, 1, 1024 * 1024 * 1024),
     bodyMemoryLimit: integer(env, "BODY_MEMORY_LIMIT", DEFAULT_BODY_LIMITS.heldBytes, 1, 16 * 1024 ** 3),
     importConcurrency: integer(env, "IMPORT_CONCURRENCY", DEFAULT_IMPORT_CONCURRENCY, 1, 1000),
+    bodyMinRate: integer(env, "BODY_MIN_RATE", DEFAULT_BODY_MIN_RATE, 0, 1024 * 1024),
     logLevel: logLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,

@@ -16,7 +16,12 @@ let app: Awaited<ReturnType<typeof composeServerApp>>;
 let running: Awaited<ReturnType<typeof startHttpServer>>;
 try {
   app = await composeServerApp(config, corePortOf(logger));
-  running = await startHttpServer(app.api, { port: config.port, host: config.host, logger });
+  running = await startHttpServer(app.api, {
+    port: config.port,
+    host: config.host,
+    logger,
+    bodyMinRate: config.bodyMinRate,
+  });
 } catch (error) {
   // The port in use, a DATA_DIR that is a file, a database it may not write: one log line, exit 1.
   logStartFailure(logger, error, { port: config.port, host: config.host, dataDir: config.dataDir });
