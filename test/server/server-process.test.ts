@@ -386,6 +386,46 @@ describe("the server process", () => {
     );
   });
 
+  it("keeps no more connections open than MAX_CONNECTIONS: one more is closed unanswered, and logged", async () => {
+    const server = await startServerProcess({
+      DATA_DIR: dataDir,
+      TODO_STORE: "memory",
+      MAX_CONNECTIONS: "1",
+    });
+    const port = Number(new URL(server.url).port);
+    // A connection answered and kept open for its next request (keep-alive, 5 s).
+    const holding = connect(port, "127.0.0.1");
+    await once(holding, "connect");
+    holding.write("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    const [held] = (await once(holding, "data")) as [Buffer];
+    // One more is closed as soon as it is accepted: no byte of an answer, a FIN or (its request arrived) a reset.
+    const other = connect(port, "127.0.0.1");
+    other.on("error", () => {});
+    other.write("GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let dropped = "";
+    other.on("data", (chunk: Buffer) => {
+      dropped += chunk.toString();
+    });
+    // Not events.once, which rejects on the reset's "error".
+    await new Promise((resolve) => {
+      other.once("close", resolve);
+      setTimeout(resolve, 2_000);
+    });
+    other.destroy();
+    holding.destroy();
+    await server.stop();
+
+    expect(held.toString()).toMatch(/^HTTP\/1\.1 200 /);
+    expect(dropped).toBe("");
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({
+        level: 40,
+        msg: expect.stringMatching(/^connection dropped/),
+        maxConnections: 1,
+      }),
+    );
+  });
+
   it("logs one JSON line per request with method, path, status, duration and request id", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir });
 

@@ -13,6 +13,7 @@ describe("readConfig", () => {
       jsonBodyLimit: 65_536,
       bodyMemoryLimit: 64 * 1024 * 1024,
       bodyMinRate: 500,
+      maxConnections: 1000,
     });
   });
 
@@ -28,6 +29,7 @@ describe("readConfig", () => {
       BODY_MEMORY_LIMIT: "4096",
       IMPORT_CONCURRENCY: "3",
       BODY_MIN_RATE: "0",
+      MAX_CONNECTIONS: "50",
       LOG_LEVEL: "debug",
       SHUTDOWN_TIMEOUT_MS: "2500",
       S3_ENDPOINT: "http://127.0.0.1:4568",
@@ -45,6 +47,7 @@ describe("readConfig", () => {
       bodyMemoryLimit: 4096,
       importConcurrency: 3,
       bodyMinRate: 0,
+      maxConnections: 50,
       logLevel: "debug",
       shutdownTimeoutMs: 2500,
       dynamoDb: undefined,
@@ -74,6 +77,8 @@ describe("readConfig", () => {
     ["IMPORT_CONCURRENCY", "1001"],
     ["BODY_MIN_RATE", "-1"],
     ["BODY_MIN_RATE", "1048577"],
+    ["MAX_CONNECTIONS", "0"],
+    ["MAX_CONNECTIONS", "1000001"],
     ["TODO_STORE", "postgres"],
     ["LOG_LEVEL", "verbose"],
     ["HOST", " "],

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { corsOriginsFrom, DEFAULT_BODY_LIMITS, DEFAULT_IMPORT_CONCURRENCY } from "@anycloud/core";
-import { DEFAULT_BODY_MIN_RATE } from "./node-request.js";
+import { DEFAULT_BODY_MIN_RATE, DEFAULT_MAX_CONNECTIONS } from "./server-limits.js";
 
 export type StoreKind = "sqlite" | "memory" | "dynamodb";
 
@@ -26,6 +26,8 @@ export interface ServerConfig {
    * (0: no minimum).
    */
   bodyMinRate: number;
+  /** The most connections the server keeps open at once. */
+  maxConnections: number;
   logLevel: string;
   /** How long a shutdown waits for requests in flight before closing their connections. */
   shutdownTimeoutMs: number;
@@ -54,6 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     bodyMemoryLimit: integer(env, "BODY_MEMORY_LIMIT", DEFAULT_BODY_LIMITS.heldBytes, 1, 16 * 1024 ** 3),
     importConcurrency: integer(env, "IMPORT_CONCURRENCY", DEFAULT_IMPORT_CONCURRENCY, 1, 1000),
     bodyMinRate: integer(env, "BODY_MIN_RATE", DEFAULT_BODY_MIN_RATE, 0, 1024 * 1024),
+    maxConnections: integer(env, "MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
     logLevel: logLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 0, 600_000),
     dynamoDb: store === "dynamodb" ? dynamoDbTables(env) : undefined,

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { request } from "node:http";
 import { connect } from "node:net";
 import {
   createTodoApi,
@@ -176,6 +177,60 @@ describe("startHttpServer", () => {
     expect(answer).toContain('"requestId":"trace-cut-1"');
     expect(lines.filter((line) => line.msg === "request")).toEqual([
       expect.objectContaining({ method: "POST", path: "/todos", status: 400, requestId: "trace-cut-1" }),
+    ]);
+  });
+
+  it("closes a connection over maxConnections as soon as it is accepted, unanswered, and logs it", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+    running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger, maxConnections: 2 });
+    const { server } = running;
+    const port = Number(new URL(running.url).port);
+    const openConnections = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    /** Waits until `open` holds of the connections open, or for a second at most. */
+    const untilOpen = async (open: (count: number) => boolean) => {
+      const until = performance.now() + 1_000;
+      while (!open(await openConnections()) && performance.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    // Two connections that send nothing yet, which node keeps open (until its header timeout, 10-15 s).
+    const holders = [connect(port, "127.0.0.1"), connect(port, "127.0.0.1")];
+    for (const holder of holders) holder.on("error", () => {});
+    await untilOpen((count) => count === 2);
+
+    // What a client sees: its connection closed, with no byte of an answer (a reset when its request had arrived).
+    // node:http says so at once (ECONNRESET, "socket hang up" or "read ECONNRESET"); Node 20's fetch did not settle
+    // (Node 22's fails at once).
+    const refused = await new Promise<string>((resolve) => {
+      request(`${running!.url}/health`, (response) => resolve(`answered ${response.statusCode}`))
+        .on("error", (error: NodeJS.ErrnoException) => resolve(`${error.code}`))
+        .end();
+    });
+    const raw = connect(port, "127.0.0.1");
+    raw.on("error", () => {});
+    raw.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    let rawAnswer = "";
+    raw.on("data", (chunk: Buffer) => {
+      rawAnswer += chunk.toString();
+    });
+    await Promise.race([once(raw, "close"), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+    raw.destroy();
+    holders[0]!.destroy();
+    await untilOpen((count) => count === 1);
+    const served = await fetch(`${running.url}/health`, { headers: { connection: "close" } });
+    holders[1]!.destroy();
+
+    expect(refused).toBe("ECONNRESET");
+    expect(rawAnswer).toBe("");
+    expect(served.status).toBe(200);
+    expect(lines.filter((line) => line.level === 40)).toEqual([
+      expect.objectContaining({ maxConnections: 2, msg: expect.stringMatching(/^connection dropped/) }),
+      expect.objectContaining({ maxConnections: 2, msg: expect.stringMatching(/^connection dropped/) }),
     ]);
   });
 

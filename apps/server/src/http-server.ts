@@ -12,6 +12,7 @@ import type { Logger as PinoLogger } from "pino";
 import { clientErrorOf, HEADERS_TIMEOUT_MS } from "./bridge-refusals.js";
 import { rawResponseOf, replyHeaders } from "./raw-response.js";
 import { type BridgeContext, type Connections, pathOf, requestIdOf, serveRequest } from "./serve-request.js";
+import { DEFAULT_MAX_CONNECTIONS } from "./server-limits.js";
 
 /** How long a shutdown waits, once connections are closed, for their handlers to finish. */
 const HANDLERS_GRACE_MS = 5_000;
@@ -46,6 +47,8 @@ export async function startHttpServer(
      * are spent (500 unless said; 0: no minimum).
      */
     bodyMinRate?: number;
+    /** The most connections open at once (1,000 unless said): node closes one more as soon as it is accepted. */
+    maxConnections?: number;
   },
 ): Promise<RunningServer> {
   const { logger } = options;
@@ -153,6 +156,16 @@ export async function startHttpServer(
   // cut every upload that took more than 60-90 s, however steadily it came.
   server.requestTimeout = 0;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
+  // Node closes a connection over the cap as soon as it accepts it (Node 20 and 22 alike: the client sees its
+  // connection closed with no answer), and says so only by this event: a line for each, as a request has one.
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  server.maxConnections = maxConnections;
+  server.on("drop", () => {
+    logger.warn(
+      { maxConnections },
+      "connection dropped: as many are open as the server keeps (MAX_CONNECTIONS)",
+    );
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => resolve());

@@ -21,6 +21,7 @@ try {
     host: config.host,
     logger,
     bodyMinRate: config.bodyMinRate,
+    maxConnections: config.maxConnections,
   });
 } catch (error) {
   // The port in use, a DATA_DIR that is a file, a database it may not write: one log line, exit 1.

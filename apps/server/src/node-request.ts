@@ -7,6 +7,7 @@ import {
   urlHostOf,
   withSignalOnDemand,
 } from "@anycloud/core";
+import { DEFAULT_BODY_MIN_RATE } from "./server-limits.js";
 
 export interface NodeRequestOptions {
   /** Runs when the body is first asked for, before any byte is awaited (to send a 100 Continue). */
@@ -27,17 +28,6 @@ export interface NodeRequestOptions {
 }
 
 const DEFAULT_BODY_IDLE_MS = 60_000;
-
-/**
- * 500 bytes a second (4 kbit/s), the MinRate of Apache's mod_reqtimeout (`RequestReadTimeout body=20,MinRate=500`
- * by default). No honest client comes near it: GPRS, the slowest mobile data still in service, sends 9 kbit/s on
- * one timeslot at its most robust coding (CS-1), twice this; it is counted only while the server waits for the
- * client, never while an import writes what it read; and the first 60 s of waiting are free, so a slow start or
- * a stall of a few seconds now and then (a handover) is absorbed. A client that sends a byte every 59 s, which the
- * idle rule lets through, is cut after about 60 s of waiting; to hold an import slot for an hour a client must
- * now send 1.8 MB.
- */
-export const DEFAULT_BODY_MIN_RATE = 500;
 
 /**
  * Core's view of a node:http request, built without a fetch `Request`: the headers are node's own object,
