@@ -1,20 +1,18 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
 import type { Clock } from "../shared/clock.js";
 import { AppError, StoreUnavailableError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { TodoRepository } from "../todos/ports/todo-repository.js";
-import type { Todo } from "../todos/todo.js";
 import { ImportInProgressError, ImportKeyReusedError, ImportLeaseLostError } from "./errors.js";
+import { ImportAttempt } from "./import-attempt.js";
 import {
   DEFAULT_IMPORT_SETTINGS,
   type ImportCommand,
   type ImportOptions,
   type ImportSettings,
 } from "./import-command.js";
-import { importIdOf, todoIdsFor } from "./import-identity.js";
+import { importIdOf } from "./import-identity.js";
 import { ImportLease } from "./import-lease.js";
 import type { ImportReport } from "./import-report.js";
-import { ImportTally } from "./import-tally.js";
 import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
 import {
   ObjectNotFoundError,
@@ -22,20 +20,11 @@ import {
   type ObjectSource,
   type OpenedObject,
 } from "./ports/object-source.js";
-import { readTodoRows } from "./read-todo-rows.js";
-import { TodoBatch } from "./todo-batch.js";
 
 export const ALREADY_IMPORTED_NOTE = "Already imported: this is the report of the earlier run.";
 export const OBJECT_GONE_NOTE =
   "The object is gone: it was deleted or overwritten after the event that named it. Nothing was imported.";
 const STOPPED_NOTE = "The import stopped before the end of the file.";
-
-const PROGRESS_EVERY_ROWS = 1000;
-
-/** How far an attempt got: the checkpoint it records with its lease and its outcome (see `ImportEntry`). */
-interface Checkpoint {
-  writtenThrough: number | undefined;
-}
 
 /**
  * Imports the todos of a CSV object, once: an import's id derives from the object's version, each todo's id
@@ -113,10 +102,9 @@ export class ImportTodos {
       return answerFromLedger(claim.entry);
     }
 
-    const { entry } = claim;
-    const lease = new ImportLease(this.ledger, this.clock, this.settings.leaseMs, entry, startedAt);
-    const checkpoint: Checkpoint = { writtenThrough: entry.writtenThrough };
-    const tally = new ImportTally(this.settings.maxErrors);
+    const lease = new ImportLease(this.ledger, this.clock, this.settings.leaseMs, claim.entry, startedAt);
+    const attempt = new ImportAttempt(claim.entry, lease, this.todos, this.settings);
+    const { entry, tally } = attempt;
     const makeReport = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
       tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
     let note: string | undefined;
@@ -126,7 +114,7 @@ export class ImportTodos {
       const body = noticingFailure(opened.body, () => {
         bodyFailed = true;
       });
-      note = await this.run(entry, lease, { ...opened, body }, command, options, tally, checkpoint);
+      note = await attempt.importRows({ ...opened, body }, command, options);
     } catch (error) {
       if (error instanceof ImportLeaseLostError) {
         // The import is another worker's now: its outcome is that worker's to record.
@@ -143,33 +131,33 @@ export class ImportTodos {
       const aborted = options.signal?.aborted === true;
       const stop: unknown = aborted ? options.signal?.reason : error;
       const callers = aborted || (bodyFailed && error instanceof AppError);
-      await this.recordFailure(entry, stop, callers, makeReport, checkpoint);
+      await this.recordFailure(attempt, stop, callers, makeReport);
       throw stop;
     }
-    return this.recordOutcome(entry, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note), checkpoint);
+    return this.recordOutcome(attempt, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note));
   }
 
   /** Logs why an attempt failed, as whose doing, and records it FAILED with a note that says so. */
   private async recordFailure(
-    entry: ImportEntry,
+    attempt: ImportAttempt,
     error: unknown,
     callers: boolean,
     makeReport: (status: "FAILED", note: string) => ImportReport,
-    checkpoint: Checkpoint,
   ): Promise<void> {
-    const { importId, attempt } = entry;
+    const { entry } = attempt;
+    const { importId } = entry;
     const gone = error instanceof ObjectNotFoundError;
     if (gone) {
       // Deleted or overwritten since its event: not a failure of this service, and a retry finds the same.
-      this.logger.warn("The object is gone: nothing was imported.", { importId, attempt });
+      this.logger.warn("The object is gone: nothing was imported.", { importId, attempt: entry.attempt });
     } else if (callers) {
       this.logger.warn("The CSV import was stopped by its caller.", {
         importId,
-        attempt,
+        attempt: entry.attempt,
         reason: error instanceof Error ? error.message : String(error),
       });
     } else {
-      this.logger.error("The CSV import failed.", { importId, attempt, error });
+      this.logger.error("The CSV import failed.", { importId, attempt: entry.attempt, error });
     }
     // A store's failure says which store (its message names no internals); anything else, that it stopped.
     const note = gone
@@ -177,19 +165,15 @@ export class ImportTodos {
       : error instanceof StoreUnavailableError
         ? `${STOPPED_NOTE} ${error.message} Run it again to finish it.`
         : STOPPED_NOTE;
-    await this.finish(entry, makeReport("FAILED", note), checkpoint).catch((ledgerError: unknown) => {
+    await this.finish(attempt, makeReport("FAILED", note)).catch((ledgerError: unknown) => {
       this.logger.error("The import's failure could not be recorded.", { importId, error: ledgerError });
     });
   }
 
   /** Records a run that went to the end (COMPLETED, or FAILED if rows could not be saved) and logs it. */
-  private async recordOutcome(
-    entry: ImportEntry,
-    outcome: ImportReport,
-    checkpoint: Checkpoint,
-  ): Promise<ImportReport> {
-    const { importId } = entry;
-    await this.finish(entry, outcome, checkpoint);
+  private async recordOutcome(attempt: ImportAttempt, outcome: ImportReport): Promise<ImportReport> {
+    const { importId } = attempt.entry;
+    await this.finish(attempt, outcome);
     if (outcome.headerRejected) {
       // Recorded COMPLETED (reading it again finds the same), but whoever uploaded it should hear of it.
       this.logger.warn("The CSV file's header is not usable: no rows were read.", {
@@ -208,137 +192,12 @@ export class ImportTodos {
     return outcome;
   }
 
-  /**
-   * Reads every row and writes the valid ones in batches; returns the report's note, if any. When the import
-   * stops (a body broken off, a store down, a stop asked for), the rows read but not yet written are counted
-   * failed, so that its report still adds up.
-   */
-  private async run(
-    entry: ImportEntry,
-    lease: ImportLease,
-    opened: OpenedObject,
-    command: ImportCommand,
-    options: ImportOptions,
-    tally: ImportTally,
-    checkpoint: Checkpoint,
-  ): Promise<string | undefined> {
-    // A later attempt writes only what the earlier ones did not: users may have edited those todos since.
-    const batch = new TodoBatch(this.todos, tally, entry.attempt > 1, options.signal);
-    try {
-      return await this.importRows(entry, lease, batch, opened, command, options, tally, checkpoint);
-    } catch (error) {
-      batch.abandon();
-      throw error;
-    }
-  }
-
-  /**
-   * `run`'s loop: each row read is added to the batch, written when full, with the lease kept before and
-   * after each batch written and after each chunk read. A row up to the line an earlier attempt confirmed
-   * (`entry.writtenThrough`) is counted imported, not written; each batch written whole, with no row failed
-   * so far, moves the checkpoint to its last row's line.
-   */
-  private async importRows(
-    entry: ImportEntry,
-    lease: ImportLease,
-    batch: TodoBatch,
-    opened: OpenedObject,
-    command: ImportCommand,
-    { onProgress, signal }: ImportOptions,
-    tally: ImportTally,
-    checkpoint: Checkpoint,
-  ): Promise<string | undefined> {
-    const idOf = todoIdsFor(entry.importId);
-    const storedThrough = entry.writtenThrough ?? 0;
-    /** The line of the last row added to the batch. */
-    let lastAdded = 0;
-    const keep = () => lease.keep(checkpoint.writtenThrough);
-    const writeBatch = async () => {
-      const wrote = await batch.write();
-      if (wrote && tally.failed === 0) checkpoint.writtenThrough = lastAdded;
-      return wrote;
-    };
-    // Every attempt stamps the same instant, so that a retry rewrites identical todos.
-    const stamp = entry.startedAt;
-    let reportedAt = 0;
-    const reportProgress = () => {
-      reportedAt = tally.rowsRead;
-      onProgress?.(tally.progress(opened.size));
-    };
-
-    let header = false;
-    const reads = readTodoRows(opened.body, {
-      quote: command.quote ?? "auto",
-      maxRecordBytes: this.settings.maxRecordBytes,
-      ...(signal && { signal }),
-      onBytes: (count) => {
-        tally.bytesArrived(count);
-      },
-    });
-    for await (const chunk of reads) {
-      for (const read of chunk) {
-        switch (read.kind) {
-          case "row": {
-            const { row, line } = read;
-            tally.accept();
-            if (line <= storedThrough) {
-              tally.written(1);
-              break;
-            }
-            const todo: Todo = {
-              id: idOf(line),
-              task: row.task,
-              name: row.name ?? null,
-              dueDate: row.dueDate ?? null,
-              checked: row.checked,
-              createdAt: stamp,
-              updatedAt: stamp,
-              version: 1,
-            };
-            lastAdded = line;
-            if (batch.add(todo, line)) {
-              // Checked before writing: a worker stuck past its lease (a read that stalled) may have lost the
-              // import to another, whose todos this batch would overwrite.
-              await keep();
-              await writeBatch();
-              reportProgress();
-              await keep();
-              await nextTurn();
-              // A stop asked for while the batch was written: the parser sees the signal only between chunks.
-              signal?.throwIfAborted();
-            }
-            break;
-          }
-          case "rejected":
-            tally.reject({ line: read.line, reason: read.reason });
-            break;
-          case "header":
-            header = true;
-            break;
-          case "header-rejected":
-            tally.rejectHeader({ line: read.line, reason: read.reason });
-            return "The header is not usable: no rows were read.";
-        }
-      }
-      if (tally.rowsRead - reportedAt >= PROGRESS_EVERY_ROWS) reportProgress();
-      // Reading is progress too: a file of rejected rows, or a slow source, writes nothing for a while, and
-      // must not lose its claim to a redelivery while it reads.
-      await keep();
-      await nextTurn();
-    }
-    await keep();
-    const wroteLast = await writeBatch();
-    if (wroteLast || tally.rowsRead !== reportedAt) reportProgress();
-    if (wroteLast) await keep();
-    if (!header) return "The file is empty.";
-    return tally.rowsRead === 0 ? "The file has a header but no rows." : undefined;
-  }
-
-  private async finish(entry: ImportEntry, report: ImportReport, checkpoint: Checkpoint): Promise<void> {
-    const { importId, attempt } = entry;
+  private async finish(attempt: ImportAttempt, report: ImportReport): Promise<void> {
+    const { entry } = attempt;
+    const { importId } = entry;
     // Only a FAILED import is taken over: its checkpoint is what the next attempt goes on from.
-    const writtenThrough = report.status === "FAILED" ? checkpoint.writtenThrough : undefined;
-    const recorded = await this.ledger.finish(importId, attempt, report, writtenThrough);
+    const writtenThrough = report.status === "FAILED" ? attempt.writtenThrough : undefined;
+    const recorded = await this.ledger.finish(importId, entry.attempt, report, writtenThrough);
     if (!recorded) {
       this.logger.warn("Another worker took the import over: this attempt's report was not recorded.", {
         importId: entry.importId,
