@@ -124,14 +124,14 @@ export class ImportTodos {
         });
         throw error;
       }
-      // Stopped by its caller (Ctrl-C), or by a body its sender broke off or made too long: the caller's doing,
-      // known to the caller, and no failure of this service to alert on.
       // Stopped by the signal while it waited for the parser, the import catches the parser's bare AbortError:
       // the signal's reason says whose doing it was (the client's, a shutdown's, a time limit's).
       const aborted = options.signal?.aborted === true;
       const stop: unknown = aborted ? options.signal?.reason : error;
-      const callers = aborted || (bodyFailed && error instanceof AppError);
-      await this.recordFailure(attempt, stop, callers, makeReport);
+      // A stop asked for (Ctrl-C), or a body its sender broke off or made too long, is the caller's doing:
+      // known to the caller, and no failure of this service to alert on.
+      const byCaller = aborted || (bodyFailed && error instanceof AppError);
+      await this.recordFailure(attempt, stop, byCaller, makeReport);
       throw stop;
     }
     return this.recordOutcome(attempt, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note));
@@ -141,7 +141,7 @@ export class ImportTodos {
   private async recordFailure(
     attempt: ImportAttempt,
     error: unknown,
-    callers: boolean,
+    byCaller: boolean,
     makeReport: (status: "FAILED", note: string) => ImportReport,
   ): Promise<void> {
     const { entry } = attempt;
@@ -150,7 +150,7 @@ export class ImportTodos {
     if (gone) {
       // Deleted or overwritten since its event: not a failure of this service, and a retry finds the same.
       this.logger.warn("The object is gone: nothing was imported.", { importId, attempt: entry.attempt });
-    } else if (callers) {
+    } else if (byCaller) {
       this.logger.warn("The CSV import was stopped by its caller.", {
         importId,
         attempt: entry.attempt,
