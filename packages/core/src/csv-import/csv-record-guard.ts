@@ -180,22 +180,18 @@ export class CsvRecordGuard extends Transform {
 
   /**
    * The byte after a quote inside a quoted field (QUOTED_QUOTE), after the blanks that followed that quote
-   * (CLOSED_BLANKS), or after that quote and a CR (CLOSED_CR).
+   * (CLOSED_BLANKS), or after that quote and a CR (CLOSED_CR). An LF ends the record in all three; after the
+   * CR nothing else may come.
    */
   private afterClosingQuote(state: number, byte: number, i: number): number {
-    if (state !== CLOSED_CR && byte !== LF) {
-      if (byte === this.quote && state === QUOTED_QUOTE) this.state = QUOTED;
-      else if (byte === SPACE || byte === TAB) this.state = CLOSED_BLANKS;
-      else if (byte === COMMA) this.state = FIELD_START;
-      else if (byte === CR) this.state = CLOSED_CR;
-      else this.fail(this.badClosingQuote(), i);
-      return i + 1;
-    }
-    if (byte !== LF) {
-      this.fail(this.badClosingQuote(), i);
-      return i + 1;
-    }
-    return this.endRecord(i);
+    if (byte === LF) return this.endRecord(i);
+    if (state === CLOSED_CR) this.fail(this.badClosingQuote(), i);
+    else if (byte === this.quote && state === QUOTED_QUOTE) this.state = QUOTED;
+    else if (byte === SPACE || byte === TAB) this.state = CLOSED_BLANKS;
+    else if (byte === COMMA) this.state = FIELD_START;
+    else if (byte === CR) this.state = CLOSED_CR;
+    else this.fail(this.badClosingQuote(), i);
+    return i + 1;
   }
 
   /** The current record's size up to `at` in the chunk: the bytes held before it and this chunk's, less a BOM. */
