@@ -126,7 +126,7 @@ async function* readRecords(
       const first = earliest(dropped);
       const header = first && first.line < record.line ? first : readHeader(record);
       if (header.kind === "rejected") {
-        yield [{ kind: "header-rejected", line: header.line, reason: headerReason(header.reason) }];
+        yield [headerRejected(header)];
         return;
       }
       columns = header.columns;
@@ -150,14 +150,13 @@ async function* readRecords(
     // when none came (a file of nothing but broken quotes took 60 times its size in memory).
     const drop = firstDrop();
     if (columns === undefined && drop !== undefined && drop.after <= lastLine) {
-      const first = earliest(dropped) ?? drop;
-      yield [{ kind: "header-rejected", line: first.line, reason: headerReason(first.reason) }];
+      yield [headerRejected(earliest(dropped) ?? drop)];
       return;
     }
   }
   const first = earliest(dropped);
   if (columns === undefined && first) {
-    yield [{ kind: "header-rejected", line: first.line, reason: headerReason(first.reason) }];
+    yield [headerRejected(first)];
   } else if (dropped.length > 0) {
     yield dropped.splice(0);
   }
@@ -191,6 +190,11 @@ function readHeader(record: CsvRecord): { kind: "header"; columns: ImportColumns
     : { kind: "header", columns };
 }
 
-function headerReason(reason: string): string {
-  return reason.startsWith("header") ? reason : `header: ${reason}`;
+/** The header's record refused, as `readTodoRows` yields it: its reason says that it is the header's. */
+function headerRejected({ line, reason }: RowError): RowRead {
+  return {
+    kind: "header-rejected",
+    line,
+    reason: reason.startsWith("header") ? reason : `header: ${reason}`,
+  };
 }
