@@ -96,7 +96,10 @@ export class BatchWriter {
     return failed;
   }
 
-  /** Which of the batch's ids the table holds; undefined when the store kept throttling past the budget. */
+  /**
+   * Which of the batch's ids the table holds; undefined when it gave up: the store kept throttling or erring
+   * through `maxAttempts` calls or past the time budget, or the caller's signal was aborted.
+   */
   private async storedIds(batch: readonly PendingPut[], run: Run): Promise<Set<string> | undefined> {
     const stored = new Set<string>();
     let keys: Record<string, AttributeValue>[] = batch.map(({ id }) => ({ id: { S: id } }));
