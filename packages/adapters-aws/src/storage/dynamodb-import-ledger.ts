@@ -20,22 +20,14 @@ export interface DynamoDbImportLedgerOptions {
 
 const STORE = "import ledger";
 
-const NAMES = {
-  "#importId": "importId",
-  "#source": "source",
-  "#status": "status",
-  "#attempt": "attempt",
-  "#startedAt": "startedAt",
-  "#leaseExpiresAt": "leaseExpiresAt",
-  "#report": "report",
-  "#claimToken": "claimToken",
-};
-
 // The checkpoint a renewal or a FAILED outcome may record (see core's `ImportEntry.writtenThrough`). A claim
 // leaves it as it is, so that a takeover gets it with the entry.
 const WRITTEN_THROUGH = { "#writtenThrough": "writtenThrough" };
 const SET_WRITTEN_THROUGH = ", #writtenThrough = :writtenThrough";
 
+// Each update below names the attributes its own expressions use, and no other: DynamoDB refuses a call with a
+// name or a value left unused.
+//
 // Creates the import, or takes over one that FAILED or whose lease ran out, in one conditional write: of
 // concurrent claims exactly one passes the condition. `if_not_exists` makes the same expression start a new
 // entry at attempt 1 and keep a taken-over entry's startedAt. Instants are fixed-width ISO strings, so `<=`
@@ -48,7 +40,16 @@ const CLAIM = {
     "#claimToken = :claimToken REMOVE #report",
   ConditionExpression:
     "attribute_not_exists(#importId) OR #status = :failed OR (#status = :running AND #leaseExpiresAt <= :now)",
-  ExpressionAttributeNames: NAMES,
+  ExpressionAttributeNames: {
+    "#importId": "importId",
+    "#source": "source",
+    "#status": "status",
+    "#attempt": "attempt",
+    "#startedAt": "startedAt",
+    "#leaseExpiresAt": "leaseExpiresAt",
+    "#report": "report",
+    "#claimToken": "claimToken",
+  },
 } as const;
 
 const FINISH = {
