@@ -8,7 +8,8 @@ import {
   type ImportStatus,
   type ObjectRef,
 } from "@anycloud/core";
-import { type SqliteDatabase, SqliteStatements } from "./sqlite-database.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteStatements } from "./sqlite-statements.js";
 
 const STORE = "import ledger";
 const COLUMNS = "import_id, source, status, attempt, started_at, lease_expires_at, report, written_through";

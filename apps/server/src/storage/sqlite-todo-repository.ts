@@ -16,7 +16,8 @@ import {
   VersionConflictError,
 } from "@anycloud/core";
 import Database from "libsql";
-import { type SqliteDatabase, SqliteStatements, UnbindableValueError } from "./sqlite-database.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
+import { SqliteStatements, UnbindableValueError } from "./sqlite-statements.js";
 
 const STORE = "todo store";
 const COLUMNS = "id, task, name, due_date, checked, created_at, updated_at, version";
