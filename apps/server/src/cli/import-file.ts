@@ -44,21 +44,7 @@ export async function importFile(
       },
     );
   } catch (error) {
-    if (error instanceof ImportKeyReusedError) {
-      throw new QuoteChangedError(location === "-" ? "standard input (the same bytes)" : location);
-    }
-    // Stopped (Ctrl-C, or a store that failed), and the store did not answer when core recorded it FAILED: it
-    // is held until its lease runs out, and running the command again meanwhile is refused as "already running".
-    const heldUntil = ledger.unrecordedUntil();
-    if (heldUntil === undefined) {
-      // The store failed during the import (a lock another program held past the busy timeout, a full disk),
-      // and then answered as core recorded it FAILED: running the command again finishes it.
-      if (error instanceof StoreUnavailableError && ledger.endRecorded()) throw new ImportStoppedError(error);
-      throw error;
-    }
-    if (error instanceof InterruptedError) throw new InterruptedError(error.signal, heldUntil);
-    if (error instanceof StoreUnavailableError) throw new ImportUnrecordedError(error, heldUntil);
-    throw error;
+    throw importFailureOf(error, location, ledger);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -74,6 +60,29 @@ export async function importFile(
   if (report.status !== "COMPLETED") return 1;
   // A file that is no todo CSV is the caller's to fix, as a file that is not there: 2, though it was recorded.
   return report.headerRejected ? 2 : 0;
+}
+
+/**
+ * The error the command reports for an import that threw: what the user can do about it, which depends on
+ * whether the store recorded the import's end (run the command again now) or not (run it again once the
+ * lease runs out).
+ */
+function importFailureOf(error: unknown, location: string, ledger: LedgerWatch): unknown {
+  if (error instanceof ImportKeyReusedError) {
+    return new QuoteChangedError(location === "-" ? "standard input (the same bytes)" : location);
+  }
+  // Stopped (Ctrl-C, or a store that failed), and the store did not answer when core recorded it FAILED: it
+  // is held until its lease runs out, and running the command again meanwhile is refused as "already running".
+  const heldUntil = ledger.unrecordedUntil();
+  if (heldUntil !== undefined) {
+    if (error instanceof InterruptedError) return new InterruptedError(error.signal, heldUntil);
+    if (error instanceof StoreUnavailableError) return new ImportUnrecordedError(error, heldUntil);
+    return error;
+  }
+  // The store failed during the import (a lock another program held past the busy timeout, a full disk),
+  // and then answered as core recorded it FAILED: running the command again finishes it.
+  if (error instanceof StoreUnavailableError && ledger.endRecorded()) return new ImportStoppedError(error);
+  return error;
 }
 
 /**
