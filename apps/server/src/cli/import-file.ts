@@ -28,9 +28,7 @@ export async function importFile(
   // Ctrl-C stops the import cleanly: core records it FAILED, so that running it again takes it over at
   // once instead of finding it RUNNING until its lease expires. A second Ctrl-C kills at once (`once`).
   const interrupt = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(new InterruptedError(signal));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopListening = abortOnStopSignal(interrupt, (signal) => new InterruptedError(signal));
   let report: ImportReport;
   try {
     report = await app.importTodos.execute(
@@ -46,8 +44,7 @@ export async function importFile(
   } catch (error) {
     throw importFailureOf(error, location, ledger);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stopListening();
     bar.done();
     await release?.();
   }
@@ -188,9 +185,7 @@ async function openStandardInput(): Promise<{
 }> {
   if (process.stdin.isTTY) process.stderr.write("todo: reading CSV from the terminal; end it with Ctrl-D.\n");
   const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => stop.abort(new InterruptedBeforeImportError(signal));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stopListening = abortOnStopSignal(stop, (signal) => new InterruptedBeforeImportError(signal));
   try {
     const spooled = await spoolInput(process.stdin, stop.signal);
     // Until the import's own handler is installed, this one stays: hashing the copy takes a while for a large
@@ -211,9 +206,25 @@ async function openStandardInput(): Promise<{
       throw error;
     }
   } finally {
+    stopListening();
+  }
+}
+
+/**
+ * Aborts `controller` with `reasonOf(signal)` on SIGINT or SIGTERM, where node would end the process; each is
+ * heard once (`once`), so that the same signal again does end it. The function returned stops listening.
+ */
+function abortOnStopSignal(
+  controller: AbortController,
+  reasonOf: (signal: NodeJS.Signals) => Error,
+): () => void {
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(reasonOf(signal));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return () => {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-  }
+  };
 }
 
 /** Ctrl-C or SIGTERM while standard input was read, before the import started: nothing was imported. */
