@@ -9,6 +9,15 @@ export function isRecord(value: unknown): value is EventRecord {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Adds the values of an event's single-value `headers` map: none when it is absent; refused when no object. */
+export function appendHeaderMap(headers: EventHeaders, map: unknown): void {
+  if (isRecord(map)) {
+    for (const name in map) headers.append(name, map[name]);
+  } else if (map !== undefined && map !== null) {
+    throw new MalformedEventError("The event's headers are not an object.");
+  }
+}
+
 /** The fields every payload format gives, once read and checked. */
 export interface RequestParts {
   /** As `readMethod` returns it. */

@@ -2,6 +2,7 @@ import type { Reply } from "@anycloud/core";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { EventHeaders } from "./event-headers.js";
 import {
+  appendHeaderMap,
   type EventRecord,
   type EventRequest,
   isExecuteApiDomain,
@@ -49,7 +50,7 @@ export function requestFromPayloadV2(event: EventRecord, settings: HandlerSettin
   const request = toHttpRequest({
     method,
     path: reading.path,
-    pathDecoded: !(typeof context.domainName === "string" && FUNCTION_URL_DOMAIN.test(context.domainName)),
+    pathDecoded: !isFunctionUrlDomain(context.domainName),
     query,
     headers: headersOf(event),
     body: event.body,
@@ -72,11 +73,7 @@ export function resultForPayloadV2(
 
 function headersOf(event: EventRecord): EventHeaders {
   const headers = new EventHeaders();
-  if (isRecord(event.headers)) {
-    for (const name in event.headers) headers.append(name, event.headers[name]);
-  } else if (event.headers !== undefined && event.headers !== null) {
-    throw new MalformedEventError("The event's headers are not an object.");
-  }
+  appendHeaderMap(headers, event.headers);
   const { cookies } = event;
   if (cookies !== undefined && cookies !== null) {
     if (!Array.isArray(cookies) || !cookies.every((cookie) => typeof cookie === "string")) {
@@ -90,6 +87,10 @@ function headersOf(event: EventRecord): EventHeaders {
 /** A domain of the service's own (not `execute-api`, not a Function URL): the one kind that has API mappings. */
 function isCustomDomain(domainName: unknown): boolean {
   return (
-    typeof domainName === "string" && !isExecuteApiDomain(domainName) && !FUNCTION_URL_DOMAIN.test(domainName)
+    typeof domainName === "string" && !isExecuteApiDomain(domainName) && !isFunctionUrlDomain(domainName)
   );
+}
+
+function isFunctionUrlDomain(domainName: unknown): boolean {
+  return typeof domainName === "string" && FUNCTION_URL_DOMAIN.test(domainName);
 }

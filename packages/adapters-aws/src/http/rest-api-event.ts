@@ -2,6 +2,7 @@ import type { Reply } from "@anycloud/core";
 import type { APIGatewayProxyResult } from "aws-lambda";
 import { EventHeaders } from "./event-headers.js";
 import {
+  appendHeaderMap,
   type EventRecord,
   type EventRequest,
   isExecuteApiDomain,
@@ -85,11 +86,7 @@ function headersOf(event: EventRecord): EventHeaders {
   }
   // Both maps hold every header in a real event; a hand-written one may fill only `headers`.
   if (appended > 0) return headers;
-  if (isRecord(event.headers)) {
-    for (const name in event.headers) headers.append(name, event.headers[name]);
-  } else if (event.headers !== undefined && event.headers !== null) {
-    throw new MalformedEventError("The event's headers are not an object.");
-  }
+  appendHeaderMap(headers, event.headers);
   return headers;
 }
 
