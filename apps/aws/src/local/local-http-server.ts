@@ -139,27 +139,19 @@ async function invokeDirectly(
 ): Promise<WireResponse> {
   const short = name.replace(/^.*:function:/, "").replace(/^anycloud-workshop-[\w]+-/, "");
   if (!isFunctionName(short)) {
-    return {
-      ...json(404, { Type: "User", message: `Function not found: ${name}` }),
-      headers: { "content-type": "application/json", "x-amzn-errortype": "ResourceNotFoundException" },
-    };
+    return invokeError(404, "ResourceNotFoundException", `Function not found: ${name}`);
   }
-  const tooLarge = {
-    ...json(413, {
-      Type: "User",
-      message: `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the Invoke operation`,
-    }),
-    headers: { "content-type": "application/json", "x-amzn-errortype": "RequestEntityTooLargeException" },
-  };
+  const tooLarge = invokeError(
+    413,
+    "RequestEntityTooLargeException",
+    `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the Invoke operation`,
+  );
   if (body.length > MAX_PAYLOAD_BYTES) return tooLarge;
   let event: unknown;
   try {
     event = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
   } catch {
-    return {
-      ...json(400, { Type: "User", message: "Could not parse request body into json" }),
-      headers: { "content-type": "application/json", "x-amzn-errortype": "InvalidRequestContentException" },
-    };
+    return invokeError(400, "InvalidRequestContentException", "Could not parse request body into json");
   }
   // A dry run only checks the request, as Lambda's does: run, csvImport would import the event's uploads.
   if (request.headers["x-amz-invocation-type"] === "DryRun")
@@ -182,6 +174,14 @@ async function invokeDirectly(
       headers: { "content-type": "application/json", "x-amz-function-error": "Unhandled" },
     };
   }
+}
+
+/** A refusal of the Invoke API, as Lambda words it: the SDK names its error after `x-amzn-errortype`. */
+function invokeError(status: number, errorType: string, message: string): WireResponse {
+  return {
+    ...json(status, { Type: "User", message }),
+    headers: { "content-type": "application/json", "x-amzn-errortype": errorType },
+  };
 }
 
 /** The body, or undefined when it is over the limit (read to its end all the same, so that an answer can be sent). */
