@@ -79,26 +79,9 @@ export function asyncInvocations(options: AsyncInvocationsOptions): AsyncInvocat
           log(`  ${describeError(error)}`);
           return;
         }
-        let retried: Promise<unknown>;
-        if (heldUntil === undefined) {
-          log(`${label}: attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error)}`);
-          retried = delayFor(delay, undefined, { signal: closing.signal });
-        } else {
-          const lambdaDelay = LAMBDA_RETRY_DELAYS_MS[attempt - 1] ?? delay;
-          const longest = Math.min(lambdaDelay, Math.max(delay, heldUntil - Date.now() + LEASE_MARGIN_MS));
-          // The holder may run here: then its end is worth waiting for. Else (its attempt lost its answer, or
-          // ran in an earlier loop on the same DynamoDB) only the lease's end frees the import.
-          const idle = lambdas.idle(name);
-          const until = idle ? `once the ${name} invocations running now have ended, or ` : "";
-          log(
-            `${label}: attempt ${attempt} found the import held by another invocation (its lease runs to ` +
-              `${new Date(heldUntil).toISOString()}): retrying ${until}in ${longest} ms (Lambda retries ` +
-              `after about ${lambdaDelay / 60_000} min).`,
-          );
-          retried = waitForHolder(idle, delay, longest, closing.signal);
-        }
+        const waiting = waitToRetry({ name, label, attempt, error, delay, heldUntil });
         try {
-          await retried;
+          await waiting;
         } catch {
           log(`${label}: the retry was cancelled by the stop.`);
           return;
@@ -107,7 +90,42 @@ export function asyncInvocations(options: AsyncInvocationsOptions): AsyncInvocat
     }
   };
 
+  /**
+   * Says that an attempt failed and when it is retried, then waits that long: its `delay`, or, when it found its
+   * import held, until the holder has ended here or its lease has run out. Rejects when the loop stops.
+   */
+  const waitToRetry = ({ name, label, attempt, error, delay, heldUntil }: FailedAttempt) => {
+    if (heldUntil === undefined) {
+      log(`${label}: attempt ${attempt} failed, retrying in ${delay} ms: ${describeError(error)}`);
+      return delayFor(delay, undefined, { signal: closing.signal });
+    }
+    const lambdaDelay = LAMBDA_RETRY_DELAYS_MS[attempt - 1] ?? delay;
+    const longest = Math.min(lambdaDelay, Math.max(delay, heldUntil - Date.now() + LEASE_MARGIN_MS));
+    // The holder may run here: then its end is worth waiting for. Else (its attempt lost its answer, or ran in
+    // an earlier loop on the same DynamoDB) only the lease's end frees the import.
+    const idle = lambdas.idle(name);
+    const until = idle ? `once the ${name} invocations running now have ended, or ` : "";
+    log(
+      `${label}: attempt ${attempt} found the import held by another invocation (its lease runs to ` +
+        `${new Date(heldUntil).toISOString()}): retrying ${until}in ${longest} ms (Lambda retries ` +
+        `after about ${lambdaDelay / 60_000} min).`,
+    );
+    return waitForHolder(idle, delay, longest, closing.signal);
+  };
+
   return { invoke, close: () => closing.abort() };
+}
+
+/** An attempt that failed and has a retry left: `delay` is the loop's wait before it. */
+interface FailedAttempt {
+  name: FunctionName;
+  /** The function and the object its event names, for the log. */
+  label: string;
+  attempt: number;
+  error: unknown;
+  delay: number;
+  /** When the attempt found its import held by another invocation: the latest end of the holder's lease. */
+  heldUntil: number | undefined;
 }
 
 /** Waits `longest` ms, or `shortest` ms once `idle` (when given) has resolved; rejects when `closing` aborts. */
