@@ -56,28 +56,10 @@ export async function serveRequest(
   servingOn.set(socket, response);
   // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
   let bodySent = !expectsContinue;
-  // Aborted when the connection closes before the answer is sent (the client went, or a shutdown cut it):
-  // core stops what it does for the request (an import of a body it had read whole). Made only when core
-  // asks for the signal: only an import does, and an AbortController for every GET cost a few percent of
-  // its time. A signal asked for after the request was given up comes aborted already.
-  let givenUp: AbortController | undefined;
-  let givenUpReason: RequestAbortedError | undefined;
-  const givenUpSignal = () => {
-    givenUp ??= new AbortController();
-    if (givenUpReason !== undefined) givenUp.abort(givenUpReason);
-    return givenUp.signal;
-  };
+  const givenUp = new GivenUpSignal();
   // Attached first, so that a client hanging up while core works still gets its line.
   response.once("close", () => {
-    if (!response.writableFinished) {
-      // Logged with an import the close stops: whose doing it was, the client's or the shutdown's.
-      givenUpReason = new RequestAbortedError(
-        connections.cutOff
-          ? "The server's shutdown closed the connection before the answer was sent."
-          : "The client closed the connection before the answer was sent.",
-      );
-      givenUp?.abort(givenUpReason);
-    }
+    if (!response.writableFinished) givenUp.abort(connections.cutOff);
     if (servingOn.get(socket) === response) servingOn.delete(socket);
     logger.info(
       {
@@ -101,7 +83,7 @@ export async function serveRequest(
     reply = refused
       ? standaloneErrorReply(refused, requestIdOf(message))
       : await api.handle(
-          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUpSignal, ...bodyPace }),
+          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUp.signal, ...bodyPace }),
         );
   } catch (error) {
     // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing
@@ -111,17 +93,11 @@ export async function serveRequest(
     reply = standaloneErrorReply(error, requestId);
   }
   if (response.destroyed) return;
-  // Only `set-cookie` may be an array; node writes each value as its own header line.
-  const headers = { ...reply.headers } as OutgoingHttpHeaders;
   // An answer given before the body was read whole (413, 415...) leaves unread bytes on the connection,
   // and a server shutting down wants its connections back: tell the client not to reuse this one, rather
   // than let its next request meet a closing socket.
   const unread = !message.complete;
-  if (connections.closing || unread) headers.connection = "close";
-  // A known length, rather than chunked encoding, which node picks when it is not told: the body is whole.
-  if (reply.body !== undefined) headers["content-length"] = byteLengthOf(reply.body);
-  else if (message.method !== "HEAD" && reply.status !== 204 && reply.status !== 304)
-    headers["content-length"] = 0;
+  const headers = headersToWrite(reply, message.method, connections.closing || unread);
   try {
     response.writeHead(reply.status, headers);
     if (!unread || !bodySent) {
@@ -138,6 +114,45 @@ export async function serveRequest(
     logger.error({ error }, "writing the response failed");
     response.destroy();
   }
+}
+
+/**
+ * The signal aborted when a request is given up: its connection closed before the answer was sent (the client
+ * went, or a shutdown cut it), and core stops what it does for it (an import of a body it had read whole).
+ * Made only when core asks for it: only an import does, and an AbortController for every GET cost a few
+ * percent of its time. A signal asked for after the request was given up comes aborted already.
+ */
+class GivenUpSignal {
+  private controller: AbortController | undefined;
+  private reason: RequestAbortedError | undefined;
+
+  /** The signal, made on the first call. */
+  readonly signal = (): AbortSignal => {
+    this.controller ??= new AbortController();
+    if (this.reason !== undefined) this.controller.abort(this.reason);
+    return this.controller.signal;
+  };
+
+  /** Gives the request up; its reason, logged with an import it stops, says whose doing it was. */
+  abort(byShutdown: boolean): void {
+    this.reason = new RequestAbortedError(
+      byShutdown
+        ? "The server's shutdown closed the connection before the answer was sent."
+        : "The client closed the connection before the answer was sent.",
+    );
+    this.controller?.abort(this.reason);
+  }
+}
+
+/** The reply's headers as node is to write them: with the body's length, and `connection: close` if `close`. */
+function headersToWrite(reply: Reply, method: string | undefined, close: boolean): OutgoingHttpHeaders {
+  // Only `set-cookie` may be an array; node writes each value as its own header line.
+  const headers = { ...reply.headers } as OutgoingHttpHeaders;
+  if (close) headers.connection = "close";
+  // A known length, rather than chunked encoding, which node picks when it is not told: the body is whole.
+  if (reply.body !== undefined) headers["content-length"] = byteLengthOf(reply.body);
+  else if (method !== "HEAD" && reply.status !== 204 && reply.status !== 304) headers["content-length"] = 0;
+  return headers;
 }
 
 /** The caller's `x-request-id` when well-formed, else a new one: as core picks it. */
