@@ -152,8 +152,8 @@ export async function startHttpServer(
   });
   // Slow-client guards: the headers must arrive within 10 s, and a body must not pause for 60 s while it is read
   // (`bodyIdleMs`, in node-request.ts), nor come slower than `bodyMinRate` over the time it is waited for. No
-  // limit on the whole request: an upload is read only as fast as its import writes, and node's `requestTimeout`
-  // cut every upload that took more than 60-90 s, however steadily it came.
+  // limit on the whole request (node's `requestTimeout`, 300 s unless set): an upload is read only as fast as its
+  // import writes, and a limit on the whole would cut a large one however steadily it came.
   server.requestTimeout = 0;
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   // Node closes a connection over the cap as soon as it accepts it (Node 20 and 22 alike: the client sees its
