@@ -8,7 +8,7 @@
  * client, never while an import writes what it read; and the first 60 s of waiting are free, so a slow start or
  * a stall of a few seconds now and then (a handover) is absorbed. A client that sends a byte every 59 s, which the
  * idle rule lets through, is cut after about 60 s of waiting; to hold an import slot for an hour a client must
- * now send 1.8 MB.
+ * send 1.8 MB.
  */
 export const DEFAULT_BODY_MIN_RATE = 500;
 
