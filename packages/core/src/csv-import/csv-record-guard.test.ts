@@ -231,6 +231,13 @@ describe("CsvRecordGuard", () => {
     },
   );
 
+  it("allows a record of exactly the limit when an empty chunk comes between its CR and LF", async () => {
+    const exact = "x".repeat(16);
+    const chunks = [Buffer.from(`${exact}\r`), Buffer.alloc(0), Buffer.from("\nok\r\n")];
+
+    expect(await guard(chunks)).toMatchObject({ output: `${exact}\r\nok\r\n`, dropped: [] });
+  });
+
   it("drops a quote left open at the end of the file", async () => {
     const { output, dropped } = await guard(whole('task,x\nok,1\n"never closed,2\n3,4'), { max: 64 });
 

@@ -165,8 +165,9 @@ export class CsvRecordGuard extends Transform {
 
     if (!this.dropping) {
       const held = this.heldBytes + (length - this.recordFrom);
-      // A CR last may be the first half of the record's CRLF, which does not count: the next chunk says.
-      const lineEnd = length > this.recordFrom && chunk[length - 1] === CR ? 1 : 0;
+      // A CR last may be the first half of the record's CRLF, which does not count: the next chunk says. The
+      // record's last byte, that is: an empty chunk after a CR ends no record, and holds no byte of its own.
+      const lineEnd = this.crBefore(length) ? 1 : 0;
       if (this.recordBytesTo(length) - lineEnd > this.maxRecordBytes) {
         this.startDropping(this.tooLarge());
       } else {
@@ -247,7 +248,10 @@ export class CsvRecordGuard extends Transform {
     return scan(this.chunk.subarray(this.recordFrom, at));
   }
 
-  /** Whether the record's byte before the LF at `at` is a CR: the two end the record, and neither counts. */
+  /**
+   * Whether the record's byte before `at` in the chunk is a CR: before an LF, the two end the record, and neither
+   * counts. The byte may be one held from an earlier chunk.
+   */
   private crBefore(at: number): boolean {
     if (at > this.recordFrom) return this.chunk[at - 1] === CR;
     const last = this.held.at(-1);
