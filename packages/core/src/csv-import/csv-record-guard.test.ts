@@ -105,6 +105,21 @@ describe("CsvRecordGuard", () => {
       '"ab"\rc',
       'closing quote (") not followed by a comma or the end of the line',
     ],
+    [
+      "a closing quote followed by CR and a comma",
+      '"ab"\r,c',
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+    [
+      "a closing quote followed by one character, then the line's end",
+      '"ab"c',
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+    [
+      "a quote error, then a quote that would open a field spanning lines",
+      'a"b,"c',
+      'quote (") inside an unquoted field',
+    ],
   ])("drops a record with %s, up to the end of its line only", async (_case, record, reason) => {
     const { output, dropped } = await guard(whole(`task,x\n${record}\nok,1\n`), { max: 64 });
 
@@ -163,8 +178,9 @@ describe("CsvRecordGuard", () => {
   it.each([
     ["blanks only, after a BOM, CRLF", "\xef\xbb\xbf \t\n \r\n", 0],
     ["text after blanks", "\t\n  x\n", 2],
+    ["text after a BOM", "\xef\xbb\xbfx\n", 1],
   ])(
-    "does not count a line of %s as passed on, wherever the chunks are cut",
+    "tells the last line passed on before a drop after %s (a line of blanks is none), wherever the chunks are cut",
     async (_case, before, passed) => {
       const file = Buffer.from(`${before} a"b\nok\n`, "latin1");
       const cuts = [
@@ -231,11 +247,44 @@ describe("CsvRecordGuard", () => {
     },
   );
 
+  it.each([
+    ["a quote inside an unquoted field", `${"x".repeat(16)}"y`, 'quote (") inside an unquoted field'],
+    [
+      "a bad closing quote",
+      `"${"x".repeat(14)}"y`,
+      'closing quote (") not followed by a comma or the end of the line',
+    ],
+  ])(
+    "drops a record that reaches the limit at %s for that error, not its size, however the bytes are cut",
+    async (_case, record, reason) => {
+      const file = Buffer.from(`task\n${record}\nok\n`, "latin1");
+      for (let at = 0; at <= file.length; at++) {
+        const split = await guard([file.subarray(0, at), file.subarray(at)]);
+        expect(split.dropped, `split at ${at}`).toEqual([{ line: 2, reason }]);
+      }
+    },
+  );
+
+  it("drops a last record without a line ending that is one byte over the limit", async () => {
+    expect(await guard(whole(`task\n${"x".repeat(17)}`))).toMatchObject({
+      output: "task\n",
+      dropped: [{ line: 2, reason: "record larger than 16 bytes" }],
+    });
+    expect(await guard(whole(`task\n${"x".repeat(16)}`))).toMatchObject({ dropped: [] });
+  });
+
   it("allows a record of exactly the limit when an empty chunk comes between its CR and LF", async () => {
     const exact = "x".repeat(16);
     const chunks = [Buffer.from(`${exact}\r`), Buffer.alloc(0), Buffer.from("\nok\r\n")];
 
     expect(await guard(chunks)).toMatchObject({ output: `${exact}\r\nok\r\n`, dropped: [] });
+  });
+
+  it("reports a record over the limit whose quote is still open at the end once, for its size", async () => {
+    const { output, dropped } = await guard(whole(`task\n"${"x".repeat(20)}`));
+
+    expect(output).toBe("task\n");
+    expect(dropped).toEqual([{ line: 2, reason: "record larger than 16 bytes" }]);
   });
 
   it("drops a quote left open at the end of the file", async () => {
@@ -253,6 +302,12 @@ describe("CsvRecordGuard", () => {
     const text = "task,x\n'it''s, fine',1\nsay \"hi\",2\n";
 
     expect(await guard(whole(text), { max: 64, quote: "'" })).toMatchObject({ output: text, dropped: [] });
+  });
+
+  it("passes a quoted first field at the very start of a file without a BOM", async () => {
+    const text = '"task","x"\n"a",1\n';
+
+    expect(await guard(whole(text), { max: 64 })).toMatchObject({ output: text, dropped: [] });
   });
 
   it("lets a quoted first field follow a UTF-8 BOM", async () => {
@@ -281,6 +336,45 @@ describe("CsvRecordGuard", () => {
     expect((await guard([notBom.subarray(0, 1), notBom.subarray(1)])).dropped).toEqual([
       { line: 1, reason: "record larger than 16 bytes" },
     ]);
+    // ...and a quote after them is inside an unquoted field.
+    const quotedAfter = Buffer.concat([Buffer.from([0xef, 0xbb]), Buffer.from('"t",x\na\n', "latin1")]);
+    expect((await guard([quotedAfter])).dropped).toEqual([
+      { line: 1, reason: 'quote (") inside an unquoted field' },
+    ]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53])(
+    "refuses a limit of %s bytes: it must be a positive integer",
+    (maxRecordBytes) => {
+      expect(() => new CsvRecordGuard({ maxRecordBytes, quote: '"', onDropped: () => {} })).toThrow(
+        /positive integer/,
+      );
+    },
+  );
+
+  it("takes a limit of 1 byte", async () => {
+    expect(await guard(whole("a\nbb\nc\n"), { max: 1 })).toMatchObject({
+      output: "a\n\nc\n",
+      dropped: [{ line: 2, reason: "record larger than 1 bytes" }],
+    });
+  });
+
+  it("fails the stream with the error its onDropped throws", async () => {
+    const failing = new CsvRecordGuard({
+      maxRecordBytes: 16,
+      quote: '"',
+      onDropped: () => {
+        throw new Error("the report is full");
+      },
+    });
+
+    await expect(
+      pipeline(
+        Readable.from(whole(`task\n${"x".repeat(20)}\n`)),
+        failing,
+        new Writable({ write: (_piece, _encoding, done) => done() }),
+      ),
+    ).rejects.toThrow("the report is full");
   });
 
   it("reports a dropped header as line 1", async () => {
