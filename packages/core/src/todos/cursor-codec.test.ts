@@ -71,7 +71,25 @@ describe("CursorCodec", () => {
     },
   );
 
+  it("refuses a cursor of more than 4096 characters, even one it issued", () => {
+    // A token of 3054 bytes makes a cursor of 4095 characters, one of 3055 bytes one of 4097.
+    const longest = codec.encode("p".repeat(3054));
+    const tooLong = codec.encode("p".repeat(3055));
+    expect([longest.length, tooLong.length]).toEqual([4095, 4097]);
+
+    expect(codec.decode(longest)).toBe("p".repeat(3054));
+    expect(() => codec.decode(tooLong)).toThrow(InvalidCursorError);
+  });
+
   it("refuses a secret shorter than 16 bytes", () => {
     expect(() => new CursorCodec("short")).toThrow(/16 bytes/);
+  });
+
+  it("takes a secret of 16 bytes, counted in UTF-8 bytes rather than characters", () => {
+    for (const secret of ["s".repeat(16), "é".repeat(8)]) {
+      const signer = new CursorCodec(secret);
+      expect(signer.decode(signer.encode("position-1")), secret).toBe("position-1");
+    }
+    expect(() => new CursorCodec(`${"é".repeat(7)}s`)).toThrow(/16 bytes/);
   });
 });
