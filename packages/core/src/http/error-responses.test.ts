@@ -4,21 +4,42 @@ import { ImportInProgressError, ImportLeaseLostError } from "../csv-import/error
 import { AppError, StoreUnavailableError, ValidationError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { TodoNotFoundError } from "../todos/errors.js";
-import { errorReply, STATUS_BY_CODE } from "./error-responses.js";
-import { ExpectationFailedError, HeadersTooLargeError, NotImplementedError } from "./http-errors.js";
-import { toResponse } from "./responses.js";
+import { errorReply, STATUS_BY_CODE, standaloneErrorReply } from "./error-responses.js";
+import {
+  ExpectationFailedError,
+  HeadersTooLargeError,
+  MethodNotAllowedError,
+  NotImplementedError,
+  ServerBusyError,
+  UnsupportedContentEncodingError,
+  UnsupportedMediaTypeError,
+} from "./http-errors.js";
+import { BASE_HEADERS, toResponse } from "./responses.js";
 
 function recordingLogger() {
   const errors: [string, Record<string, unknown> | undefined][] = [];
+  const warnings: [string, Record<string, unknown> | undefined][] = [];
   const ignore = () => {};
   const logger: Logger = {
     debug: ignore,
     info: ignore,
-    warn: ignore,
+    warn: (message, fields) => warnings.push([message, fields]),
     error: (message, fields) => errors.push([message, fields]),
   };
-  return { logger, errors };
+  return { logger, errors, warnings };
 }
+
+/** An error of core's with any code, as a feature would declare one. */
+class CodedError extends AppError {
+  constructor(
+    readonly code: string,
+    message = "What the caller did.",
+  ) {
+    super(message);
+  }
+}
+
+const problemOf = (reply: { body?: string | Uint8Array }) => JSON.parse(String(reply.body));
 
 describe("errorReply", () => {
   it("answers each code with the status the README's error table gives it, and the table lists every code", () => {
@@ -31,6 +52,67 @@ describe("errorReply", () => {
       Object.entries(STATUS_BY_CODE).sort(),
     );
     expect(documented).toContainEqual(["INTERNAL", 500]);
+  });
+
+  it("names each problem's type after its code, and titles it with its status's reason phrase", () => {
+    const reasons: Record<number, string> = {
+      400: "Bad Request",
+      404: "Not Found",
+      405: "Method Not Allowed",
+      408: "Request Timeout",
+      409: "Conflict",
+      412: "Precondition Failed",
+      413: "Content Too Large",
+      415: "Unsupported Media Type",
+      417: "Expectation Failed",
+      422: "Unprocessable Content",
+      431: "Request Header Fields Too Large",
+      500: "Internal Server Error",
+      501: "Not Implemented",
+      503: "Service Unavailable",
+    };
+    const { logger } = recordingLogger();
+
+    for (const [code, status] of [...Object.entries(STATUS_BY_CODE), ["INTERNAL", 500] as const]) {
+      const problem = problemOf(errorReply(new CodedError(code), "r", logger));
+      expect(problem, code).toMatchObject({
+        type: `urn:anycloud:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+        title: reasons[status],
+        status,
+        code,
+      });
+    }
+    expect(problemOf(errorReply(new TodoNotFoundError("abc"), "r", logger)).type).toBe(
+      "urn:anycloud:problem:todo-not-found",
+    );
+  });
+
+  it("answers an error whose code the table lacks as a 500 INTERNAL, and logs it with its code", () => {
+    const { logger, errors } = recordingLogger();
+
+    const reply = errorReply(
+      new CodedError("SOMETHING_NEW", "the queue at 10.0.0.7 is full"),
+      "req-3",
+      logger,
+    );
+
+    expect(reply.status).toBe(500);
+    expect(problemOf(reply)).toMatchObject({
+      code: "INTERNAL",
+      type: "urn:anycloud:problem:internal",
+      detail: "The server failed to complete the request.",
+    });
+    expect(reply.body).not.toContain("10.0.0.7");
+    expect(errors).toEqual([
+      [
+        "request failed",
+        {
+          requestId: "req-3",
+          code: "SOMETHING_NEW",
+          error: expect.objectContaining({ name: "CodedError", message: "the queue at 10.0.0.7 is full" }),
+        },
+      ],
+    ]);
   });
 
   it("exposes the message of a 4xx with its code", async () => {
@@ -73,7 +155,61 @@ describe("errorReply", () => {
     );
 
     expect(response.status).toBe(422);
-    expect(await response.json()).toMatchObject({ errors: [{ path: ["task"], message: "is required" }] });
+    expect(await response.json()).toMatchObject({
+      errors: [{ path: ["task"], message: "is required" }],
+      errorsTruncated: false,
+    });
+  });
+
+  it("says that a validation error's issues were cut short (errorsTruncated)", () => {
+    const error = new ValidationError([{ path: ["f0"], message: "is not a known field" }], {
+      issueCount: 25,
+    });
+
+    expect(problemOf(errorReply(error, "r", recordingLogger().logger))).toMatchObject({
+      errors: [{ path: ["f0"], message: "is not a known field" }],
+      errorsTruncated: true,
+    });
+  });
+
+  it("refuses a busy server's request with 503, Retry-After and its reason, logged as a warning, not a failure", () => {
+    const { logger, errors, warnings } = recordingLogger();
+    const error = new ServerBusyError(5, "The server imports as many uploads as it may.");
+
+    const reply = errorReply(error, "req-4", logger);
+
+    expect(reply).toMatchObject({ status: 503, headers: { "retry-after": "5" } });
+    expect(problemOf(reply)).toMatchObject({
+      code: "SERVER_BUSY",
+      detail: "The server imports as many uploads as it may.",
+    });
+    expect(warnings).toEqual([
+      [
+        "request refused: the server is busy",
+        { requestId: "req-4", code: "SERVER_BUSY", reason: "The server imports as many uploads as it may." },
+      ],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it("adds Allow, Accept-Encoding and Accept-Patch to the answers they belong to, and to no other", () => {
+    const headersOf = (error: unknown) => errorReply(error, "r", recordingLogger().logger).headers;
+    const problem = { "content-type": "application/problem+json" };
+
+    expect(headersOf(new MethodNotAllowedError(["GET", "PATCH"]))).toEqual({
+      ...problem,
+      allow: "GET, PATCH",
+    });
+    expect(headersOf(new UnsupportedContentEncodingError("gzip"))).toEqual({
+      ...problem,
+      "accept-encoding": "identity",
+    });
+    expect(
+      headersOf(new UnsupportedMediaTypeError("JSON", ["application/json", "application/merge-patch+json"])),
+    ).toEqual({ ...problem, "accept-patch": "application/json, application/merge-patch+json" });
+    expect(headersOf(new UnsupportedMediaTypeError("text/csv (or application/csv)"))).toEqual(problem);
+    expect(headersOf(new TodoNotFoundError("abc"))).toEqual(problem);
+    expect(headersOf(new Error("a bug"))).toEqual(problem);
   });
 
   it.each([
@@ -124,9 +260,46 @@ describe("errorReply", () => {
     expect(response.status).toBe(500);
     const text = await response.text();
     expect(text).not.toMatch(/ECONNREFUSED|hunter2|10\.0\.0\.7|stack/);
-    expect(JSON.parse(text)).toMatchObject({ code: "INTERNAL", status: 500 });
-    expect(errors).toHaveLength(1);
+    expect(JSON.parse(text)).toMatchObject({
+      code: "INTERNAL",
+      status: 500,
+      detail: "The server failed to complete the request.",
+    });
+    expect(errors).toEqual([
+      ["request failed", expect.objectContaining({ requestId: "req-9", code: "INTERNAL" })],
+    ]);
     expect(JSON.stringify(errors[0])).toContain("hunter2");
+  });
+
+  it.each([undefined, null, "boom", 42])(
+    "answers a thrown value that is no Error (%j) with a generic 500, and logs the value",
+    (thrown) => {
+      const { logger, errors } = recordingLogger();
+
+      const reply = errorReply(thrown, "req-10", logger);
+
+      expect(reply.status).toBe(500);
+      expect(problemOf(reply)).toMatchObject({ code: "INTERNAL" });
+      expect(errors).toEqual([
+        ["request failed", { requestId: "req-10", code: "INTERNAL", error: { value: String(thrown) } }],
+      ]);
+    },
+  );
+
+  it("logs what a 5xx was caused by, and nothing of a cause it does not have", () => {
+    const { logger, errors } = recordingLogger();
+    const cause = new Error("SQLITE_BUSY: database is locked");
+
+    errorReply(new StoreUnavailableError("The store did not answer.", { cause }), "r", logger);
+    errorReply(new StoreUnavailableError("The store did not answer."), "r", logger);
+
+    expect(errors.map(([, fields]) => fields?.error)).toEqual([
+      expect.objectContaining({
+        name: "StoreUnavailableError",
+        cause: { name: "Error", message: "SQLITE_BUSY: database is locked", stack: cause.stack },
+      }),
+      expect.not.objectContaining({ cause: expect.anything() }),
+    ]);
   });
 
   it("answers a store failure with 503 and hides its cause", async () => {
@@ -135,6 +308,25 @@ describe("errorReply", () => {
     const response = toResponse(errorReply(error, "r", recordingLogger().logger));
 
     expect(response.status).toBe(503);
-    expect(await response.text()).not.toContain("/srv/data");
+    const text = await response.text();
+    expect(text).not.toContain("/srv/data");
+    expect(JSON.parse(text)).toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      detail: "The service is temporarily unable to complete the request; try again later.",
+    });
+  });
+});
+
+describe("standaloneErrorReply", () => {
+  it("gives a runtime's own error answer the headers every answer carries and the request id", () => {
+    const reply = standaloneErrorReply(new HeadersTooLargeError(), "req-11");
+
+    expect(reply.status).toBe(431);
+    expect(reply.headers).toEqual({
+      ...BASE_HEADERS,
+      "content-type": "application/problem+json",
+      "x-request-id": "req-11",
+    });
+    expect(problemOf(reply)).toMatchObject({ code: "HEADERS_TOO_LARGE", requestId: "req-11" });
   });
 });
