@@ -27,7 +27,14 @@ describe("the todo schemas", () => {
 
   it("accepts a task of 500 characters and refuses 501", () => {
     expect(validate(newTodoSchema, { task: "x".repeat(500) }).task).toHaveLength(500);
-    expect(issuesOf(() => validate(newTodoSchema, { task: "x".repeat(501) }))[0]!.path).toEqual(["task"]);
+    expect(issuesOf(() => validate(newTodoSchema, { task: "x".repeat(501) }))).toEqual([
+      { path: ["task"], message: "must be at most 500 characters" },
+    ]);
+  });
+
+  it("reads a due date with blanks around it, and one of blanks only as none", () => {
+    expect(validate(newTodoSchema, { task: "t", dueDate: " 01-11-2017 " }).dueDate).toBe("2017-11-01");
+    expect(validate(newTodoSchema, { task: "t", dueDate: "  " }).dueDate).toBeNull();
   });
 
   it.each([
@@ -96,15 +103,29 @@ describe("the todo schemas", () => {
   });
 
   it("refuses a name over 100 characters and turns an empty one into null", () => {
-    expect(issuesOf(() => validate(newTodoSchema, { task: "t", name: "n".repeat(101) }))[0]!.path).toEqual([
-      "name",
+    expect(issuesOf(() => validate(newTodoSchema, { task: "t", name: "n".repeat(101) }))).toEqual([
+      { path: ["name"], message: "must be at most 100 characters" },
     ]);
     expect(validate(newTodoSchema, { task: "t", name: "  " }).name).toBeNull();
   });
 
   it("refuses a patch that changes nothing", () => {
-    expect(() => validate(todoPatchSchema, {})).toThrow(ValidationError);
-    expect(() => validate(todoPatchSchema, { version: 2 })).toThrow(ValidationError);
+    for (const patch of [{}, { version: 2 }]) {
+      expect(issuesOf(() => validate(todoPatchSchema, patch))).toEqual([
+        { path: [], message: "must change at least one field" },
+      ]);
+    }
+  });
+
+  it.each([
+    [0, "must be at least 1"],
+    [1.5, "must be a whole number"],
+    [2 ** 53, "must be a whole number from 1 to 2^53 - 1"],
+    ["2", "must be a number"],
+  ])("refuses a patch's version %j: it %s", (version, message) => {
+    expect(issuesOf(() => validate(todoPatchSchema, { task: "t", version }))).toEqual([
+      { path: ["version"], message },
+    ]);
   });
 
   it.each([

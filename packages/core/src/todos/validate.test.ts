@@ -29,6 +29,8 @@ function countingKeyReads<T>(schema: z.ZodMiniType<T>): { schema: z.ZodMiniType<
   return { schema: counting, reads: () => reads };
 }
 
+const issuesOf = (run: () => unknown) => validationErrorOf(run).issues;
+
 function validationErrorOf(run: () => unknown): ValidationError {
   try {
     run();
@@ -67,6 +69,15 @@ describe("validate", () => {
       expect(error.message).toMatch(new RegExp(`; and ${error.issueCount - MAX_FIELD_ISSUES} more$`));
     },
   );
+
+  it("says which type a value must be, with its article", () => {
+    expect(issuesOf(() => validate(newTodo, ["a list"]))).toEqual([
+      { path: [], message: "must be an object" },
+    ]);
+    expect(issuesOf(() => validate(newTodo, { task: "t", checked: "yes" }))).toEqual([
+      { path: ["checked"], message: "must be a boolean" },
+    ]);
+  });
 
   it("lists every issue of an input with fewer than the cap, and says of no more", () => {
     const error = validationErrorOf(() => validate(newTodo, { task: 1, ...unknownFields(3) }));
