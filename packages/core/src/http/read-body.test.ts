@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
-import { MalformedJsonError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./http-errors.js";
+import {
+  InvalidParameterError,
+  MalformedJsonError,
+  MalformedRequestError,
+  PayloadTooLargeError,
+  UnsupportedContentEncodingError,
+  UnsupportedMediaTypeError,
+} from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import {
   assertCsvBody,
@@ -26,6 +33,80 @@ describe("reading bodies", () => {
     expect(await readJsonBody(post('{"a":1}', "application/json; charset=US-ASCII"), 100)).toEqual({ a: 1 });
     expect(await readJsonBody(post('{"a":1}', "application/merge-patch+json"), 100)).toEqual({ a: 1 });
   });
+
+  it.each([
+    "application/json ; charset=utf-8",
+    "application/json; charset=utf8",
+    "application/json;charset=ascii",
+  ])(
+    "parses JSON sent as %j: blanks before a parameter, and UTF-8's and ASCII's other names",
+    async (type) => {
+      expect(await readJsonBody(post('{"a":1}', type), 100)).toEqual({ a: 1 });
+    },
+  );
+
+  it.each(["application/json;charset=latin1", "application/json; charset = latin1"])(
+    "refuses JSON sent as %j, however its charset parameter is spaced",
+    async (type) => {
+      await expect(readJsonBody(post("{}", type), 100)).rejects.toThrow(/must be UTF-8/);
+    },
+  );
+
+  it.each(["identity", "Identity"])("reads a body sent with Content-Encoding: %s", async (encoding) => {
+    expect(
+      await readJsonBody(post('{"a":1}', "application/json", { "content-encoding": encoding }), 100),
+    ).toEqual({ a: 1 });
+  });
+
+  it("refuses a compressed body, naming its coding", async () => {
+    await expect(
+      readJsonBody(post("{}", "application/json", { "content-encoding": "gzip" }), 100),
+    ).rejects.toMatchObject({ constructor: UnsupportedContentEncodingError, encoding: "gzip" });
+  });
+
+  it("lists the patch formats in a PATCH's 415 (Accept-Patch), and in no other method's", async () => {
+    const patch = new Request("http://x/", {
+      method: "PATCH",
+      body: "{}",
+      headers: { "content-type": "text/plain" },
+    });
+
+    await expect(readJsonBody(patch, 100)).rejects.toMatchObject({
+      acceptPatch: ["application/json", "application/merge-patch+json"],
+    });
+    await expect(readJsonBody(post("{}", "text/plain"), 100)).rejects.toMatchObject({
+      acceptPatch: undefined,
+    });
+  });
+
+  it.each(["x1", "1x", "1 2", "-1", "1e3", "1234567890123456"])(
+    "refuses a Content-Length of %j: it is no number of bytes",
+    async (length) => {
+      await expect(
+        readJsonBody(post("{}", "application/json", { "content-length": length }), 100),
+      ).rejects.toMatchObject({
+        constructor: InvalidParameterError,
+        parameter: "Content-Length",
+        message: "Content-Length must be a number of bytes.",
+      });
+    },
+  );
+
+  it("refuses a body longer than its Content-Length, at the first byte beyond it", async () => {
+    await expect(
+      readJsonBody(post('{"a":1}', "application/json", { "content-length": "3" }), 100),
+    ).rejects.toMatchObject({
+      constructor: MalformedRequestError,
+      message: "The body is longer than its Content-Length.",
+    });
+  });
+
+  it.each(["null", '"text"', "5", "[1,1]"])(
+    "gives back a JSON body that is no object as it is: %s",
+    async (body) => {
+      expect(await readJsonBody(post(body), 100)).toEqual(JSON.parse(body));
+    },
+  );
 
   it.each(["text/csv", "text/csv; charset=utf-8", "application/csv; charset=US-ASCII"])(
     "takes a CSV upload of %j",
@@ -109,6 +190,7 @@ describe("reading bodies", () => {
       "strings with escaped quotes and backslashes",
       JSON.stringify({ task: `"\\"${"[".repeat(2000)}\\`, name: `\\${"{".repeat(2000)}"` }),
     ],
+    ["a string that goes on after an escaped quote", JSON.stringify({ task: `a"${"[".repeat(2000)}` })],
   ])("counts no objects or arrays in %s", async (_, body) => {
     expect(await readJsonBody(post(body), 1024 * 1024)).toHaveProperty("task");
   });
@@ -119,6 +201,33 @@ describe("reading bodies", () => {
     );
     await expect(readJsonBody(post(""), 100)).rejects.toThrow(MalformedJsonError);
     await expect(readJsonBody(post("{"), 100)).rejects.toThrow(MalformedJsonError);
+  });
+
+  it("says what was wrong with a body that is no JSON", async () => {
+    const invalidUtf8InAString = Buffer.concat([
+      Buffer.from('{"task":"'),
+      Buffer.from([0xff]),
+      Buffer.from('"}'),
+    ]);
+    const noBody = new Request("http://x/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+    });
+
+    for (const [body, detail] of [
+      [post(invalidUtf8InAString), "The body is not valid UTF-8."],
+      [post(""), "The body is empty; send a JSON object."],
+      [post(" \r\n\t"), "The body is empty; send a JSON object."],
+      [noBody, "The body is empty; send a JSON object."],
+      [post("{"), "The body is not well-formed JSON."],
+      [post('{"task":"never closed'), "The body is not well-formed JSON."],
+      [post('{"a":1,"a":2}'), "The body names a member twice."],
+    ] as const) {
+      await expect(readJsonBody(body, 100), detail).rejects.toMatchObject({
+        constructor: MalformedJsonError,
+        message: detail,
+      });
+    }
   });
 
   it("refuses a declared length over the limit without reading the body", async () => {
