@@ -175,6 +175,30 @@ describe("ImportTodos's lease", () => {
     expect(warnings).toEqual([expect.stringMatching(/took the import over/)]);
   });
 
+  it("throws IMPORT_LEASE_LOST, and records nothing, when the import was taken over while its last batch was written", async () => {
+    const { clock, advance, at } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    // 25 rows: batches of 10, 10, and the last 5, written after the file's end; that one stalls past the lease.
+    const todos = new ScriptedTodoRepository(async (batch) => {
+      if (batch !== 3) return;
+      advance(LEASE_MS + 30_000);
+      await ledger.claim({ importId, source, now: at(90), leaseExpiresAt: at(150) });
+    });
+    const finish = vi.spyOn(ledger, "finish");
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push([message, fields]) };
+    const importTodos = new ImportTodos(todos, ledger, clock, logger, undefined, { leaseMs: LEASE_MS });
+
+    const run = importTodos.execute({ source }, { body: csvBody(25).opened });
+
+    await expect(run).rejects.toMatchObject({ code: "IMPORT_LEASE_LOST", importId, attempt: 1 });
+    expect(todos.batches).toBe(3);
+    expect(finish).not.toHaveBeenCalled();
+    expect(warnings).toEqual([
+      ["Another worker took the import over: this attempt stopped.", { importId, attempt: 1 }],
+    ]);
+  });
+
   const FORTY_ROWS = Buffer.from(
     `task\n${Array.from({ length: 40 }, (_, i) => `Row ${i + 1}`).join("\n")}\n`,
   );

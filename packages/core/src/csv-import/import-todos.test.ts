@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Clock } from "../shared/clock.js";
-import { AppError } from "../shared/errors.js";
+import { AppError, StoreUnavailableError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { PutManyFailure } from "../todos/ports/todo-repository.js";
@@ -48,8 +48,18 @@ function trackedBody(text: string, chunkSize = 8) {
 
 function recordingLogger() {
   const warnings: string[] = [];
-  const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
-  return { logger, warnings };
+  /** Every line logged but debug's, with its level and fields. */
+  const logged: [string, string, Record<string, unknown> | undefined][] = [];
+  const logger: Logger = {
+    ...silentLogger,
+    info: (message, fields) => logged.push(["info", message, fields]),
+    warn: (message, fields) => {
+      warnings.push(message);
+      logged.push(["warn", message, fields]);
+    },
+    error: (message, fields) => logged.push(["error", message, fields]),
+  };
+  return { logger, warnings, logged };
 }
 
 /** A body that yields `text`, then fails with `error`. */
@@ -84,6 +94,42 @@ describe("ImportTodos", () => {
       ]),
     );
     expect(page.items.every((todo) => todo.createdAt === "2024-05-06T07:08:09.000Z")).toBe(true);
+  });
+
+  it("imports the README's sample file: its single quotes found by themselves, and its due date", async () => {
+    const todos = new InMemoryTodoRepository();
+    const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, silentLogger);
+    const sample = "task,name,dueDate\n'check plugins','John Doe','11-12-2017'\n";
+
+    await importTodos.execute({ source }, { body: trackedBody(sample).opened });
+
+    const { items } = await todos.list({ limit: 10 });
+    expect(items.map(({ task, name, dueDate }) => ({ task, name, dueDate }))).toEqual([
+      { task: "check plugins", name: "John Doe", dueDate: "2017-12-11" },
+    ]);
+  });
+
+  it("logs a finished import with its counts", async () => {
+    const { logger, logged } = recordingLogger();
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      logger,
+    );
+
+    const report = await importTodos.execute(
+      { source },
+      { body: trackedBody(`${csv},too,many,fields\n`).opened },
+    );
+
+    expect(logged).toEqual([
+      [
+        "info",
+        "The CSV import finished.",
+        { importId: report.importId, status: "COMPLETED", rowsRead: 3, imported: 2, rejected: 1, failed: 0 },
+      ],
+    ]);
   });
 
   it("reports when it started and finished, by the clock, and how long it took", async () => {
@@ -156,10 +202,70 @@ describe("ImportTodos", () => {
 
     await expect(importTodos.execute({ source }, { body: opened })).rejects.toThrow();
 
-    expect(await ledger.get(importIdOf(source))).toMatchObject({ status: "FAILED" });
+    expect(await ledger.get(importIdOf(source))).toMatchObject({
+      status: "FAILED",
+      report: { note: "The import stopped before the end of the file." },
+    });
     const logged = level === "warn" ? warnings : errors;
     expect(logged).toEqual([expect.stringMatching(/stopped by its caller|failed/)]);
     expect(level === "warn" ? errors : warnings).toEqual([]);
+  });
+
+  it("records a store's failure with what the store said in the note, and logs it as a failure", async () => {
+    const { logger, logged } = recordingLogger();
+    const todos = new InMemoryTodoRepository();
+    const failure = new StoreUnavailableError("The todo store did not answer.");
+    todos.putMany = () => Promise.reject(failure);
+    const ledger = new InMemoryImportLedger();
+    const importTodos = new ImportTodos(todos, ledger, clock, logger);
+
+    await expect(importTodos.execute({ source }, { body: trackedBody(csv).opened })).rejects.toBe(failure);
+
+    expect(await ledger.get(importIdOf(source))).toMatchObject({
+      status: "FAILED",
+      report: {
+        note: "The import stopped before the end of the file. The todo store did not answer. Run it again to finish it.",
+      },
+    });
+    expect(logged).toEqual([
+      ["error", "The CSV import failed.", { importId: importIdOf(source), attempt: 1, error: failure }],
+    ]);
+  });
+
+  it("throws why the import stopped, and logs it, when the ledger cannot record the failure", async () => {
+    const { logger, logged } = recordingLogger();
+    const ledger = new InMemoryImportLedger();
+    const ledgerDown = new StoreUnavailableError("The ledger did not answer.");
+    vi.spyOn(ledger, "finish").mockRejectedValue(ledgerDown);
+    const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, logger);
+
+    await expect(
+      importTodos.execute({ source }, { body: failingBody(csv, new Error("socket reset")) }),
+    ).rejects.toThrow("socket reset");
+
+    expect(logged).toContainEqual([
+      "error",
+      "The import's failure could not be recorded.",
+      { importId: importIdOf(source), error: ledgerDown },
+    ]);
+  });
+
+  it("warns when the ledger did not record its report, another worker having taken the import over", async () => {
+    const { logger, logged } = recordingLogger();
+    const ledger = new InMemoryImportLedger();
+    vi.spyOn(ledger, "finish").mockResolvedValue(false);
+    const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, logger);
+
+    const report = await importTodos.execute({ source }, { body: trackedBody(csv).opened });
+
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 2 });
+    expect(logged.filter(([level]) => level === "warn")).toEqual([
+      [
+        "warn",
+        "Another worker took the import over: this attempt's report was not recorded.",
+        { importId: importIdOf(source), attempt: 1 },
+      ],
+    ]);
   });
 
   describe("with a fingerprint (an upload's Idempotency-Key)", () => {
@@ -199,11 +305,24 @@ describe("ImportTodos", () => {
 
       expect(again).toMatchObject({ importId: first.importId, note: ALREADY_IMPORTED_NOTE });
     });
+
+    it("answers a request without a fingerprint from the ledger when the key was recorded with one", async () => {
+      const ledger = new InMemoryImportLedger();
+      const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, silentLogger);
+      const first = await importTodos.execute(
+        { source: keyed("sha256:first") },
+        { body: trackedBody(csv).opened },
+      );
+
+      const again = await importTodos.execute({ source: keyed() }, { body: trackedBody(csv).opened });
+
+      expect(again).toMatchObject({ importId: first.importId, note: ALREADY_IMPORTED_NOTE });
+    });
   });
 
   it("records an object gone since its event as FAILED with a note saying so, warns, and rethrows", async () => {
     const errors: string[] = [];
-    const { logger, warnings } = recordingLogger();
+    const { logger, warnings, logged } = recordingLogger();
     const ledger = new InMemoryImportLedger();
     const objects: ObjectSource = {
       open: async (ref) => {
@@ -224,7 +343,13 @@ describe("ImportTodos", () => {
       status: "FAILED",
       report: { status: "FAILED", rowsRead: 0, imported: 0, note: OBJECT_GONE_NOTE },
     });
+    expect(OBJECT_GONE_NOTE).toMatch(/^The object is gone: .* Nothing was imported\.$/);
     expect(warnings).toEqual([expect.stringMatching(/gone/)]);
+    expect(logged).toContainEqual([
+      "warn",
+      "The object is gone: nothing was imported.",
+      { importId: importIdOf(source), attempt: 1 },
+    ]);
     expect(errors).toEqual([]);
   });
 
@@ -248,7 +373,7 @@ describe("ImportTodos", () => {
   });
 
   it("warns that an object without any version cannot be recognised again", async () => {
-    const { logger, warnings } = recordingLogger();
+    const { logger, warnings, logged } = recordingLogger();
     const importTodos = new ImportTodos(
       new InMemoryTodoRepository(),
       new InMemoryImportLedger(),
@@ -261,7 +386,13 @@ describe("ImportTodos", () => {
     const second = await importTodos.execute({ source: unversioned }, { body: trackedBody(csv).opened });
 
     expect(first.importId).not.toBe(second.importId);
+    expect(first.source).toEqual(unversioned);
     expect(warnings).toHaveLength(2);
+    expect(logged.filter(([level]) => level === "warn")[0]).toEqual([
+      "warn",
+      "The object has no version: a repeated import will import its rows again.",
+      { importId: first.importId, container: "uploads", key: "todos.csv" },
+    ]);
   });
 
   it("answers a repeated import from the ledger without reading the body, and closes it", async () => {
@@ -277,6 +408,7 @@ describe("ImportTodos", () => {
     const second = await importTodos.execute({ source }, { body: opened });
 
     expect(second).toEqual({ ...first, note: ALREADY_IMPORTED_NOTE });
+    expect(second.note).toMatch(/^Already imported/);
     expect(state.chunksRead).toBe(0);
     expect(state.closed).toBe(true);
   });
@@ -288,7 +420,7 @@ describe("ImportTodos", () => {
   ])(
     "marks a file with %s as headerRejected, warns, and says so again from the ledger",
     async (_, text, why) => {
-      const { logger, warnings } = recordingLogger();
+      const { logger, warnings, logged } = recordingLogger();
       const todos = new InMemoryTodoRepository();
       const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, logger);
       const bytes = why.source === "UTF-16" ? Buffer.from(text, "utf16le") : Buffer.from(text, "utf8");
@@ -299,19 +431,30 @@ describe("ImportTodos", () => {
       const report = await importTodos.execute({ source }, { body: { body: body() } });
       const again = await importTodos.execute({ source }, { body: { body: body() } });
 
-      expect(report).toMatchObject({ status: "COMPLETED", headerRejected: true, rowsRead: 0, imported: 0 });
+      expect(report).toMatchObject({
+        status: "COMPLETED",
+        headerRejected: true,
+        rowsRead: 0,
+        imported: 0,
+        note: "The header is not usable: no rows were read.",
+      });
       expect(report.errors).toEqual([{ line: 1, reason: expect.stringMatching(why) }]);
       expect(warnings).toEqual(["The CSV file's header is not usable: no rows were read."]);
+      expect(logged).toContainEqual([
+        "warn",
+        "The CSV file's header is not usable: no rows were read.",
+        { importId: report.importId, reason: report.errors[0]!.reason },
+      ]);
       expect(again).toMatchObject({ headerRejected: true, note: ALREADY_IMPORTED_NOTE });
       expect((await todos.list({ limit: 10 })).items).toEqual([]);
     },
   );
 
   it.each([
-    ["an empty file", ""],
-    ["a header and no rows", "task,name\n"],
-    ["rows", csv],
-  ])("does not mark %s as headerRejected", async (_, text) => {
+    ["an empty file", "", "The file is empty."],
+    ["a header and no rows", "task,name\n", "The file has a header but no rows."],
+    ["rows", csv, undefined],
+  ])("does not mark %s as headerRejected, and notes what the file held", async (_, text, note) => {
     const importTodos = new ImportTodos(
       new InMemoryTodoRepository(),
       new InMemoryImportLedger(),
@@ -323,6 +466,7 @@ describe("ImportTodos", () => {
 
     expect(report.status).toBe("COMPLETED");
     expect(report).not.toHaveProperty("headerRejected");
+    expect(report.note).toBe(note);
   });
 
   it("imports every row of a file that ends with CRs, each under its own line (none overwrites another)", async () => {
@@ -404,6 +548,55 @@ describe("ImportTodos", () => {
       rejected: 0,
       bytesRead: text.length,
       totalBytes: text.length,
+    });
+  });
+
+  it.each([
+    ["ends with a row it did not write", "task,name\na,\nb,\nc,\nd,\n,no task\n", [2, 4, 5]],
+    ["ends with the batch it reported", "task,name\na,\nb,\nc,\nd,\n", [2, 4]],
+  ])(
+    "reports progress at the end of a file that %s only when there is more to say",
+    async (_, text, reads) => {
+      const todos = Object.assign(new InMemoryTodoRepository(), { preferredBatchSize: 2 });
+      const progress: ImportProgress[] = [];
+      const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, silentLogger);
+
+      await importTodos.execute(
+        { source },
+        { body: trackedBody(text).opened, onProgress: (p) => progress.push(p) },
+      );
+
+      expect(progress.map((p) => p.rowsRead)).toEqual(reads);
+    },
+  );
+
+  it("reports progress every 1000 rows read, even when none of them is written", async () => {
+    const progress: ImportProgress[] = [];
+    // Rows that are all refused (no task), in one chunk, which the import takes 1000 rows at a time: the
+    // progress comes from reading alone.
+    const body = (async function* () {
+      yield Buffer.from(`task,name\n${",x\n".repeat(2500)}`);
+    })();
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+    );
+
+    const report = await importTodos.execute(
+      { source },
+      { body: { body }, onProgress: (p) => progress.push(p) },
+    );
+
+    expect(report).toMatchObject({ rowsRead: 2500, rejected: 2500 });
+    const reads = progress.map((p) => p.rowsRead);
+    expect(reads.at(-1)).toBe(2500);
+    // Before the last (the end of the file), at least one report, each 1000 rows or more after the one before.
+    const before = reads.slice(0, -1);
+    expect(before.length).toBeGreaterThan(0);
+    before.forEach((rowsRead, index) => {
+      expect(rowsRead - (before[index - 1] ?? 0)).toBeGreaterThanOrEqual(1000);
     });
   });
 
@@ -563,6 +756,26 @@ describe("ImportTodos", () => {
       expect(report).toMatchObject({ status: "COMPLETED", imported: 100, failed: 0 });
       expect(sent).toEqual(Array.from({ length: 90 }, (_, index) => 12 + index));
       expect((await todos.list({ limit: 200 })).items).toHaveLength(100);
+    });
+
+    it("leaves a todo after the checkpoint that was edited since as it is, and writes one deleted since again", async () => {
+      const { todos } = countingStore((batch, todos) =>
+        batch === 2 ? [{ id: todos[3]!.id, reason: "throttled" }] : undefined,
+      );
+      const ledger = new InMemoryImportLedger();
+      const importTodos = new ImportTodos(todos, ledger, clock, silentLogger);
+      const first = await importTodos.execute({ source }, { body: trackedBody(rows).opened });
+      const edited = (await todos.get(deriveTodoId(first.importId, 50)))!;
+      await todos.update({ ...edited, task: "Task 49, edited", version: 2 }, 1);
+      await todos.delete(deriveTodoId(first.importId, 60));
+
+      await importTodos.execute({ source }, { body: trackedBody(rows).opened });
+
+      expect(await todos.get(edited.id)).toMatchObject({ task: "Task 49, edited", version: 2 });
+      expect(await todos.get(deriveTodoId(first.importId, 60))).toMatchObject({
+        task: "Task 59",
+        version: 1,
+      });
     });
   });
 
