@@ -76,10 +76,11 @@ function urlOf(message: IncomingMessage): string {
  *
  * Reading fails with `RequestTimeoutError` (408) when the body keeps the server waiting too long: when nothing
  * comes for `idleMs`, or when it comes slower than `minRate` bytes a second. The second rule is mod_reqtimeout's
- * `RequestReadTimeout body=<idle>,MinRate=<rate>`: the server waits for a body at most `idleMs` in all, plus
- * 1 s for every `minRate` bytes it has sent. Unlike Apache's, that time is counted only while a read is pending,
- * that is while the server waits for the client: the time core spends between reads is not (an import reads as
- * fast as its store writes, and an upload that keeps pace is never cut, however long its import takes). A
+ * `RequestReadTimeout body=<idle>,MinRate=<rate>`: the time the server waits for a body may not pass `idleMs`
+ * plus 1 s for every `minRate` bytes it has sent. Unlike Apache's, that time is counted only while a read is
+ * pending, that is while the server waits for the client: the time core spends between reads is not (an import
+ * reads as fast as its store writes, and an upload that keeps pace is never cut, however long its import takes);
+ * an event loop held by other work while a read is pending is, which the first `idleMs` absorb. A
  * trickle, a byte every few seconds, never trips the idle rule, and would otherwise hold what its request holds
  * (an import slot, a share of the body memory) for as long as it liked.
  */
