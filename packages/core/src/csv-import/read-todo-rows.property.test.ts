@@ -74,8 +74,12 @@ function maxRecordBytesFor(file: GeneratedCsv): fc.Arbitrary<number> {
 
 /** A value as the reader sees it, unquoted: without the spaces and tabs before it (`"a", "b"`). */
 const leftTrimmed = (value: string) => value.replace(/^[ \t]+/, "");
+/**
+ * Whether a value written unquoted reads as one wrapped in ': spaces and tabs are outside the quotes on both
+ * sides (`'TBD'<tab>` is TBD quoted, then a blank), so they are trimmed on both before looking.
+ */
 const isWrappedInSingleQuotes = (written: string) => {
-  const value = leftTrimmed(written);
+  const value = written.replace(/^[ \t]+|[ \t]+$/g, "");
   return value.length >= 2 && value.startsWith("'") && value.endsWith("'");
 };
 
