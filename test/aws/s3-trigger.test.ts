@@ -9,6 +9,7 @@ import {
   ALREADY_IMPORTED_NOTE,
   type Clock,
   type ImportCommand,
+  ImportFailedError,
   ImportInProgressError,
   type ImportReport,
   ImportTodos,
@@ -22,7 +23,7 @@ import {
   type ObjectSource,
   type OpenedObject,
 } from "@anycloud/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { eventFixtureFiles, readEventFixture } from "../support/aws/event-fixtures.js";
 import { slowBody } from "../support/slow-body.js";
 import { allTodosIn } from "../support/stored-todos.js";
@@ -192,6 +193,106 @@ describe("reading S3 notifications into import commands", () => {
 
     expect(command?.command.source.version).toBe("b21b84d653bb07b05b1e6b33684dc11b");
   });
+
+  /** put.json's one record, with its `s3.object` replaced by `object`. */
+  const putWithObject = (object: Record<string, unknown>): Record<string, unknown> => {
+    const [good] = (loadFixture("put.json") as { Records: Record<string, unknown>[] }).Records;
+    return { ...good, s3: { ...(good!.s3 as object), object } };
+  };
+
+  it("imports two versions of one key in one event twice: the version is part of an import's identity", () => {
+    const plan = importCommandsFromS3Event({
+      Records: [
+        putWithObject({ key: "todoList.csv", versionId: "version-1", sequencer: "01" }),
+        putWithObject({ key: "todoList.csv", versionId: "version-2", sequencer: "02" }),
+      ],
+    });
+
+    expect(plan.commands.map(({ command }) => command.source.version)).toEqual(["version-1", "version-2"]);
+  });
+
+  it("names an object that has neither versionId nor eTag by bucket and key alone", () => {
+    const [command] = importCommandsFromS3Event({
+      Records: [putWithObject({ key: "todoList.csv" })],
+    }).commands;
+
+    expect(command?.command.source).toStrictEqual({ container: BUCKET, key: "todoList.csv" });
+  });
+
+  it.each([
+    ["is 0", 0, 0],
+    ["is negative", -1, undefined],
+    ["is no integer", 1.5, undefined],
+    ["is a string", "131", undefined],
+    ["is past 2^53", 2 ** 53, undefined],
+  ])("gives the size only as a byte count: one that %s", (_, size, expected) => {
+    const [command] = importCommandsFromS3Event({
+      Records: [putWithObject({ key: "todoList.csv", eTag: "e", size })],
+    }).commands;
+
+    expect(command?.size).toBe(expected);
+    expect(command !== undefined && "size" in command).toBe(expected !== undefined);
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["empty", ""],
+    ["no string", 42],
+  ])("leaves out a sequencer that is %s", (_, sequencer) => {
+    const [command] = importCommandsFromS3Event({
+      Records: [putWithObject({ key: "todoList.csv", eTag: "e", sequencer })],
+    }).commands;
+
+    expect(command).toBeDefined();
+    expect(command).not.toHaveProperty("sequencer");
+  });
+
+  it("skips, without throwing, a record whose eventName, bucket or key is empty or no string", () => {
+    const [good] = (loadFixture("put.json") as { Records: Record<string, unknown>[] }).Records;
+
+    const plan = importCommandsFromS3Event({
+      Records: [
+        { ...good, eventName: 42 },
+        { ...good, eventName: undefined },
+        { ...good, eventName: "" },
+        putWithObject({ key: "", eTag: "e" }),
+        putWithObject({ key: 42, eTag: "e" }),
+      ],
+    });
+
+    expect(plan.commands).toEqual([]);
+    expect(plan.skipped).toEqual([
+      { eventName: "unknown", reason: expect.stringMatching(/created/) },
+      { eventName: "unknown", reason: expect.stringMatching(/created/) },
+      { eventName: "unknown", reason: expect.stringMatching(/created/) },
+      { eventName: "ObjectCreated:Put", reason: expect.stringMatching(/key/) },
+      { eventName: "ObjectCreated:Put", reason: expect.stringMatching(/key/) },
+    ]);
+  });
+
+  it("skips a record whose eventSource is no string, rather than calling the event foreign", () => {
+    const [good] = (loadFixture("put.json") as { Records: Record<string, unknown>[] }).Records;
+
+    const plan = importCommandsFromS3Event({ Records: [{ ...good, eventSource: 42 }, good] });
+
+    expect(plan.notS3).toBeUndefined();
+    expect(plan.commands).toHaveLength(1);
+    expect(plan.skipped).toEqual([{ eventName: "ObjectCreated:Put", reason: expect.stringMatching(/S3/) }]);
+  });
+
+  it.each([
+    ["is not an object", null, /not an object/],
+    ["has no Records", { Records: "none" }, /no Records/],
+    ["comes from SQS", { Records: [{ eventSource: "aws:sqs" }] }, /aws:sqs/],
+  ])("says why an event that %s is no S3 notification", (_, event, why) => {
+    expect(importCommandsFromS3Event(event).notS3).toMatch(why);
+  });
+
+  it("says why a record that is no object is skipped", () => {
+    expect(importCommandsFromS3Event({ Records: [null] }).skipped).toEqual([
+      { eventName: "unknown", reason: expect.stringMatching(/not an object/) },
+    ]);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------
@@ -239,6 +340,12 @@ function fakeImportTodos(
       },
     },
   };
+}
+
+/** put.json's record for the object `key`, with an eTag of its own. */
+function putRecord(key: string): Record<string, unknown> {
+  const [good] = (loadFixture("put.json") as { Records: Record<string, unknown>[] }).Records;
+  return { ...good, s3: { ...(good!.s3 as object), object: { key, eTag: `etag-${key}`, size: 10 } } };
 }
 
 describe("the S3 import handler", () => {
@@ -380,6 +487,147 @@ describe("the S3 import handler", () => {
 
     expect(calls).toEqual([]);
     expect(outcome.skipped).toEqual([expect.objectContaining({ eventName: "s3:TestEvent" })]);
+  });
+
+  it.each([null, undefined, "s3"])(
+    "throws that %j is no S3 notification, rather than a TypeError",
+    async (event) => {
+      const { importTodos } = fakeImportTodos();
+
+      await expect(createS3ImportHandler(importTodos, recordingLogger().logger)(event)).rejects.toThrow(
+        /^Not an S3 notification: ./,
+      );
+    },
+  );
+
+  it("logs why an event is no S3 notification", async () => {
+    const { importTodos } = fakeImportTodos();
+    const { logger, lines } = recordingLogger();
+
+    await createS3ImportHandler(
+      importTodos,
+      logger,
+    )({ Records: [{ eventSource: "aws:sqs" }] }).catch(() => {});
+
+    expect(lines).toEqual([
+      {
+        level: "error",
+        message: expect.stringMatching(/not an S3 notification/),
+        fields: { reason: expect.stringMatching(/aws:sqs/) },
+      },
+    ]);
+  });
+
+  it("says which record it skipped, and why, in its info line", async () => {
+    const { importTodos } = fakeImportTodos();
+    const { logger, lines } = recordingLogger();
+
+    await createS3ImportHandler(importTodos, logger)(loadFixture("removed.json"));
+
+    expect(lines).toEqual([
+      {
+        level: "info",
+        message: expect.stringMatching(/Skipped/),
+        fields: { eventName: "ObjectRemoved:Delete", reason: expect.stringMatching(/created/) },
+      },
+    ]);
+  });
+
+  it("throws an ImportFailedError for a FAILED report, naming its key, and logs the report", async () => {
+    const { importTodos } = fakeImportTodos((command) =>
+      reportFor(command, command.source.key === "team-a.csv" ? "FAILED" : "COMPLETED"),
+    );
+    const { logger, lines } = recordingLogger();
+
+    const error = await createS3ImportHandler(
+      importTodos,
+      logger,
+    )(loadFixture("two-records.json")).catch((thrown: unknown) => thrown);
+
+    expect((error as AggregateError).errors).toEqual([expect.any(ImportFailedError)]);
+    expect((error as Error).message).toMatch(/ team-a\.csv: /);
+    expect(lines).toEqual([
+      {
+        level: "error",
+        message: expect.stringMatching(/FAILED/),
+        fields: { importId: "import-team-a.csv", bucket: BUCKET, key: "team-a.csv", failed: 1 },
+      },
+    ]);
+  });
+
+  it("logs an import that threw at error level, with its object and the error", async () => {
+    const storeDown = new Error("DynamoDB is unavailable");
+    const { importTodos } = fakeImportTodos((command) =>
+      command.source.key === "team-a.csv" ? storeDown : reportFor(command),
+    );
+    const { logger, lines } = recordingLogger();
+
+    await createS3ImportHandler(importTodos, logger)(loadFixture("two-records.json")).catch(() => {});
+
+    expect(lines).toEqual([
+      {
+        level: "error",
+        message: expect.stringMatching(/failed/),
+        fields: expect.objectContaining({ bucket: BUCKET, key: "team-a.csv", error: storeDown }),
+      },
+    ]);
+  });
+
+  it("says in its warnings that an object is gone, or held by another invocation", async () => {
+    const teamA = { container: BUCKET, key: "team-a.csv", version: "11111111111111111111111111111111" };
+    const { importTodos } = fakeImportTodos((command) =>
+      command.source.key === "team-a.csv"
+        ? new ObjectNotFoundError(teamA)
+        : new ImportInProgressError("import-team-b.csv", "2024-03-10T13:41:52.327Z"),
+    );
+    const { logger, lines } = recordingLogger();
+
+    await createS3ImportHandler(importTodos, logger)(loadFixture("two-records.json")).catch(() => {});
+
+    expect(lines.map(({ level, message }) => [level, message])).toEqual([
+      ["warn", expect.stringMatching(/gone/)],
+      ["warn", expect.stringMatching(/Another invocation holds/)],
+    ]);
+  });
+
+  it("clears its time limit's timer once the event is done", async () => {
+    vi.useFakeTimers();
+    try {
+      const { importTodos } = fakeImportTodos();
+
+      await createS3ImportHandler(importTodos, recordingLogger().logger)(loadFixture("put.json"), {
+        getRemainingTimeInMillis: () => 900_000,
+      });
+
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("names the first three failures in the message it throws, and counts the others", async () => {
+    const keys = ["a.csv", "b.csv", "c.csv", "d.csv", "e.csv"];
+    const { importTodos } = fakeImportTodos((command) => new Error(`no ${command.source.key}`));
+
+    const error = await createS3ImportHandler(
+      importTodos,
+      recordingLogger().logger,
+    )({ Records: keys.map((key) => putRecord(key)) }).catch((thrown: unknown) => thrown);
+
+    expect((error as Error).message).toMatch(
+      /^5 of 5 imports .* a\.csv: no a\.csv b\.csv: no b\.csv c\.csv: no c\.csv And 2 more\.$/,
+    );
+  });
+
+  it("says no more than its one failure when there is one", async () => {
+    const { importTodos } = fakeImportTodos((command) => new Error(`no ${command.source.key}`));
+
+    const error = await createS3ImportHandler(
+      importTodos,
+      recordingLogger().logger,
+    )(loadFixture("put.json")).catch((thrown: unknown) => thrown);
+
+    expect((error as Error).message).toMatch(/ todoList\.csv: no todoList\.csv$/);
   });
 });
 
