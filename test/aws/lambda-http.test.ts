@@ -520,12 +520,185 @@ describe("a malformed event", () => {
     }
   });
 
+  it.each<[string, unknown, RegExp]>([
+    [
+      "no method",
+      withChange(restEvent(), (e) => Object.assign(e, { httpMethod: undefined })),
+      /no HTTP method/,
+    ],
+    [
+      "an empty method",
+      withChange(restEvent(), (e) => Object.assign(e, { httpMethod: "" })),
+      /no HTTP method/,
+    ],
+    [
+      "a method that is no token",
+      withChange(restEvent(), (e) => Object.assign(e, { httpMethod: "GET /" })),
+      /not a valid method/,
+    ],
+    [
+      "a forbidden method",
+      withChange(restEvent(), (e) => Object.assign(e, { httpMethod: "trace" })),
+      /not allowed/,
+    ],
+    [
+      "a port out of range",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { headers: { host: "example.com:99999" } })),
+      /valid URL/,
+    ],
+    [
+      "a path that is no Unicode",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { rawPath: "/a\uD800b" })),
+      /not valid Unicode/,
+    ],
+    [
+      "a body that is no string",
+      withChange(restEvent(), (e) => Object.assign(e, { body: { task: "x" } })),
+      /body is not a string/,
+    ],
+    [
+      "isBase64Encoded as a string",
+      withChange(restEvent(), (e) => Object.assign(e, { isBase64Encoded: "true" })),
+      /isBase64Encoded is not a boolean/,
+    ],
+    [
+      "base64 of a length no multiple of 4",
+      withChange(restEvent(), (e) => Object.assign(e, { body: "YWJjZA", isBase64Encoded: true })),
+      /not valid base64/,
+    ],
+    [
+      "headers that are a list",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueHeaders: null, headers: ["a"] })),
+      /headers are not an object/,
+    ],
+    [
+      "a multiValueHeaders entry that is no list",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueHeaders: { "x-a": "1" } })),
+      /multiValueHeaders entry/,
+    ],
+    [
+      "a multiValueQueryStringParameters entry that is no list",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueQueryStringParameters: { a: "1" } })),
+      /multiValueQueryStringParameters entry/,
+    ],
+    [
+      "a query value that is no string",
+      withChange(restEvent(), (e) =>
+        Object.assign(e, { multiValueQueryStringParameters: null, queryStringParameters: { a: 1 } }),
+      ),
+      /query parameter value/,
+    ],
+    [
+      "an Application Load Balancer's event",
+      withChange(restEvent(), (e) => Object.assign(e, { requestContext: { elb: {} } })),
+      /Load Balancer/,
+    ],
+    [
+      "a rawQueryString that is no string",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { rawQueryString: 42 })),
+      /rawQueryString/,
+    ],
+    [
+      "cookies of which one is no string",
+      withChange(httpApiEvent(), (e) => Object.assign(e, { cookies: ["a=1", 2] })),
+      /cookies/,
+    ],
+  ])("names what is wrong in its detail: %s", async (_, event, detail) => {
+    const result = await createLambdaHttpHandler(capturingApi().api)(event);
+
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body!).detail).toMatch(detail);
+  });
+
   it("says which field is wrong", async () => {
     const handler = createLambdaHttpHandler(capturingApi().api);
 
     const result = await handler({ httpMethod: "GET" });
 
     expect(JSON.parse(result.body!).detail).toMatch(/path/);
+  });
+});
+
+describe("an event with fields left out or empty, as hand-written and test events have them", () => {
+  const urlAndCookieOf = async (event: unknown) => {
+    const { api, requests } = capturingApi();
+
+    const result = await createLambdaHttpHandler(api)(event);
+
+    expect(result.statusCode).toBe(204);
+    return { url: requests[0]!.url, cookie: requests[0]!.headers.get("cookie") };
+  };
+
+  it("serves a 1.0 event with neither headers nor multiValueHeaders", async () => {
+    const { url } = await urlAndCookieOf(
+      withChange(restEvent(), (e) => Object.assign(e, { headers: null, multiValueHeaders: null })),
+    );
+
+    expect(new URL(url).pathname).toBe(restEvent().path);
+  });
+
+  it("skips null entries of the multi-value maps, and null values of the single-value query", async () => {
+    const multi = await urlAndCookieOf(
+      withChange(restEvent(), (e) =>
+        Object.assign(e, {
+          multiValueHeaders: { host: ["api.example.com"], "x-a": null },
+          multiValueQueryStringParameters: { a: null, b: ["1"] },
+        }),
+      ),
+    );
+    const single = await urlAndCookieOf(
+      withChange(restEvent(), (e) =>
+        Object.assign(e, {
+          multiValueQueryStringParameters: null,
+          queryStringParameters: { a: null, b: "1" },
+        }),
+      ),
+    );
+
+    expect(new URL(multi.url).search).toBe("?b=1");
+    expect(new URL(single.url).search).toBe("?b=1");
+  });
+
+  it("joins every value of a multi-value query, in order, with &", async () => {
+    const { url } = await urlAndCookieOf(
+      withChange(restEvent(), (e) =>
+        Object.assign(e, { multiValueQueryStringParameters: { a: ["1", "2"], b: ["x y"] } }),
+      ),
+    );
+
+    expect(new URL(url).search).toBe("?a=1&a=2&b=x%20y");
+  });
+
+  it("reads a 2.0 body without isBase64Encoded as text", async () => {
+    const { api, requests } = capturingApi();
+
+    await createLambdaHttpHandler(api)(
+      withChange(httpApiEvent(), (e) => Object.assign(e, { isBase64Encoded: undefined })),
+    );
+
+    expect(await requests[0]!.json()).toEqual({ task: "Write the README", dueDate: "2026-12-01" });
+  });
+
+  it("serves a 2.0 event without rawQueryString or cookies, and sends no cookie header for an empty list", async () => {
+    const without = await urlAndCookieOf(
+      withChange(httpApiEvent(), (e) => Object.assign(e, { rawQueryString: undefined, cookies: undefined })),
+    );
+    const empty = await urlAndCookieOf(withChange(httpApiEvent(), (e) => Object.assign(e, { cookies: [] })));
+
+    expect(new URL(without.url).search).toBe("");
+    expect(without.cookie).toBeNull();
+    expect(empty.cookie).toBeNull();
+  });
+
+  it("reads a 2.0 event that names no domain as an HTTP API's, whose rawPath is decoded", async () => {
+    const { url } = await urlAndCookieOf(
+      withChange(httpApiEvent(), (e) => {
+        Object.assign(e, { rawPath: "/hello/100%41", headers: {} });
+        delete (e.requestContext as Record<string, unknown>).domainName;
+      }),
+    );
+
+    expect(new URL(url).pathname).toBe("/hello/100%2541");
   });
 });
 

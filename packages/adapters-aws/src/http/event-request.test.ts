@@ -3,6 +3,8 @@ import { EventHeaders } from "./event-headers.js";
 import {
   encodedPath,
   escapedPath,
+  isExecuteApiDomain,
+  namedStageOf,
   normaliseBasePath,
   type RequestParts,
   readMethod,
@@ -23,8 +25,34 @@ describe("encodedPath", () => {
     expect(encodedPath("/a b/ü?x#y/100%/%zz")).toBe("/a%20b/%C3%BC%3Fx%23y/100%25/%25zz");
   });
 
+  it("encodes a % followed by only one hex digit", () => {
+    expect(encodedPath("/100%4")).toBe("/100%254");
+  });
+
   it("refuses a path that is not valid Unicode", () => {
     expect(() => encodedPath("/a\uD800b")).toThrow(MalformedEventError);
+  });
+});
+
+describe("namedStageOf", () => {
+  it.each([
+    [{ stage: "dev" }, "dev"],
+    [{ stage: "$default" }, undefined],
+    [{ stage: "" }, undefined],
+    [{ stage: 42 }, undefined],
+    [{}, undefined],
+  ])("reads %j as %j", (context, expected) => {
+    expect(namedStageOf(context)).toBe(expected);
+  });
+});
+
+describe("isExecuteApiDomain", () => {
+  it.each([
+    ["r3pmxmplak.execute-api.us-east-2.amazonaws.com", true],
+    ["api.example.com", false],
+    [undefined, false],
+  ])("says %j is API Gateway's own domain: %j", (domainName, expected) => {
+    expect(isExecuteApiDomain(domainName)).toBe(expected);
   });
 });
 
@@ -59,6 +87,7 @@ describe("normaliseBasePath", () => {
     ["api", "/api"],
     ["/api/", "/api"],
     ["/v1/todos", "/v1/todos"],
+    ["//api//", "/api"],
   ])("reads %j as %j", (option, expected) => {
     expect(normaliseBasePath(option)).toBe(expected);
   });
@@ -70,6 +99,8 @@ describe("readMethod", () => {
     ["get", "GET"],
     ["Post", "POST"],
     ["options", "OPTIONS"],
+    ["delete", "DELETE"],
+    ["put", "PUT"],
     ["PATCH", "PATCH"],
     ["patch", "patch"],
     ["PROPFIND", "PROPFIND"],

@@ -334,6 +334,18 @@ describe("paths in a reply's Location and Link headers", () => {
     expect(await locationOf(event, { basePath: "/v1" })).toMatch(pathOfTodo("/v1"));
   });
 
+  it("adds no base path the event's path did not have (the execute-api URL of a function mapped at /v1)", async () => {
+    expect(await locationOf(restEvent("/todos", {}), { basePath: "/v1" })).toMatch(pathOfTodo("/prod"));
+    expect(await locationOf(httpApiEvent("/todos", "$default"), { basePath: "/v1" })).toMatch(pathOfTodo(""));
+  });
+
+  it("removes a custom domain's base path from an HTTP API's rawPath, and puts it back", async () => {
+    const event = httpApiEvent("/v1/todos", "$default");
+    Object.assign(event.requestContext, { domainName: "api.example.com" });
+
+    expect(await locationOf(event, { basePath: "/v1" })).toMatch(pathOfTodo("/v1"));
+  });
+
   it("leaves them as they are when the service's path is core's ($default stage)", async () => {
     expect(await locationOf(httpApiEvent("/todos", "$default"))).toMatch(pathOfTodo(""));
   });
