@@ -521,6 +521,7 @@ describe("a malformed event", () => {
   });
 
   it.each<[string, unknown, RegExp]>([
+    ["an event that is no object", null, /not an object/],
     [
       "no method",
       withChange(restEvent(), (e) => Object.assign(e, { httpMethod: undefined })),

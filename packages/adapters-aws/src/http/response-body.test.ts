@@ -19,6 +19,11 @@ describe("binaryTest", () => {
     "image/svg+xml",
     "application/javascript",
     "application/x-www-form-urlencoded",
+    "TEXT/plain",
+    " text/plain ; charset=utf-8",
+    "text/plain; charset=utf8",
+    "text/plain; charset=US-ASCII",
+    "text/plain; format=flowed",
   ])("sends %s as text", (type) => {
     expect(isBinary(headers(type))).toBe(false);
   });
@@ -30,9 +35,17 @@ describe("binaryTest", () => {
     "application/vnd.ms-excel",
     "font/woff2",
     "text/plain; charset=windows-1252",
+    "text/plain;charset=iso-8859-1",
+    "text/plain; charset = iso-8859-1",
     "",
   ])("sends %j base64-encoded", (type) => {
     expect(isBinary(headers(type))).toBe(true);
+  });
+
+  it("sends a textual type base64-encoded when binaryMediaTypes lists it, or its type's wildcard, in any case", () => {
+    expect(binaryTest([" Text/CSV "])(headers("text/csv"))).toBe(true);
+    expect(binaryTest(["text/*"])(headers("text/csv"))).toBe(true);
+    expect(binaryTest(["text/*"])(headers("application/json"))).toBe(false);
   });
 
   it("sends a compressed or untyped body base64-encoded", () => {
