@@ -9,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
 import { createLambdaHttpHandler, type LambdaHttpResult } from "./lambda-http-handler.js";
+import { oversizeBytesOf } from "./result-limit.js";
 
 // Fetch's globals, which Node implements in undici and loads on first touch: a Lambda serving core's API
 // must never touch them (building them is the costliest step of a small request, loading undici a cold
@@ -416,5 +417,27 @@ describe("a reply too large for a Lambda result (6 MB of JSON)", () => {
     expect(result.body).toBe(body);
     expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(6 * 1024 * 1024 + 100);
     expect(logged).toEqual([]);
+  });
+
+  it("measures the limit to the byte: 6291556 bytes of result JSON pass, one more does not", () => {
+    // `{"body":"..."}`: the body's characters and 11 more bytes.
+    const ofBytes = (bytes: number) => ({ body: "x".repeat(bytes - 11) });
+
+    expect(Buffer.byteLength(JSON.stringify(ofBytes(6_291_556)))).toBe(6_291_556);
+    expect(oversizeBytesOf(ofBytes(6_291_556))).toBeUndefined();
+    expect(oversizeBytesOf(ofBytes(6_291_557))).toBe(6_291_557);
+  });
+
+  it("answers 500 for a reply too large that has no headers at all", async () => {
+    const api: HttpApi = Object.assign(async () => new Response(null), {
+      handle: async (): Promise<Reply> => ({ status: 200, body: "x".repeat(7 * 1024 * 1024) }),
+    });
+
+    const result = await createLambdaHttpHandler(api, { logger })(payloadV2("GET", "/big"), {
+      awsRequestId: "aws-req-1",
+    });
+
+    expect(result.statusCode).toBe(500);
+    expect(result.headers?.["x-request-id"]).toBe("aws-req-1");
   });
 });
