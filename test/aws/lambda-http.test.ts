@@ -685,10 +685,14 @@ describe("an event with fields left out or empty, as hand-written and test event
       withChange(httpApiEvent(), (e) => Object.assign(e, { rawQueryString: undefined, cookies: undefined })),
     );
     const empty = await urlAndCookieOf(withChange(httpApiEvent(), (e) => Object.assign(e, { cookies: [] })));
+    const nulled = await urlAndCookieOf(
+      withChange(httpApiEvent(), (e) => Object.assign(e, { cookies: null })),
+    );
 
     expect(new URL(without.url).search).toBe("");
     expect(without.cookie).toBeNull();
     expect(empty.cookie).toBeNull();
+    expect(nulled.cookie).toBeNull();
   });
 
   it("reads a 2.0 event that names no domain as an HTTP API's, whose rawPath is decoded", async () => {
