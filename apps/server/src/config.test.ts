@@ -200,3 +200,53 @@ describe("readConfig with TODO_STORE=dynamodb", () => {
     expect(() => readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "todos" })).toThrow(/IMPORTS_TABLE/);
   });
 });
+
+describe("readConfig's edges, which survived mutation", () => {
+  const dynamo = { TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports" };
+
+  it.each(["fatal", "error", "warn", "info", "debug", "trace", "silent"])("takes LOG_LEVEL=%s", (level) => {
+    expect(readConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+
+  it("logs at info by default, and lists the levels for one it does not know", () => {
+    expect(readConfig({}).logLevel).toBe("info");
+    expect(() => readConfig({ LOG_LEVEL: "verbose" })).toThrow(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, not "verbose".',
+    );
+  });
+
+  it("takes a CURSOR_SECRET of exactly 16 bytes, and says how long one must be", () => {
+    expect(readConfig({ CURSOR_SECRET: "s".repeat(16) }).cursorSecret).toBe("s".repeat(16));
+    expect(() => readConfig({ CURSOR_SECRET: "s".repeat(15) })).toThrow(/at least 16 bytes/);
+  });
+
+  it("takes each range's bounds, and an empty value as unset", () => {
+    expect(readConfig({ PORT: "65535", BODY_MIN_RATE: "1048576" })).toMatchObject({
+      port: 65_535,
+      bodyMinRate: 1_048_576,
+    });
+    expect(readConfig({ PORT: "" }).port).toBe(3000);
+  });
+
+  it.each([
+    ["a scheme other than http(s)", "ftp://127.0.0.1:8000"],
+    ["a user name", "http://key@127.0.0.1:8000"],
+    ["a password", "http://:s3cret@127.0.0.1:8000"],
+    ["a fragment", "http://127.0.0.1:8000#x"],
+  ])("refuses an endpoint with %s", (_, value) => {
+    expect(() => readConfig({ ...dynamo, DYNAMODB_ENDPOINT: value })).toThrow(ConfigError);
+  });
+
+  it("shows an endpoint with only a user name without it", () => {
+    expect(() => readConfig({ ...dynamo, DYNAMODB_ENDPOINT: "http://key@127.0.0.1:8000" })).toThrow(
+      'not "http://…@127.0.0.1:8000/".',
+    );
+  });
+
+  it("gives an example of each endpoint in its message", () => {
+    expect(() => readConfig({ ...dynamo, DYNAMODB_ENDPOINT: "localhost:8000" })).toThrow(
+      "such as http://127.0.0.1:8000 ",
+    );
+    expect(() => readConfig({ S3_ENDPOINT: "localhost:4568" })).toThrow("such as http://127.0.0.1:4568 ");
+  });
+});
