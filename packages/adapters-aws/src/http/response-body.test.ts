@@ -137,3 +137,24 @@ describe("singleValueHeaders and setCookiesOf", () => {
     expect(setCookiesOf({})).toEqual([]);
   });
 });
+
+describe("singleValueHeaders with a path prefix", () => {
+  it("puts the prefix in front of Location's, Content-Location's and Link's paths, and of no other header's", () => {
+    expect(
+      singleValueHeaders(
+        {
+          location: "/todos/1",
+          "content-location": "/todos/1",
+          link: '</todos?cursor=a>; rel="next"',
+          "x-other": "</todos/1>",
+        },
+        "/prod",
+      ),
+    ).toEqual({
+      location: "/prod/todos/1",
+      "content-location": "/prod/todos/1",
+      link: '</prod/todos?cursor=a>; rel="next"',
+      "x-other": "</todos/1>",
+    });
+  });
+});
