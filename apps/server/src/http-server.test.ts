@@ -241,8 +241,8 @@ describe("startHttpServer", () => {
     const lines = ["task\n", ...Array.from({ length: rows }, (_, index) => `row ${index}\n`)];
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-    /** Sends the head, then each of `parts` after its pause; resolves with everything the server answered. */
-    async function send(parts: { pauseMs: number; text: string }[], length: number): Promise<string> {
+    /** A connection to the server that has sent the upload's head; `answer()` is what the server sent so far. */
+    async function upload(length: number) {
       const socket = connect(Number(new URL(running!.url).port), "127.0.0.1");
       await once(socket, "connect");
       let answer = "";
@@ -251,15 +251,22 @@ describe("startHttpServer", () => {
         answer += chunk;
       });
       socket.on("error", () => {});
-      const closed = once(socket, "close");
+      // Not events.once, which rejects on an error (a reset), left unhandled by a caller that does not wait.
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
       socket.write(head(length));
+      return { socket, closed, answer: () => answer };
+    }
+
+    /** Sends the head, then each of `parts` after its pause; resolves with everything the server answered. */
+    async function send(parts: { pauseMs: number; text: string }[], length: number): Promise<string> {
+      const { socket, closed, answer } = await upload(length);
       for (const { pauseMs, text } of parts) {
         await sleep(pauseMs);
         if (!socket.destroyed) socket.write(text);
       }
       await Promise.race([closed, sleep(5_000)]);
       socket.destroy();
-      return answer;
+      return answer();
     }
 
     const start = async (pace: { bodyIdleMs: number; bodyMinRate?: number }, importConcurrency?: number) => {
@@ -308,24 +315,16 @@ describe("startHttpServer", () => {
      * then closes the connection; resolves with the answer.
      */
     async function trickle(body: string, everyMs: number, maxMs: number): Promise<string> {
-      const socket = connect(Number(new URL(running!.url).port), "127.0.0.1");
-      await once(socket, "connect");
-      let answer = "";
-      socket.setEncoding("utf8");
-      socket.on("data", (chunk: string) => {
-        answer += chunk;
-      });
-      socket.on("error", () => {});
-      socket.write(head(Buffer.byteLength(body)));
+      const { socket, answer } = await upload(Buffer.byteLength(body));
       const until = performance.now() + maxMs;
-      for (let sent = 0; sent < body.length && !answered(answer) && performance.now() < until; sent++) {
+      for (let sent = 0; sent < body.length && !answered(answer()) && performance.now() < until; sent++) {
         socket.write(body[sent]!);
         await sleep(everyMs);
       }
       // Past the client's own limit, the server's idle rule answers in its own time.
-      while (!answered(answer) && !socket.destroyed) await sleep(10);
+      while (!answered(answer()) && !socket.destroyed) await sleep(10);
       socket.destroy();
-      return answer;
+      return answer();
     }
 
     /** Whether `answer` holds a whole response: its head and as many bytes as its Content-Length says. */

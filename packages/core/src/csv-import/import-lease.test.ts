@@ -143,19 +143,24 @@ describe("ImportTodos's lease", () => {
     expect(renew).not.toHaveBeenCalled();
   });
 
-  it("stops reading, does not finish, and throws IMPORT_LEASE_LOST when another worker took the import over", async () => {
+  /** An import whose third write stalls past the lease, while a retry takes it over; its warnings are kept. */
+  function takenOverAtTheThirdWrite() {
     const { clock, advance, at } = manualClock();
     const ledger = new InMemoryImportLedger();
-    // The third write stalls past the lease, and meanwhile a retry takes the import over.
     const todos = new ScriptedTodoRepository(async (batch) => {
       if (batch !== 3) return;
       advance(LEASE_MS + 30_000);
       await ledger.claim({ importId, source, now: at(90), leaseExpiresAt: at(150) });
     });
     const finish = vi.spyOn(ledger, "finish");
-    const warnings: string[] = [];
-    const logger: Logger = { ...silentLogger, warn: (message) => warnings.push(message) };
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push([message, fields]) };
     const importTodos = new ImportTodos(todos, ledger, clock, logger, undefined, { leaseMs: LEASE_MS });
+    return { importTodos, ledger, todos, finish, warnings, at };
+  }
+
+  it("stops reading, does not finish, and throws IMPORT_LEASE_LOST when another worker took the import over", async () => {
+    const { importTodos, ledger, todos, finish, warnings, at } = takenOverAtTheThirdWrite();
     const { opened, state } = csvBody(50_000);
 
     const run = importTodos.execute({ source }, { body: opened });
@@ -172,22 +177,12 @@ describe("ImportTodos's lease", () => {
       attempt: 2,
       leaseExpiresAt: at(150),
     });
-    expect(warnings).toEqual([expect.stringMatching(/took the import over/)]);
+    expect(warnings.map(([message]) => message)).toEqual([expect.stringMatching(/took the import over/)]);
   });
 
   it("throws IMPORT_LEASE_LOST, and records nothing, when the import was taken over while its last batch was written", async () => {
-    const { clock, advance, at } = manualClock();
-    const ledger = new InMemoryImportLedger();
     // 25 rows: batches of 10, 10, and the last 5, written after the file's end; that one stalls past the lease.
-    const todos = new ScriptedTodoRepository(async (batch) => {
-      if (batch !== 3) return;
-      advance(LEASE_MS + 30_000);
-      await ledger.claim({ importId, source, now: at(90), leaseExpiresAt: at(150) });
-    });
-    const finish = vi.spyOn(ledger, "finish");
-    const warnings: [string, Record<string, unknown> | undefined][] = [];
-    const logger: Logger = { ...silentLogger, warn: (message, fields) => warnings.push([message, fields]) };
-    const importTodos = new ImportTodos(todos, ledger, clock, logger, undefined, { leaseMs: LEASE_MS });
+    const { importTodos, todos, finish, warnings } = takenOverAtTheThirdWrite();
 
     const run = importTodos.execute({ source }, { body: csvBody(25).opened });
 
