@@ -6,7 +6,7 @@ import {
   importIdOf,
   type Reply,
 } from "@anycloud/core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
 import { createLambdaHttpHandler, type LambdaHttpResult } from "./lambda-http-handler.js";
 import { oversizeBytesOf } from "./result-limit.js";
@@ -245,6 +245,25 @@ describe("the function's time limit", () => {
     const result = await handler(upload(), contextWith(TIME_LIMIT_MARGIN_MS + 30_000));
 
     expect(result.statusCode).toBe(200);
+  });
+
+  // A timer left pending would keep a process that serves the handler (the local loop) alive until it fired,
+  // and abort, in a later invocation of a warm Lambda, a signal nobody reads any more.
+  it("leaves no timer behind once it has answered", async () => {
+    // A store that takes no time: the only timer left to count is the time limit's.
+    const handler = createLambdaHttpHandler(
+      createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() }),
+    );
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const result = await handler(upload(), contextWith(TIME_LIMIT_MARGIN_MS + 30_000));
+
+      expect(result.statusCode).toBe(200);
+      expect(JSON.parse(result.body!)).toMatchObject({ status: "COMPLETED", rowsRead: 200 });
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
