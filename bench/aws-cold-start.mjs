@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { FUNCTIONS } from "../apps/aws/scripts/bundle.mjs";
 import { bundleHandwritten, startFunctionsStore } from "./aws-functions.mjs";
-import { fmt, httpApiEvent, median, ratioVerdict } from "./lib.mjs";
+import { fmt, httpApiEvent, median, outputOf, ratioVerdict } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -109,37 +109,24 @@ process.exit(0);
 const childEnv = { ...process.env, ...store.env };
 
 /** One fresh process: { loadMs, invokeMs, firstMs (load + invoke), wallMs }. */
-function coldStart(bundle, { event, status }) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(node, ["--input-type=module", "-e", CHILD], {
-      env: { ...childEnv, BENCH_BUNDLE: pathToFileURL(bundle).href, BENCH_EVENT: JSON.stringify(event) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => {
-      const wallMs = performance.now() - started;
-      const line = stdout.trim().split("\n").at(-1) ?? "";
-      let result;
-      try {
-        result = JSON.parse(line);
-      } catch {
-        return reject(new Error(`${bundle} exited ${code}:\n${stdout}\n${stderr}`));
-      }
-      if (result.statusCode !== status) {
-        return reject(new Error(`${bundle} answered ${result.statusCode}: ${result.body}`));
-      }
-      resolve({ ...result, firstMs: result.loadMs + result.invokeMs, wallMs });
-    });
+async function coldStart(bundle, { event, status }) {
+  const started = performance.now();
+  const child = spawn(node, ["--input-type=module", "-e", CHILD], {
+    env: { ...childEnv, BENCH_BUNDLE: pathToFileURL(bundle).href, BENCH_EVENT: JSON.stringify(event) },
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  const { code, stdout, stderr } = await outputOf(child);
+  const wallMs = performance.now() - started;
+  const line = stdout.trim().split("\n").at(-1) ?? "";
+  let result;
+  try {
+    result = JSON.parse(line);
+  } catch {
+    throw new Error(`${bundle} exited ${code}:\n${stdout}\n${stderr}`);
+  }
+  if (result.statusCode !== status)
+    throw new Error(`${bundle} answered ${result.statusCode}: ${result.body}`);
+  return { ...result, firstMs: result.loadMs + result.invokeMs, wallMs };
 }
 
 const results = Object.fromEntries(CASES.map(({ name }) => [name, { ours: [], baseline: [], swapped: [] }]));

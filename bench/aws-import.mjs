@@ -16,7 +16,6 @@
 // from 100k to 1M rows.
 // Usage: node apps/aws/scripts/bundle.mjs && node bench/aws-import.mjs [runs=3] [baselineRows=50000] [ourRows=100000,1000000] [baselineInFlight=50]
 import { execFileSync, spawn } from "node:child_process";
-import { once } from "node:events";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -30,7 +29,7 @@ import {
   uniqueTableName,
 } from "./aws-stand-ins.mjs";
 import { generateCsv } from "./generate-csv.mjs";
-import { fmt, median, ratioVerdict } from "./lib.mjs";
+import { fmt, median, outputOf, ratioVerdict } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -154,19 +153,14 @@ async function runChild(script, rows, env) {
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr = (stderr + chunk).slice(-4000);
-    });
+    const output = outputOf(child);
     const standInBefore = standInCpuSeconds();
-    const [code] = await once(child, "exit");
+    const { code, stdout, stderr } = await output;
     const standInSeconds = standInCpuSeconds() - standInBefore;
     const line = stdout.split("\n").find((text) => text.startsWith("BENCH "));
-    if (code !== 0 || !line) throw new Error(`the child exited ${code}:\n${stdout.slice(-4000)}\n${stderr}`);
+    if (code !== 0 || !line) {
+      throw new Error(`the child exited ${code}:\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`);
+    }
     const result = JSON.parse(line.slice("BENCH ".length));
     if (result.status !== "COMPLETED" || result.rows !== rows) {
       throw new Error(`expected ${rows} rows COMPLETED, got ${line}`);

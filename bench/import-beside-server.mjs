@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { generateCsv } from "./generate-csv.mjs";
-import { fmt, startNode } from "./lib.mjs";
+import { fmt, outputOf, startNode } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -159,15 +159,7 @@ async function runImport(file) {
     [...nodeFlags, path.join(root, "apps/server/dist/cli.js"), "import", file, "--json"],
     { env: { ...process.env, ...env, LOG_LEVEL: "silent" }, stdio: ["ignore", "pipe", "pipe"] },
   );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, "exit");
+  const { code, stdout, stderr } = await outputOf(child);
   let report;
   try {
     report = JSON.parse(stdout);

@@ -1,6 +1,7 @@
 // Shared helpers for the benchmarks: medians, child processes and Lambda events. Benchmarks report ratios against
 // a baseline measured in the same run; a single absolute time on a shared machine is not a figure.
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { openSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 
@@ -47,6 +48,23 @@ export function ratioVerdict(label, ours, baseline, { atLeast, atMost }) {
   const verdict = meets(ratio) ? "met" : "missed";
   const settled = meets(low) === meets(high) ? "" : "; the runs straddle the goal: not settled";
   return `${label} = ${fmt(ratio, 2)} (goal ${goal}: ${verdict}); paired ratios ${fmt(low, 2)}..${fmt(high, 2)}, median ${fmt(median(paired), 2)}${settled}`;
+}
+
+/**
+ * Resolves once `child` (spawned with stdout and stderr piped) has exited and closed its output: its exit code,
+ * and what it wrote to each, as text. Rejects if it could not be spawned.
+ */
+export async function outputOf(child) {
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, "close");
+  return { code, stdout, stderr };
 }
 
 /** Spawns `node args` and resolves once a stdout line satisfies `ready` (returns the parsed line). */
