@@ -1,4 +1,5 @@
 import { setTimeout as delayFor } from "node:timers/promises";
+import { decodedS3Key } from "@anycloud/adapters-aws/triggers";
 import { CSV_UPLOADS, type FunctionName } from "./functions.js";
 import type { LocalLambdas } from "./local-lambdas.js";
 
@@ -79,9 +80,8 @@ export function asyncInvocations(options: AsyncInvocationsOptions): AsyncInvocat
           log(`  ${describeError(error)}`);
           return;
         }
-        const waiting = waitToRetry({ name, label, attempt, error, delay, heldUntil });
         try {
-          await waiting;
+          await waitToRetry({ name, label, attempt, error, delay, heldUntil });
         } catch {
           log(`${label}: the retry was cancelled by the stop.`);
           return;
@@ -155,7 +155,7 @@ function targetOf(event: unknown): string {
   const key = s3?.object?.key;
   if (typeof bucket !== "string" || typeof key !== "string") return "";
   try {
-    return ` s3://${bucket}/${decodeURIComponent(key.replace(/\+/g, " "))}`;
+    return ` s3://${bucket}/${decodedS3Key(key)}`;
   } catch {
     return ` s3://${bucket}/${key}`;
   }

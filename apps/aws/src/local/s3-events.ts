@@ -3,7 +3,7 @@ import type { S3EventRecord } from "aws-lambda";
 
 /**
  * A key as S3 writes it into event records: URL-encoded form-style, a space as `+`, the `/` between
- * segments kept. A handler decodes it with `decodeURIComponent(key.replace(/\+/g, " "))`.
+ * segments kept. A handler decodes it with `decodedS3Key` (@anycloud/adapters-aws/triggers).
  */
 export function encodeS3EventKey(key: string): string {
   return key

@@ -1,4 +1,5 @@
 export {
+  decodedS3Key,
   importCommandsFromS3Event,
   type S3ImportCommand,
   type S3ImportPlan,

@@ -89,8 +89,7 @@ function readRecord(record: unknown): S3ImportCommand | SkippedS3Record {
   }
   let key: string;
   try {
-    // Keys arrive form-encoded: `+` is a space, a literal `+` is %2B.
-    key = decodeURIComponent(rawKey.replace(/\+/g, " "));
+    key = decodedS3Key(rawKey);
   } catch {
     return { eventName, key: rawKey, reason: "The object key is not valid percent-encoding." };
   }
@@ -119,4 +118,12 @@ function sourceOf(record: unknown): string | undefined {
 function versionOf(object: Fields): string | undefined {
   if (nonEmptyString(object.versionId) && object.versionId !== "null") return object.versionId;
   return nonEmptyString(object.eTag) ? object.eTag : undefined;
+}
+
+/**
+ * An object key as an S3 notification writes it, decoded: keys arrive form-encoded, `+` for a space and `%2B` for a
+ * literal `+`. Throws `URIError` on a key that is not valid percent-encoding.
+ */
+export function decodedS3Key(raw: string): string {
+  return decodeURIComponent(raw.replace(/\+/g, " "));
 }
