@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { type LocalServer, portToUse } from "./local-server.js";
@@ -44,6 +45,12 @@ export async function startDynamoDbLocal(
   // C1-only JIT by default: the JVM is up in a third of the time, and a test run is too short for C2 to pay
   // off. A long run (a benchmark of minutes) wants the full JIT instead: C2 more than doubles its throughput.
   const args = options.longRunning ? [] : ["-XX:TieredStopAtLevel=1"];
+  // At its first table, DynamoDB Local copies SQLite's native library (900 KB) into the JVM's temp folder, and
+  // only a JVM that shuts down cleanly deletes it: every killed one used to leave a copy in /tmp. A folder of
+  // its own is removed however the JVM ends (see removeTemp and the watchdog).
+  const temp = mkdtempSync(join(tmpdir(), "anycloud-dynamodb-local-"));
+  const removeTemp = () => rmSync(temp, { recursive: true, force: true });
+  args.push(`-Djava.io.tmpdir=${temp}`);
   args.push("-Djava.library.path=./DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar");
   args.push("-inMemory", "-sharedDb", "-port", String(port), "-disableTelemetry");
   const child = spawn("java", args, {
@@ -59,11 +66,15 @@ export async function startDynamoDbLocal(
   child.stdout?.on("data", remember);
   child.stderr?.on("data", remember);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const killOnExit = () => killGroup(child, "SIGKILL");
+  void exited.then(removeTemp);
+  const killOnExit = () => {
+    killGroup(child, "SIGKILL");
+    removeTemp();
+  };
   process.once("exit", killOnExit);
   // 'exit' handlers do not run when this process dies of a signal (a Ctrl-C on a test run, a CI timeout):
   // the watchdog stops the JVM then.
-  const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid);
+  const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid, temp);
   void exited.then(() => watchdog?.kill("SIGKILL"));
 
   let expected = true;
@@ -124,11 +135,13 @@ async function waitUntilReady(endpoint: string, exited: Promise<void>): Promise<
 
 /**
  * A shell in a group of its own that reads its stdin, a pipe from this process, until it ends, then kills the
- * process group `pgid`. The pipe ends however this process ends, SIGKILL included. Killed itself once the group
- * has stopped, so that it never signals a group id used again.
+ * process group `pgid` and removes its temp folder. The pipe ends however this process ends, SIGKILL included.
+ * Killed itself once the group has stopped, so that it never signals a group id used again.
  */
-function watchGroup(pgid: number): ChildProcess {
-  const watchdog = spawn("sh", ["-c", `while read -r _; do :; done; kill -9 -${pgid} 2>/dev/null`], {
+function watchGroup(pgid: number, temp: string): ChildProcess {
+  // The folder comes as an argument ($1), never spliced into the script.
+  const script = `while read -r _; do :; done; kill -9 -${pgid} 2>/dev/null; rm -rf -- "$1"`;
+  const watchdog = spawn("sh", ["-c", script, "watchdog", temp], {
     detached: true,
     stdio: ["pipe", "ignore", "ignore"],
   });
