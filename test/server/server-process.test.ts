@@ -686,6 +686,46 @@ describe("the server process", () => {
     );
   });
 
+  it.each([
+    ["SIGINT", "SIGTERM"],
+    ["SIGTERM", "SIGINT"],
+  ] as const)(
+    "stops at once on a second signal during its shutdown, of another kind too: %s, then %s",
+    async (first, second) => {
+      // An upload in hand that never ends: the shutdown would wait SHUTDOWN_TIMEOUT_MS (10 minutes) for it.
+      const server = await startServerProcess({
+        DATA_DIR: dataDir,
+        TODO_STORE: "memory",
+        SHUTDOWN_TIMEOUT_MS: "600000",
+      });
+      const upload = request(`${server.url}/todos/import`, {
+        method: "POST",
+        headers: { "content-type": "text/csv", expect: "100-continue", "transfer-encoding": "chunked" },
+      });
+      upload.on("error", () => {});
+      try {
+        upload.flushHeaders();
+        await once(upload, "continue");
+        const exited = once(server.child, "exit").then(([code, signal]) => `exited ${signal ?? code}`);
+        server.child.kill(first);
+        for (let waited = 0; !server.logs.some((entry) => entry.msg === "shutting down"); waited += 50) {
+          if (waited > 10_000) throw new Error(`The server never began its shutdown on ${first}.`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+
+        server.child.kill(second);
+        const outcome = await Promise.race([
+          exited,
+          new Promise((resolve) => setTimeout(() => resolve(`still running 8 s after ${second}`), 8_000)),
+        ]);
+
+        expect(outcome).toBe(`exited ${second}`);
+      } finally {
+        upload.destroy();
+      }
+    },
+  );
+
   // SQLite takes one writer at a time: a `todo import` writing a batch, or a sqlite3 shell inside a transaction,
   // holds the write lock, and a write of the server's waits for it. Reads need no lock, and must not wait too.
   it("answers reads while a write waits for another program's lock on its database, then makes the write", async () => {

@@ -54,10 +54,15 @@ async function shutdown(signal: string): Promise<void> {
 /** How long a stopped server may take to let its last log line out before it exits regardless. */
 const EXIT_GRACE_MS = 2_000;
 // Listened for before "listening" is said: pino writes that line from another thread, and whoever reads it
-// may signal at once. Until a handler is installed, SIGTERM kills the process without a shutdown. Once: a second
-// signal kills it at once, the way out of a shutdown that waits on something stuck.
-process.once("SIGINT", () => void shutdown("SIGINT"));
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
+// may signal at once. Until a handler is installed, SIGTERM kills the process without a shutdown. The first signal
+// removes both handlers: a second one, of either kind (Ctrl-C, then `kill`), kills it at once, the way out of a
+// shutdown that waits on something stuck.
+const onStopSignal = (signal: NodeJS.Signals) => {
+  process.off("SIGINT", onStopSignal).off("SIGTERM", onStopSignal);
+  void shutdown(signal);
+};
+process.on("SIGINT", onStopSignal);
+process.on("SIGTERM", onStopSignal);
 // DATA_DIR holds only the SQLite store (and its cursor secret): naming it for another store would mislead.
 const dataDir = config.store === "sqlite" ? config.dataDir : undefined;
 logger.info({ url: running.url, store: config.store, dataDir }, "listening");
