@@ -272,31 +272,39 @@ describe("the todo CLI", () => {
     expect((await todo(["list", "--json"])).stdout).toBe("");
   });
 
-  // The first Ctrl-C stops the import cleanly, which includes recording it FAILED in the store; a second one
-  // kills the process without waiting for that. The copy of standard input must not outlive it.
-  it("removes its copy of standard input on a second Ctrl-C, which kills it before the first one's clean stop", async () => {
-    const tmp = path.join(dir, "tmp");
-    await mkdir(tmp);
-    await todo(["list"]); // creates the store
-    const other = await openSqliteDatabase({ url: pathToFileURL(path.join(dir, "data", "todos.db")).href });
-    try {
-      // Another program holds the write lock: the import's writes, and the record of its stop, wait for it.
-      other.exec("BEGIN IMMEDIATE");
-      const { child, exited } = importStandardInput(tmp, [], "task\nfirst\nsecond\n");
-      await expect.poll(() => readdir(tmp), { timeout: 10_000 }).toHaveLength(1);
-      child.kill("SIGINT");
-      // Apart, so that the two are two signals, not one pending twice.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      child.kill("SIGINT");
-      const { signal } = await exited;
+  // The first Ctrl-C stops the import cleanly, which includes recording it FAILED in the store; a second signal,
+  // of either kind (Ctrl-C, then `kill`), kills the process without waiting for that. The copy of standard input
+  // must not outlive it.
+  it.each([
+    ["SIGINT", "SIGINT"],
+    ["SIGINT", "SIGTERM"],
+    ["SIGTERM", "SIGINT"],
+  ] as const)(
+    "removes its copy of standard input on a second signal, which kills it before the first one's clean stop: %s, then %s",
+    async (first, second) => {
+      const tmp = path.join(dir, "tmp");
+      await mkdir(tmp);
+      await todo(["list"]); // creates the store
+      const other = await openSqliteDatabase({ url: pathToFileURL(path.join(dir, "data", "todos.db")).href });
+      try {
+        // Another program holds the write lock: the import's writes, and the record of its stop, wait for it.
+        other.exec("BEGIN IMMEDIATE");
+        const { child, exited } = importStandardInput(tmp, [], "task\nfirst\nsecond\n");
+        await expect.poll(() => readdir(tmp), { timeout: 10_000 }).toHaveLength(1);
+        child.kill(first);
+        // Apart, so that the two are two signals, not one pending twice.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        child.kill(second);
+        const { signal } = await exited;
 
-      expect(signal).toBe("SIGINT");
-      expect(await readdir(tmp)).toEqual([]);
-    } finally {
-      other.exec("ROLLBACK");
-      other.close();
-    }
-  });
+        expect(signal).toBe(second);
+        expect(await readdir(tmp)).toEqual([]);
+      } finally {
+        other.exec("ROLLBACK");
+        other.close();
+      }
+    },
+  );
 
   it("exits 2 and prints usage for an unknown command", async () => {
     await expect(todo(["frobnicate"])).rejects.toMatchObject({

@@ -211,20 +211,25 @@ async function openStandardInput(): Promise<{
 }
 
 /**
- * Aborts `controller` with `reasonOf(signal)` on SIGINT or SIGTERM, where node would end the process; each is
- * heard once (`once`), so that the same signal again does end it. The function returned stops listening.
+ * Aborts `controller` with `reasonOf(signal)` on SIGINT or SIGTERM, where node would end the process. The first
+ * signal stops the listening, so that a second one, of either kind (Ctrl-C, then `kill`), does end it. The
+ * function returned stops listening.
  */
 function abortOnStopSignal(
   controller: AbortController,
   reasonOf: (signal: NodeJS.Signals) => Error,
 ): () => void {
-  const onSignal = (signal: NodeJS.Signals) => controller.abort(reasonOf(signal));
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  return () => {
+  const stopListening = () => {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    stopListening();
+    controller.abort(reasonOf(signal));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return stopListening;
 }
 
 /** Ctrl-C or SIGTERM while standard input was read, before the import started: nothing was imported. */
