@@ -230,6 +230,8 @@ describe("reading S3 notifications into import commands", () => {
       Records: [putWithObject({ key: "todoList.csv", eTag: "e", size })],
     }).commands;
 
+    // The object is imported all the same, whatever its size field holds.
+    expect(command?.command.source).toEqual({ container: BUCKET, key: "todoList.csv", version: "e" });
     expect(command?.size).toBe(expected);
     expect(command !== undefined && "size" in command).toBe(expected !== undefined);
   });

@@ -93,6 +93,11 @@ describe("ImportTodos", () => {
         { task: "Call the bank", name: null, checked: false, version: 1 },
       ]),
     );
+    // Each id is the import's and its row's line (the header is line 1).
+    expect(Object.fromEntries(page.items.map((todo) => [todo.task, todo.id]))).toEqual({
+      "Water the plants": deriveTodoId(report.importId, 2),
+      "Call the bank": deriveTodoId(report.importId, 3),
+    });
     expect(page.items.every((todo) => todo.createdAt === "2024-05-06T07:08:09.000Z")).toBe(true);
   });
 

@@ -52,6 +52,8 @@ describe("UpdateTodo", () => {
     await expect(new UpdateTodo(todos, clock).execute(stored.id, { checked: true })).rejects.toThrow(
       VersionConflictError,
     );
+    // Three attempts, each lost to the other writer (versions 2, 3 and 4 are its), and none applied.
+    expect(await todos.get(stored.id)).toMatchObject({ name: "Other writer", checked: false, version: 4 });
   });
 
   it("with only an If-None-Match, checks it again on each attempt: a concurrent write to a refused version stops it", async () => {
