@@ -4,7 +4,9 @@
 //   zod, zod/mini: define the same small schema and parse one value with it (zod compiles a schema's checks
 //                  on its first parse; core uses zod/mini, and builds its schemas on first use);
 //   inversify:     make a container, bind a value and resolve it (apps/aws/src/composition/container.ts does
-//                  this for each function: the first bind and get compile much of inversify's code).
+//                  this for each function: the first bind and get compile much of inversify's code);
+//   fetch's Request and Response: make one of each and read their bodies, which loads node's bundled undici on
+//                  first touch (why core's `api.handle` and the Lambda adapter use neither; see the README).
 // Plus, as Node loads it unbundled (many files, as the plain server does): zod/mini and the whole of
 // @anycloud/core. Medians of N fresh processes, interleaved.
 // Usage: pnpm build && node bench/library-cold-start.mjs [runs=15]
@@ -37,6 +39,10 @@ const sources = {
   inversify: [
     awsDir,
     `import { Container } from "inversify"; const container = new Container({ defaultScope: "Singleton" }); container.bind("config").toConstantValue({}); globalThis.loaded = container.get("config");`,
+  ],
+  "fetch Request + Response": [
+    coreDir,
+    `const request = new Request("http://localhost/todos", { method: "POST", body: "{}" }); globalThis.loaded = await new Response(await request.text()).text();`,
   ],
 };
 const targets = {};
@@ -87,6 +93,6 @@ console.log(`import time in a fresh process, median of ${runs}; more than, and r
 for (const [name, values] of Object.entries(samples)) {
   const ms = median(values);
   console.log(
-    `  ${name.padEnd(34)} ${fmt(ms, 2).padStart(8)} ms  +${fmt(ms - baseline, 2).padStart(6)} ms  ${fmt(ms / baseline, 1)}x`,
+    `  ${name.padEnd(42)} ${fmt(ms, 2).padStart(8)} ms  +${fmt(ms - baseline, 2).padStart(6)} ms  ${fmt(ms / baseline, 1)}x`,
   );
 }
