@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { STREAM_BUFFER_BYTES } from "./stream-buffers.js";
 
 const CR = 0x0d;
 const LF = 0x0a;
@@ -24,6 +25,10 @@ export class CrLineEndingsToLf extends Transform {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private crHeldBack = false;
+
+  constructor() {
+    super({ highWaterMark: STREAM_BUFFER_BYTES });
+  }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     if (this.mode === "undecided") {

@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from "node:stream";
 import type { RowError } from "./import-report.js";
+import { STREAM_BUFFER_BYTES } from "./stream-buffers.js";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -76,7 +77,7 @@ export class CsvRecordGuard extends Transform {
   constructor({ maxRecordBytes, quote, onDropped }: CsvRecordGuardOptions) {
     // One chunk held at most: a chunk of dropped records shrinks to its line breaks, and byte counts that
     // small would otherwise never push back, letting the whole file be read ahead.
-    super({ readableHighWaterMark: 1 });
+    super({ writableHighWaterMark: STREAM_BUFFER_BYTES, readableHighWaterMark: 1 });
     if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes < 1) {
       throw new RangeError("maxRecordBytes must be a positive integer.");
     }
