@@ -125,6 +125,7 @@ describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () =>
     const errors = await Promise.all([
       missing.get(randomUUID()).catch((error: unknown) => error),
       missing.putMany([aTodo()]).catch((error: unknown) => error),
+      missing.putMany([aTodo()], { keepExisting: true }).catch((error: unknown) => error),
       missing.list({ limit: 5 }).catch((error: unknown) => error),
     ]);
 

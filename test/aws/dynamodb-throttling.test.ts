@@ -127,6 +127,21 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     for (const call of handler.getCalls) expect(call.ids.length).toBeLessThanOrEqual(25);
   });
 
+  it("with keepExisting, reads each batch's ids strongly consistently, and writes none of a batch whose every todo is stored", async () => {
+    const todos = Array.from({ length: 30 }, () => aTodo());
+    await new DynamoDbTodoRepository(dynamoDb.plain, { tableName: dynamoDb.tables.todos }).putMany(todos);
+    const { handler, repository } = scriptedRepository(() => "forward", { getScript: () => "forward" });
+
+    const result = await repository.putMany(todos, { keepExisting: true });
+
+    expect(result.failed).toEqual([]);
+    expect(handler.getCalls.map((call) => [call.ids.length, call.consistentRead])).toEqual([
+      [25, true],
+      [5, true],
+    ]);
+    expect(handler.calls).toEqual([]);
+  });
+
   it("sends again only the items the store handed back", async () => {
     const todos = Array.from({ length: 25 }, () => aTodo());
     const { handler, repository } = scriptedRepository(({ index }) =>
@@ -289,7 +304,7 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
 
     const result = await repository.putMany(todos);
 
-    expect(result.failed).toEqual([{ id: poisoned, reason: expect.any(String) }]);
+    expect(result.failed).toEqual([{ id: poisoned, reason: expect.stringMatching(/refused/) }]);
     expect((await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).map((todo) => todo.id).sort()).toEqual(
       todos
         .map((todo) => todo.id)
@@ -321,6 +336,37 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     // bounded on both sides, so that a budget spent too soon fails as one spent too late does.
     expect(handler.calls.length).toBeGreaterThanOrEqual(7);
     expect(handler.calls.length).toBeLessThanOrEqual(7 + 3);
+  });
+
+  it("makes no retry whose backoff would end after its time budget", async () => {
+    let clock = 0;
+    const slept: number[] = [];
+    const { handler, repository } = scriptedRepository(
+      () => {
+        clock = 15_000;
+        return "throttle";
+      },
+      {
+        sdkMaxAttempts: 1,
+        timeBudgetMs: 20_000,
+        baseDelayMs: 10_000,
+        random: () => 0.6,
+        now: () => clock,
+        sleep: async (ms) => {
+          slept.push(ms);
+          clock += ms;
+        },
+      },
+    );
+
+    const result = await repository.putMany([aTodo()]);
+
+    expect(result.failed).toEqual([
+      { id: expect.any(String), reason: expect.stringMatching(/try again later/) },
+    ]);
+    // The first call came back throttled at 15 s; its backoff, 6 s, would end at 21 s, past the 20-s budget.
+    expect(slept).toEqual([]);
+    expect(handler.calls).toHaveLength(1);
   });
 
   /** A repository with a 20 s budget on a fake clock, each of whose reads takes `ms` and is answered `answer`. */
@@ -387,6 +433,39 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     expect(handler.calls.length).toBe(callsWhenStopped);
     expect(keptExisting.failed.map(({ reason }) => reason)).toEqual(Array(200).fill(WRITE_STOPPED));
     expect(await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).toEqual([]);
+  });
+
+  describe.each([
+    ["a write", false],
+    ["a retried import's read", true],
+  ] as const)("once its caller gives up while %s is at the store", (_, keepExisting) => {
+    it("abandons the call without waiting for the store's answer, and reports its todos stopped", async () => {
+      const todos = Array.from({ length: 3 }, () => aTodo());
+      const caller = new AbortController();
+      let answered = false;
+      // Holds the call at the store, where the caller gives up (a time limit). The store answers on the next turn
+      // of the event loop: after an abandoned call's rejection, which takes promise callbacks alone, has come back.
+      const heldWhileTheCallerGivesUp = () =>
+        new Promise<"forward">((resolve) => {
+          caller.abort(new Error("time limit"));
+          setImmediate(() => {
+            answered = true;
+            resolve("forward");
+          });
+        });
+      const { repository } = scriptedRepository(keepExisting ? () => "forward" : heldWhileTheCallerGivesUp, {
+        ...(keepExisting && { getScript: heldWhileTheCallerGivesUp }),
+      });
+
+      const result = await repository.putMany(todos, { keepExisting, signal: caller.signal });
+      const answeredBeforeTheResult = answered;
+
+      expect(result.failed).toEqual(
+        todos.map(({ id }) => ({ id, reason: expect.stringMatching(/stopped/) })),
+      );
+      expect(answeredBeforeTheResult).toBe(false);
+      expect(await scanAll(dynamoDb.plain, dynamoDb.tables.todos)).toEqual([]);
+    });
   });
 
   it("throws StoreUnavailableError, and starts no more batches, when the store refuses outright", async () => {

@@ -600,6 +600,21 @@ describe("a malformed event", () => {
       /rawQueryString/,
     ],
     [
+      "a header name that is no token",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueHeaders: { "x a": ["1"] } })),
+      /header name is not a valid field name/,
+    ],
+    [
+      "a header value that is no string",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueHeaders: { "x-a": [1] } })),
+      /header value is not a string/,
+    ],
+    [
+      "a header value with a line break",
+      withChange(restEvent(), (e) => Object.assign(e, { multiValueHeaders: { "x-a": ["1\r\nx-b: 2"] } })),
+      /header value holds a line break/,
+    ],
+    [
       "cookies of which one is no string",
       withChange(httpApiEvent(), (e) => Object.assign(e, { cookies: ["a=1", 2] })),
       /cookies/,

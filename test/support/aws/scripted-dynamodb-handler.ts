@@ -58,13 +58,14 @@ type Forward = DynamoDBClient["config"]["requestHandler"];
  * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, except that it answers
  * BatchWriteItem calls as `script` says (and BatchGetItem and Scan calls as `getScript` and `scanScript` do,
  * when given): so the SDK's own retry code and the repository's run for real. A script that answers with a
- * Promise holds its call until the Promise settles.
+ * Promise holds its call until the Promise settles, or until the call's `abortSignal` is aborted, which abandons
+ * it as the SDK's own handler abandons a request in flight (an `AbortError`).
  * Rewriting a request's body invalidates its signature, which no stand-in checks.
  */
 export class ScriptedDynamoDbHandler implements HttpHandler {
   readonly calls: BatchWriteCall[] = [];
   /** The BatchGetItem calls the handler saw, when it was given a script for them. */
-  readonly getCalls: { ids: string[]; answer: GetAnswer }[] = [];
+  readonly getCalls: { ids: string[]; answer: GetAnswer; consistentRead: boolean }[] = [];
   /** The Scan calls the handler saw, when it was given a script for them. */
   readonly scanCalls: ScanCall[] = [];
   // The calls given to each script so far: their `index` (the calls above are recorded once answered).
@@ -98,7 +99,7 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
     const ids = writes.map(
       (write) => (write as { PutRequest: { Item: { id: { S: string } } } }).PutRequest.Item.id.S,
     );
-    const answer = await this.script({ ids, index: this.scripted.writes++ });
+    const answer = await unlessAborted(this.script({ ids, index: this.scripted.writes++ }), options);
     const sdkAttempt = Number(/attempt=(\d+)/.exec(request.headers["amz-sdk-request"] ?? "")?.[1] ?? 1);
     this.calls.push({ sdkAttempt, ids, answer });
 
@@ -153,8 +154,8 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
     const input = JSON.parse(bodyText(request.body)) as GetRequest;
     const [tableName, read] = Object.entries(input.RequestItems)[0]!;
     const ids = read.Keys.map((key) => key.id.S);
-    const answer = await getScript({ ids, index: this.scripted.gets++ });
-    this.getCalls.push({ ids, answer });
+    const answer = await unlessAborted(getScript({ ids, index: this.scripted.gets++ }), options);
+    this.getCalls.push({ ids, answer, consistentRead: read.ConsistentRead === true });
     if (answer === "throttle")
       return errorResponse(
         400,
@@ -202,6 +203,28 @@ export class ScriptedDynamoDbHandler implements HttpHandler {
 /** The request items of a BatchGetItem call: one table, its keys and how to read them. */
 interface GetRequest {
   RequestItems: Record<string, { Keys: { id: { S: string } }[] } & Record<string, unknown>>;
+}
+
+/**
+ * A held answer (a Promise), or the `AbortError` the SDK's own handler gives once the call is aborted before it
+ * comes; an answer given at once is given as it is.
+ */
+function unlessAborted<Answer>(
+  answer: Scripted<Answer>,
+  options: HttpHandlerOptions | undefined,
+): Scripted<Answer> {
+  const signal = options?.abortSignal as AbortSignal | undefined;
+  if (!(answer instanceof Promise) || signal === undefined) return answer;
+  return new Promise((resolve, reject) => {
+    const abandon = () => {
+      const error = new Error("Request aborted");
+      error.name = "AbortError";
+      reject(error);
+    };
+    if (signal.aborted) return abandon();
+    signal.addEventListener("abort", abandon, { once: true });
+    answer.then(resolve, reject).finally(() => signal.removeEventListener("abort", abandon));
+  });
 }
 
 /** A small deterministic PRNG (mulberry32), so that a scripted run can be repeated. */

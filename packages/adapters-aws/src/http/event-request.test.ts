@@ -168,6 +168,17 @@ describe("EventHeaders", () => {
     ]);
   });
 
+  it("trims a value with whitespace at its end alone, so that a line break ending it is not inside it", () => {
+    const headers = new EventHeaders();
+    headers.append("x-a", "tail\r\n");
+    headers.append("x-b", "spaces \t");
+
+    expect([...headers]).toEqual([
+      ["x-a", "tail"],
+      ["x-b", "spaces"],
+    ]);
+  });
+
   it.each([
     ["a value that is not a string", "x-a", 1],
     ["a name that is not a token", "bad header", "v"],
