@@ -127,9 +127,7 @@ export class BatchWriter {
         if (run.signal?.aborted) return undefined;
         if (!isRetryableBatchError(error)) throw error;
       }
-      const delay = this.retryDelay(attempt, run);
-      if (delay === undefined) return undefined;
-      await this.options.sleep(delay, run.signal);
+      if (!(await this.backOff(attempt, run))) return undefined;
     }
   }
 
@@ -152,9 +150,7 @@ export class BatchWriter {
         if (errorName(error) === "ValidationException") return this.isolate(pending, run);
         if (!isRetryableBatchError(error)) throw error;
       }
-      const delay = this.retryDelay(attempt, run);
-      if (delay === undefined) return unwritten(pending, run);
-      await this.options.sleep(delay, run.signal);
+      if (!(await this.backOff(attempt, run))) return unwritten(pending, run);
     }
   }
 
@@ -176,14 +172,19 @@ export class BatchWriter {
   }
 
   /**
-   * The backoff before the call after call `attempt`, with full jitter (uniform between 0 and the exponential
-   * bound, so that retrying callers spread out); undefined when the calls or the time budget are spent.
+   * Waits out the backoff before the call after call `attempt`, with full jitter (uniform between 0 and the
+   * exponential bound, so that retrying callers spread out); false, without waiting, when there is to be no such
+   * call: the calls or the time budget are spent, or the caller gave up.
    */
-  private retryDelay(attempt: number, run: Run): number | undefined {
+  private async backOff(attempt: number, run: Run): Promise<boolean> {
     const { baseDelayMs, maxAttempts, random, now } = this.options;
-    if (attempt >= maxAttempts || run.signal?.aborted) return undefined;
+    if (attempt >= maxAttempts || run.signal?.aborted) return false;
     const delay = Math.floor(random() * Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** (attempt - 1)));
-    return now() + delay < run.deadline ? delay : undefined;
+    if (now() + delay < run.deadline) {
+      await this.options.sleep(delay, run.signal);
+      return true;
+    }
+    return false;
   }
 }
 
