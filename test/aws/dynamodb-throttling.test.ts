@@ -315,6 +315,25 @@ describe("DynamoDbTodoRepository.putMany under throttling", () => {
     expect(handler.calls).toHaveLength(1 + 25 + 1);
   });
 
+  it("writes no todo alone once its time budget is spent, when the store refuses a whole call", async () => {
+    const todos = Array.from({ length: 25 }, () => aTodo());
+    let clock = 0;
+    // The refusal comes back after 25 s: past the budget of 20 s, each of the 25 alone would be a call more.
+    const { handler, repository } = scriptedRepository(
+      () => {
+        clock += 25_000;
+        return "validation-error";
+      },
+      { timeBudgetMs: 20_000, now: () => clock },
+    );
+
+    const result = await repository.putMany(todos);
+
+    expect(handler.calls).toHaveLength(1);
+    expect(result.failed).toHaveLength(25);
+    for (const { reason } of result.failed) expect(reason).toMatch(/try again later/);
+  });
+
   // The clock moves 3 s with each call the store throttles: a budget of 20 s is spent after about seven
   // calls, where 8 attempts for each of 16 batches (or 400 puts) would make 128 (or 3,200).
   it("stops retrying, and reports the rest busy, once its time budget is spent", async () => {

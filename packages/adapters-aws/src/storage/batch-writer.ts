@@ -158,7 +158,10 @@ export class BatchWriter {
     const [only] = pending;
     if (pending.length === 1 && only) return [{ id: only.id, reason: STORE_REFUSED }];
     const failed: PutManyFailure[] = [];
-    for (const put of pending) failed.push(...(await this.writeBatch([put], run)));
+    // Each alone is a call started as a batch is: not once the budget is spent or the caller has given up.
+    for (const put of pending) {
+      failed.push(...(this.goesOn(run) ? await this.writeBatch([put], run) : unwritten([put], run)));
+    }
     return failed;
   }
 
