@@ -137,6 +137,32 @@ describe("startHttpServer", () => {
       expect(bigPort).toMatch(/^HTTP\/1\.1 200 /);
     });
 
+    it("answers 400 to bytes it cannot read on a connection kept alive after an answer", async () => {
+      // The answered request no longer holds the connection: what comes after it is a request of its own.
+      await start();
+      const socket = connect(Number(new URL(running!.url).port), "127.0.0.1");
+      socket.setEncoding("utf8");
+      socket.on("error", () => {});
+      let answer = "";
+      const firstAnswered = new Promise<void>((resolve) => {
+        socket.on("data", (chunk: string) => {
+          answer += chunk;
+          if (answer.includes('{"status":"ok"}')) resolve();
+        });
+      });
+      const closed = once(socket, "close");
+      socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      await firstAnswered;
+
+      socket.write("NOT HTTP AT ALL\r\n\r\n");
+      await closed;
+
+      const [first, second] = answer.split(/(?=HTTP\/1\.1 )/);
+      expect(first).toMatch(/^HTTP\/1\.1 200 /);
+      expect(second).toMatch(/^HTTP\/1\.1 400 /);
+      expect(second).toContain('"code":"MALFORMED_REQUEST"');
+    });
+
     it("reads two Content-Type lines as fetch does, both joined: refused 415, not read as the first says", async () => {
       const todos = await start();
       const body = "task\nsmuggled\n";

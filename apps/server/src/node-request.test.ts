@@ -1,16 +1,34 @@
 import { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
-import { describe, expect, it } from "vitest";
+import { RequestAbortedError, RequestTimeoutError } from "@anycloud/core";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { httpRequestOf } from "./node-request.js";
 
 function message(method: string, url: string, headers: Record<string, string | string[]>, body?: string) {
+  const incoming = open(method, url, headers);
+  if (body !== undefined) incoming.push(body);
+  incoming.push(null);
+  return incoming;
+}
+
+/** A message whose body has not ended: the test pushes its bytes, or breaks it off. */
+function open(method: string, url: string, headers: Record<string, string | string[]>) {
   const incoming = new IncomingMessage(new Socket());
   incoming.method = method;
   incoming.url = url;
   incoming.headers = headers;
-  if (body !== undefined) incoming.push(body);
-  incoming.push(null);
   return incoming;
+}
+
+/** Reads a body to its end, or to the error it fails with. */
+async function read(body: AsyncIterable<Uint8Array>): Promise<{ bytes: number; error?: unknown }> {
+  let bytes = 0;
+  try {
+    for await (const chunk of body) bytes += chunk.byteLength;
+  } catch (error) {
+    return { bytes, error };
+  }
+  return { bytes };
 }
 
 describe("httpRequestOf", () => {
@@ -51,6 +69,13 @@ describe("httpRequestOf", () => {
     ]);
   });
 
+  it("gives a HEAD no body, as a GET", () => {
+    const request = httpRequestOf(message("HEAD", "/todos", { host: "a.example" }));
+
+    expect(request.method).toBe("HEAD");
+    expect(request.body).toBeNull();
+  });
+
   it("streams the body of a POST, and leaves the message alive when the reader stops early", async () => {
     const incoming = message("POST", "/todos", { "content-type": "text/csv" }, "task\nBuy milk\n");
     const request = httpRequestOf(incoming);
@@ -70,5 +95,72 @@ describe("httpRequestOf's headers", () => {
     expect(request.headers.get("__proto__")).toBeNull();
     expect(request.headers.get("constructor")).toBeNull();
     expect(request.headers.get("toString")).toBeNull();
+  });
+});
+
+describe("httpRequestOf's body", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("fails with REQUEST_ABORTED, caused by the reset, when the client hangs up mid-body", async () => {
+    const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    const hungUp = open("POST", "/todos", { host: "a.example" });
+    const readingHungUp = read(httpRequestOf(hungUp).body!);
+
+    hungUp.push("task\n");
+    hungUp.destroy(reset);
+
+    const { error } = await readingHungUp;
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect((error as Error).cause).toBe(reset);
+  });
+
+  it("says a body idle for bodyIdleMs stopped arriving, not that it came too slowly", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const incoming = open("POST", "/todos", { host: "a.example" });
+    const reading = read(httpRequestOf(incoming, { bodyIdleMs: 1_000, bodyMinRate: 100 }).body!);
+
+    await vi.advanceTimersByTimeAsync(1_000);
+
+    const { error } = await reading;
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as Error).message).toBe("The body stopped arriving: nothing came for 1 s.");
+  });
+
+  it("cuts a body slower than bodyMinRate when its time is spent, saying how much came in how long", async () => {
+    // 10 bytes after 900 ms: 1,000 ms plus 100 for the 10 bytes is the body's time, 200 ms of which are left.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const incoming = open("POST", "/todos", { host: "a.example" });
+    let settled = false;
+    const reading = read(httpRequestOf(incoming, { bodyIdleMs: 1_000, bodyMinRate: 100 }).body!).finally(
+      () => {
+        settled = true;
+      },
+    );
+
+    await vi.advanceTimersByTimeAsync(900);
+    incoming.push("0123456789");
+    await vi.advanceTimersByTimeAsync(199);
+    const settledBefore = settled;
+    await vi.advanceTimersByTimeAsync(1);
+
+    expect(settledBefore).toBe(false);
+    const { bytes, error } = await reading;
+    expect(bytes).toBe(10);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as Error).message).toBe(
+      "The body came too slowly: 10 bytes in 1.1 s of waiting for it, under the 100 bytes a second needed " +
+        "once its first 1 s are past.",
+    );
+  });
+
+  it("leaves no timer behind once a body is read", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+
+    const { bytes } = await read(httpRequestOf(message("POST", "/todos", {}, "task\n")).body!);
+
+    expect(bytes).toBe(5);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
