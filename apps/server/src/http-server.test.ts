@@ -13,6 +13,7 @@ import {
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningServer, startHttpServer } from "./http-server.js";
+import { rawExchange } from "./test-support/raw-exchange.js";
 
 /** An API other than core's, which may answer what node cannot write. */
 function apiAnswering(replyFor: (path: string) => Reply): HttpApi {
@@ -96,18 +97,7 @@ describe("startHttpServer", () => {
 
   describe("headers a request sends twice, or cannot mean", () => {
     /** Sends `text` on a connection of its own; resolves with everything the server answered. */
-    async function exchange(text: string): Promise<string> {
-      const socket = connect(Number(new URL(running!.url).port), "127.0.0.1");
-      socket.setEncoding("utf8");
-      let answer = "";
-      socket.on("data", (chunk: string) => {
-        answer += chunk;
-      });
-      socket.on("error", () => {});
-      socket.write(text);
-      await once(socket, "close");
-      return answer;
-    }
+    const exchange = (text: string) => rawExchange(Number(new URL(running!.url).port), text);
 
     const start = async () => {
       const todos = new InMemoryTodoRepository();

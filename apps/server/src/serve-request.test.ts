@@ -5,6 +5,7 @@ import type { HttpApi, HttpRequest, Reply } from "@anycloud/core";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type BridgeContext, pathOf, serveRequest } from "./serve-request.js";
+import { rawExchange as exchange } from "./test-support/raw-exchange.js";
 
 /** A server answering each request with `handle` through the bridge; `lines` are its log lines. */
 async function serving(handle: (request: HttpRequest) => Promise<Reply>, closing = false) {
@@ -27,20 +28,6 @@ async function serving(handle: (request: HttpRequest) => Promise<Reply>, closing
   await once(server, "listening");
   const { port } = server.address() as { port: number };
   return { server, port, lines, context };
-}
-
-/** Sends `text` on a connection of its own; resolves with everything answered once the server closes it. */
-async function exchange(port: number, text: string): Promise<string> {
-  const socket = connect(port, "127.0.0.1");
-  socket.setEncoding("utf8");
-  let answer = "";
-  socket.on("data", (chunk: string) => {
-    answer += chunk;
-  });
-  socket.on("error", () => {});
-  socket.write(text);
-  await once(socket, "close");
-  return answer;
 }
 
 let server: Server | undefined;
