@@ -63,7 +63,7 @@ export class BatchWriter {
     const run = this.start(signal);
     const failed: PutManyFailure[] = [];
     await forEachConcurrently(batches, this.options.concurrency, async (batch) => {
-      failed.push(...(this.goesOn(run) ? await this.writeBatch(batch, run) : unwritten(batch, run)));
+      failed.push(...(await this.writeBatch(batch, run)));
     });
     return failed;
   }
@@ -131,7 +131,9 @@ export class BatchWriter {
     }
   }
 
+  /** Writes one batch, retrying as the class says; starts no call once the budget is spent or the caller gave up. */
   private async writeBatch(batch: readonly PendingPut[], run: Run): Promise<PutManyFailure[]> {
+    if (!this.goesOn(run)) return unwritten(batch, run);
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -158,10 +160,7 @@ export class BatchWriter {
     const [only] = pending;
     if (pending.length === 1 && only) return [{ id: only.id, reason: STORE_REFUSED }];
     const failed: PutManyFailure[] = [];
-    // Each alone is a call started as a batch is: not once the budget is spent or the caller has given up.
-    for (const put of pending) {
-      failed.push(...(this.goesOn(run) ? await this.writeBatch([put], run) : unwritten([put], run)));
-    }
+    for (const put of pending) failed.push(...(await this.writeBatch([put], run)));
     return failed;
   }
 
