@@ -13,7 +13,7 @@ import {
 import { importIdOf } from "./import-identity.js";
 import { ImportLease } from "./import-lease.js";
 import type { ImportReport } from "./import-report.js";
-import type { ImportEntry, ImportLedger } from "./ports/import-ledger.js";
+import type { ClaimResult, ImportEntry, ImportLedger } from "./ports/import-ledger.js";
 import {
   ObjectNotFoundError,
   type ObjectRef,
@@ -66,30 +66,16 @@ export class ImportTodos {
 
   async execute(command: ImportCommand, options: ImportOptions = {}): Promise<ImportReport> {
     options.signal?.throwIfAborted();
-    const { source } = command;
-    // Without a version in the ref, the version the store serves names the import: open first.
-    let opened = options.body ?? (source.version === undefined ? await this.open(source) : undefined);
-    const version = source.version ?? opened?.version;
-    const ref: ObjectRef = version === undefined ? { ...source } : { ...source, version };
-    const importId = importIdOf(ref);
-    if (version === undefined) {
-      this.logger.warn("The object has no version: a repeated import will import its rows again.", {
-        importId,
-        container: ref.container,
-        key: ref.key,
-      });
-    }
-
+    const { ref, importId, opened } = await this.identify(command.source, options.body);
     const startedAt = this.clock.now();
-    const leaseExpiresAt = new Date(startedAt.getTime() + this.settings.leaseMs).toISOString();
-    let claim: Awaited<ReturnType<ImportLedger["claim"]>>;
+    let claim: ClaimResult;
     try {
       await this.refuseReusedKey(importId, ref);
       claim = await this.ledger.claim({
         importId,
         source: ref,
         now: startedAt.toISOString(),
-        leaseExpiresAt,
+        leaseExpiresAt: new Date(startedAt.getTime() + this.settings.leaseMs).toISOString(),
       });
     } catch (error) {
       await close(opened);
@@ -101,26 +87,57 @@ export class ImportTodos {
       if (isAnotherBody(claim.entry.source, ref)) throw new ImportKeyReusedError(importId);
       return answerFromLedger(claim.entry);
     }
+    return this.run({ claimed: claim.entry, ref, opened, startedAt }, command, options);
+  }
 
-    const lease = new ImportLease(this.ledger, this.clock, this.settings.leaseMs, claim.entry, startedAt);
-    const attempt = new ImportAttempt(claim.entry, lease, this.todos, this.settings);
-    const { entry, tally } = attempt;
+  /**
+   * The object's ref as the import is named by, with its version: the ref's own, or, without one, the version
+   * the store serves, which means opening the object first (the object is returned open then).
+   */
+  private async identify(
+    source: ObjectRef,
+    body: OpenedObject | undefined,
+  ): Promise<{ ref: ObjectRef; importId: string; opened: OpenedObject | undefined }> {
+    const opened = body ?? (source.version === undefined ? await this.open(source) : undefined);
+    const version = source.version ?? opened?.version;
+    const ref: ObjectRef = version === undefined ? { ...source } : { ...source, version };
+    const importId = importIdOf(ref);
+    if (version === undefined) {
+      this.logger.warn("The object has no version: a repeated import will import its rows again.", {
+        importId,
+        container: ref.container,
+        key: ref.key,
+      });
+    }
+    return { ref, importId, opened };
+  }
+
+  /** Runs the attempt this worker claimed, and records its outcome: COMPLETED, or FAILED with why. */
+  private async run(
+    { claimed, ref, opened, startedAt }: ClaimedImport,
+    command: ImportCommand,
+    options: ImportOptions,
+  ): Promise<ImportReport> {
+    const { importId } = claimed;
+    const lease = new ImportLease(this.ledger, this.clock, this.settings.leaseMs, claimed, startedAt);
+    const attempt = new ImportAttempt(claimed, lease, this.todos, this.settings);
+    const { tally } = attempt;
     const makeReport = (status: "COMPLETED" | "FAILED", note: string | undefined) =>
       tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
     let note: string | undefined;
     let bodyFailed = false;
     try {
-      opened ??= await this.open(ref);
-      const body = noticingFailure(opened.body, () => {
+      const object = opened ?? (await this.open(ref));
+      const body = noticingFailure(object.body, () => {
         bodyFailed = true;
       });
-      note = await attempt.importRows({ ...opened, body }, command, options);
+      note = await attempt.importRows({ ...object, body }, command, options);
     } catch (error) {
       if (error instanceof ImportLeaseLostError) {
         // The import is another worker's now: its outcome is that worker's to record.
         this.logger.warn("Another worker took the import over: this attempt stopped.", {
           importId,
-          attempt: entry.attempt,
+          attempt: claimed.attempt,
         });
         throw error;
       }
@@ -223,6 +240,15 @@ export class ImportTodos {
     }
     return this.objects.open(ref);
   }
+}
+
+/** An import this worker claimed: the ledger's entry for it, the object, and when this attempt started. */
+interface ClaimedImport {
+  claimed: ImportEntry;
+  ref: ObjectRef;
+  /** The object, if `identify` opened it already. */
+  opened: OpenedObject | undefined;
+  startedAt: Date;
 }
 
 function answerFromLedger(entry: ImportEntry): ImportReport {
