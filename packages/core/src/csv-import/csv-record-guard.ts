@@ -164,20 +164,26 @@ export class CsvRecordGuard extends Transform {
       }
     }
 
-    if (!this.dropping) {
-      const held = this.heldBytes + (length - this.recordFrom);
-      // A CR last may be the first half of the record's CRLF, which does not count: the next chunk says. The
-      // record's last byte, that is: an empty chunk after a CR ends no record, and holds no byte of its own.
-      const lineEnd = this.crBefore(length) ? 1 : 0;
-      if (this.recordBytesTo(length) - lineEnd > this.maxRecordBytes) {
-        this.startDropping(this.tooLarge());
-      } else {
-        if (this.recordFrom > this.passFrom) this.push(chunk.subarray(this.passFrom, this.recordFrom));
-        if (this.recordFrom < length) this.held.push(chunk.subarray(this.recordFrom));
-        this.heldBytes = held;
-      }
-    }
+    if (!this.dropping) this.passOnChunk(chunk);
     this.chunk = EMPTY;
+  }
+
+  /**
+   * At the end of a scanned chunk: passes on the records it completed and holds the start of the one still open,
+   * unless that one is already over the limit, which starts dropping it.
+   */
+  private passOnChunk(chunk: Buffer): void {
+    const { length } = chunk;
+    // A CR last may be the first half of the record's CRLF, which does not count: the next chunk says. The
+    // record's last byte, that is: an empty chunk after a CR ends no record, and holds no byte of its own.
+    const lineEnd = this.crBefore(length) ? 1 : 0;
+    if (this.recordBytesTo(length) - lineEnd > this.maxRecordBytes) {
+      this.startDropping(this.tooLarge());
+      return;
+    }
+    if (this.recordFrom > this.passFrom) this.push(chunk.subarray(this.passFrom, this.recordFrom));
+    if (this.recordFrom < length) this.held.push(chunk.subarray(this.recordFrom));
+    this.heldBytes += length - this.recordFrom;
   }
 
   /**
