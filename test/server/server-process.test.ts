@@ -301,7 +301,10 @@ describe("the server process", () => {
     expect(expected.headers["x-request-id"]).toBe("expecting-1");
     expect(JSON.parse(expected.body)).toMatchObject({ code: "EXPECTATION_FAILED", requestId: "expecting-1" });
     expect(tunnelled.status).toBe(501);
-    expect(JSON.parse(tunnelled.body)).toMatchObject({ code: "NOT_IMPLEMENTED" });
+    expect(JSON.parse(tunnelled.body)).toMatchObject({
+      code: "NOT_IMPLEMENTED",
+      detail: "CONNECT is for proxies; this server is none.",
+    });
     for (const { headers } of [expected, tunnelled]) {
       expect(headers).toMatchObject({ "x-content-type-options": "nosniff", "cache-control": "no-store" });
     }
@@ -602,6 +605,29 @@ describe("the server process", () => {
     expect(String(answer)).toMatch(/^HTTP\/1\.1 501 /);
     expect(await stopWithin(server.child, 8_000)).toBe("exited 0");
     socket.destroy();
+  });
+
+  it("goes on serving when clients reset the connections they sent CONNECT on", async () => {
+    const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    const port = Number(new URL(server.url).port);
+    // Node hands a CONNECT's socket over without its own error listener. A reset there before the 501 is written
+    // (nearly always: sent right after the request) was an error nobody handled, which stopped the process.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const client = connect(port, "127.0.0.1");
+      client.on("error", () => {});
+      await once(client, "connect");
+      const closed = new Promise((resolve) => client.once("close", resolve));
+      client.write("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+      client.resetAndDestroy();
+      await closed;
+    }
+    const health = await fetch(`${server.url}/health`).then(
+      (response) => `answered ${response.status}`,
+      (error: Error) => `failed: ${(error.cause as NodeJS.ErrnoException | undefined)?.code}`,
+    );
+
+    expect(health).toBe("answered 200");
+    expect(await server.stop()).toBe(0);
   });
 
   it("warns at start on DynamoDB without CURSOR_SECRET, whose cursors would not outlive the process", async () => {

@@ -140,6 +140,9 @@ export async function startHttpServer(
     );
   });
   server.on("connect", (message: IncomingMessage, socket: Socket) => {
+    // Node hands the socket over without its own error listener: a client that resets the connection before the
+    // answer is written would be an error nobody handles, which stops the process. The socket is closed by it.
+    socket.on("error", () => {});
     const requestId = requestIdOf(message);
     const reply = standaloneErrorReply(
       new NotImplementedError("CONNECT is for proxies; this server is none."),
