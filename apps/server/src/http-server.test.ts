@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { request } from "node:http";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import {
   createTodoApi,
   type HttpApi,
@@ -92,7 +92,110 @@ describe("startHttpServer", () => {
     running = undefined;
 
     expect(seen.map((signal) => signal.aborted)).toEqual([true, true]);
-    for (const signal of seen) expect(signal.reason).toBeInstanceOf(RequestAbortedError);
+    for (const signal of seen) {
+      expect(signal.reason).toBeInstanceOf(RequestAbortedError);
+      // The client's doing, not a shutdown's: the import it stops is logged with this reason.
+      expect((signal.reason as Error).message).toMatch(/^The client closed the connection/);
+    }
+  });
+
+  it("drops the connection, and logs an error, when the bridge itself fails (an API answering no reply)", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const api = apiAnswering(() => undefined as unknown as Reply);
+    running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger });
+
+    await expect(fetch(`${running.url}/nothing`)).rejects.toThrow();
+
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 50, msg: "request bridge failed", error: expect.anything() }),
+    );
+  });
+
+  it("gives its url with an IPv6 address in brackets, as URLs write one", async () => {
+    const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+    running = await startHttpServer(api, { port: 0, host: "::1", logger: pino({ level: "silent" }) });
+
+    const response = await fetch(`${running.url}/health`);
+
+    expect(running.url).toMatch(/^http:\/\/\[::1\]:\d+$/);
+    expect(response.status).toBe(200);
+  });
+
+  describe("close", () => {
+    /** An API whose handler tells when it has a request, and answers once `answer` is called. */
+    function heldApi() {
+      let started!: () => void;
+      let answer!: () => void;
+      const handling = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const answered = new Promise<void>((resolve) => {
+        answer = resolve;
+      });
+      const handle = async (): Promise<Reply> => {
+        started();
+        await answered;
+        return { status: 200, headers: {}, body: "done" };
+      };
+      return { api: Object.assign(async () => new Response(null), { handle }), handling, answer };
+    }
+
+    it("takes no more connections, lets a request in flight finish and tells its client the connection closes", async () => {
+      const { api, handling, answer } = heldApi();
+      running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger: pino({ level: "silent" }) });
+      const { url } = running;
+      // Kept alive, as a client would keep it for its next request.
+      const inFlight = rawExchange(Number(new URL(url).port), "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+      await handling;
+
+      const closed = running.close(5_000);
+      const refused = await new Promise<string>((resolve) => {
+        request(`${url}/health`, (response) => resolve(`answered ${response.statusCode}`))
+          .on("error", (error: NodeJS.ErrnoException) => resolve(`${error.code}`))
+          .end();
+      });
+      answer();
+      const answered = await inFlight;
+      await closed;
+      running = undefined;
+
+      expect(refused).toBe("ECONNREFUSED");
+      expect(answered).toMatch(/^HTTP\/1\.1 200 /);
+      expect(answered).toContain("connection: close\r\n");
+    });
+
+    it("cuts a request still in flight once its time is up, aborting it as the shutdown's doing", async () => {
+      // The handler waits for its request to be given up, as an import stops when its signal aborts.
+      let started!: () => void;
+      const handling = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const reasons: unknown[] = [];
+      const handle = async (request: HttpRequest): Promise<Reply> => {
+        const signal = request.signal!;
+        started();
+        await new Promise((resolve) => signal.addEventListener("abort", resolve));
+        reasons.push(signal.reason);
+        return { status: 200, headers: {}, body: "too late" };
+      };
+      const api = Object.assign(async () => new Response(null), { handle });
+      running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger: pino({ level: "silent" }) });
+      const inFlight = rawExchange(
+        Number(new URL(running.url).port),
+        "GET /never HTTP/1.1\r\nHost: x\r\n\r\n",
+      );
+      await handling;
+
+      await running.close(100);
+      running = undefined;
+
+      // Closed with no answer, and the handler was waited for: it had seen why its request was given up.
+      expect(await inFlight).toBe("");
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toBeInstanceOf(RequestAbortedError);
+      expect((reasons[0] as Error).message).toMatch(/^The server's shutdown closed the connection/);
+    });
   });
 
   describe("headers a request sends twice, or cannot mean", () => {
@@ -194,6 +297,100 @@ describe("startHttpServer", () => {
     expect(lines.filter((line) => line.msg === "request")).toEqual([
       expect.objectContaining({ method: "POST", path: "/todos", status: 400, requestId: "trace-cut-1" }),
     ]);
+  });
+
+  it("answers 417 to an Expect it cannot meet, closing the connection though the client keeps it, and logs it", async () => {
+    // Node writes its own bare 417 without a handler, which leaves no log line. The connection closes: the client
+    // may send the body it announced, or not.
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+    running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger });
+
+    const answer = await rawExchange(
+      Number(new URL(running.url).port),
+      "POST /todos HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nX-Request-Id: expecting-1\r\n" +
+        "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n",
+    );
+
+    expect(answer).toMatch(/^HTTP\/1\.1 417 /);
+    expect(answer).toContain("connection: close\r\n");
+    expect(answer).toContain("x-request-id: expecting-1\r\n");
+    expect(answer).toContain('"code":"EXPECTATION_FAILED"');
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: "request",
+        method: "POST",
+        path: "/todos",
+        status: 417,
+        requestId: "expecting-1",
+      }),
+    ]);
+  });
+
+  describe("bytes node cannot read while it serves a request", () => {
+    const lines: Record<string, unknown>[] = [];
+    const start = async () => {
+      lines.length = 0;
+      const logger = pino({ level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+      const api = createTodoApi({ todos: new InMemoryTodoRepository(), imports: new InMemoryImportLedger() });
+      running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger });
+      return Number(new URL(running.url).port);
+    };
+
+    it("answers the request first and says it closes, then closes; each time logging why", async () => {
+      const port = await start();
+
+      // A request read whole, then bytes that start no request: its 201 is what the client reads, not a 400.
+      const created = await rawExchange(
+        port,
+        "POST /todos HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n" +
+          '{"task":"saved"}junk\r\n\r\n',
+      );
+      // An upload refused on its type while its body is still to come (its answer under way), then the client
+      // ends its side inside the body. The bridge reads what is left for up to 2 s: this takes that long.
+      const refused = await rawExchange(
+        port,
+        "POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc",
+        { end: true },
+      );
+
+      expect(created).toMatch(/^HTTP\/1\.1 201 /);
+      expect(created.match(/HTTP\/1\.1 \d{3}/g)).toHaveLength(1);
+      expect(created).toContain("Connection: close\r\n");
+      expect(refused).toMatch(/^HTTP\/1\.1 415 /);
+      expect(refused.match(/HTTP\/1\.1 \d{3}/g)).toHaveLength(1);
+      expect(lines.filter((line) => line.msg !== "request")).toEqual([
+        expect.objectContaining({
+          error: "HPE_INVALID_METHOD",
+          msg: "unreadable bytes after a request: closing once it is answered",
+        }),
+        expect.objectContaining({
+          error: "HPE_INVALID_EOF_STATE",
+          msg: "the client ended the connection inside a request: closing once it is answered",
+        }),
+      ]);
+    });
+
+    it("neither answers nor logs a request whose client reset the connection before sending it whole", async () => {
+      const port = await start();
+      const accepted = once(running!.server, "connection");
+      const client = connect(port, "127.0.0.1");
+      client.on("error", () => {});
+      const [socket] = (await accepted) as [Socket];
+      // Not events.once: the reset comes to the server's socket as an error before its close.
+      const serverSideClosed = new Promise((resolve) => socket.once("close", resolve));
+
+      // Reset once the server has read the bytes: sent with them, the reset may read as the client ending its side
+      // (a request broken off, which is answered 400 and logged).
+      const arrived = once(socket, "data");
+      client.write("GET /health HTTP/1.1\r\nHost: x\r\n");
+      await arrived;
+      client.resetAndDestroy();
+      await serverSideClosed;
+
+      expect(lines).toEqual([]);
+    });
   });
 
   it("closes a connection over maxConnections as soon as it is accepted, unanswered, and logs it", async () => {

@@ -3,9 +3,10 @@ import { connect } from "node:net";
 
 /**
  * Sends `text` as it is on a connection of its own to 127.0.0.1:`port`; resolves with everything the server
- * answered once it closes the connection. For requests no HTTP client would send.
+ * answered once it closes the connection. For requests no HTTP client would send. `end`: the client ends its side
+ * once `text` is sent.
  */
-export async function rawExchange(port: number, text: string): Promise<string> {
+export async function rawExchange(port: number, text: string, { end = false } = {}): Promise<string> {
   const socket = connect(port, "127.0.0.1");
   socket.setEncoding("utf8");
   let answer = "";
@@ -13,7 +14,8 @@ export async function rawExchange(port: number, text: string): Promise<string> {
     answer += chunk;
   });
   socket.on("error", () => {});
-  socket.write(text);
+  if (end) socket.end(text);
+  else socket.write(text);
   await once(socket, "close");
   return answer;
 }
