@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDbImportLedger, DynamoDbTodoRepository } from "@anycloud/adapters-aws/storage";
-import { InvalidCursorError, StoreUnavailableError, type Todo } from "@anycloud/core";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  InvalidCursorError,
+  StoreUnavailableError,
+  type Todo,
+  TodoAlreadyExistsError,
+  VersionConflictError,
+} from "@anycloud/core";
+import { type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
 import { describeImportLedgerContract } from "../contracts/import-ledger.contract.js";
 import { describeTodoRepositoryContract } from "../contracts/todo-repository.contract.js";
 import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
@@ -131,8 +137,40 @@ describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () =>
 
     for (const error of errors) {
       expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect((error as Error).message).toMatch(/todo store/);
       expect((error as Error).cause).toMatchObject({ name: "ResourceNotFoundException" });
     }
+  });
+
+  it("gives the store's refusal as the cause of a taken id and of a version conflict", async () => {
+    const todo = aTodo();
+    await repository.create(todo);
+
+    const taken = await repository.create(todo).catch((error: unknown) => error);
+    const conflict = await repository.update(todo, 2).catch((error: unknown) => error);
+
+    expect(taken).toBeInstanceOf(TodoAlreadyExistsError);
+    expect(conflict).toBeInstanceOf(VersionConflictError);
+    for (const error of [taken, conflict]) {
+      expect((error as Error).cause).toMatchObject({ name: "ConditionalCheckFailedException" });
+    }
+  });
+
+  it("reads strongly consistently, so that a read sees every write that finished before it", async () => {
+    const { client: recording, inputs } = recordingClient();
+    const todos = new DynamoDbTodoRepository(recording, { tableName });
+    const todo = aTodo();
+    await todos.create(todo);
+
+    await todos.get(todo.id);
+    await todos.list({ limit: 10 });
+
+    expect(inputs.filter(({ command }) => command === "GetItemCommand" || command === "ScanCommand")).toEqual(
+      [
+        { command: "GetItemCommand", input: expect.objectContaining({ ConsistentRead: true }) },
+        { command: "ScanCommand", input: expect.objectContaining({ ConsistentRead: true }) },
+      ],
+    );
   });
 });
 
@@ -143,8 +181,76 @@ describe(`DynamoDbImportLedger on ${standIn.kind}, beyond the contract`, () => {
     const attempt = ledger.get(randomUUID());
 
     await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(attempt).rejects.toThrow(/import ledger/);
+  });
+
+  it("answers a claim on a running import whose entry holds no claim token, as entries written before tokens do", async () => {
+    const tableName = uniqueTableName("imports");
+    const { drop } = await createTables(client, { imports: tableName });
+    const importId = randomUUID();
+    const source = { container: "uploads", key: "todos.csv" };
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: {
+          importId: { S: importId },
+          source: { S: JSON.stringify(source) },
+          status: { S: "RUNNING" },
+          attempt: { N: "1" },
+          startedAt: { S: "2030-01-01T00:00:00.000Z" },
+          leaseExpiresAt: { S: "2030-01-01T00:15:00.000Z" },
+        },
+      }),
+    );
+
+    try {
+      const result = await new DynamoDbImportLedger(client, { tableName }).claim({
+        importId,
+        source,
+        now: "2030-01-01T00:01:00.000Z",
+        leaseExpiresAt: "2030-01-01T00:16:00.000Z",
+      });
+
+      expect(result).toEqual({
+        claimed: false,
+        entry: expect.objectContaining({ status: "RUNNING", attempt: 1 }),
+      });
+    } finally {
+      await drop();
+    }
+  });
+
+  it("reads strongly consistently, so that a read sees every write that finished before it", async () => {
+    const tableName = uniqueTableName("imports");
+    const { drop } = await createTables(client, { imports: tableName });
+    const { client: recording, inputs } = recordingClient();
+
+    try {
+      await new DynamoDbImportLedger(recording, { tableName }).get(randomUUID());
+
+      expect(inputs).toEqual([
+        { command: "GetItemCommand", input: expect.objectContaining({ ConsistentRead: true }) },
+      ]);
+    } finally {
+      await drop();
+    }
   });
 });
+
+/** A client of the stand-in that records each command it sends, with its input. */
+function recordingClient() {
+  const recording = dynamoDbClientFor(standIn.endpoint);
+  const inputs: { command: string | undefined; input: unknown }[] = [];
+  recording.middlewareStack.add(
+    (next, context) => async (args) => {
+      inputs.push({ command: context.commandName, input: args.input });
+      return next(args);
+    },
+    { step: "initialize", name: "recordCommands" },
+  );
+  onTestFinished(() => recording.destroy());
+  return { client: recording, inputs };
+}
 
 async function listFrom(repository: DynamoDbTodoRepository, limit: number, cursor: string | undefined) {
   const items: Todo[] = [];

@@ -150,6 +150,17 @@ export function describeImportLedgerContract(
       expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", report });
     });
 
+    it("refuses to finish an import twice, even with the same report", async () => {
+      const importId = randomUUID();
+      await ledger.claim(claimAt(importId, 0));
+      const report = aReport(importId, "COMPLETED");
+      await ledger.finish(importId, 1, report);
+
+      const again = await ledger.finish(importId, 1, report);
+
+      expect(again).toBe(false);
+    });
+
     it("refuses to finish an import it never saw", async () => {
       const importId = randomUUID();
 

@@ -71,6 +71,15 @@ export function describeTodoRepositoryContract(
         expect(await repository.get(first.id)).toEqual(first);
       });
 
+      it("refuses to create a todo twice, even with the same values", async () => {
+        const todo = aTodo();
+        await repository.create(todo);
+
+        const again = repository.create({ ...todo });
+
+        await expect(again).rejects.toBeInstanceOf(TodoAlreadyExistsError);
+      });
+
       it("returns undefined for an id it does not hold", async () => {
         const stored = await repository.get(randomUUID());
 

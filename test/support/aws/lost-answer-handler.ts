@@ -6,11 +6,12 @@ import { HttpResponse as Response } from "@smithy/protocol-http";
 type Forward = DynamoDBClient["config"]["requestHandler"];
 
 /**
- * How an answer is lost: replaced by a 500 InternalServerError (`"500"`), or cut off by a connection reset after
+ * How an answer is lost: replaced by a 500 InternalServerError (`"500"`); cut off by a connection reset after
  * its `200` status line came in (`"reset-after-200"`): the SDK then fails reading the body, gives the error
- * the status it saw (200), and retries it as a network error (ECONNRESET).
+ * the status it saw (200), and retries it as a network error (ECONNRESET); or cut off by a reset before any of
+ * it came in (`"reset"`), as when a request times out: an error with no status at all, retried as well.
  */
-export type LostAs = "500" | "reset-after-200";
+export type LostAs = "500" | "reset-after-200" | "reset";
 
 /**
  * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, but loses the answer
@@ -53,6 +54,7 @@ export class LostAnswerHandler implements HttpHandler {
     // Read the real answer to its end, so that the connection is free for the retry.
     for await (const _ of answered.response.body as AsyncIterable<Uint8Array>);
     this.calls.push(`${operation}:lost`);
+    if (this.lostAs === "reset") throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
     if (this.lostAs === "reset-after-200") return resetAnswer(answered.response.headers);
     return errorAnswer(500, "InternalServerError", "Lost.");
   }

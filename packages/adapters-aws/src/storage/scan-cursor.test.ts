@@ -9,6 +9,12 @@ describe("scan cursors", () => {
     expect(decodeScanCursor(encodeScanCursor(id))).toBe(id);
   });
 
+  it("round-trips an id of exactly DynamoDB's 2,048 bytes for a key", () => {
+    const id = "é".repeat(1024);
+
+    expect(decodeScanCursor(encodeScanCursor(id))).toBe(id);
+  });
+
   it("is the todo's table key as JSON", () => {
     expect(encodeScanCursor("abc")).toBe('{"id":"abc"}');
   });
@@ -29,5 +35,11 @@ describe("scan cursors", () => {
     JSON.stringify({ id: "x".repeat(2049) }),
   ])("refuses %j", (cursor) => {
     expect(() => decodeScanCursor(cursor)).toThrow(InvalidCursorError);
+  });
+
+  it("gives the JSON parser's error as the cause of refusing a cursor that is not JSON", () => {
+    expect(() => decodeScanCursor("not json")).toThrow(
+      expect.objectContaining({ cause: expect.any(SyntaxError) }),
+    );
   });
 });
