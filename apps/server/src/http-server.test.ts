@@ -11,7 +11,7 @@ import {
   RequestAbortedError,
 } from "@anycloud/core";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RunningServer, startHttpServer } from "./http-server.js";
 import { rawExchange } from "./test-support/raw-exchange.js";
 
@@ -348,7 +348,7 @@ describe("startHttpServer", () => {
           '{"task":"saved"}junk\r\n\r\n',
       );
       // An upload refused on its type while its body is still to come (its answer under way), then the client
-      // ends its side inside the body. The bridge reads what is left for up to 2 s: this takes that long.
+      // ends its side inside the body.
       const refused = await rawExchange(
         port,
         "POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc",
@@ -370,6 +370,25 @@ describe("startHttpServer", () => {
           msg: "the client ended the connection inside a request: closing once it is answered",
         }),
       ]);
+    });
+
+    it("closes at once when the client ends its side inside a body it refused, not after the time allowed to drop it", async () => {
+      const port = await start();
+      // The bridge reads and drops what is left of a refused body for up to 2 s. With its timers stopped, only
+      // the end of the client's side can end that wait: without it, this exchange would never close.
+      vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+      try {
+        const refused = await rawExchange(
+          port,
+          "POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc",
+          { end: true },
+        );
+
+        expect(refused).toMatch(/^HTTP\/1\.1 415 /);
+        expect(lines).toContainEqual(expect.objectContaining({ msg: "request", status: 415 }));
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it("neither answers nor logs a request whose client reset the connection before sending it whole", async () => {

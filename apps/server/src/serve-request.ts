@@ -176,9 +176,15 @@ export function pathOf(target = "/"): string {
 const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
 const DISCARD_MAX_MS = 2_000;
 
-/** Reads what is left of a request body and drops it: until its end, the cap, or the connection's close. */
+/**
+ * Reads what is left of a request body and drops it: until its end, the cap, the connection's close, or the end of
+ * the client's side of it. A client that ended its side inside the body sends nothing more, and its body never
+ * ends (node reports it as a client error): waiting for it would hold the connection, and the request's log line,
+ * for the whole `DISCARD_MAX_MS`.
+ */
 function discardRest(message: IncomingMessage): Promise<void> {
-  if (message.readableEnded || message.destroyed) return Promise.resolve();
+  const { socket } = message;
+  if (message.readableEnded || message.destroyed || socket.readableEnded) return Promise.resolve();
   return new Promise((resolve) => {
     let received = 0;
     const done = () => {
@@ -186,6 +192,7 @@ function discardRest(message: IncomingMessage): Promise<void> {
       message.off("data", onData);
       message.off("end", done);
       message.off("close", done);
+      socket.off("end", done);
       resolve();
     };
     const onData = (chunk: Buffer) => {
@@ -196,6 +203,7 @@ function discardRest(message: IncomingMessage): Promise<void> {
     message.on("data", onData);
     message.once("end", done);
     message.once("close", done);
+    socket.once("end", done);
     message.resume();
   });
 }
