@@ -286,6 +286,12 @@ describe("reading S3 notifications into import commands", () => {
     ["is not an object", null, /not an object/],
     ["has no Records", { Records: "none" }, /no Records/],
     ["comes from SQS", { Records: [{ eventSource: "aws:sqs" }] }, /aws:sqs/],
+    // A record with no source first must not hide the foreign one after it.
+    [
+      "comes from SQS after a record with no source",
+      { Records: [{}, { eventSource: "aws:sqs" }] },
+      /aws:sqs/,
+    ],
   ])("says why an event that %s is no S3 notification", (_, event, why) => {
     expect(importCommandsFromS3Event(event).notS3).toMatch(why);
   });

@@ -19,12 +19,15 @@ describe("pinOf", () => {
     ["a version id", "3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nr8X8gdRQBpUMLUo"],
     ["the null version of an object written before versioning", "null"],
     ["hex of the wrong length", "d41d8cd98f00b204e9800998ecf8427"],
+    ["a version id that ends like an ETag", "3HL4kqtJd41d8cd98f00b204e9800998ecf8427e"],
+    ["a version id that begins like an ETag", "d41d8cd98f00b204e9800998ecf8427e3HL4kqtJ"],
   ])("sends %s as VersionId", (_, version) => {
     expect(pinOf(version)).toEqual({ VersionId: version });
   });
 
   it("pins nothing without a version", () => {
-    expect(pinOf(undefined)).toEqual({});
+    // Strictly: not even a `VersionId: undefined`.
+    expect(pinOf(undefined)).toStrictEqual({});
   });
 });
 
@@ -53,6 +56,23 @@ describe("S3ObjectSource.open", () => {
     const opened = await objects.open({ container: "uploads", key: "todos.csv" });
 
     expect(opened.version).toBe("d41d8cd98f00b204e9800998ecf8427e");
+  });
+
+  it("names no version when S3 answers neither a version id nor an ETag", async () => {
+    const objects = new S3ObjectSource(answering({}));
+
+    const opened = await objects.open({ container: "uploads", key: "todos.csv" });
+
+    expect(opened.version).toBeUndefined();
+  });
+
+  it("fails as the store when GetObject answers without a body", async () => {
+    const objects = new S3ObjectSource({ send: async () => ({ ContentLength: 0 }) } as unknown as S3Client);
+
+    await expect(objects.open({ container: "uploads", key: "todos.csv" })).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      message: expect.stringMatching(/without a readable body/),
+    });
   });
 });
 
@@ -105,6 +125,18 @@ describe("S3ObjectSource.open, when the object is not there", () => {
         /refused to read the object \(403\): it was deleted, or .* may not read it/,
       ),
       cause: { name: "AccessDenied" },
+    });
+  });
+
+  it("reads any other failure (S3 slowing down, 503) as the store being unavailable, with S3's error as cause", async () => {
+    const objects = new S3ObjectSource(failing("SlowDown", 503));
+
+    const failed = await objects.open(ref).catch((error: unknown) => error);
+
+    expect(failed).toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      message: "The object store is unavailable.",
+      cause: { name: "SlowDown" },
     });
   });
 
