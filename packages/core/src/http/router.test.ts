@@ -23,12 +23,33 @@ describe("Router", () => {
     expect(() => router.resolve("GET", "/todo%73%2Fx")).toThrow(RouteNotFoundError);
   });
 
+  it("matches a literal segment holding a digit sent percent-encoded (a digit is unreserved too)", () => {
+    const versioned = new Router().on("GET", "/v1/todos", ok);
+
+    expect(versioned.resolve("GET", "/v%31/todos").handler).toBe(ok);
+  });
+
+  it("reads only a segment wrapped in braces as a parameter: one brace alone is literal", () => {
+    const braces = new Router().on("GET", "/a/{open", ok).on("GET", "/b/close}", ok);
+
+    expect(braces.resolve("GET", "/a/{open").params).toEqual({});
+    expect(braces.resolve("GET", "/b/close}").params).toEqual({});
+    expect(() => braces.resolve("GET", "/a/other")).toThrow(RouteNotFoundError);
+    expect(() => braces.resolve("GET", "/b/other")).toThrow(RouteNotFoundError);
+  });
+
   it("percent-decodes parameters", () => {
     expect(router.resolve("GET", "/todos/a%20b").params).toEqual({ id: "a b" });
   });
 
   it("answers a parameter of malformed percent-encoding as a malformed request, once the method fits", () => {
-    expect(() => router.resolve("GET", "/todos/%E0%A4%A")).toThrow(MalformedRequestError);
+    expect(() => router.resolve("GET", "/todos/%E0%A4%A")).toThrow(
+      expect.objectContaining({
+        constructor: MalformedRequestError,
+        message: "The path's id is not valid percent-encoding.",
+        cause: expect.any(URIError),
+      }),
+    );
     expect(() => router.resolve("PUT", "/todos/%ZZ")).toThrow(MethodNotAllowedError);
   });
 

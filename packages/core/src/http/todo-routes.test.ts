@@ -65,6 +65,19 @@ describe("PATCH /todos/{id} with an If-Match and a body at fault", () => {
     expect((await patch("{not json")).status).toBe(400);
     expect((await patch('{"task": ""}')).status).toBe(422);
   });
+
+  it("answers the body's fault, not the todo's absence, when the PATCH has no If-Match or If-None-Match", async () => {
+    const api = createTodoApi({ todos: await storeOf(0), imports: new InMemoryImportLedger() });
+    const unknown = "http://localhost/todos/00000000-0000-4000-8000-000000000001";
+    const patch = (body: string) =>
+      api(new Request(unknown, { method: "PATCH", headers: { "content-type": "application/json" }, body }));
+
+    expect(await (await patch("{not json")).json()).toMatchObject({ status: 400, code: "MALFORMED_JSON" });
+    expect(await (await patch('{"task": ""}')).json()).toMatchObject({
+      status: 422,
+      code: "VALIDATION_FAILED",
+    });
+  });
 });
 
 describe("GET /ready", () => {
