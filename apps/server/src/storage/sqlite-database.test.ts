@@ -3,10 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "libsql";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { aTodo } from "../../../../test/support/todos.js";
 import {
   closeSqliteDatabase,
+  NewerSchemaError,
   openSqliteDatabase,
   SQLITE_SCHEMA_VERSION,
   type SqliteDatabase,
@@ -101,6 +102,30 @@ describe("openSqliteDatabase", () => {
     expect(after).toMatchObject({ status: "RUNNING", attempt: 2, writtenThrough: 41 });
   });
 
+  // As when several processes start at once: another one runs the steps between this one's read of the version
+  // and its transaction, which must then find the version moved on and run nothing.
+  it("runs no step another connection ran after it read the schema version", async () => {
+    const path = join(directory, "todos.db");
+    const { transaction } = Database.prototype;
+    const spy = vi.spyOn(Database.prototype, "transaction").mockImplementationOnce(function (
+      this: SqliteDatabase,
+      work,
+    ) {
+      const other = new Database(path);
+      other.exec(`CREATE TABLE todos (id TEXT); PRAGMA user_version = ${SQLITE_SCHEMA_VERSION}`);
+      other.close();
+      return transaction.call(this, work);
+    });
+
+    const opened = await openSqliteDatabase({ url: pathToFileURL(path).href }).catch(
+      (caught: unknown) => caught,
+    );
+    spy.mockRestore();
+
+    expect(opened).toBeInstanceOf(Database);
+    (opened as SqliteDatabase).close();
+  });
+
   it("puts a file database in write-ahead-log mode", async () => {
     const database = await openSqliteDatabase({ url: pathToFileURL(join(directory, "todos.db")).href });
 
@@ -133,10 +158,65 @@ describe("openSqliteDatabase", () => {
     expect(count).toBe(0);
   });
 
-  it("refuses a url that names no local database", async () => {
-    const attempt = openSqliteDatabase({ url: "https://example.com/todos.db" });
+  it("opens file: (an empty path) as an in-memory database", async () => {
+    const database = await openSqliteDatabase({ url: "file:" });
 
-    await expect(attempt).rejects.toThrow(/file:/);
+    const memory = database.memory;
+    database.close();
+
+    expect(memory).toBe(true);
+  });
+
+  it.each([
+    ["with one slash", (path: string) => `file:${path}`],
+    ["naming localhost", (path: string) => `file://localhost${path}`],
+  ])("opens the absolute path of a file url %s", async (_form, urlOf) => {
+    const path = join(directory, "todos.db");
+
+    const database = await openSqliteDatabase({ url: urlOf(path) });
+    database.close();
+
+    expect((await stat(path)).isFile()).toBe(true);
+  });
+
+  it.each(["https://example.com/todos.db", "https://example.com/file:/todos.db"])(
+    "refuses %s, which names no local database",
+    async (url) => {
+      const attempt = openSqliteDatabase({ url });
+
+      await expect(attempt).rejects.toThrow(/file:/);
+    },
+  );
+
+  it("refuses a database a newer build has migrated, leaving it untouched and closed", async () => {
+    const path = join(directory, "todos.db");
+    const newer = new Database(path);
+    newer.exec(`PRAGMA user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
+    newer.close();
+
+    const close = vi.spyOn(Database.prototype, "close");
+
+    const error = await openSqliteDatabase({ url: pathToFileURL(path).href }).catch(
+      (caught: unknown) => caught,
+    );
+    const closed = close.mock.calls.length;
+    close.mockRestore();
+
+    expect(error).toBeInstanceOf(NewerSchemaError);
+    expect(error).toMatchObject({
+      name: "NewerSchemaError",
+      code: "SCHEMA_TOO_NEW",
+      message: `The database is at schema version ${SQLITE_SCHEMA_VERSION + 1}; this build knows ${SQLITE_SCHEMA_VERSION}.`,
+    });
+    expect(closed).toBe(1);
+    // Not even put in WAL mode, which the file keeps, nor given a log beside it.
+    await expect(stat(`${path}-wal`)).rejects.toMatchObject({ code: "ENOENT" });
+    const reopened = new Database(path);
+    const tables = reopened.prepare("SELECT name FROM sqlite_master").all();
+    const settings = [pragma(reopened, "user_version"), pragma(reopened, "journal_mode")];
+    reopened.close();
+    expect(tables).toEqual([]);
+    expect(settings).toEqual([SQLITE_SCHEMA_VERSION + 1, "delete"]);
   });
 });
 
@@ -171,5 +251,12 @@ describe("closeSqliteDatabase", () => {
     const reopened = await openSqliteDatabase({ url: pathToFileURL(path).href });
     expect(reopened.prepare("SELECT count(*) FROM todos").raw().get()).toEqual([200]);
     reopened.close();
+  });
+
+  it("does nothing to a database already closed", async () => {
+    const database = await openSqliteDatabase({ url: pathToFileURL(join(directory, "todos.db")).href });
+    closeSqliteDatabase(database);
+
+    expect(() => closeSqliteDatabase(database)).not.toThrow();
   });
 });

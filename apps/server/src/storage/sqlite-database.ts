@@ -69,6 +69,8 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
   // `timeout` is SQLite's busy timeout, in milliseconds.
   const database = new Database(path, { timeout: options.busyTimeoutMs ?? 5_000 });
   try {
+    // Before the pragmas: journal_mode is kept in the file, and a database this build refuses is left as it was.
+    refuseNewer(database);
     // WAL lets readers run beside the writer; in WAL mode NORMAL only risks the last commits on power loss,
     // never corruption. Neither pragma may run inside a transaction, so they come first.
     database.exec("PRAGMA journal_mode = WAL");
@@ -88,8 +90,7 @@ export async function openSqliteDatabase(options: SqliteDatabaseOptions): Promis
  */
 function migrate(database: SqliteDatabase): void {
   for (;;) {
-    const version = userVersion(database);
-    if (version > MIGRATIONS.length) throw new NewerSchemaError(version);
+    const version = refuseNewer(database);
     const step = MIGRATIONS[version];
     if (step === undefined) return;
     database
@@ -100,6 +101,13 @@ function migrate(database: SqliteDatabase): void {
       })
       .immediate();
   }
+}
+
+/** The database's schema version; throws NewerSchemaError when a newer build has moved it on. */
+function refuseNewer(database: SqliteDatabase): number {
+  const version = userVersion(database);
+  if (version > MIGRATIONS.length) throw new NewerSchemaError(version);
+  return version;
 }
 
 /**
