@@ -41,3 +41,18 @@ describe("SqliteImportLedger", () => {
     expect(results.filter((result) => result.claimed)).toHaveLength(1);
   });
 });
+
+describe("SqliteImportLedger on a closed database", () => {
+  it("fails as the import ledger unavailable", async () => {
+    const database = await openSqliteDatabase({ url: ":memory:" });
+    const ledger = new SqliteImportLedger(database);
+    database.close();
+
+    const attempt = ledger.get("i-1");
+
+    await expect(attempt).rejects.toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      message: "The import ledger is unavailable.",
+    });
+  });
+});

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { comparePositions, positionOf, StoreUnavailableError, type Todo } from "@anycloud/core";
 import Database from "libsql";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { aTodo } from "../../../../test/support/todos.js";
 import { closeSqliteDatabase, openSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 import { SqliteImportLedger } from "./sqlite-import-ledger.js";
@@ -94,7 +94,81 @@ describe("SqliteTodoRepository", () => {
     const error = await repository.get(randomUUID()).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(StoreUnavailableError);
+    expect((error as StoreUnavailableError).message).toBe("The todo store is unavailable.");
     expect((error as StoreUnavailableError).cause).toBeInstanceOf(Error);
+  });
+
+  it("writes a batch past what one statement can bind (32,766 values) in one call", async () => {
+    const todos = Array.from({ length: 4_200 }, () => aTodo());
+
+    const result = await repository.putMany(todos);
+
+    expect(result.failed).toEqual([]);
+    expect(database.prepare("SELECT count(*) FROM todos").raw().get()).toEqual([todos.length]);
+  });
+
+  it("puts a page in order even when SQLite's aggregate hands its rows back in another", async () => {
+    const todos = Array.from({ length: 5 }, (_, index) => aTodo({ createdAt: instant(index) }));
+    await repository.putMany(todos);
+    reversePages(database);
+
+    const page = await repository.list({ limit: 10 });
+
+    expect(page.items).toEqual(todos);
+  });
+
+  it.each([
+    ["a missing field", { task: null }, "The todo has a missing or invalid field."],
+    ["a value it cannot bind", { dueDate: undefined }, "The todo has a value the store cannot hold."],
+  ])("says a todo with %s has it, in its own words", async (_kind, overrides, reason) => {
+    const broken = { ...aTodo(), ...overrides } as unknown as Todo;
+
+    const result = await repository.putMany([broken]);
+
+    expect(result.failed).toEqual([{ id: broken.id, reason }]);
+  });
+
+  // Neither is easy to cause for real: SQLITE_TOOBIG needs a value past SQLITE_MAX_LENGTH (1 GB by default), and
+  // SQLITE_MISMATCH a column these tables do not have. The driver's error is made to order instead.
+  it.each([
+    ["SQLITE_TOOBIG", "The todo is too large to store."],
+    ["SQLITE_MISMATCH", "The todo has a value the store cannot hold."],
+  ])("reports a todo the store refuses with %s, naming the kind of problem", async (code, reason) => {
+    const todo = aTodo();
+    failPreparing(
+      database,
+      (sql) => sql.startsWith("INSERT"),
+      () => new Database.SqliteError("refused", code),
+    );
+
+    const result = await repository.putMany([todo]);
+
+    expect(result.failed).toEqual([{ id: todo.id, reason }]);
+  });
+
+  it("fails a whole batch the store, not a todo, broke, rather than writing it again one by one", async () => {
+    const todos = [aTodo(), aTodo()];
+    failPreparing(
+      database,
+      (sql) => sql.startsWith("INSERT"),
+      () => new Database.SqliteError("disk I/O error", "SQLITE_IOERR"),
+      1,
+    );
+
+    const attempt = repository.putMany(todos);
+
+    await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(await repository.get(todos[0]!.id)).toBeUndefined();
+  });
+
+  it("fails the whole call when the store breaks while the todos are written one by one", async () => {
+    const broken = { ...aTodo(), task: null } as unknown as Todo;
+    const oneRow = (sql: string) => sql.startsWith("INSERT") && sql.split("(?").length === 2;
+    failPreparing(database, oneRow, () => new Database.SqliteError("disk I/O error", "SQLITE_IOERR"));
+
+    const attempt = repository.putMany([aTodo(), broken]);
+
+    await expect(attempt).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   it("refuses to run a statement it already prepared once the database is closed", async () => {
@@ -167,6 +241,15 @@ describe("SqliteTodoRepository while another connection holds the write lock", (
     expect((await repository.get(existing.id))?.task).toBe("edited");
   });
 
+  it("writes an empty batch without waiting for the lock", async () => {
+    const repository = await openStore(20);
+    other.exec("BEGIN IMMEDIATE");
+
+    const result = await repository.putMany([]);
+
+    expect(result).toEqual({ failed: [] });
+  });
+
   it("fails a write as unavailable once the busy timeout has passed, having changed nothing", async () => {
     const repository = await openStore(20);
     other.exec("BEGIN IMMEDIATE");
@@ -199,6 +282,38 @@ describe("SqliteTodoRepository while another connection holds the write lock", (
     ]);
   });
 });
+
+/** Makes `prepare` throw `error()` for the statements `matches` picks, `times` times. */
+function failPreparing(
+  database: SqliteDatabase,
+  matches: (sql: string) => boolean,
+  error: () => Error,
+  times = Number.POSITIVE_INFINITY,
+): void {
+  const prepare = database.prepare.bind(database);
+  let left = times;
+  vi.spyOn(database, "prepare").mockImplementation((sql: string) => {
+    if (!matches(sql) || left <= 0) return prepare(sql);
+    left--;
+    throw error();
+  });
+}
+
+/** Makes the listing's statements hand their page's rows back last first. */
+function reversePages(database: SqliteDatabase): void {
+  const prepare = database.prepare.bind(database);
+  const pages: string[] = Object.values(LIST_STATEMENTS);
+  vi.spyOn(database, "prepare").mockImplementation((sql: string) => {
+    const statement = prepare(sql);
+    if (!pages.includes(sql)) return statement;
+    const get = statement.get.bind(statement);
+    statement.get = (...args: unknown[]) => {
+      const [page] = get(...args) as [string];
+      return [JSON.stringify((JSON.parse(page) as unknown[]).reverse())];
+    };
+    return statement;
+  });
+}
 
 function instant(seconds: number): string {
   return new Date(Date.UTC(2030, 0, 1) + seconds * 1000).toISOString();
