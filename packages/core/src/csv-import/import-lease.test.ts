@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Clock } from "../shared/clock.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
@@ -6,6 +6,7 @@ import type { PutManyResult } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import { ImportInProgressError, ImportLeaseLostError } from "./errors.js";
 import { deriveTodoId, importIdOf } from "./import-identity.js";
+import { ImportLease } from "./import-lease.js";
 import { ImportTodos } from "./import-todos.js";
 import { InMemoryImportLedger } from "./in-memory-import-ledger.js";
 import type { ObjectRef, OpenedObject } from "./ports/object-source.js";
@@ -158,6 +159,35 @@ describe("ImportTodos's lease", () => {
     const importTodos = new ImportTodos(todos, ledger, clock, logger, undefined, { leaseMs: LEASE_MS });
     return { importTodos, ledger, todos, finish, warnings, at };
   }
+
+  it("renews nothing after the end of the file when no batch was left to write there", async () => {
+    const { clock, advance } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    const renew = vi.spyOn(ledger, "renew");
+    const importTodos = new ImportTodos(
+      new ScriptedTodoRepository(() => {}),
+      ledger,
+      clock,
+      silentLogger,
+      undefined,
+      {
+        leaseMs: LEASE_MS,
+      },
+    );
+    // One full batch, then a row refused: the end of the file writes nothing, and its progress report takes 30 s.
+    const text = `task,name\n${"a task,x\n".repeat(10)},refused\n`;
+    const onProgress = (progress: { rowsRead: number }) => {
+      if (progress.rowsRead === 11) advance(30_000);
+    };
+
+    const report = await importTodos.execute(
+      { source },
+      { body: { body: once(Buffer.from(text)) }, onProgress },
+    );
+
+    expect(report).toMatchObject({ status: "COMPLETED", imported: 10, rejected: 1 });
+    expect(renew).not.toHaveBeenCalled();
+  });
 
   it("stops reading, does not finish, and throws IMPORT_LEASE_LOST when another worker took the import over", async () => {
     const { importTodos, ledger, todos, finish, warnings, at } = takenOverAtTheThirdWrite();
@@ -345,5 +375,51 @@ describe("ImportTodos's lease", () => {
     expect(report).toMatchObject({ status: "COMPLETED", imported: 30 });
     expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", attempt: 2 });
     expect((await todos.list({ limit: 100 })).items).toHaveLength(30);
+  });
+});
+
+describe("ImportLease", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** A lease claimed at START, with the monotonic clock at `monotonic()` whenever it is read. */
+  function leaseAt(wallClock: () => number, monotonic: () => number) {
+    vi.spyOn(performance, "now").mockImplementation(monotonic);
+    const renew = vi.fn(async () => true);
+    const entry = { importId, attempt: 1 };
+    const clock: Clock = { now: () => new Date(wallClock()) };
+    const lease = new ImportLease({ renew } as never, clock, LEASE_MS, entry as never, new Date(START));
+    return { lease, renew };
+  }
+
+  it("renews once exactly a third of the lease has passed on the wall clock", async () => {
+    let now = START + 19_999;
+    const { lease, renew } = leaseAt(
+      () => now,
+      () => 1_000,
+    );
+
+    await lease.keep(5);
+    now = START + 20_000;
+    await lease.keep(7);
+
+    expect(renew.mock.calls).toEqual([[importId, 1, new Date(START + 80_000).toISOString(), 7]]);
+  });
+
+  it("renews once a third of the lease has passed on the monotonic clock, though the wall clock stood still, and moves the expiry on by that time", async () => {
+    let monotonic = 1_000;
+    const { lease, renew } = leaseAt(
+      () => START,
+      () => monotonic,
+    );
+
+    monotonic += 19_999;
+    await lease.keep();
+    monotonic += 1;
+    await lease.keep();
+
+    // On the wall clock, now + leaseMs would be the expiry already held: it is moved on by the 20 s that passed.
+    expect(renew.mock.calls).toEqual([[importId, 1, new Date(START + 80_000).toISOString(), undefined]]);
   });
 });

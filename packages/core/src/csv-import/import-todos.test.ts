@@ -605,6 +605,28 @@ describe("ImportTodos", () => {
     });
   });
 
+  it("reports progress once the 1000th row since the last report is read, not only after it", async () => {
+    const progress: ImportProgress[] = [];
+    // Refused rows (no task): the header and 999 rows in one chunk, then the 1000th row alone, then one more.
+    const body = (async function* () {
+      yield Buffer.from(`task,name\n${",x\n".repeat(999)}`);
+      await new Promise((resolve) => setImmediate(resolve));
+      yield Buffer.from(",x\n");
+      await new Promise((resolve) => setImmediate(resolve));
+      yield Buffer.from(",x\n");
+    })();
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+    );
+
+    await importTodos.execute({ source }, { body: { body }, onProgress: (p) => progress.push(p) });
+
+    expect(progress.map((p) => p.rowsRead)).toEqual([1000, 1001]);
+  });
+
   it("lets the event loop run between batches, even with a store that answers at once and a body in memory", async () => {
     const todos = new InMemoryTodoRepository();
     // One chunk of 2,000 rows: four batches, none of whose awaits waits on I/O.
@@ -668,6 +690,24 @@ describe("ImportTodos", () => {
     expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 4000, rejected: 4000 });
     // About once a chunk: a long file of refused rows does not hold every other request up while it is read.
     expect(turns).toBeGreaterThanOrEqual(40);
+  });
+
+  it("has a first attempt overwrite what it finds, and only a later one keep what exists", async () => {
+    // Batches of one; the store fails at the second, once: the first attempt FAILED, and the second goes on.
+    const todos = Object.assign(new InMemoryTodoRepository(), { preferredBatchSize: 1 });
+    const putMany = todos.putMany.bind(todos);
+    const seen: (boolean | undefined)[] = [];
+    todos.putMany = (batch, options) => {
+      seen.push(options?.keepExisting);
+      return seen.length === 2 ? Promise.reject(new Error("store unavailable")) : putMany(batch, options);
+    };
+    const importTodos = new ImportTodos(todos, new InMemoryImportLedger(), clock, silentLogger);
+    const rows = "task\nfirst\nsecond\n";
+    await expect(importTodos.execute({ source }, { body: trackedBody(rows).opened })).rejects.toThrow();
+
+    await importTodos.execute({ source }, { body: trackedBody(rows).opened });
+
+    expect(seen).toEqual([undefined, undefined, true]);
   });
 
   it("leaves what an earlier attempt wrote, and was edited since, as it is when the import is run again", async () => {
