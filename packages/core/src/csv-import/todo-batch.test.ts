@@ -16,6 +16,31 @@ const todo = (id: string): Todo => ({
   version: 1,
 });
 
+/** A store that keeps the options of each putMany call, in `seen`. */
+function recordingOptions(): { repository: TodoRepository; seen: PutManyOptions[] } {
+  const seen: PutManyOptions[] = [];
+  const repository = {
+    ...new InMemoryTodoRepository(),
+    preferredBatchSize: 10,
+    putMany: async (_: readonly Todo[], options: PutManyOptions = {}): Promise<PutManyResult> => {
+      seen.push(options);
+      return { failed: [] };
+    },
+  } as TodoRepository;
+  return { repository, seen };
+}
+
+/** What the tally adds up to, as a FAILED import's report. */
+const reportOf = (tally: ImportTally) =>
+  tally.report({
+    importId: "i",
+    source: { container: "c", key: "k" },
+    status: "FAILED",
+    startedAt: new Date(0),
+    finishedAt: new Date(0),
+    note: undefined,
+  });
+
 describe("TodoBatch", () => {
   it("is full at the repository's preferred batch size", () => {
     const repository = Object.assign(new InMemoryTodoRepository(), {
@@ -28,15 +53,7 @@ describe("TodoBatch", () => {
   });
 
   it("hands the store the import's signal, and keepExisting for a later attempt", async () => {
-    const seen: PutManyOptions[] = [];
-    const repository = {
-      ...new InMemoryTodoRepository(),
-      preferredBatchSize: 10,
-      putMany: async (_: readonly Todo[], options: PutManyOptions = {}): Promise<PutManyResult> => {
-        seen.push(options);
-        return { failed: [] };
-      },
-    } as TodoRepository;
+    const { repository, seen } = recordingOptions();
     const { signal } = new AbortController();
     const first = new TodoBatch(repository, new ImportTally(10), false, signal);
     const retry = new TodoBatch(repository, new ImportTally(10), true, signal);
@@ -66,28 +83,13 @@ describe("TodoBatch", () => {
 
     expect(await batch.write()).toBe(true);
     expect(await batch.write()).toBe(false);
-    const report = tally.report({
-      importId: "i",
-      source: { container: "c", key: "k" },
-      status: "FAILED",
-      startedAt: new Date(0),
-      finishedAt: new Date(0),
-      note: undefined,
-    });
+    const report = reportOf(tally);
     expect(report).toMatchObject({ imported: 1, failed: 1 });
     expect(report.errors).toEqual([{ line: 7, reason: "not saved: throttled" }]);
   });
 
   it("tells the store nothing of keepExisting unless asked to", async () => {
-    const seen: PutManyOptions[] = [];
-    const repository = {
-      ...new InMemoryTodoRepository(),
-      preferredBatchSize: 10,
-      putMany: async (_: readonly Todo[], options: PutManyOptions = {}): Promise<PutManyResult> => {
-        seen.push(options);
-        return { failed: [] };
-      },
-    } as TodoRepository;
+    const { repository, seen } = recordingOptions();
     const batch = new TodoBatch(repository, new ImportTally(10));
 
     batch.add(todo("a"), 2);
@@ -118,14 +120,7 @@ describe("TodoBatch", () => {
     batch.add(todo("d"), 8);
 
     await expect(batch.write()).rejects.toBe(failure);
-    const report = tally.report({
-      importId: "i",
-      source: { container: "c", key: "k" },
-      status: "FAILED",
-      startedAt: new Date(0),
-      finishedAt: new Date(0),
-      note: undefined,
-    });
+    const report = reportOf(tally);
     expect(report).toMatchObject({ imported: 2, failed: 2 });
     expect(report.errors).toEqual([
       { line: 5, reason: "not confirmed saved: the store failed while writing the 2 rows from this line on" },
@@ -154,14 +149,7 @@ describe("TodoBatch", () => {
 
     expect(await batch.write()).toBe(false);
     expect(written).toEqual([]);
-    const report = tally.report({
-      importId: "i",
-      source: { container: "c", key: "k" },
-      status: "FAILED",
-      startedAt: new Date(0),
-      finishedAt: new Date(0),
-      note: undefined,
-    });
+    const report = reportOf(tally);
     expect(report).toMatchObject({ imported: 0, failed: 3 });
     expect(report.errors).toEqual([
       { line: 4, reason: "not saved: the import stopped before the 2 rows from this line on were written" },
