@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { openSqliteDatabase, SqliteTodoRepository } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rawExchange } from "../support/raw-exchange.js";
 import { SERVER_MAIN, startServerProcess } from "../support/server-process.js";
 
 describe("the server process", () => {
@@ -127,11 +128,11 @@ describe("the server process", () => {
 
   it("answers 400 to a target that is no URL, and serves a request whose Host makes none", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
-    const star = await rawExchange(
+    const star = await exchangeAt(
       server.url,
       "OPTIONS * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     );
-    const badHost = await rawExchange(
+    const badHost = await exchangeAt(
       server.url,
       "GET /health HTTP/1.1\r\nHost: example.com:99999\r\nConnection: close\r\n\r\n",
     );
@@ -162,7 +163,7 @@ describe("the server process", () => {
   it("answers a request node cannot parse with 400 as node does, and logs it", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
 
-    const answer = await rawExchange(server.url, "NOT A REQUEST\r\n\r\n");
+    const answer = await exchangeAt(server.url, "NOT A REQUEST\r\n\r\n");
     await server.stop();
 
     const { status, headers, body } = parseRawAnswer(answer);
@@ -215,11 +216,11 @@ describe("the server process", () => {
   it("answers a request in full before closing on bytes after it that node cannot parse (POST, HEAD)", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
 
-    const created = await rawExchange(
+    const created = await exchangeAt(
       server.url,
       'POST /todos HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"task":"saved"}junk\r\n\r\n',
     );
-    const head = await rawExchange(server.url, "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\njunk\r\n\r\n");
+    const head = await exchangeAt(server.url, "HEAD /health HTTP/1.1\r\nHost: x\r\n\r\njunk\r\n\r\n");
     await server.stop();
 
     // The todo was created: its 201 is what the client reads, not a 400 written over it.
@@ -233,8 +234,8 @@ describe("the server process", () => {
   it("answers an HTTP/1.1 request without Host with core's 400, not node's bare one", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
 
-    const answer = await rawExchange(server.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
-    const old = await rawExchange(server.url, "GET /health HTTP/1.0\r\n\r\n");
+    const answer = await exchangeAt(server.url, "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+    const old = await exchangeAt(server.url, "GET /health HTTP/1.0\r\n\r\n");
     await server.stop();
 
     const { status, headers, body } = parseRawAnswer(answer);
@@ -252,13 +253,13 @@ describe("the server process", () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
     const body = gzipSync("task,name\ncompressed row,someone\n");
     // Without chunked, node cannot frame the body and fails to parse it: the 501 under way goes out all the same.
-    const gzipOnly = await rawExchange(
+    const gzipOnly = await exchangeAt(
       server.url,
       "POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nTransfer-Encoding: gzip\r\n\r\nabc",
     );
     expect(gzipOnly).toMatch(/^HTTP\/1\.1 501 /);
 
-    const answer = await rawExchange(server.url, [
+    const answer = await exchangeAt(server.url, [
       Buffer.from(
         "POST /todos/import HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n" +
           `Transfer-Encoding: gzip, chunked\r\nConnection: close\r\n\r\n${body.length.toString(16)}\r\n`,
@@ -281,15 +282,15 @@ describe("the server process", () => {
   it("logs what node would refuse without a word (an Expect it cannot meet, CONNECT), and no userinfo", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
 
-    const expectation = await rawExchange(
+    const expectation = await exchangeAt(
       server.url,
       "GET /health HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nX-Request-Id: expecting-1\r\nConnection: close\r\n\r\n",
     );
-    const tunnel = await rawExchange(
+    const tunnel = await exchangeAt(
       server.url,
       "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
     );
-    await rawExchange(
+    await exchangeAt(
       server.url,
       "GET http://alice:s3cret@x/hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
     );
@@ -318,7 +319,7 @@ describe("the server process", () => {
 
   it("asks for a body held back with Expect: 100-continue only when it reads it", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
-    const tooLarge = await rawExchange(
+    const tooLarge = await exchangeAt(
       server.url,
       "POST /todos HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" +
         "Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n",
@@ -366,12 +367,12 @@ describe("the server process", () => {
     holding.write(csv.slice(0, 900));
 
     const refused = parseRawAnswer(
-      await rawExchange(server.url, uploadHead("refused", "Expect: 100-continue\r\n")),
+      await exchangeAt(server.url, uploadHead("refused", "Expect: 100-continue\r\n")),
     );
     holding.write(csv.slice(900));
     let held = "";
     for await (const chunk of holding) held += chunk;
-    const accepted = parseRawAnswer(await rawExchange(server.url, uploadHead("refused") + csv));
+    const accepted = parseRawAnswer(await exchangeAt(server.url, uploadHead("refused") + csv));
     await server.stop();
 
     expect(interim).toMatch(/^HTTP\/1\.1 100 Continue\r\n/);
@@ -848,16 +849,9 @@ function uploadTooMuch(url: string): Promise<number | string> {
   });
 }
 
-/** Sends raw bytes and reads everything the server answers until it closes the connection. */
-async function rawExchange(url: string, text: string | Buffer[]): Promise<string> {
-  const socket = connect(Number(new URL(url).port), "127.0.0.1");
-  await once(socket, "connect");
-  for (const part of [text].flat()) socket.write(part);
-  socket.on("error", () => {});
-  let answer = "";
-  socket.setEncoding("utf8");
-  for await (const chunk of socket) answer += chunk;
-  return answer;
+/** `rawExchange` with the server at `url`: raw bytes sent, everything answered until it closes the connection. */
+function exchangeAt(url: string, text: string | readonly Buffer[]): Promise<string> {
+  return rawExchange(Number(new URL(url).port), text);
 }
 
 /** The one response of a raw exchange: its status, its headers (lower-case names) and its body. */

@@ -12,8 +12,8 @@ import {
 } from "@anycloud/core";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { rawExchange } from "../../../test/support/raw-exchange.js";
 import { type RunningServer, startHttpServer } from "./http-server.js";
-import { rawExchange } from "./test-support/raw-exchange.js";
 
 /** An API other than core's, which may answer what node cannot write. */
 function apiAnswering(replyFor: (path: string) => Reply): HttpApi {

@@ -4,8 +4,8 @@ import { connect } from "node:net";
 import type { HttpApi, HttpRequest, Reply } from "@anycloud/core";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { rawExchange as exchange } from "../../../test/support/raw-exchange.js";
 import { type BridgeContext, pathOf, serveRequest } from "./serve-request.js";
-import { rawExchange as exchange } from "./test-support/raw-exchange.js";
 
 /** A server answering each request with `handle` through the bridge; `lines` are its log lines. */
 async function serving(handle: (request: HttpRequest) => Promise<Reply>, closing = false) {
