@@ -34,6 +34,14 @@ describe("parseDueDate", () => {
     "+020-01-01",
     "2020-01-01x",
     "2020/01/01",
+    // One separator right and the other wrong, in each form.
+    "2020/01-01",
+    "2020-01/01",
+    "01/11-2017",
+    // The 31st of each 30-day month.
+    "2020-06-31",
+    "31-09-2020",
+    "31-11-2020",
     "2020-01-1 ",
     "01-01-20-0",
     "\uFF12\uFF10\uFF12\uFF10-01-01",

@@ -32,6 +32,13 @@ describe("the todo schemas", () => {
     ]);
   });
 
+  it("says that a task of blanks only is empty, and how to write a due date it cannot read", () => {
+    expect(issuesOf(() => validate(newTodoSchema, { task: "   ", dueDate: "2023-02-29" }))).toEqual([
+      { path: ["task"], message: "must not be empty" },
+      { path: ["dueDate"], message: "must be a real date written YYYY-MM-DD or DD-MM-YYYY" },
+    ]);
+  });
+
   it("reads a due date with blanks around it, and one of blanks only as none", () => {
     expect(validate(newTodoSchema, { task: "t", dueDate: " 01-11-2017 " }).dueDate).toBe("2017-11-01");
     expect(validate(newTodoSchema, { task: "t", dueDate: "  " }).dueDate).toBeNull();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type * as z from "zod/mini";
 import { MAX_FIELD_ISSUES, ValidationError } from "../shared/errors.js";
 import { todoSchemas } from "./todo-schema.js";
-import { validate } from "./validate.js";
+import { toFieldIssues, validate } from "./validate.js";
 
 /**
  * `schema` as it is, except that the names of unknown fields in its issues count how many of them are read:
@@ -77,6 +77,14 @@ describe("validate", () => {
     expect(issuesOf(() => validate(newTodo, { task: "t", checked: "yes" }))).toEqual([
       { path: ["checked"], message: "must be a boolean" },
     ]);
+  });
+
+  it("builds no more than the first `max` field issues, whatever kind of issue comes after them", () => {
+    const error = newTodo.safeParse({ task: 1, checked: "yes", dueDate: 2 }, { reportInput: true }).error!;
+
+    expect(toFieldIssues(error, 1)).toEqual([{ path: ["task"], message: "must be a string" }]);
+    expect(toFieldIssues(error, 2)).toHaveLength(2);
+    expect(toFieldIssues(error)).toHaveLength(3);
   });
 
   it("lists every issue of an input with fewer than the cap, and says of no more", () => {

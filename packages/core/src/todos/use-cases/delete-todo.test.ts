@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { StoreUnavailableError } from "../../shared/errors.js";
 import { testTodo } from "../../test-support/todos.js";
-import { VersionConflictError, VersionRefusedError } from "../errors.js";
+import { TodoNotFoundError, VersionConflictError, VersionRefusedError } from "../errors.js";
 import { InMemoryTodoRepository } from "../in-memory-todo-repository.js";
 import { DeleteTodo } from "./delete-todo.js";
 
@@ -22,7 +23,65 @@ class RacedRepository extends InMemoryTodoRepository {
   }
 }
 
+/** A store whose next delete fails as an unreachable store's would. */
+class FailingOnceRepository extends InMemoryTodoRepository {
+  private failed = false;
+
+  override async delete(id: string, expectedVersion?: number): Promise<void> {
+    if (!this.failed) {
+      this.failed = true;
+      throw new StoreUnavailableError("The store did not answer.");
+    }
+    return super.delete(id, expectedVersion);
+  }
+}
+
 describe("DeleteTodo", () => {
+  it("without a precondition, deletes the todo whatever concurrent writes come first", async () => {
+    const todos = new RacedRepository(3);
+    await todos.create(stored);
+
+    await new DeleteTodo(todos).execute(stored.id);
+
+    expect(await todos.get(stored.id)).toBeUndefined();
+  });
+
+  it("with only an If-None-Match, gives up with a version conflict after three attempts lost to concurrent writes", async () => {
+    const todos = new RacedRepository(3);
+    await todos.create(stored);
+
+    await expect(new DeleteTodo(todos).execute(stored.id, { refusedVersions: [99] })).rejects.toThrow(
+      VersionConflictError,
+    );
+    expect(await todos.get(stored.id)).toMatchObject({ version: 4 });
+  });
+
+  it("with only an If-None-Match, answers an unknown todo as not found", async () => {
+    await expect(
+      new DeleteTodo(new InMemoryTodoRepository()).execute(stored.id, { refusedVersions: [1] }),
+    ).rejects.toThrow(TodoNotFoundError);
+  });
+
+  it("tries a failing store once: only a lost race is tried again", async () => {
+    const todos = new FailingOnceRepository();
+    await todos.create(stored);
+
+    await expect(new DeleteTodo(todos).execute(stored.id, { refusedVersions: [99] })).rejects.toThrow(
+      StoreUnavailableError,
+    );
+    expect(await todos.get(stored.id)).toMatchObject({ version: 1 });
+  });
+
+  it("with an If-Match, does not try again even when the concurrent write left a version it also accepts", async () => {
+    const todos = new RacedRepository(1);
+    await todos.create(stored);
+
+    await expect(new DeleteTodo(todos).execute(stored.id, { acceptedVersions: [1, 2] })).rejects.toThrow(
+      VersionConflictError,
+    );
+    expect(await todos.get(stored.id)).toMatchObject({ version: 2 });
+  });
+
   it("with only an If-None-Match, checks the version a concurrent write left, and deletes it", async () => {
     const todos = new RacedRepository(1);
     await todos.create(stored);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Clock } from "../../shared/clock.js";
+import { StoreUnavailableError } from "../../shared/errors.js";
 import { VersionConflictError, VersionRefusedError } from "../errors.js";
 import { InMemoryTodoRepository } from "../in-memory-todo-repository.js";
 import type { Todo } from "../todo.js";
@@ -34,7 +35,53 @@ class RacedRepository extends InMemoryTodoRepository {
   }
 }
 
+/** A store whose next update fails as an unreachable store's would. */
+class FailingOnceRepository extends InMemoryTodoRepository {
+  private failed = false;
+
+  override async update(todo: Todo, expectedVersion: number): Promise<void> {
+    if (!this.failed) {
+      this.failed = true;
+      throw new StoreUnavailableError("The store did not answer.");
+    }
+    return super.update(todo, expectedVersion);
+  }
+}
+
 describe("UpdateTodo", () => {
+  it("without a precondition, tries a failing store once: only a lost race is tried again", async () => {
+    const todos = new FailingOnceRepository();
+    await todos.create(stored);
+
+    await expect(new UpdateTodo(todos, clock).execute(stored.id, { checked: true })).rejects.toThrow(
+      StoreUnavailableError,
+    );
+    expect(await todos.get(stored.id)).toEqual(stored);
+  });
+
+  it("with an If-Match, does not try again even when the concurrent write left a version it also accepts", async () => {
+    const todos = new RacedRepository(1);
+    await todos.create(stored);
+
+    await expect(
+      new UpdateTodo(todos, clock).execute(stored.id, { checked: true }, { acceptedVersions: [1, 2] }),
+    ).rejects.toThrow(VersionConflictError);
+    expect(await todos.get(stored.id)).toMatchObject({ checked: false, version: 2 });
+  });
+
+  it("says whether If-None-Match refused the todo's version or, with *, the todo itself", async () => {
+    const todos = new InMemoryTodoRepository();
+    await todos.create(stored);
+    const update = new UpdateTodo(todos, clock);
+
+    await expect(update.execute(stored.id, { checked: true }, { refusedVersions: "*" })).rejects.toThrow(
+      /exists, and If-None-Match: \* asks that it not/,
+    );
+    await expect(update.execute(stored.id, { checked: true }, { refusedVersions: [1] })).rejects.toThrow(
+      /is at version 1, which the If-None-Match header names/,
+    );
+  });
+
   it("without a precondition, reads again and applies the patch over a concurrent write", async () => {
     const todos = new RacedRepository(2);
     await todos.create(stored);
