@@ -8,10 +8,8 @@ const codec = new CursorCodec("a secret of at least sixteen bytes");
 
 /** The store tokens a codec is given: text of any characters, well-formed (as JSON.stringify writes it). */
 const token = fc.oneof(
-  fc.string({ unit: "grapheme", minLength: 1, maxLength: 80 }),
-  fc
-    .string({ unit: "binary", minLength: 1, maxLength: 80 })
-    .filter((text) => Buffer.from(text).toString() === text),
+  fc.string({ unit: "grapheme", maxLength: 80 }),
+  fc.string({ unit: "binary", maxLength: 80 }).filter((text) => Buffer.from(text).toString() === text),
   fc
     .record({ createdAt: fc.date({ noInvalidDate: true }), id: fc.uuid() })
     .map(({ createdAt, id }) => JSON.stringify([createdAt.toISOString(), id])),
@@ -78,8 +76,10 @@ describe("CursorCodec, on generated tokens and cursors", () => {
   });
 
   it("refuses a cursor whose payload or mac has any one bit changed", () => {
+    // An empty token's payload has no bit to change.
+    const nonEmpty = token.filter((value) => value !== "");
     fc.assert(
-      fc.property(token, fc.boolean(), fc.nat(), fc.nat(7), (value, inMac, at, bit) => {
+      fc.property(nonEmpty, fc.boolean(), fc.nat(), fc.nat(7), (value, inMac, at, bit) => {
         const parts = codec.encode(value).split(".") as [string, string];
         const part = inMac ? 1 : 0;
         const bytes = Buffer.from(parts[part], "base64url");

@@ -27,7 +27,7 @@ export class CursorCodec {
   /** Returns the store's token, or throws `InvalidCursorError`. */
   decode(cursor: string): string {
     const dot = cursor.indexOf(".");
-    if (dot <= 0 || cursor.length > 4096) throw new InvalidCursorError();
+    if (dot < 0 || cursor.length > 4096) throw new InvalidCursorError();
     const payloadText = cursor.slice(0, dot);
     const macText = cursor.slice(dot + 1);
     const payload = Buffer.from(payloadText, "base64url");
