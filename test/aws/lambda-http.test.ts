@@ -626,6 +626,22 @@ describe("a malformed event", () => {
     expect(JSON.parse(result.body!).detail).toMatch(detail);
   });
 
+  it("answers 400 to an event that fails in a way no check names: a query parameter that is no Unicode", async () => {
+    const { api, requests } = capturingApi();
+    const event = withChange(restEvent(), (e) =>
+      Object.assign(e, { multiValueQueryStringParameters: null, queryStringParameters: { "a\uD800": "1" } }),
+    );
+
+    const result = await createLambdaHttpHandler(api)(event);
+
+    expect(requests).toEqual([]);
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body!)).toMatchObject({
+      code: "MALFORMED_EVENT",
+      detail: "The event could not be read as an HTTP request.",
+    });
+  });
+
   it("says which field is wrong", async () => {
     const handler = createLambdaHttpHandler(capturingApi().api);
 
@@ -673,6 +689,47 @@ describe("an event with fields left out or empty, as hand-written and test event
 
     expect(new URL(multi.url).search).toBe("?b=1");
     expect(new URL(single.url).search).toBe("?b=1");
+  });
+
+  it("skips undefined entries and values too, as a directly invoked event may have them", async () => {
+    const multi = await urlAndCookieOf(
+      withChange(restEvent(), (e) =>
+        Object.assign(e, {
+          multiValueHeaders: { host: ["api.example.com"], "x-a": undefined },
+          multiValueQueryStringParameters: { a: undefined, b: ["1"] },
+        }),
+      ),
+    );
+    const single = await urlAndCookieOf(
+      withChange(restEvent(), (e) =>
+        Object.assign(e, {
+          multiValueQueryStringParameters: null,
+          queryStringParameters: { a: undefined, b: "1" },
+        }),
+      ),
+    );
+
+    expect(new URL(multi.url).search).toBe("?b=1");
+    expect(new URL(single.url).search).toBe("?b=1");
+  });
+
+  it("reads a 1.0 event's single-value maps when its multi-value maps are no objects", async () => {
+    const { api, requests } = capturingApi();
+    const event = withChange(restEvent(), (e) =>
+      Object.assign(e, {
+        headers: { "X-Trace": "solo" },
+        multiValueHeaders: [["x"]],
+        queryStringParameters: { q: "1" },
+        multiValueQueryStringParameters: "a",
+      }),
+    );
+
+    const result = await createLambdaHttpHandler(api)(event);
+
+    expect(result.statusCode).toBe(204);
+    expect(requests[0]!.headers.get("x-trace")).toBe("solo");
+    expect(requests[0]!.headers.has("0")).toBe(false);
+    expect(new URL(requests[0]!.url).search).toBe("?q=1");
   });
 
   it("joins every value of a multi-value query, in order, with &", async () => {
@@ -788,6 +845,41 @@ describe("paths as each service sends them", () => {
     expect(await greeting(sources["an HTTP API (2.0)"]("/hello/100%41"))).toBe("Hello 100%41 !");
     expect(await greeting(sources["a Function URL"]("/hello/100%2541"))).toBe("Hello 100%41 !");
     expect(await greeting(sources["a REST API"]("/hello/100%2541"))).toBe("Hello 100%41 !");
+  });
+
+  it.each([
+    ["an HTTP API (2.0) on its $default stage", sources["an HTTP API (2.0)"]],
+    [
+      "an HTTP API (1.0) on its $default stage",
+      (path: string) =>
+        withChange(sources["an HTTP API (1.0)"](path), (e) =>
+          Object.assign(e.requestContext as object, { stage: "$default" }),
+        ),
+    ],
+  ])(
+    "keeps the first segment of /undefined/todos from %s, whose event names no stage",
+    async (_, eventOf) => {
+      expect((await pathSeen(eventOf("/undefined/todos"))).pathname).toBe("/undefined/todos");
+    },
+  );
+
+  it("reads a 2.0 event whose domainName is no string as naming no domain: an HTTP API's, path decoded", async () => {
+    const event = withChange(sources["a Function URL"]("/hello/100%41"), (e) => {
+      e.headers = {};
+      (e.requestContext as Record<string, unknown>).domainName = [URL_DOMAIN];
+    });
+
+    expect((await pathSeen(event)).pathname).toBe("/hello/100%2541");
+  });
+
+  it("reads an HTTP API's custom domain that merely holds a Function URL's name as no Function URL", async () => {
+    const event = withChange(sources["an HTTP API (2.0)"]("/hello/100%41"), (e) => {
+      const domainName = `${URL_DOMAIN}.example.com`;
+      e.headers = { host: domainName };
+      (e.requestContext as Record<string, unknown>).domainName = domainName;
+    });
+
+    expect((await pathSeen(event)).pathname).toBe("/hello/100%2541");
   });
 
   it("strips a base path only at a segment boundary", async () => {

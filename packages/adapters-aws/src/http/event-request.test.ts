@@ -29,8 +29,10 @@ describe("encodedPath", () => {
     expect(encodedPath("/100%4")).toBe("/100%254");
   });
 
-  it("refuses a path that is not valid Unicode", () => {
-    expect(() => encodedPath("/a\uD800b")).toThrow(MalformedEventError);
+  it("refuses a path that is not valid Unicode, with encodeURIComponent's error as its cause", () => {
+    expect(() => encodedPath("/a\uD800b")).toThrow(
+      expect.objectContaining({ constructor: MalformedEventError, cause: expect.any(URIError) }),
+    );
   });
 });
 
@@ -239,7 +241,9 @@ describe("toHttpRequest", () => {
     const headers = new EventHeaders();
     headers.append("host", "example.com:99999");
 
-    expect(() => toHttpRequest(parts({ headers }))).toThrow(MalformedEventError);
+    expect(() => toHttpRequest(parts({ headers }))).toThrow(
+      expect.objectContaining({ constructor: MalformedEventError, cause: expect.any(TypeError) }),
+    );
   });
 
   it("gives the body's bytes, decoded from base64 when marked so", async () => {

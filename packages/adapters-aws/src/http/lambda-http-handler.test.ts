@@ -1,6 +1,7 @@
 import {
   createTodoApi,
   type HttpApi,
+  type HttpRequest,
   InMemoryImportLedger,
   InMemoryTodoRepository,
   importIdOf,
@@ -189,6 +190,23 @@ describe("the request id", () => {
   });
 });
 
+describe("a context whose awsRequestId is no string", () => {
+  it("gives the API a request without a request id", async () => {
+    const requests: HttpRequest[] = [];
+    const api: HttpApi = Object.assign(async () => new Response(null), {
+      handle: async (request: HttpRequest): Promise<Reply> => {
+        requests.push(request);
+        return { status: 204 };
+      },
+    });
+
+    await createLambdaHttpHandler(api)(payloadV2("GET", "/health"), { awsRequestId: 42 });
+
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.requestId).toBeUndefined();
+  });
+});
+
 describe("the function's time limit", () => {
   /** The in-memory store, writing each batch of 10 in 25 ms, as a remote store takes its time. */
   class SlowTodoRepository extends InMemoryTodoRepository {
@@ -362,6 +380,13 @@ describe("paths in a reply's Location and Link headers", () => {
     expect(await locationOf(httpApiEvent("/todos", "$default"), { basePath: "/v1" })).toMatch(pathOfTodo(""));
   });
 
+  it("adds no base path to an HTTP API's event that names no domain, which may be no custom domain", async () => {
+    const event = httpApiEvent("/todos", "$default");
+    delete (event.requestContext as Record<string, unknown>).domainName;
+
+    expect(await locationOf(event, { basePath: "/v1" })).toMatch(pathOfTodo(""));
+  });
+
   it("removes a custom domain's base path from an HTTP API's rawPath, and puts it back", async () => {
     const event = httpApiEvent("/v1/todos", "$default");
     Object.assign(event.requestContext, { domainName: "api.example.com" });
@@ -417,6 +442,9 @@ describe("a reply too large for a Lambda result (6 MB of JSON)", () => {
     // 2 MB of quotes: a body of 4 MB (`\"` each), under the limit, but 8 MB of result once the result's JSON
     // escapes both characters again (a body over the limit on its own is refused whether escaping counts or not).
     ["a body whose escaping takes it over", JSON.stringify('"'.repeat(2 * 1024 * 1024))],
+    // `\u0001` is 6 bytes of result JSON: 1,048,592 of them are 6,291,552 bytes, under the limit on their own,
+    // over it with the status and headers around them.
+    ["a body of control characters", "\u0001".repeat(1_048_592)],
   ])("answers 500 with its request id, and logs why, for %s", async (_case, body) => {
     const result = await createLambdaHttpHandler(answering(body), { logger })(payloadV2("GET", "/big"));
 
@@ -448,6 +476,10 @@ describe("a reply too large for a Lambda result (6 MB of JSON)", () => {
     expect(Buffer.byteLength(JSON.stringify(ofBytes(6_291_556)))).toBe(6_291_556);
     expect(oversizeBytesOf(ofBytes(6_291_556))).toBeUndefined();
     expect(oversizeBytesOf(ofBytes(6_291_557))).toBe(6_291_557);
+  });
+
+  it("finds no result without a body too large", () => {
+    expect(oversizeBytesOf({})).toBeUndefined();
   });
 
   it("answers 500 for a reply too large that has no headers at all", async () => {

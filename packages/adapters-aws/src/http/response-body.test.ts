@@ -131,6 +131,13 @@ describe("singleValueHeaders and setCookiesOf", () => {
     expect(singleValueHeaders(undefined)).toEqual({});
   });
 
+  it("joins the values of any other header given as a list, and leaves its paths as they are", () => {
+    expect(singleValueHeaders({ vary: ["accept", "origin"], location: "/todos/1" })).toEqual({
+      vary: "accept, origin",
+      location: "/todos/1",
+    });
+  });
+
   it("gives each set-cookie value apart, one or several", () => {
     expect(setCookiesOf(headers)).toEqual(["a=1; Path=/", "b=2"]);
     expect(setCookiesOf({ "set-cookie": "a=1" })).toEqual(["a=1"]);
