@@ -188,6 +188,8 @@ describe("readConfig with TODO_STORE=dynamodb", () => {
     ["http://key:s3cret@127.0.0.1:99999", "http://…@127.0.0.1:99999"],
     ["key:s3cret@127.0.0.1:8000", "…@127.0.0.1:8000"],
     ["http://key:s3/cret@127.0.0.1:8000", "http://…@127.0.0.1:8000"],
+    // A scheme with a digit is kept whole.
+    ["h2c://key:s3cret@127.0.0.1:99999", "h2c://…@127.0.0.1:99999"],
   ])("does not repeat credentials in an endpoint that is no URL either: %s", (value, shown) => {
     const env = { TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports" };
 

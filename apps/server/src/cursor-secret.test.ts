@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -56,5 +56,35 @@ describe("loadOrCreateCursorSecret", () => {
     await writeFile(path.join(dataDir, "cursor-secret"), `${secret.toString("base64")}\n`);
 
     expect((await loadOrCreateCursorSecret(dataDir)).equals(secret)).toBe(true);
+  });
+
+  it("leaves no temporary file beside the secret it made", async () => {
+    await Promise.all([loadOrCreateCursorSecret(dataDir), loadOrCreateCursorSecret(dataDir)]);
+
+    expect(await readdir(dataDir)).toEqual(["cursor-secret"]);
+  });
+
+  it("takes a secret of 16 bytes, the least the cursor codec takes", async () => {
+    await mkdir(dataDir, { recursive: true });
+    const secret = Buffer.alloc(16, 7);
+    await writeFile(path.join(dataDir, "cursor-secret"), secret.toString("base64url"));
+
+    expect((await loadOrCreateCursorSecret(dataDir)).equals(secret)).toBe(true);
+  });
+
+  it("says what to do about a file that holds no secret: delete it, or set CURSOR_SECRET", async () => {
+    await mkdir(dataDir, { recursive: true });
+    const file = path.join(dataDir, "cursor-secret");
+    await writeFile(file, "c2hvcnQ");
+
+    await expect(loadOrCreateCursorSecret(dataDir)).rejects.toThrow(
+      `${file} holds no cursor secret (at least 16 bytes, in base64): delete it to have a new one made (list cursors handed out until now are then refused), or set CURSOR_SECRET.`,
+    );
+  });
+
+  it("fails on a cursor-secret that cannot be read, rather than make another", async () => {
+    await mkdir(path.join(dataDir, "cursor-secret"), { recursive: true });
+
+    await expect(loadOrCreateCursorSecret(dataDir)).rejects.toMatchObject({ code: "EISDIR" });
   });
 });

@@ -89,6 +89,37 @@ describe("httpRequestOf", () => {
   });
 });
 
+describe("httpRequestOf of what node leaves unset", () => {
+  it("reads a message without method or target as a GET of /", () => {
+    const incoming = new IncomingMessage(new Socket());
+    incoming.method = undefined as never;
+    incoming.url = undefined as never;
+    incoming.headers = { host: "a.example" };
+
+    const request = httpRequestOf(incoming);
+
+    expect(request).toMatchObject({ method: "GET", url: "http://a.example/", body: null });
+  });
+
+  it("leaves an unfinished body's message alive when the reader stops early", async () => {
+    const incoming = open("POST", "/todos", { "content-type": "text/csv" });
+    incoming.push("task\n");
+    const chunks = httpRequestOf(incoming).body![Symbol.asyncIterator]();
+
+    await chunks.next();
+    await chunks.return?.();
+
+    expect(incoming.destroyed).toBe(false);
+  });
+
+  it("answers null for a header whose value is undefined, and does not list it", () => {
+    const request = httpRequestOf(message("GET", "/", { host: "a.example", "x-gone": undefined as never }));
+
+    expect(request.headers.get("x-gone")).toBeNull();
+    expect([...request.headers]).toEqual([["host", "a.example"]]);
+  });
+});
+
 describe("httpRequestOf's headers", () => {
   it("answers null for names that are Object's own properties, not headers", () => {
     const request = httpRequestOf(message("GET", "/", { host: "localhost" }));
@@ -114,6 +145,19 @@ describe("httpRequestOf's body", () => {
     const { error } = await readingHungUp;
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect((error as Error).cause).toBe(reset);
+  });
+
+  // node marks a message destroyed before its end aborted, whatever the error.
+  it("fails with REQUEST_ABORTED, caused by the error, when the body is broken off by any error", async () => {
+    const failure = new Error("socket hang up");
+    const aborted = open("POST", "/todos", { host: "a.example" });
+    const reading = read(httpRequestOf(aborted).body!);
+
+    aborted.destroy(failure);
+
+    const { error } = await reading;
+    expect(error).toBeInstanceOf(RequestAbortedError);
+    expect((error as Error).cause).toBe(failure);
   });
 
   it("says a body idle for bodyIdleMs stopped arriving, not that it came too slowly", async () => {

@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { connect } from "node:net";
 import type { HttpApi, HttpRequest, Reply } from "@anycloud/core";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { rawExchange as exchange } from "../../../test/support/raw-exchange.js";
 import { type BridgeContext, pathOf, serveRequest } from "./serve-request.js";
 
@@ -228,5 +228,50 @@ describe("serveRequest", () => {
         error: expect.objectContaining({ code: "ERR_INVALID_CHAR" }),
       }),
     ]);
+  });
+
+  it("logs how long the request took, in milliseconds to two decimals", async () => {
+    let now = 1000;
+    vi.spyOn(performance, "now").mockImplementation(() => now);
+    try {
+      const started = await serving(async () => {
+        now = 1012.3456;
+        return { status: 204 };
+      });
+      server = started.server;
+
+      await exchange(started.port, "GET /todos HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // A reply with no headers logs no request id.
+      const requests = started.lines.filter((line) => line.msg === "request");
+      expect(requests).toEqual([
+        expect.objectContaining({ method: "GET", path: "/todos", status: 204, durationMs: 12.35 }),
+      ]);
+      expect(requests[0]).not.toHaveProperty("requestId");
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it("sends no 100 Continue to a client that did not ask for one, and leaves the signal of an answered request alone", async () => {
+    let signal: AbortSignal | undefined;
+    const started = await serving(async (request) => {
+      signal = request.signal;
+      let bytes = 0;
+      for await (const chunk of request.body!) bytes += chunk.byteLength;
+      return { status: 200, headers: {}, body: `${bytes} bytes` };
+    });
+    server = started.server;
+
+    const answer = await exchange(
+      started.port,
+      "POST /todos HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toContain("5 bytes");
+    expect(signal?.aborted).toBe(false);
   });
 });

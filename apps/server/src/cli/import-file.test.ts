@@ -18,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { readConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
 import { FileChangedError, LocalFileObjectSource } from "../files/local-file-object-source.js";
+import { UsageError } from "./command-line.js";
 import { exitStatusOf } from "./exit-status.js";
 import {
   ImportStoppedError,
@@ -28,6 +29,8 @@ import {
   QuoteChangedError,
 } from "./import-file.js";
 import { LedgerWatch } from "./ledger-watch.js";
+import { OutputError } from "./list-todos.js";
+import { ProgressBar } from "./progress-bar.js";
 
 /** A todo store whose writes wait until the import is stopped, and say when the first one starts. */
 class StalledTodos extends InMemoryTodoRepository {
@@ -270,6 +273,29 @@ describe("importFile when the store fails during the import", () => {
   });
 });
 
+describe("importFile when a bug stops the import and its end is not recorded", () => {
+  it("throws the bug as it is, not as a store failure", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "anycloud-import-file-"));
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+    const bug = new TypeError("Cannot read properties of undefined");
+    const todos = new (class extends InMemoryTodoRepository {
+      override async putMany(): Promise<PutManyResult> {
+        throw bug;
+      }
+    })();
+    try {
+      const error = await importInto(todos, new LedgerLostMidway(), file).catch(
+        (failure: unknown) => failure,
+      );
+
+      expect(error).toBe(bug);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("importFile of a file that changes while its version is read", () => {
   afterEach(() => {
     vi.restoreAllMocks();
@@ -363,5 +389,260 @@ describe("importFile of standard input (-)", () => {
       message:
         "standard input (the same bytes) was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.",
     });
+  });
+});
+
+describe("importFile's report and source", () => {
+  let dir: string;
+  let printed: string[];
+  let errorOutput: string[];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "anycloud-import-file-"));
+    printed = [];
+    errorOutput = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((chunk, ...rest: unknown[]) => {
+      printed.push(String(chunk));
+      (rest.find((argument) => typeof argument === "function") as (() => void) | undefined)?.();
+      return true;
+    });
+    vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      errorOutput.push(String(chunk));
+      return true;
+    });
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    vi.unstubAllEnvs();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A clock whose every reading after the first is 1.5 s after it: an import that takes 1.5 s. */
+  const oneAndAHalfSeconds = () => {
+    let readings = 0;
+    return { now: () => new Date(Date.UTC(2030, 0, 1) + (readings++ === 0 ? 0 : 1500)) };
+  };
+
+  /** `todo import` as the CLI runs it, with `--json` if asked, on a clock of 1.5 s imports. */
+  function run(
+    location: string,
+    {
+      todos = new InMemoryTodoRepository(),
+      ledger = new InMemoryImportLedger(),
+      json = false,
+      maxErrors,
+    }: { todos?: InMemoryTodoRepository; ledger?: ImportLedger; json?: boolean; maxErrors?: number } = {},
+  ): Promise<number> {
+    const watch = new LedgerWatch();
+    const importTodos = new ImportTodos(
+      todos,
+      watch.watch(ledger),
+      oneAndAHalfSeconds(),
+      silentLogger,
+      undefined,
+      maxErrors === undefined ? {} : { maxErrors },
+    );
+    const app = { todos, importTodos, close: async () => {} } as unknown as ServerApp;
+    const command = { name: "import", location, quote: "auto", json } as const;
+    return importFile(app, command, readConfig({ TODO_STORE: "memory" }), watch);
+  }
+
+  const rows = (count: number) => Array.from({ length: count }, (_, index) => `task ${index + 1}\n`).join("");
+
+  it("prints the counts, the time taken, the import's id and its first errors, and exits 0", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, `task,dueDate\n${rows(1001).replaceAll("\n", ",\n")}late,someday\nlater,never\n`);
+
+    const code = await run(file, { maxErrors: 1 });
+
+    const lines = printed.join("").split("\n");
+    expect(code).toBe(0);
+    expect(lines[0]).toBe("COMPLETED: 1,001 imported, 2 rejected, 0 failed of 1,003 rows in 1.50 s");
+    expect(lines[1]).toMatch(/^import \S+$/);
+    expect(lines[2]).toMatch(/^ {2}line 1003: \S/);
+    expect(lines.slice(3)).toEqual(["  (more errors not shown)", ""]);
+  });
+
+  it("prints the report as JSON with --json", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+
+    await run(file, { json: true });
+
+    const text = printed.join("");
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+    expect(JSON.parse(text)).toMatchObject({ status: "COMPLETED", imported: 1, durationMs: 1500 });
+  });
+
+  it("says first that nothing was imported from a file that is no todo CSV, and exits 2", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "title\none\n");
+
+    const code = await run(file);
+
+    const lines = printed.join("").split("\n");
+    expect(code).toBe(2);
+    expect(lines[0]).toBe("NOT IMPORTED: the file is not a todo CSV.");
+    expect(lines[1]).toMatch(/^import \S+$/);
+    expect(lines[2]).toBe("The header is not usable: no rows were read.");
+    expect(lines[3]).toMatch(/^ {2}line 1: \S/);
+  });
+
+  it("prints core's note on a file of no rows, and no line of errors", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\n");
+
+    await run(file);
+
+    const lines = printed.join("").split("\n");
+    expect(lines[0]).toBe("COMPLETED: 0 imported, 0 rejected, 0 failed of 0 rows in 1.50 s");
+    expect(lines[2]).toMatch(/\S/);
+    expect(lines.slice(3)).toEqual([""]);
+  });
+
+  it("fails with an OutputError naming the report when stdout cannot take it (a full disk)", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+    vi.spyOn(process.stdout, "write").mockImplementation((_chunk, ...rest: unknown[]) => {
+      const full = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+      (rest.find((argument) => typeof argument === "function") as ((error: Error) => void) | undefined)?.(
+        full,
+      );
+      return false;
+    });
+
+    const error = await run(file).catch((failure: unknown) => failure);
+
+    expect(error).toBeInstanceOf(OutputError);
+    expect(exitStatusOf(error)).toEqual({
+      code: 1,
+      message: "could not write the report: ENOSPC: no space left on device, write",
+    });
+  });
+
+  it("exits 1 when the report says rows failed", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+    const todos = new (class extends InMemoryTodoRepository {
+      override async putMany(batch: readonly Todo[]): Promise<PutManyResult> {
+        return { failed: batch.map((todo) => ({ id: todo.id, reason: "throttled" })) };
+      }
+    })();
+
+    const code = await run(file, { todos });
+
+    expect(code).toBe(1);
+    expect(printed.join("")).toMatch(/^FAILED: 0 imported, 0 rejected, 1 failed of 1 rows/);
+  });
+
+  it("draws progress against the file's size", async () => {
+    const file = path.join(dir, "todos.csv");
+    const text = `task\n${rows(1000)}`;
+    await writeFile(file, text);
+    const update = vi.spyOn(ProgressBar.prototype, "update");
+
+    await run(file);
+
+    expect(update).toHaveBeenCalledWith(
+      expect.objectContaining({ rowsRead: 1000, totalBytes: Buffer.byteLength(text) }),
+    );
+  });
+
+  it("records a file's import under its real path and the version it read, and stops listening for Ctrl-C", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+    const ledger = new InMemoryImportLedger();
+    const listening = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+
+    await run(file, { ledger, json: true });
+
+    const { importId } = JSON.parse(printed.join(""));
+    expect((await ledger.get(importId))?.source).toEqual({
+      container: "file",
+      key: await realpath(file),
+      fingerprint: "quote=auto",
+      version: expect.stringMatching(/^sha256:[\w-]{43}$/),
+    });
+    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(listening);
+  });
+
+  it("records standard input as stdin/- at the version it read, and stops listening for Ctrl-C", async () => {
+    vi.spyOn(process, "stdin", "get").mockReturnValue(
+      Readable.from([Buffer.from("task\none\n")]) as unknown as typeof process.stdin,
+    );
+    const ledger = new InMemoryImportLedger();
+    const listening = [process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")];
+
+    await run("-", { ledger, json: true });
+
+    const { importId } = JSON.parse(printed.join(""));
+    expect((await ledger.get(importId))?.source).toEqual({
+      container: "stdin",
+      key: "-",
+      fingerprint: "quote=auto",
+      version: expect.stringMatching(/^sha256:[\w-]{43}$/),
+    });
+    expect([process.listenerCount("SIGINT"), process.listenerCount("SIGTERM")]).toEqual(listening);
+    expect(errorOutput).toEqual([]);
+  });
+
+  it("tells how to end input typed on a terminal", async () => {
+    const stdin = Object.assign(Readable.from([Buffer.from("task\none\n")]), { isTTY: true });
+    vi.spyOn(process, "stdin", "get").mockReturnValue(stdin as unknown as typeof process.stdin);
+
+    await run("-");
+
+    expect(errorOutput).toEqual(["todo: reading CSV from the terminal; end it with Ctrl-D.\n"]);
+  });
+
+  it("stops on SIGTERM as on Ctrl-C, with exit status 143", async () => {
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+    const todos = new StalledTodos();
+    const running = run(file, { todos });
+    await todos.writing;
+
+    process.emit("SIGTERM", "SIGTERM");
+
+    const error = await running.catch((failure: unknown) => failure);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(exitStatusOf(error)).toMatchObject({ code: 143 });
+  });
+
+  it("finds a relative name in INIT_CWD only when it runs as the `todo` script", async () => {
+    await writeFile(path.join(dir, "todos.csv"), "task\none\n");
+    vi.stubEnv("INIT_CWD", dir);
+
+    vi.stubEnv("npm_lifecycle_event", "todo");
+    const asScript = await run("todos.csv");
+    vi.stubEnv("npm_lifecycle_event", "test");
+    const otherwise = await run("todos.csv").catch((error: unknown) => error);
+
+    expect(asScript).toBe(0);
+    expect(otherwise).toMatchObject({ code: "ENOENT", path: path.resolve("todos.csv") });
+  });
+
+  it("refuses an s3:// location that names no bucket and key, before it loads the AWS SDK", async () => {
+    await expect(run("s3://Bad_Bucket/todos.csv")).rejects.toThrow(
+      new UsageError("s3://Bad_Bucket/todos.csv: an S3 object is s3://bucket/key."),
+    );
+  });
+});
+
+describe("the errors of a store that failed during an import", () => {
+  it("chain the store's error, and say its message when it gave no cause", () => {
+    const failure = new StoreUnavailableError("The todo store v1.2 is unavailable.");
+
+    const stopped = new ImportStoppedError(failure);
+    const unrecorded = new ImportUnrecordedError(failure, "2030-01-01T00:01:00.000Z");
+
+    expect(stopped.cause).toBe(failure);
+    expect(stopped.message).toBe(
+      "The todo store v1.2 is unavailable: the import stopped, and is recorded FAILED; run the same command again to finish it.",
+    );
+    expect(unrecorded.cause).toBe(failure);
+    expect(unrecorded.message).toMatch(
+      /^The todo store v1\.2 is unavailable, and the import could not be recorded FAILED/,
+    );
   });
 });

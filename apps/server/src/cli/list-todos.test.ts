@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { InMemoryTodoRepository, type Todo } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
-import { listTodos, OutputError } from "./list-todos.js";
+import { listTodos, OutputError, writeOut } from "./list-todos.js";
 
 const STAMP = "2026-11-27T00:00:00.000Z";
 
@@ -90,5 +90,47 @@ describe("listTodos", () => {
       throw errno("ENOSPC");
     };
     await expect(listTodos(todos, out, { json: false })).rejects.toThrow(OutputError);
+  });
+});
+
+describe("listTodos and writeOut on a stream that outlives them", () => {
+  it("leave no error listener behind on stdout, whether the write succeeds or fails", async () => {
+    const { todos } = await storeOf(3);
+    const written = output();
+    const failing = output(1, errno("ENOSPC"));
+
+    await listTodos(todos, written.out, { json: false });
+    await writeOut(written.out, "report\n", "report");
+    await listTodos(todos, failing.out, { json: false }).catch(() => {});
+    await writeOut(failing.out, "report\n", "report").catch(() => {});
+
+    expect(written.out.listenerCount("error")).toBe(0);
+    expect(failing.out.listenerCount("error")).toBe(0);
+  });
+});
+
+describe("writeOut", () => {
+  it("writes the text, and is done once it is written", async () => {
+    const { out, lines } = output();
+
+    await writeOut(out, "COMPLETED: 1 imported\nimport 1\n", "report");
+
+    expect(lines()).toEqual(["COMPLETED: 1 imported", "import 1"]);
+  });
+
+  it("is fine with a reader that has gone (EPIPE)", async () => {
+    const { out } = output(1, errno("EPIPE"));
+
+    await expect(writeOut(out, "report\n", "report")).resolves.toBeUndefined();
+  });
+
+  it("reports any other write error as an OutputError naming what it wrote, caused by the error", async () => {
+    const cause = errno("ENOSPC");
+    const { out } = output(1, cause);
+
+    const failure = await writeOut(out, "report\n", "report").catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(OutputError);
+    expect(failure).toMatchObject({ message: "could not write the report: ENOSPC: write failed", cause });
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ObjectNotFoundError } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FileChangedError, LocalFileObjectSource } from "./local-file-object-source.js";
+import { FileChangedError, LocalFileObjectSource, NotAFileError } from "./local-file-object-source.js";
 
 describe("LocalFileObjectSource", () => {
   let dir: string;
@@ -99,6 +99,60 @@ describe("LocalFileObjectSource", () => {
     await appendFile(file, "more");
 
     await expect(files.open({ ...ref, version: version! })).rejects.toBeInstanceOf(ObjectNotFoundError);
+  });
+
+  it("opens a file at the version it is at", async () => {
+    const ref = await LocalFileObjectSource.refOf(await aFile(10));
+    const { version } = await files.open(ref);
+
+    const opened = await files.open({ ...ref, version });
+
+    expect(opened.version).toBe(version);
+  });
+
+  it("hashes a file larger than one read (1 MiB) whole", async () => {
+    const file = await aFile(1024 * 1024 + 100_000);
+
+    const opened = await files.open(await LocalFileObjectSource.refOf(file));
+
+    const expected = createHash("sha256")
+      .update("x".repeat(1024 * 1024 + 100_000))
+      .digest("base64url");
+    expect(opened.version).toBe(`sha256:${expected}`);
+  });
+
+  it("reads an empty file as no bytes", async () => {
+    const opened = await files.open(await LocalFileObjectSource.refOf(await aFile(0)));
+
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of opened.body) chunks.push(chunk);
+
+    expect(chunks).toEqual([]);
+    expect(opened).toMatchObject({ size: 0, version: `sha256:${createHash("sha256").digest("base64url")}` });
+  });
+
+  it("ends the body when it is let go of before its end", async () => {
+    const opened = await files.open(await LocalFileObjectSource.refOf(await aFile(10)));
+
+    const result = await opened.body[Symbol.asyncIterator]().return?.();
+
+    expect(result).toEqual({ done: true, value: undefined });
+  });
+
+  it("refuses a directory, naming it, and a ref that is no local file", async () => {
+    await expect(LocalFileObjectSource.refOf(dir)).rejects.toThrow(
+      new NotAFileError(`${dir} is not a file.`),
+    );
+    await expect(files.open({ container: "file", key: dir })).rejects.toBeInstanceOf(NotAFileError);
+    await expect(files.open({ container: "bucket", key: await aFile(1) })).rejects.toThrow(
+      `Not a local file: bucket/${path.join(dir, "todos.csv")}`,
+    );
+  });
+
+  it("says that the rows imported before a change stay, and that the changed file imports them again", () => {
+    expect(new FileChangedError("/data/todos.csv").message).toBe(
+      "/data/todos.csv changed while it was read, and its import stopped. The rows imported so far stay; the changed file is a new version, and importing it imports those rows again.",
+    );
   });
 });
 

@@ -9,10 +9,17 @@ describe("parseS3Url", () => {
     });
   });
 
-  it.each(["todos.csv", "s3://", "s3://bucket", "s3://bucket/", "s3://Bad_Bucket/key", "https://bucket/key"])(
-    "does not read %j as an S3 object",
-    (text) => {
-      expect(parseS3Url(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    "todos.csv",
+    "s3://",
+    "s3://bucket",
+    "s3://bucket/",
+    "s3://Bad_Bucket/key",
+    "https://bucket/key",
+    "xs3://bucket/key",
+    "see s3://bucket/key",
+    "s3://bucket/key\nrm -rf",
+  ])("does not read %j as an S3 object", (text) => {
+    expect(parseS3Url(text)).toBeUndefined();
+  });
 });

@@ -1,0 +1,101 @@
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough, Readable } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { spoolInput } from "./standard-input.js";
+
+describe("spoolInput", () => {
+  let tmp: string;
+  const givenTmpdir = process.env.TMPDIR;
+
+  beforeEach(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), "anycloud-spool-"));
+    process.env.TMPDIR = tmp;
+  });
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    if (givenTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = givenTmpdir;
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("copies the input to a file only its owner may read, in a directory of its own that remove deletes", async () => {
+    const spooled = await spoolInput(
+      Readable.from([Buffer.from("task\n"), Buffer.from("one\n")]),
+      new AbortController().signal,
+    );
+
+    const [directory] = await readdir(tmp);
+    expect(directory).toMatch(/^todo-import-/);
+    expect(spooled.path).toBe(path.join(tmp, directory!, "stdin.csv"));
+    expect(await readFile(spooled.path, "utf8")).toBe("task\none\n");
+    expect((await stat(spooled.path)).mode & 0o777).toBe(0o600);
+
+    await spooled.remove();
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it("removes the copy, and throws the signal's reason, when the copy is stopped", async () => {
+    const input = new PassThrough();
+    input.write("task\none\n");
+    const stop = new AbortController();
+    const spooling = spoolInput(input, stop.signal);
+    const reason = new Error("interrupted");
+
+    stop.abort(reason);
+
+    await expect(spooling).rejects.toBe(reason);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it("removes the copy, and throws the input's error, when the input fails", async () => {
+    const failure = new Error("read failed");
+    const input = new Readable({
+      read() {
+        this.destroy(failure);
+      },
+    });
+
+    await expect(spoolInput(input, new AbortController().signal)).rejects.toBe(failure);
+    expect(await readdir(tmp)).toEqual([]);
+  });
+
+  // The command's own handler stops the import at the first signal; at the second, node would kill the process
+  // and leave a copy of gigabytes behind.
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "lets a first %s pass, and at the second removes the copy and dies by that signal",
+    async (signal) => {
+      const kill = vi.spyOn(process, "kill").mockImplementation(() => true);
+      const listening = process.listenerCount(signal);
+      const spooled = await spoolInput(Readable.from([Buffer.from("task\n")]), new AbortController().signal);
+
+      process.emit(signal, signal);
+      const afterFirst = await readdir(tmp);
+      process.emit(signal, signal);
+
+      expect(afterFirst).toHaveLength(1);
+      expect(kill).toHaveBeenCalledExactlyOnceWith(process.pid, signal);
+      expect(await readdir(tmp)).toEqual([]);
+      expect(process.listenerCount(signal)).toBe(listening);
+      await spooled.remove();
+    },
+  );
+
+  it("stops listening for signals once the copy is removed", async () => {
+    const kill = vi.spyOn(process, "kill").mockImplementation(() => true);
+    const listening = { SIGINT: process.listenerCount("SIGINT"), SIGTERM: process.listenerCount("SIGTERM") };
+    const spooled = await spoolInput(Readable.from([Buffer.from("task\n")]), new AbortController().signal);
+    const whileHeld = { SIGINT: process.listenerCount("SIGINT"), SIGTERM: process.listenerCount("SIGTERM") };
+
+    await spooled.remove();
+    process.emit("SIGINT", "SIGINT");
+    process.emit("SIGTERM", "SIGTERM");
+
+    expect(whileHeld).toEqual({ SIGINT: listening.SIGINT + 1, SIGTERM: listening.SIGTERM + 1 });
+    expect({ SIGINT: process.listenerCount("SIGINT"), SIGTERM: process.listenerCount("SIGTERM") }).toEqual(
+      listening,
+    );
+    expect(kill).not.toHaveBeenCalled();
+  });
+});
