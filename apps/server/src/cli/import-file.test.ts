@@ -324,16 +324,14 @@ describe("importFile of a file that changes while its version is read", () => {
 
 describe("importFile of standard input (-)", () => {
   let tmp: string;
-  const givenTmpdir = process.env.TMPDIR;
 
   beforeEach(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), "anycloud-import-stdin-"));
-    process.env.TMPDIR = tmp;
+    vi.stubEnv("TMPDIR", tmp);
   });
   afterEach(async () => {
     vi.restoreAllMocks();
-    if (givenTmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = givenTmpdir;
+    vi.unstubAllEnvs();
     await rm(tmp, { recursive: true, force: true });
   });
 

@@ -7,16 +7,14 @@ import { spoolInput } from "./standard-input.js";
 
 describe("spoolInput", () => {
   let tmp: string;
-  const givenTmpdir = process.env.TMPDIR;
 
   beforeEach(async () => {
     tmp = await mkdtemp(path.join(tmpdir(), "anycloud-spool-"));
-    process.env.TMPDIR = tmp;
+    vi.stubEnv("TMPDIR", tmp);
   });
   afterEach(async () => {
     vi.restoreAllMocks();
-    if (givenTmpdir === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = givenTmpdir;
+    vi.unstubAllEnvs();
     await rm(tmp, { recursive: true, force: true });
   });
 
