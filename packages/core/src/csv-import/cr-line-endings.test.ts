@@ -54,4 +54,25 @@ describe("CrLineEndingsToLf", () => {
     expect(pieces[0]!.buffer).toBe(chunk.buffer);
     expect(pieces[0]!.byteOffset).toBe(chunk.byteOffset);
   });
+
+  // Held to its end, a file of one long line (a header over the size cap, a binary file) would be held whole,
+  // and copied into a larger buffer at each chunk.
+  it("holds a file without a line break back no further than LINE_BREAK_SEARCH_BYTES, before its end", async () => {
+    const stream = new CrLineEndingsToLf();
+    let passedOn = 0;
+    stream.on("data", (piece: Buffer) => {
+      passedOn += piece.length;
+    });
+    const write = (chunk: Buffer) =>
+      new Promise<void>((resolve, reject) =>
+        stream.write(chunk, (error) => (error ? reject(error) : resolve())),
+      );
+
+    await write(Buffer.alloc(LINE_BREAK_SEARCH_BYTES - 1, "x"));
+    expect(passedOn).toBe(0);
+    await write(Buffer.from("x"));
+    expect(passedOn).toBe(LINE_BREAK_SEARCH_BYTES);
+    await write(Buffer.from("y\rz"));
+    expect(passedOn).toBe(LINE_BREAK_SEARCH_BYTES + 3);
+  });
 });

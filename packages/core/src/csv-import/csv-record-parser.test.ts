@@ -151,4 +151,56 @@ describe("CsvRecordParser", () => {
       { line: 4, reason: "closing quote not followed by a comma or the end of the line" },
     ]);
   });
+
+  it("reports a skipped record at its editor's line after CRLFs inside fields", async () => {
+    const { skipped } = await parse(['task\r\n"a\r\nb"\r\nc"d\r\n']);
+
+    expect(skipped).toEqual([{ line: 4, reason: "quote inside an unquoted field" }]);
+  });
+
+  it.each([
+    ['task\n"a" b\n', { line: 2, reason: "closing quote not followed by a comma or the end of the line" }],
+    ['task\na\n"open', { line: 3, reason: "quote not closed" }],
+    [`task\n${"x".repeat(2000)}\n`, { line: 2, reason: "record too large" }],
+  ])("says why csv-parse skipped a record of %j", async (text, error) => {
+    const { skipped } = await parse([text]);
+
+    expect(skipped).toEqual([error]);
+  });
+
+  // No input is known to make csv-parse skip a record for another reason (the record guard keeps the known ones
+  // from it): a later csv-parse's new kind of error still gets a reason.
+  it("reports a record skipped for a reason it does not know as not valid CSV", () => {
+    const skipped: RowError[] = [];
+    const parser = new CsvRecordParser({
+      quote: '"',
+      maxRecordSize: 1024,
+      onSkipped: (error) => skipped.push(error),
+    });
+
+    parser.emit(
+      "skip",
+      Object.assign(new Error("new in csv-parse"), { code: "CSV_SOMETHING_NEW", lines: 3 }),
+    );
+
+    expect(skipped).toEqual([{ line: 3, reason: "not valid CSV" }]);
+  });
+
+  it("counts a line break that is a whole field", async () => {
+    const { records } = await parse(['task,x\n"\n",1\nnext,2\n']);
+
+    expect(records.map((record) => record.line)).toEqual([1, 2, 4]);
+  });
+
+  it("takes a CR that ends a field off the count only when it is the file's last byte, not a chunk's", async () => {
+    const { records } = await parse(['task,o\nx,"a\rb\r"\ny,1\r', "\nz,2\n"]);
+
+    expect(records.map((record) => record.line)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("keeps the count right when an empty chunk follows a CR that is the file's last byte", async () => {
+    const { records } = await parse(["task\nfirst\nsecond\r\r", ""]);
+
+    expect(records.map((record) => record.line)).toEqual([1, 2, 3]);
+  });
 });

@@ -140,4 +140,40 @@ describe("detectQuote", () => {
 
     expect(detectQuote(bytes(`${header}'a','b'\n`), { endOfFile: true })).toBe('"');
   });
+
+  it("does not look at a line cut at 64 KiB, even in a file given whole", () => {
+    // Read whole, the cut line would open a quote with ' that it never closes.
+    const sample = bytes(`task,name\n'a','${"y".repeat(70_000)}'\n`);
+
+    expect(detectQuote(sample, { endOfFile: true })).toBe('"');
+  });
+
+  it.each([
+    // ' reads the first line, " the second: a tie, which nothing wrapped in ' settles for '.
+    ["a tie with no field wrapped in '", "task,name\n'x, y',z\nO'Brien,z\n", '"'],
+    ["the same tie with an empty name written ''", "task,name\n'x, y',''\nO'Brien,z\n", "'"],
+  ])("settles %s by the fields wrapped in '", (_case, text, quote) => {
+    expect(detectQuote(bytes(text), whole)).toBe(quote);
+  });
+
+  it.each([
+    // `''` read with " is a value that keeps its quotes, as `'TBD'` is: ' fits better, and the field that starts
+    // with " is not asked.
+    [
+      "an empty name written '', a line in ' and a field in \"",
+      "task,name\nCall mum,''\n'a','b'\n\"Ann\",Bob\n",
+    ],
+    // A value quoted with ' that holds "s (`'"Ann"'`) keeps no quote that is not its own.
+    ['a value in \' that holds "s, and a field in "', "task,name\n'\"Ann\"','Bob'\n\"x\",y\n"],
+  ])("picks the single quote that fits better for %s", (_case, text) => {
+    expect(detectQuote(bytes(text), whole)).toBe("'");
+  });
+
+  it("reads a file of exactly 64 KiB given whole to its last line", () => {
+    const start = "task,name\n'Buy milk, eggs',";
+    const sample = bytes(`${start}${"x".repeat(64 * 1024 - start.length)}`);
+
+    expect(sample.length).toBe(64 * 1024);
+    expect(detectQuote(sample, whole)).toBe("'");
+  });
 });

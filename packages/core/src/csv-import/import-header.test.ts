@@ -107,4 +107,54 @@ describe("readImportHeader", () => {
   it("lets other columns repeat, as they are ignored", () => {
     expect(readImportHeader(["task", "notes", "notes"])).toMatchObject({ task: 0 });
   });
+
+  it("quotes a separator line of 64 characters whole", () => {
+    const line = `sep=${";".repeat(60)}`;
+
+    expect(readImportHeader([line])).toMatchObject({
+      reason: expect.stringContaining(`(the first line, ${line}, is`),
+    });
+  });
+
+  // A reason is answered and stored as JSON: half a surrogate pair there is a lone surrogate, which some
+  // encoders refuse and others turn into U+FFFD.
+  it.each([
+    ["the first astral character", "\u{10000}", 63],
+    ["an astral character", "\u{1F600}", 63],
+    ["the last astral character", "\u{10FFFF}", 63],
+    ["a character just past the surrogates", "\uE000x", 64],
+  ])("cuts a long separator line short without splitting a surrogate pair, at %s", (_case, text, kept) => {
+    const line = `sep=${"x".repeat(59)}${text}${"y".repeat(10)}`;
+
+    const { reason } = readImportHeader([line]) as { reason: string };
+
+    expect(reason).toContain(`(the first line, ${line.slice(0, kept)}…, is Excel's separator line`);
+  });
+
+  it("knows Excel's separator line in capitals, and quotes it trimmed", () => {
+    expect(readImportHeader([" SEP=; "])).toEqual({
+      reason:
+        'header must contain a "task" column (the first line, SEP=;, is Excel\'s separator line: save it as "CSV UTF-8 (comma delimited)")',
+    });
+  });
+
+  it("says so when one field of a header has a task column separated by semicolons", () => {
+    expect(readImportHeader(["task;name", "dueDate"])).toEqual({
+      reason:
+        'header must contain a "task" column (the header\'s names are separated by ";", not commas: save it as "CSV UTF-8 (comma delimited)")',
+    });
+  });
+
+  it("names the checked column as the README does when it is named twice", () => {
+    expect(readImportHeader(["task", "checked", "Checked"])).toEqual({
+      reason: 'header names the "checked" column twice: "checked", "Checked"',
+    });
+  });
+
+  it.each([["xtaskx"], ["'task\""], ["\"task'"]])(
+    "takes off only a pair of one quote around a name: %j",
+    (name) => {
+      expect(readImportHeader([name])).toEqual({ reason: 'header must contain a "task" column' });
+    },
+  );
 });

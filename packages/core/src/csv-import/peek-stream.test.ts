@@ -87,4 +87,31 @@ describe("peekStream", () => {
     expect(state.closed).toBe(true);
     expect(state.pulled).toBe(1);
   });
+
+  it("counts an LF that starts a chunk", async () => {
+    const { iterable, state } = source(["\n", "\nx", "y"]);
+
+    const { head } = await peekStream(iterable, { maxBytes: 100, maxLineFeeds: 2 });
+
+    expect(Buffer.from(head).toString()).toBe("\n\nx");
+    expect(state.pulled).toBe(2);
+  });
+
+  it("stops early a source whose iterator has no return method", async () => {
+    let index = 0;
+    const endless: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ done: false, value: Buffer.from(`${index++}\n`) }),
+      }),
+    };
+
+    const { chunks } = await peekStream(endless, { maxBytes: 1, maxLineFeeds: 10 });
+    const replayed: string[] = [];
+    for await (const chunk of chunks) {
+      replayed.push(Buffer.from(chunk).toString());
+      if (replayed.length === 3) break;
+    }
+
+    expect(replayed).toEqual(["0\n", "1\n", "2\n"]);
+  });
 });

@@ -273,4 +273,77 @@ describe("readTodoRows and line breaks", () => {
       ["row", 5],
     ]);
   });
+
+  /** Reads `pieces` as the body's chunks, one each. */
+  async function readChunks(pieces: (string | Uint8Array)[], quote: "auto" | '"' = "auto") {
+    async function* body() {
+      for (const piece of pieces) yield typeof piece === "string" ? Buffer.from(piece, "utf8") : piece;
+    }
+    const steps: RowRead[][] = [];
+    for await (const batch of readTodoRows(body(), { quote, maxRecordBytes: 64 })) steps.push(batch);
+    return steps;
+  }
+
+  it("looks for the quote as far as the tenth line after the header, however the file is chunked", async () => {
+    const lines = [
+      "task,name\n",
+      ...Array.from({ length: 9 }, (_, i) => `Task ${i + 1},Ann\n`),
+      "'Buy milk, eggs',Ann\n",
+    ];
+
+    const reads = (await readChunks(lines)).flat();
+
+    expect(reads.at(-1)).toEqual({
+      kind: "row",
+      line: 11,
+      row: { task: "Buy milk, eggs", name: "Ann", checked: false },
+    });
+  });
+
+  it("looks for the quote in the last line of a short file without a final line break", async () => {
+    const reads = (await readChunks(["task,name\n'Buy milk, eggs',Ann"])).flat();
+
+    expect(reads.at(-1)).toEqual({
+      kind: "row",
+      line: 2,
+      row: { task: "Buy milk, eggs", name: "Ann", checked: false },
+    });
+  });
+
+  it.each([
+    ["rows", "Task\n"],
+    ["rejections", 'a"b\n'],
+  ])("yields the %s of one chunk in steps of MAX_ROWS_PER_STEP, not one by one", async (_, record) => {
+    const records = 2 * MAX_ROWS_PER_STEP + 10;
+
+    const steps = await readChunks([`task\n${record.repeat(records)}`], '"');
+
+    expect(steps.reduce((sum, step) => sum + step.length, 0)).toBe(1 + records);
+    expect(steps.length).toBeLessThanOrEqual(4);
+  });
+
+  it("yields no empty step, however small the chunks", async () => {
+    const bytes = Buffer.from('task,name\nBuy milk,Ann\n\n"Call, mum",Bob\n');
+
+    const steps = await readChunks(
+      [...bytes].map((byte) => Buffer.from([byte])),
+      '"',
+    );
+
+    expect(steps.flat().map((read) => read.kind)).toEqual(["header", "row", "row"]);
+    expect(steps.filter((step) => step.length === 0)).toEqual([]);
+  });
+
+  it.each([
+    ["a first byte of 0xFF", [0xff, 0x74, 0x0a]],
+    ["a second byte of 0xFE", [0x74, 0xfe, 0x0a]],
+    ["a first byte of 0xFE", [0xfe, 0x74, 0x0a]],
+    ["a second byte of 0xFF", [0x74, 0xff, 0x0a]],
+  ])("takes a file with %s for no UTF-16 file: its mark is two bytes", async (_case, bytes) => {
+    const reads = (await readChunks([Buffer.from(bytes)], '"')).flat();
+
+    expect(reads).toEqual([
+      { kind: "header-rejected", line: 1, reason: 'header must contain a "task" column' },
+    ]);
+  });
 });

@@ -27,4 +27,14 @@ describe("RowErrorList", () => {
     expect(list.toArray()).toEqual([]);
     expect(list.truncated).toBe(true);
   });
+
+  it("keeps errors of one line in the order they came, the first ones when full", () => {
+    const list = new RowErrorList(2);
+    for (const reason of ["a", "b", "c"]) list.add({ line: 2, reason });
+
+    expect(list.toArray()).toEqual([
+      { line: 2, reason: "a" },
+      { line: 2, reason: "b" },
+    ]);
+  });
 });
