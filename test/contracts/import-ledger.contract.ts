@@ -303,12 +303,15 @@ export function describeImportLedgerContract(
       });
     });
 
-    it("keeps the stored entry when the caller mutates one it got back", async () => {
+    it("keeps the stored entry when the caller mutates one it got back, from a claim or a get", async () => {
       const importId = randomUUID();
       const { entry } = await ledger.claim(claimAt(importId, 0));
 
       entry.attempt = 99;
       entry.source.key = "changed";
+      const got = await ledger.get(importId);
+      got!.attempt = 98;
+      got!.source.key = "changed too";
       const stored = await ledger.get(importId);
 
       expect(stored).toMatchObject({ attempt: 1, source: SOURCE });

@@ -12,6 +12,15 @@ describe("uuidV5", () => {
     );
   });
 
+  it("takes a name of up to 4 KiB of UTF-8, and refuses a longer one", () => {
+    const namespace = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+
+    expect(uuidV5(namespace, "é".repeat(2048))).toMatch(V5);
+    expect(() => uuidV5(namespace, `${"é".repeat(2048)}a`)).toThrow(
+      new RangeError("A UUIDv5 name is limited to 4 KiB here."),
+    );
+  });
+
   it("refuses a namespace that is not a UUID", () => {
     expect(() => uuidV5("not-a-uuid", "x")).toThrow(TypeError);
   });
@@ -88,5 +97,11 @@ describe("deriveTodoId", () => {
     expect(() => deriveTodoId(importId, 1.5)).toThrow(RangeError);
     expect(() => deriveTodoId(importId, 16 ** 12)).toThrow(RangeError);
     expect(() => deriveTodoId("import-1", 2)).toThrow(TypeError);
+  });
+
+  it("names what it refused in its message", () => {
+    expect(() => deriveTodoId(importId, 0)).toThrow("Not a line number: 0");
+    expect(() => deriveTodoId("import-1", 2)).toThrow("Not a UUID: import-1");
+    expect(() => uuidV5("dns", "www.example.com")).toThrow("Not a UUID: dns");
   });
 });

@@ -9,6 +9,7 @@ import {
   CORS_MAX_AGE_SECONDS,
   type CorsOptions,
   CorsPolicy,
+  corsOriginsFrom,
   isSerializedOrigin,
 } from "./cors.js";
 import {
@@ -397,7 +398,12 @@ describe("the CORS configuration", () => {
     "",
   ])("refuses %j, which no browser sends as an origin", (origin) => {
     expect(isSerializedOrigin(origin)).toBe(false);
-    expect(() => CorsPolicy.of({ origins: [APP, origin] })).toThrow(RangeError);
+    expect(() => CorsPolicy.of({ origins: [APP, origin] })).toThrow(
+      new RangeError(
+        `CORS origin ${JSON.stringify(origin)} is not an origin as browsers send it (https://host[:port], ` +
+          "lower case, no path), nor *.",
+      ),
+    );
   });
 
   it.each([
@@ -412,5 +418,58 @@ describe("the CORS configuration", () => {
   it("is off without origins", () => {
     expect(CorsPolicy.of(undefined)).toBeUndefined();
     expect(CorsPolicy.of({ origins: [] })).toBeUndefined();
+  });
+});
+
+describe("corsOriginsFrom, the origins of one setting", () => {
+  it.each([
+    [undefined, []],
+    ["", []],
+    [" , ", []],
+    ["*", ["*"]],
+    [` ${APP} ,${DEV},`, [APP, DEV]],
+  ])("reads %j as %j", (value, origins) => {
+    expect(corsOriginsFrom(value, "CORS_ORIGINS")).toEqual(origins);
+  });
+
+  it("refuses * among origins, naming the setting", () => {
+    expect(() => corsOriginsFrom(`*,${APP}`, "CORS_ORIGINS")).toThrow(
+      new RangeError(`CORS_ORIGINS must be * alone (any origin) or a list of origins, not "*,${APP}".`),
+    );
+  });
+
+  it.each([
+    ["https://app.example.com/", " (did you mean https://app.example.com?)"],
+    ["HTTPS://App.Example.com:443", " (did you mean https://app.example.com?)"],
+    ["https://*.example.com", " (a pattern: list each origin, or give * alone for any)"],
+    ["app.example.com", ""],
+    ["ftp://files.example.com", ""],
+  ])("refuses %s, with the spelling browsers send where there is one", (origin, hint) => {
+    expect(() => corsOriginsFrom(`${APP},${origin}`, "CORS_ORIGINS")).toThrow(
+      new RangeError(
+        "CORS_ORIGINS must list origins as browsers send them, scheme://host[:port] with no path or trailing " +
+          `slash, or be *: "${origin}" is not one${hint}.`,
+      ),
+    );
+  });
+});
+
+describe("CorsPolicy.headersFor", () => {
+  const request = (origin: string) =>
+    ({ method: "GET", url: "http://localhost/todos", headers: new Headers({ origin }), body: null }) as const;
+  const policy = CorsPolicy.of({ origins: [APP] })!;
+
+  it("adds origin to the answer's own vary, and stands alone when the answer has none", () => {
+    expect(policy.headersFor(request(APP), { vary: "accept-encoding" }).vary).toBe("accept-encoding, origin");
+    expect(policy.headersFor(request(APP), { vary: "" }).vary).toBe("origin");
+    expect(policy.headersFor(request(APP)).vary).toBe("origin");
+  });
+
+  it("allows no origin off the list, nor an opaque one", () => {
+    for (const origin of [DEV, "null"]) {
+      const headers = policy.headersFor(request(origin));
+
+      expect(headers).toEqual({ vary: "origin" });
+    }
   });
 });

@@ -2,8 +2,10 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { importIdOf } from "../csv-import/import-identity.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { heldRequest } from "../test-support/held-request.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { createTodoApi } from "./create-todo-api.js";
+import { RequestAbortedError } from "./http-errors.js";
 
 const LIMIT = 20_000;
 
@@ -217,5 +219,111 @@ describe("POST /todos/import when rows cannot be saved", () => {
     expect(retried.status).toBe(200);
     expect(await retried.json()).toMatchObject({ status: "COMPLETED", imported: 2 });
     expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["first", "second"]);
+  });
+});
+
+/** Headers as a runtime may hand them to core, values as they came (fetch's `Headers` trims them). */
+function rawHeaders(entries: Record<string, string>) {
+  const headers = new Map(Object.entries(entries));
+  return {
+    get: (name: string) => headers.get(name.toLowerCase()) ?? null,
+    [Symbol.iterator]: () => headers.entries(),
+  };
+}
+
+const keyedUpload = (key: string, csv = csvOf(2)) =>
+  new Request("http://localhost/todos/import", {
+    method: "POST",
+    headers: { "content-type": "text/csv", "idempotency-key": key },
+    body: csv,
+  });
+
+describe("POST /todos/import and its Idempotency-Key", () => {
+  it("reads a key in double quotes as the bare key: the same upload sent both ways is imported once", async () => {
+    const { api, todos } = apiUnderTest();
+
+    const bare = await (await api(keyedUpload("order-7"))).json();
+    const quoted = await (await api(keyedUpload('"order-7"'))).json();
+
+    expect(quoted).toEqual({ ...bare, note: "Already imported: this is the report of the earlier run." });
+    expect((await todos.list({ limit: 10 })).items).toHaveLength(2);
+  });
+
+  it.each(['order-7"', '"order-7', '"'])(
+    "refuses the key %s, whose quotes do not enclose it, 400",
+    async (key) => {
+      const { api, todos } = apiUnderTest();
+
+      const response = await api(keyedUpload(key));
+
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({
+        code: "INVALID_PARAMETER",
+        detail:
+          'Idempotency-Key must be 1-128 letters, digits, ".", "_", ":" or "-", bare or in double quotes.',
+      });
+      expect((await todos.list({ limit: 10 })).items).toEqual([]);
+    },
+  );
+
+  it("reads a key with blanks around it, as a runtime may pass it, as the key itself", async () => {
+    const { api, imports } = apiUnderTest();
+    const csv = csvOf(1);
+
+    const reply = await api.handle({
+      method: "POST",
+      url: "http://localhost/todos/import",
+      headers: rawHeaders({ "content-type": "text/csv", "idempotency-key": "  order-8\t" }),
+      body: (async function* () {
+        yield new TextEncoder().encode(csv);
+      })(),
+    });
+
+    expect(reply.status).toBe(200);
+    expect(await ledgerEntryOf(imports, "order-8")).toMatchObject({ status: "COMPLETED" });
+  });
+});
+
+describe("POST /todos/import without a key", () => {
+  it("imports the upload as one of its own, from the upload container under the request's id", async () => {
+    const { api } = apiUnderTest();
+
+    const response = await api(
+      new Request("http://localhost/todos/import", {
+        method: "POST",
+        headers: { "content-type": "text/csv", "x-request-id": "req-42" },
+        body: csvOf(1),
+      }),
+    );
+
+    expect((await response.json()).source).toEqual({
+      container: "upload",
+      key: "req-42",
+      version: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+    });
+  });
+
+  it("stops a streamed import when the request is given up, and imports no row after", async () => {
+    const { api, todos } = apiUnderTest();
+    const first = "task\nfirst row\n";
+    const rest = "second row\n";
+    const upload = heldRequest(
+      "/todos/import",
+      { "content-type": "text/csv", "content-length": String(first.length + rest.length) },
+      first,
+      rest,
+    );
+    const controller = new AbortController();
+
+    const answer = api.handle({ ...upload.request, signal: controller.signal });
+    await upload.arrived;
+    controller.abort(new RequestAbortedError());
+    upload.finish();
+    const reply = await answer;
+
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(String(reply.body))).toMatchObject({ code: "REQUEST_ABORTED" });
+    const tasks = (await todos.list({ limit: 10 })).items.map((todo) => todo.task);
+    expect(tasks).not.toContain("second row");
   });
 });

@@ -72,4 +72,12 @@ describe("uploads imported at once", () => {
       for (const answer of answers) expect((await answer).status).toBe(200);
     }
   });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])("refuses %s slots", (max) => {
+    expect(() => new ImportSlots(max)).toThrow(new RangeError("An API imports at least one upload at once."));
+  });
+
+  it("takes one slot", async () => {
+    await expect(new ImportSlots(1).use(async () => "imported")).resolves.toBe("imported");
+  });
 });

@@ -13,6 +13,7 @@ import {
   BodyMemory,
   limitedBody,
   MAX_JSON_CONTAINERS,
+  mediaTypeOf,
   readJsonBody,
   replay,
   useUploadBody,
@@ -201,6 +202,21 @@ describe("reading bodies", () => {
     );
     await expect(readJsonBody(post(""), 100)).rejects.toThrow(MalformedJsonError);
     await expect(readJsonBody(post("{"), 100)).rejects.toThrow(MalformedJsonError);
+  });
+
+  it("keeps the decoder's or the parser's error as the cause of a body it cannot read", async () => {
+    const notUtf8 = (await readJsonBody(post(new Uint8Array([0x7b, 0xff, 0x7d])), 100).catch(
+      (error) => error,
+    )) as Error;
+    const notJson = (await readJsonBody(post("{"), 100).catch((error) => error)) as Error;
+
+    expect(notUtf8.cause).toBeInstanceOf(TypeError);
+    expect(notJson.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it("reads the media type without parameters, lower-cased, and none as empty", () => {
+    expect(mediaTypeOf(post("", " Text/CSV ; charset=utf-8"))).toBe("text/csv");
+    expect(mediaTypeOf({ method: "POST", url: "http://x/", headers: new Headers(), body: null })).toBe("");
   });
 
   it("says what was wrong with a body that is no JSON", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createJsonLogger } from "./logger.js";
+import { createJsonLogger, type LogLevel } from "./logger.js";
 
 describe("createJsonLogger", () => {
   it("writes one JSON line per event at or above its level", () => {
@@ -46,5 +46,33 @@ describe("createJsonLogger", () => {
       msg: "odd",
       fieldsDropped: "not serializable",
     });
+  });
+
+  it("writes from info up by default, from its own level when given one, and from info for a level it does not know", () => {
+    const levelsWritten = (
+      logger: (write: (line: string) => void) => ReturnType<typeof createJsonLogger>,
+    ) => {
+      const lines: string[] = [];
+      const log = logger((line) => lines.push(line));
+      log.debug("d");
+      log.info("i");
+      log.warn("w");
+      log.error("e");
+      return lines.map((line) => JSON.parse(line).level);
+    };
+
+    expect(levelsWritten((write) => createJsonLogger(undefined, write))).toEqual(["info", "warn", "error"]);
+    expect(levelsWritten((write) => createJsonLogger("warn", write))).toEqual(["warn", "error"]);
+    expect(levelsWritten((write) => createJsonLogger("debug", write))).toEqual([
+      "debug",
+      "info",
+      "warn",
+      "error",
+    ]);
+    expect(levelsWritten((write) => createJsonLogger("verbose" as LogLevel, write))).toEqual([
+      "info",
+      "warn",
+      "error",
+    ]);
   });
 });
