@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { documentedProblemCodes } from "../../../../test/support/documented-problems.js";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { headersOf } from "../test-support/http-headers.js";
 import { STAMP, testTodoId, testTodos } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import type { CorsOptions } from "./cors.js";
 import { createTodoApi } from "./create-todo-api.js";
-import type { HttpHeaders, HttpRequest } from "./http-request.js";
+import type { HttpRequest } from "./http-request.js";
 import type { Reply } from "./responses.js";
 
 // Properties of the whole API over generated requests, against a store that works: whatever is sent, the
@@ -41,17 +42,6 @@ async function apiOn(seeded: number, cors?: CorsOptions) {
 
 async function snapshot(todos: InMemoryTodoRepository): Promise<Todo[]> {
   return (await todos.list({ limit: 1000 })).items;
-}
-
-/** Headers as a runtime hands them to core: looked up by any case, in the order given. */
-function headersOf(entries: readonly (readonly [string, string])[]): HttpHeaders {
-  const values = new Map<string, string>();
-  for (const [name, value] of entries) {
-    const key = name.toLowerCase();
-    const existing = values.get(key);
-    values.set(key, existing === undefined ? value : `${existing}, ${value}`);
-  }
-  return { get: (name) => values.get(name.toLowerCase()) ?? null, [Symbol.iterator]: () => values.entries() };
 }
 
 async function* chunksOf(parts: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { importIdOf } from "../csv-import/import-identity.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
 import { heldRequest } from "../test-support/held-request.js";
+import { headersOf } from "../test-support/http-headers.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { createTodoApi } from "./create-todo-api.js";
 import { RequestAbortedError } from "./http-errors.js";
@@ -95,14 +96,10 @@ describe("POST /todos/import refuses before it imports", () => {
       const big = csvOf(500);
       // A request made in process may say anything; an HTTP parser would deliver no more than was declared.
       const request = chunkedUpload(big, key === undefined ? {} : { "idempotency-key": key });
-      const headers = new Map([...request.headers, ["content-length", length]]);
       const reply = await api.handle({
         method: "POST",
         url: request.url,
-        headers: {
-          get: (name) => headers.get(name.toLowerCase()) ?? null,
-          [Symbol.iterator]: () => headers.entries(),
-        },
+        headers: headersOf([...request.headers, ["content-length", length]]),
         body: request.body as unknown as AsyncIterable<Uint8Array>,
       });
 
@@ -222,15 +219,6 @@ describe("POST /todos/import when rows cannot be saved", () => {
   });
 });
 
-/** Headers as a runtime may hand them to core, values as they came (fetch's `Headers` trims them). */
-function rawHeaders(entries: Record<string, string>) {
-  const headers = new Map(Object.entries(entries));
-  return {
-    get: (name: string) => headers.get(name.toLowerCase()) ?? null,
-    [Symbol.iterator]: () => headers.entries(),
-  };
-}
-
 const keyedUpload = (key: string, csv = csvOf(2)) =>
   new Request("http://localhost/todos/import", {
     method: "POST",
@@ -273,7 +261,10 @@ describe("POST /todos/import and its Idempotency-Key", () => {
     const reply = await api.handle({
       method: "POST",
       url: "http://localhost/todos/import",
-      headers: rawHeaders({ "content-type": "text/csv", "idempotency-key": "  order-8\t" }),
+      headers: headersOf([
+        ["content-type", "text/csv"],
+        ["idempotency-key", "  order-8\t"],
+      ]),
       body: (async function* () {
         yield new TextEncoder().encode(csv);
       })(),

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { headersOf } from "../test-support/http-headers.js";
 import { testTodos } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { Todo } from "../todos/todo.js";
@@ -18,11 +19,10 @@ async function listingApi(cursorSecret = "a cursor secret of sixteen bytes or mo
 
 /** `GET /todos` with the query as given (already encoded), through `handle` as a runtime calls it. */
 function list(api: Awaited<ReturnType<typeof listingApi>>, search: string): Promise<Reply> {
-  const headers = new Map<string, string>();
   return api.handle({
     method: "GET",
     url: `http://localhost/todos${search}`,
-    headers: { get: (name) => headers.get(name) ?? null, [Symbol.iterator]: () => headers.entries() },
+    headers: headersOf([]),
     body: null,
   });
 }

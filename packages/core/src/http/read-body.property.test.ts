@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { propertyRuns } from "../../../../test/support/property-runs.js";
 import { InMemoryImportLedger } from "../csv-import/in-memory-import-ledger.js";
+import { headersOf } from "../test-support/http-headers.js";
 import { testTodo, testTodoId } from "../test-support/todos.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import { createTodoApi } from "./create-todo-api.js";
@@ -84,7 +85,7 @@ describe("body limits (property)", () => {
           const reply = await api.handle({
             method: route.method,
             url: `http://localhost${route.path}`,
-            headers: { get: (name) => headers.get(name) ?? null, [Symbol.iterator]: () => headers.entries() },
+            headers: headersOf(headers),
             body,
           });
 
