@@ -8,6 +8,7 @@ import { errorReply, STATUS_BY_CODE, standaloneErrorReply } from "./error-respon
 import {
   ExpectationFailedError,
   HeadersTooLargeError,
+  InvalidParameterError,
   MethodNotAllowedError,
   NotImplementedError,
   ServerBusyError,
@@ -113,6 +114,29 @@ describe("errorReply", () => {
         },
       ],
     ]);
+  });
+
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty"])(
+    "answers an error coded %s, a name every object inherits, as a 500 INTERNAL",
+    (code) => {
+      const reply = errorReply(new CodedError(code), "r", recordingLogger().logger);
+
+      expect(reply.status).toBe(500);
+      expect(problemOf(reply)).toMatchObject({ status: 500, code: "INTERNAL" });
+    },
+  );
+
+  it("names the refused query parameter or header of an INVALID_PARAMETER", () => {
+    const reply = errorReply(
+      new InvalidParameterError("limit", "limit must be..."),
+      "r",
+      recordingLogger().logger,
+    );
+
+    expect(problemOf(reply)).toMatchObject({ status: 400, code: "INVALID_PARAMETER", parameter: "limit" });
+    expect(
+      problemOf(errorReply(new TodoNotFoundError("abc"), "r", recordingLogger().logger)),
+    ).not.toHaveProperty("parameter");
   });
 
   it("exposes the message of a 4xx with its code", async () => {

@@ -7,6 +7,7 @@ import {
 import { AppError, ValidationError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import {
+  InvalidParameterError,
   MethodNotAllowedError,
   ServerBusyError,
   UnsupportedContentEncodingError,
@@ -50,6 +51,11 @@ export const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   TIME_LIMIT_REACHED: 503,
 };
 
+/** The status of `code`, from the table's own entries: `constructor` must not find what every object inherits. */
+function statusOf(code: string): number | undefined {
+  return Object.hasOwn(STATUS_BY_CODE, code) ? STATUS_BY_CODE[code] : undefined;
+}
+
 const TITLES: Record<number, string> = {
   400: "Bad Request",
   404: "Not Found",
@@ -74,7 +80,7 @@ const TITLES: Record<number, string> = {
  */
 export function errorReply(error: unknown, requestId: string, logger: Logger): Reply {
   const known = error instanceof AppError ? error : undefined;
-  const status = (known && STATUS_BY_CODE[known.code]) ?? 500;
+  const status = (known && statusOf(known.code)) ?? 500;
   const code = status === 500 || !known ? "INTERNAL" : known.code;
   // A 501 says what the server does not do, asked by the caller: the caller's to read, and no failure; so does a
   // 503 SERVER_BUSY, which refuses a request it could not hold now (logged as a warning: the operator may want
@@ -107,6 +113,8 @@ export function errorReply(error: unknown, requestId: string, logger: Logger): R
   if (error instanceof ImportFailedError || error instanceof CsvHeaderRejectedError) {
     extensions.report = error.report;
   }
+  // Which query parameter or header was refused, for a client to point at it without reading the detail.
+  if (error instanceof InvalidParameterError) extensions.parameter = error.parameter;
   if (error instanceof ImportInProgressError || error instanceof ImportLeaseLostError) {
     extensions.importId = error.importId;
   }

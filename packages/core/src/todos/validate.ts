@@ -55,8 +55,6 @@ function fieldIssuesOf(issue: z.core.$ZodIssue, max: number): FieldIssue[] {
       return [
         { path, message: issue.input === undefined ? "is required" : `must be ${article(issue.expected)}` },
       ];
-    case "too_small":
-      return [{ path, message: issue.message || `must be at least ${issue.minimum}` }];
     default:
       return [{ path, message: issue.message }];
   }
