@@ -5,6 +5,7 @@ import {
   StoreUnavailableError,
   type Todo,
   TodoAlreadyExistsError,
+  TodoNotFoundError,
   VersionConflictError,
 } from "@anycloud/core";
 import { type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
@@ -142,16 +143,21 @@ describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () =>
     }
   });
 
-  it("gives the store's refusal as the cause of a taken id and of a version conflict", async () => {
+  it("gives the store's refusal as the cause of a taken id, a version conflict and a missing todo", async () => {
     const todo = aTodo();
     await repository.create(todo);
 
     const taken = await repository.create(todo).catch((error: unknown) => error);
     const conflict = await repository.update(todo, 2).catch((error: unknown) => error);
+    const missing = aTodo();
+    const updatedMissing = await repository.update(missing, 1).catch((error: unknown) => error);
+    const deletedMissing = await repository.delete(missing.id).catch((error: unknown) => error);
 
     expect(taken).toBeInstanceOf(TodoAlreadyExistsError);
     expect(conflict).toBeInstanceOf(VersionConflictError);
-    for (const error of [taken, conflict]) {
+    expect(updatedMissing).toBeInstanceOf(TodoNotFoundError);
+    expect(deletedMissing).toBeInstanceOf(TodoNotFoundError);
+    for (const error of [taken, conflict, updatedMissing, deletedMissing]) {
       expect((error as Error).cause).toMatchObject({ name: "ConditionalCheckFailedException" });
     }
   });

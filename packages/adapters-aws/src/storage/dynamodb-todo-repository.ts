@@ -112,7 +112,9 @@ export class DynamoDbTodoRepository implements TodoRepository {
         await this.client.send(command);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        if (await this.holdsOwnWrite(attempts, error, todo)) return;
+        // Refused because of itself: the attempt whose answer was lost stored exactly this todo.
+        if (attempts.mayHaveLanded() && isStoredAs(await this.storedAfterRefusal(todo.id, error), todo))
+          return;
         throw new TodoAlreadyExistsError(todo.id, { cause: error });
       }
     });
@@ -167,8 +169,10 @@ export class DynamoDbTodoRepository implements TodoRepository {
         await this.client.send(command);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
-        if (await this.holdsOwnWrite(attempts, error, todo)) return;
-        await this.explainMiss(todo.id, expectedVersion, error);
+        const stored = await this.storedAfterRefusal(todo.id, error);
+        // Refused because of itself, as a create can be.
+        if (attempts.mayHaveLanded() && isStoredAs(stored, todo)) return;
+        throw missOf(todo.id, expectedVersion, stored, error);
       }
     });
   }
@@ -191,11 +195,14 @@ export class DynamoDbTodoRepository implements TodoRepository {
         await this.client.send(command);
       } catch (error) {
         if (!isConditionalCheckFailed(error)) throw error;
+        // Without an expected version the only condition was that the todo exists: refused, it did not.
+        if (!versioned && !attempts.mayHaveLanded()) throw new TodoNotFoundError(id, { cause: error });
+        const stored = await this.storedAfterRefusal(id, error);
         // A retried delete that finds the todo gone, after an attempt whose answer was lost: that attempt
         // deleted it (or someone else did since). Either way it is gone, as asked. After attempts the store
         // refused (throttled), it was never there, or another delete won.
-        if (attempts.mayHaveLanded() && (await this.storedAfterRefusal(id, error)) === undefined) return;
-        await this.explainMiss(id, expectedVersion, error);
+        if (attempts.mayHaveLanded() && stored === undefined) return;
+        throw missOf(id, expectedVersion, stored, error);
       }
     });
   }
@@ -215,20 +222,6 @@ export class DynamoDbTodoRepository implements TodoRepository {
     });
   }
 
-  /**
-   * Whether a conditional write refused after the SDK retried it was refused because of itself: the attempt
-   * whose answer was lost stored the todo, and the stored todo is exactly the one written.
-   */
-  private async holdsOwnWrite(
-    attempts: { mayHaveLanded: () => boolean },
-    error: unknown,
-    todo: Todo,
-  ): Promise<boolean> {
-    if (!attempts.mayHaveLanded()) return false;
-    const stored = await this.storedAfterRefusal(todo.id, error);
-    return stored !== undefined && sameItem(stored, todoToItem(todo));
-  }
-
   /** The item a refused write met: DynamoDB sends it with the refusal (`ALL_OLD`); stand-ins may not. */
   private async storedAfterRefusal(id: string, error: unknown): Promise<Item | undefined> {
     return itemSentWithRefusal(error) ?? (await this.read(id));
@@ -240,18 +233,26 @@ export class DynamoDbTodoRepository implements TodoRepository {
     );
     return output.Item;
   }
+}
 
-  /**
-   * After a conditional write was refused: throws why. Without an expected version the condition was only
-   * that the todo exists. Otherwise DynamoDB returns the stored item with the refusal (`ALL_OLD`), so an item
-   * means a version conflict; without one the todo is usually missing, but stand-ins such as dynalite never
-   * return it: read to be sure.
-   */
-  private async explainMiss(id: string, expectedVersion: number | undefined, cause: unknown): Promise<never> {
-    if (expectedVersion === undefined) throw new TodoNotFoundError(id);
-    if ((await this.storedAfterRefusal(id, cause)) === undefined) throw new TodoNotFoundError(id);
-    throw new VersionConflictError(id, expectedVersion, { cause });
-  }
+/**
+ * Why a conditional write of todo `id` was refused, from the item it met (`stored`, none when the todo is
+ * missing). Without an expected version the condition was only that the todo exists; with one, a todo still
+ * there is at another version.
+ */
+function missOf(
+  id: string,
+  expectedVersion: number | undefined,
+  stored: Item | undefined,
+  cause: unknown,
+): Error {
+  if (expectedVersion === undefined || stored === undefined) return new TodoNotFoundError(id, { cause });
+  return new VersionConflictError(id, expectedVersion, { cause });
+}
+
+/** Whether `stored` is the item of exactly `todo`. */
+function isStoredAs(stored: Item | undefined, todo: Todo): boolean {
+  return stored !== undefined && sameItem(stored, todoToItem(todo));
 }
 
 /** Whether two todo items hold the same attributes with the same values (their values are flat: S, N, BOOL, NULL). */

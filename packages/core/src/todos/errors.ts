@@ -3,8 +3,11 @@ import { AppError } from "../shared/errors.js";
 export class TodoNotFoundError extends AppError {
   readonly code = "TODO_NOT_FOUND";
 
-  constructor(readonly id: string) {
-    super(`Todo ${id} was not found.`);
+  constructor(
+    readonly id: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Todo ${id} was not found.`, options);
   }
 }
 
