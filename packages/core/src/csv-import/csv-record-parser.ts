@@ -18,7 +18,7 @@ export interface CsvRecordParserOptions {
 
 const LINE_BREAK = /[\r\n]/;
 
-/** What `CsvRecordParser` changes of csv-parse's inner state (csv-parse 6; the tests fail if it moves). */
+/** What `CsvRecordParser` changes of csv-parse's inner state (csv-parse 7; the tests fail if it moves). */
 interface CsvParseInternals {
   options: { rtrim: boolean };
   state: { timchars: Buffer[]; expectedRecordLength: number; record: unknown[]; wasQuoting: boolean };
