@@ -15,7 +15,7 @@
 // Goals: ours >= 10x the baseline's rows/s; ours peak RSS <= 128 MB (Lambda's MB are MiB, as printed here), and flat
 // from 100k to 1M rows.
 // Usage: node apps/aws/scripts/bundle.mjs && node bench/aws-import.mjs [runs=3] [baselineRows=50000] [ourRows=100000,1000000] [baselineInFlight=50]
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createReadStream, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -29,7 +29,7 @@ import {
   uniqueTableName,
 } from "./aws-stand-ins.mjs";
 import { generateCsv } from "./generate-csv.mjs";
-import { fmt, median, outputOf, ratioVerdict } from "./lib.mjs";
+import { cpuSecondsOf, fmt, median, outputOf, ratioVerdict } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -111,24 +111,9 @@ const dynamoClient = dynamoDbClientFor(dynamo.endpoint);
 
 // What the stand-ins spend while a child imports: DynamoDB Local's process (read from /proc, where there is one)
 // and this process, which runs s3rver. Both share the machine's cores with the importer.
-const clockTicks = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
-  } catch {
-    return Number.NaN;
-  }
-})();
 function standInCpuSeconds() {
   const own = process.cpuUsage();
-  let dynamoSeconds = 0;
-  if (dynamo.pid !== undefined) {
-    try {
-      const fields = readFileSync(`/proc/${dynamo.pid}/stat`, "utf8").split(") ")[1].split(" ");
-      dynamoSeconds = (Number(fields[11]) + Number(fields[12])) / clockTicks;
-    } catch {
-      dynamoSeconds = Number.NaN;
-    }
-  }
+  const dynamoSeconds = dynamo.pid === undefined ? 0 : cpuSecondsOf(dynamo.pid);
   return dynamoSeconds + (own.user + own.system) / 1e6;
 }
 

@@ -1,6 +1,6 @@
 // Shared helpers for the benchmarks: medians, child processes and Lambda events. Benchmarks report ratios against
 // a baseline measured in the same run; a single absolute time on a shared machine is not a figure.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { openSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -111,6 +111,24 @@ export function startNode(args, { env = {}, ready, logFile }) {
         child.kill("SIGTERM");
       }),
   };
+}
+
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+  } catch {
+    return Number.NaN;
+  }
+})();
+
+/** The CPU seconds (user and system) process `pid` has used so far, read from /proc (Linux); NaN where unreadable. */
+export function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export function fmt(n, digits = 0) {

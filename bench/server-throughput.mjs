@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { fmt, median, ratioVerdict, startNode } from "./lib.mjs";
+import { cpuSecondsOf, fmt, median, ratioVerdict, startNode } from "./lib.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const runs = Number(process.argv[2] ?? 5);
@@ -62,22 +62,35 @@ const raw = startNode(
 );
 const rawUrl = await raw.started;
 
-async function measure(url) {
+/**
+ * One run against `server`: its rate, and the CPU its process spent a request (from /proc), which the load
+ * generator's share of the two cores does not blur as it does the rate.
+ */
+async function measure(server, url) {
+  const cpuBefore = cpuSecondsOf(server.child.pid);
   const result = await autocannon({ url: `${url}${target}`, connections: 20, duration: seconds });
+  const cpuSeconds = cpuSecondsOf(server.child.pid) - cpuBefore;
   if (result.non2xx || result.errors)
     throw new Error(`errors: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  return { rate: result.requests.average, cpuMicroseconds: (cpuSeconds * 1e6) / result.requests.total };
 }
 
 const oursRates = [];
 const rawRates = [];
-await measure(oursUrl); // warm-up
-await measure(rawUrl);
+const oursCpu = [];
+const rawCpu = [];
+await measure(ours, oursUrl); // warm-up
+await measure(raw, rawUrl);
 for (let run = 0; run < runs; run++) {
-  oursRates.push(await measure(oursUrl));
-  rawRates.push(await measure(rawUrl));
+  const mine = await measure(ours, oursUrl);
+  const theirs = await measure(raw, rawUrl);
+  oursRates.push(mine.rate);
+  rawRates.push(theirs.rate);
+  oursCpu.push(mine.cpuMicroseconds);
+  rawCpu.push(theirs.cpuMicroseconds);
   console.log(
-    `run ${run + 1}: server ${fmt(oursRates.at(-1))} req/s, raw node:http ${fmt(rawRates.at(-1))} req/s`,
+    `run ${run + 1}: server ${fmt(mine.rate)} req/s (${fmt(mine.cpuMicroseconds, 1)} µs CPU a request), ` +
+      `raw node:http ${fmt(theirs.rate)} req/s (${fmt(theirs.cpuMicroseconds, 1)} µs)`,
   );
 }
 await ours.stop();
@@ -88,3 +101,9 @@ console.log(`\nGET ${target} (${body.length} bytes), ${runs} runs of ${seconds} 
 console.log(`median server ${fmt(median(oursRates))} req/s, raw node:http ${fmt(median(rawRates))} req/s`);
 // autocannon runs in this process, on one core: it may set the raw server's pace, which flatters the ratio.
 console.log(ratioVerdict("server / raw node:http", oursRates, rawRates, { atLeast: 0.7 }));
+// Context, not the goal: the server process's own CPU a request, against the raw server's.
+const cpuRatios = oursCpu.map((cpu, index) => cpu / rawCpu[index]);
+console.log(
+  `CPU a request: server ${fmt(median(oursCpu), 1)} µs, raw node:http ${fmt(median(rawCpu), 1)} µs, ` +
+    `${fmt(median(oursCpu) / median(rawCpu), 2)}× (paired ${fmt(Math.min(...cpuRatios), 2)}..${fmt(Math.max(...cpuRatios), 2)})`,
+);
