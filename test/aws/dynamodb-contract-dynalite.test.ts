@@ -18,11 +18,16 @@ afterAll(async () => {
   await standIn.stop();
 });
 
-describeTodoRepositoryContract("DynamoDbTodoRepository on dynalite (the fallback)", async () => {
-  const tableName = uniqueTableName("todos");
-  const tables = await createTables(client, { todos: tableName });
-  return { repository: new DynamoDbTodoRepository(client, { tableName }), dispose: tables.drop };
-});
+describeTodoRepositoryContract(
+  "DynamoDbTodoRepository on dynalite (the fallback)",
+  async () => {
+    const tableName = uniqueTableName("todos");
+    const tables = await createTables(client, { todos: tableName });
+    return { repository: new DynamoDbTodoRepository(client, { tableName }), dispose: tables.drop };
+  },
+  // A table a run, and a round trip a call: fewer runs.
+  { modelRuns: 100 },
+);
 
 describeImportLedgerContract("DynamoDbImportLedger on dynalite (the fallback)", async () => {
   const tableName = uniqueTableName("imports");

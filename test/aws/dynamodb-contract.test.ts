@@ -27,11 +27,16 @@ afterAll(async () => {
 });
 
 // Each contract test gets fresh, empty tables, dropped after it.
-describeTodoRepositoryContract(`DynamoDbTodoRepository on ${standIn.kind}`, async () => {
-  const tableName = uniqueTableName("todos");
-  const tables = await createTables(client, { todos: tableName });
-  return { repository: new DynamoDbTodoRepository(client, { tableName }), dispose: tables.drop };
-});
+describeTodoRepositoryContract(
+  `DynamoDbTodoRepository on ${standIn.kind}`,
+  async () => {
+    const tableName = uniqueTableName("todos");
+    const tables = await createTables(client, { todos: tableName });
+    return { repository: new DynamoDbTodoRepository(client, { tableName }), dispose: tables.drop };
+  },
+  // A table a run, and a round trip a call: fewer runs.
+  { modelRuns: 100 },
+);
 
 describeImportLedgerContract(`DynamoDbImportLedger on ${standIn.kind}`, async () => {
   const tableName = uniqueTableName("imports");

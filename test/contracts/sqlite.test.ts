@@ -23,10 +23,14 @@ async function openTemporaryDatabase() {
   };
 }
 
-describeTodoRepositoryContract("SqliteTodoRepository", async () => {
-  const { client, dispose } = await openTemporaryDatabase();
-  return { repository: new SqliteTodoRepository(client), dispose };
-});
+describeTodoRepositoryContract(
+  "SqliteTodoRepository",
+  async () => {
+    const { client, dispose } = await openTemporaryDatabase();
+    return { repository: new SqliteTodoRepository(client), dispose };
+  },
+  { modelRuns: 300 },
+);
 
 describeImportLedgerContract("SqliteImportLedger", async () => {
   const { client, dispose } = await openTemporaryDatabase();

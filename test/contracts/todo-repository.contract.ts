@@ -9,6 +9,7 @@ import {
 } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { aTodo } from "../support/todos.js";
+import { checkAgainstModel } from "./todo-repository.model.js";
 
 export interface TodoRepositoryFixture {
   repository: TodoRepository;
@@ -25,6 +26,8 @@ export interface TodoRepositoryFixture {
 export function describeTodoRepositoryContract(
   name: string,
   makeRepository: () => Promise<TodoRepositoryFixture>,
+  /** How many random runs the model check makes: fewer for a store whose calls are slow. */
+  { modelRuns = 100 }: { modelRuns?: number } = {},
 ): void {
   describe(`${name} (TodoRepository contract)`, () => {
     let repository: TodoRepository;
@@ -266,6 +269,12 @@ export function describeTodoRepositoryContract(
         const attempt = repository.list({ limit: 10, cursor });
 
         await expect(attempt).rejects.toBeInstanceOf(InvalidCursorError);
+      });
+    });
+
+    describe("against a model", () => {
+      it("answers random operations as a map of todos would, with listings paged across them", async () => {
+        await checkAgainstModel(makeRepository, modelRuns);
       });
     });
 
