@@ -29,8 +29,12 @@ describeTodoRepositoryContract(
   { modelRuns: 100 },
 );
 
-describeImportLedgerContract("DynamoDbImportLedger on dynalite (the fallback)", async () => {
-  const tableName = uniqueTableName("imports");
-  const tables = await createTables(client, { imports: tableName });
-  return { ledger: new DynamoDbImportLedger(client, { tableName }), dispose: tables.drop };
-});
+describeImportLedgerContract(
+  "DynamoDbImportLedger on dynalite (the fallback)",
+  async () => {
+    const tableName = uniqueTableName("imports");
+    const tables = await createTables(client, { imports: tableName });
+    return { ledger: new DynamoDbImportLedger(client, { tableName }), dispose: tables.drop };
+  },
+  { referenceRuns: 100 },
+);

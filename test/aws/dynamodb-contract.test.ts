@@ -38,11 +38,15 @@ describeTodoRepositoryContract(
   { modelRuns: 100 },
 );
 
-describeImportLedgerContract(`DynamoDbImportLedger on ${standIn.kind}`, async () => {
-  const tableName = uniqueTableName("imports");
-  const tables = await createTables(client, { imports: tableName });
-  return { ledger: new DynamoDbImportLedger(client, { tableName }), dispose: tables.drop };
-});
+describeImportLedgerContract(
+  `DynamoDbImportLedger on ${standIn.kind}`,
+  async () => {
+    const tableName = uniqueTableName("imports");
+    const tables = await createTables(client, { imports: tableName });
+    return { ledger: new DynamoDbImportLedger(client, { tableName }), dispose: tables.drop };
+  },
+  { referenceRuns: 100 },
+);
 
 describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () => {
   let tableName: string;

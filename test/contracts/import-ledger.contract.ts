@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ImportClaim, ImportLedger, ImportReport, ImportStatus, ObjectRef } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { checkAgainstReference } from "./import-ledger.reference.js";
 
 export interface ImportLedgerFixture {
   ledger: ImportLedger;
@@ -19,6 +20,11 @@ const SOURCE: ObjectRef = { container: "uploads", key: "todos/2030 january.csv",
 export function describeImportLedgerContract(
   name: string,
   makeLedger: () => Promise<ImportLedgerFixture>,
+  /**
+   * How many random runs check the ledger against the reference, `InMemoryImportLedger` (which this suite's
+   * other tests check): none for the reference itself.
+   */
+  { referenceRuns = 0 }: { referenceRuns?: number } = {},
 ): void {
   describe(`${name} (ImportLedger contract)`, () => {
     let ledger: ImportLedger;
@@ -31,6 +37,12 @@ export function describeImportLedgerContract(
     afterEach(async () => {
       await dispose?.();
     });
+
+    if (referenceRuns > 0) {
+      it("answers random claims, renewals and finishes as the reference ledger does, entry for entry", async () => {
+        await checkAgainstReference(makeLedger, referenceRuns);
+      });
+    }
 
     it("creates a RUNNING first attempt on the first claim", async () => {
       const importId = randomUUID();

@@ -32,10 +32,14 @@ describeTodoRepositoryContract(
   { modelRuns: 300 },
 );
 
-describeImportLedgerContract("SqliteImportLedger", async () => {
-  const { client, dispose } = await openTemporaryDatabase();
-  return { ledger: new SqliteImportLedger(client), dispose };
-});
+describeImportLedgerContract(
+  "SqliteImportLedger",
+  async () => {
+    const { client, dispose } = await openTemporaryDatabase();
+    return { ledger: new SqliteImportLedger(client), dispose };
+  },
+  { referenceRuns: 300 },
+);
 
 describe("SQLite database file", () => {
   let dispose: (() => Promise<void>) | undefined;
