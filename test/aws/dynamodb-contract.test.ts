@@ -10,9 +10,8 @@ import {
 } from "@anycloud/core";
 import { type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished } from "vitest";
-import { describeImportLedgerContract } from "../contracts/import-ledger.contract.js";
-import { describeTodoRepositoryContract } from "../contracts/todo-repository.contract.js";
 import { dynamoDbClientFor } from "../support/aws/aws-clients.js";
+import { describeDynamoDbContracts } from "../support/aws/dynamodb-contracts.js";
 import { type DynamoDbStandIn, startDynamoDb } from "../support/aws/dynamodb-stand-in.js";
 import { createTables, uniqueTableName } from "../support/aws/dynamodb-tables.js";
 import { aTodo } from "../support/todos.js";
@@ -26,27 +25,7 @@ afterAll(async () => {
   await standIn.stop();
 });
 
-// Each contract test gets fresh, empty tables, dropped after it.
-describeTodoRepositoryContract(
-  `DynamoDbTodoRepository on ${standIn.kind}`,
-  async () => {
-    const tableName = uniqueTableName("todos");
-    const tables = await createTables(client, { todos: tableName });
-    return { repository: new DynamoDbTodoRepository(client, { tableName }), dispose: tables.drop };
-  },
-  // A table a run, and a round trip a call: fewer runs.
-  { modelRuns: 100 },
-);
-
-describeImportLedgerContract(
-  `DynamoDbImportLedger on ${standIn.kind}`,
-  async () => {
-    const tableName = uniqueTableName("imports");
-    const tables = await createTables(client, { imports: tableName });
-    return { ledger: new DynamoDbImportLedger(client, { tableName }), dispose: tables.drop };
-  },
-  { referenceRuns: 100 },
-);
+describeDynamoDbContracts(standIn.kind, client);
 
 describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () => {
   let tableName: string;
