@@ -92,6 +92,9 @@ describe("the server process", () => {
         level: 60,
         msg: "could not start",
         error: expect.objectContaining({ code: "EADDRINUSE" }),
+        port: Number(port),
+        host: "127.0.0.1",
+        dataDir,
       }),
     ]);
     expect(second.stderr).toBe("");
@@ -428,6 +431,25 @@ describe("the server process", () => {
         maxConnections: 1,
       }),
     );
+  });
+
+  it("names its store in the line that says it listens, and DATA_DIR only for SQLite; then the signal that stops it", async () => {
+    const onSqlite = await startServerProcess({ DATA_DIR: dataDir });
+    await onSqlite.stop("SIGINT");
+    const inMemory = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
+    await inMemory.stop("SIGTERM");
+
+    const linesOf = (server: typeof onSqlite) =>
+      server.logs.filter((entry) => entry.msg === "listening" || entry.msg === "shutting down");
+    expect(linesOf(onSqlite)).toEqual([
+      expect.objectContaining({ msg: "listening", url: onSqlite.url, store: "sqlite", dataDir }),
+      expect.objectContaining({ msg: "shutting down", signal: "SIGINT" }),
+    ]);
+    expect(linesOf(inMemory)).toEqual([
+      expect.objectContaining({ msg: "listening", url: inMemory.url, store: "memory" }),
+      expect.objectContaining({ msg: "shutting down", signal: "SIGTERM" }),
+    ]);
+    expect(linesOf(inMemory)[0]).not.toHaveProperty("dataDir");
   });
 
   it("logs one JSON line per request with method, path, status, duration and request id", async () => {
