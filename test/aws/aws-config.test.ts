@@ -46,6 +46,15 @@ describe("readAwsConfig", () => {
     });
   });
 
+  it.each(["verbose", "silent", "ERROR"])(
+    "refuses, at load, the LOG_LEVEL %s, which the logger does not know",
+    (level) => {
+      expect(() => readAwsConfig({ ...TABLES, LOG_LEVEL: level })).toThrow(
+        `LOG_LEVEL must be one of debug, info, warn, error, not "${level}".`,
+      );
+    },
+  );
+
   it.each(["TODOS_TABLE", "IMPORTS_TABLE"])("refuses, at load, an environment without %s", (name) => {
     expect(() => readAwsConfig({ ...TABLES, [name]: "" })).toThrow(`${name} is not set.`);
     expect(() => readAwsConfig({ ...TABLES, [name]: undefined })).toThrow(`${name} is not set.`);

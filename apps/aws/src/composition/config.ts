@@ -1,3 +1,5 @@
+import type { LogLevel } from "@anycloud/core";
+
 /** The functions' settings, from the environment serverless.yml gives them. */
 export interface AwsAppConfig {
   todosTable: string;
@@ -7,7 +9,7 @@ export interface AwsAppConfig {
   /** For the local loop and tests: DynamoDB Local, LocalStack... */
   dynamoDbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
-  logLevel: string;
+  logLevel: LogLevel;
   /**
    * The origins whose pages may call the API (CORS_ORIGINS, the stage parameter corsOrigins as
    * scripts/cors-origins.cjs checked it at package time); none, CORS off. Given to the api function only, which
@@ -24,10 +26,21 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsAppConfi
     cursorSecret: env.CURSOR_SECRET || undefined,
     dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
-    logLevel: env.LOG_LEVEL || "info",
+    logLevel: logLevelOf(env.LOG_LEVEL),
     // Core refuses a malformed origin when the API is composed: at load, loudly, not on a page's first call.
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").filter((origin) => origin !== ""),
   };
+}
+
+const LOG_LEVELS: readonly string[] = ["debug", "info", "warn", "error"] satisfies LogLevel[];
+
+/** `info` when unset; a level the logger does not know stops the function at load, as the server refuses one. */
+function logLevelOf(value: string | undefined): LogLevel {
+  if (!value) return "info";
+  if (!LOG_LEVELS.includes(value)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${value}".`);
+  }
+  return value as LogLevel;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -1,12 +1,4 @@
-import {
-  CLOCK,
-  type Clock,
-  createJsonLogger,
-  LOGGER,
-  type Logger,
-  type LogLevel,
-  systemClock,
-} from "@anycloud/core";
+import { CLOCK, type Clock, createJsonLogger, LOGGER, type Logger, systemClock } from "@anycloud/core";
 import { Container, type ContainerModule, type ServiceIdentifier } from "inversify";
 import { type AwsAppConfig, readAwsConfig } from "./config.js";
 import { AWS_CONFIG } from "./tokens.js";
@@ -22,7 +14,7 @@ import { AWS_CONFIG } from "./tokens.js";
 export function compose(modules: ContainerModule[], config: AwsAppConfig = readAwsConfig()): Container {
   const container = new Container({ defaultScope: "Singleton" });
   container.bind<AwsAppConfig>(AWS_CONFIG).toConstantValue(config);
-  container.bind<Logger>(LOGGER).toConstantValue(createJsonLogger(config.logLevel as LogLevel));
+  container.bind<Logger>(LOGGER).toConstantValue(createJsonLogger(config.logLevel));
   container.bind<Clock>(CLOCK).toConstantValue(systemClock);
   container.load(...modules);
   return container;
