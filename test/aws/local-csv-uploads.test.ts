@@ -230,3 +230,57 @@ describe("the local loop's S3 notification on LocalLambdas, for an import held b
     expect(lines.join("\n")).not.toMatch(/invocations running now have ended/);
   });
 });
+
+describe("the local loop's S3 notification, filtered as serverless.yml's", () => {
+  it("invokes csvImport for a .csv object created in its bucket, and for nothing else", async () => {
+    const invoked: unknown[] = [];
+    const { lines, log, line } = logLines();
+    const lambdas = {
+      invoke: async (_: string, event: unknown) => {
+        invoked.push(event);
+        return completed();
+      },
+      idle: () => undefined,
+    } as unknown as LocalLambdas;
+    const uploads = csvUploadsListener({
+      lambdas,
+      s3: {} as S3Client,
+      bucket: BUCKET,
+      retryDelaysMs: [],
+      log,
+    });
+    const record = (eventName: string, bucket: string, key: string) =>
+      ({
+        Records: [{ eventName, s3: { bucket: { name: bucket }, object: { key, eTag: "e", size: 1 } } }],
+      }) as unknown as S3Event;
+
+    uploads.onEvent(record("ObjectRemoved:Delete", BUCKET, "gone.csv"));
+    uploads.onEvent(record("ObjectCreated:Put", "elsewhere", "other.csv"));
+    uploads.onEvent(record("ObjectCreated:Put", BUCKET, "notes.txt"));
+    uploads.onEvent(record("ObjectCreated:Copy", BUCKET, "copied.csv"));
+    await line(/copied\.csv: COMPLETED/);
+    uploads.close();
+
+    expect(invoked).toHaveLength(1);
+    expect(invoked[0]).toMatchObject({
+      Records: [{ eventName: "ObjectCreated:Copy", s3: { object: { key: "copied.csv" } } }],
+    });
+    expect(lines).toHaveLength(1);
+  });
+
+  it("says so when it cannot build the event (the HeadObject for a missing ETag failed)", async () => {
+    const { log, line } = logLines();
+    const lambdas = { invoke: async () => completed(), idle: () => undefined } as unknown as LocalLambdas;
+    const s3 = { send: async () => Promise.reject(new Error("s3rver is gone")) } as unknown as S3Client;
+    const uploads = csvUploadsListener({ lambdas, s3, bucket: BUCKET, retryDelaysMs: [], log });
+
+    uploads.onEvent({
+      Records: [
+        { eventName: "ObjectCreated:Copy", s3: { bucket: { name: BUCKET }, object: { key: "a b.csv" } } },
+      ],
+    } as unknown as S3Event);
+
+    await line(/^csvImport s3:\/\/uploads\/a b\.csv: the event could not be built: s3rver is gone$/);
+    uploads.close();
+  });
+});

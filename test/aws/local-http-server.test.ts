@@ -190,3 +190,245 @@ describe("the local loop's Invoke API, for an asynchronous invocation (X-Amz-Inv
     expect(attempts).toEqual(["hello", "hello", "hello"]);
   });
 });
+
+describe("the local loop's Invoke API, answering as Lambda's", () => {
+  let lambda: LocalHttpServer;
+  beforeAll(async () => {
+    // Every function answers with its name and its event, or nothing when the event says so, or throws `fail`.
+    const lambdas = new LocalLambdas(
+      async (name) => ({
+        handler: async (event: { fail?: string; nothing?: boolean }) => {
+          if (event.fail !== undefined) throw new TypeError(event.fail);
+          return event.nothing ? undefined : { name, event };
+        },
+      }),
+      () => {},
+    );
+    lambda = await startLocalHttpServer({ port: 0, lambdas, log: () => {} });
+  });
+  afterAll(() => lambda?.close());
+
+  const invoke = (name: string, body?: string, headers: Record<string, string> = {}) =>
+    fetch(`${lambda.url}/2015-03-31/functions/${name}/invocations`, { method: "POST", headers, body });
+
+  it.each([
+    ["hello", "hello"],
+    ["anycloud-workshop-dev-hello", "hello"],
+    ["arn:aws:lambda:eu-west-1:123456789012:function:anycloud-workshop-prod-csvImport", "csvImport"],
+    [encodeURIComponent("arn:aws:lambda:eu-west-1:123456789012:function:listTodo"), "listTodo"],
+    ["api/invocations?Qualifier=%24LATEST#", "api"],
+  ])("invokes %s as %s, with the body as its event", async (name, invoked) => {
+    // (`#` ends the URL's path where the helper appends `/invocations`.)
+    const response = await invoke(name, JSON.stringify({ from: "the test" }));
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ name: invoked, event: { from: "the test" } });
+  });
+
+  it("passes an empty body as an empty event, and a result of nothing as null", async () => {
+    const empty = await invoke("hello");
+    const nothing = await invoke("hello", JSON.stringify({ nothing: true }));
+
+    expect(await empty.json()).toEqual({ name: "hello", event: {} });
+    expect(nothing.status).toBe(200);
+    expect(await nothing.text()).toBe("null");
+  });
+
+  it("answers a function's error 200 with X-Amz-Function-Error, its type, message and stack", async () => {
+    const response = await invoke("hello", JSON.stringify({ fail: "it broke" }));
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("x-amz-function-error")).toBe("Unhandled");
+    const error = (await response.json()) as { trace: string[] };
+    expect(error).toMatchObject({ errorType: "TypeError", errorMessage: "it broke" });
+    expect(error.trace[0]).toBe("TypeError: it broke");
+    expect(error.trace.length).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ["nope", "{}", 404, "ResourceNotFoundException", "Function not found: nope"],
+    [
+      "anycloud-workshop--hello",
+      "{}",
+      404,
+      "ResourceNotFoundException",
+      "Function not found: anycloud-workshop--hello",
+    ],
+    ["hello", "{not json", 400, "InvalidRequestContentException", "Could not parse request body into json"],
+    [
+      "hello",
+      `{}${" ".repeat(6 * 1024 * 1024)}`,
+      413,
+      "RequestEntityTooLargeException",
+      "Request must be smaller than 6291456 bytes for the Invoke operation",
+    ],
+  ])("refuses %s with %#: its status, error type and message", async (name, body, status, type, message) => {
+    const response = await invoke(name, body);
+
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("x-amzn-errortype")).toBe(type);
+    expect(await response.json()).toEqual({ Type: "User", message });
+  });
+
+  it("answers 404 to a function name that is not valid percent-encoding, not 500", async () => {
+    const response = await invoke("hello%zz");
+
+    expect(response.status).toBe(404);
+    expect(response.headers.get("x-amzn-errortype")).toBe("ResourceNotFoundException");
+  });
+
+  it("refuses an asynchronous invocation over 1 MB, as Lambda does, where a synchronous one may have 6 MB", async () => {
+    const body = JSON.stringify({ padding: "x".repeat(1024 * 1024) });
+
+    const response = await invoke("hello", body, { "x-amz-invocation-type": "Event" });
+    const synchronous = await invoke("hello", body);
+
+    expect(response.status).toBe(413);
+    expect(response.headers.get("x-amzn-errortype")).toBe("RequestEntityTooLargeException");
+    expect(await response.json()).toEqual({
+      Type: "User",
+      message: `${body.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`,
+    });
+    expect(synchronous.status).toBe(200);
+  });
+
+  it.each([
+    ["GET", "/2015-03-31/functions/hello/invocations"],
+    ["POST", "/2015-03-31/functions/hello/invocations/more"],
+    ["POST", "/v1/2015-03-31/functions/hello/invocations"],
+  ])("takes %s %s as a request of the HTTP API, not an invocation", async (method, path) => {
+    const response = await fetch(`${lambda.url}${path}`, { method });
+
+    // The result has no statusCode: the HTTP API sends it as JSON, where the Invoke API would name the function.
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ name: "api", event: { routeKey: "$default" } });
+  });
+});
+
+describe("the local loop's HTTP API, answering as API Gateway", () => {
+  const logged: string[] = [];
+  let api: LocalHttpServer;
+  beforeAll(async () => {
+    // Every function answers with its name and the event's route key; `/todos/boom` throws, `/todos/bad` returns
+    // a header Node cannot send.
+    const lambdas = new LocalLambdas(
+      async (name) => ({
+        handler: async (event: { rawPath: string; routeKey: string }) => {
+          if (event.rawPath === "/todos/boom") throw new Error("boom");
+          if (event.rawPath === "/todos/bad") return { statusCode: 200, headers: { "x-bad": "a\nb" } };
+          return { statusCode: 200, body: JSON.stringify({ name, routeKey: event.routeKey }) };
+        },
+      }),
+      () => {},
+    );
+    api = await startLocalHttpServer({ port: 0, lambdas, log: (line) => logged.push(line) });
+  });
+  afterAll(() => api?.close());
+
+  it("routes on the path without its query, and logs each request with its status and duration", async () => {
+    const started = performance.now();
+    const response = await fetch(`${api.url}/hello?name=Jane`);
+    const took = performance.now() - started;
+
+    expect(await response.json()).toEqual({ name: "helloHttp", routeKey: "GET /hello" });
+    const line = logged.find((seen) => seen.startsWith("GET /hello?name=Jane → 200 in "));
+    expect(line).toMatch(/ in \d+ ms$/);
+    expect(Number(/ in (\d+) ms$/.exec(line!)![1])).toBeLessThanOrEqual(Math.ceil(took));
+  });
+
+  it.each([
+    ["a function that throws", "/todos/boom", 500, "Internal Server Error"],
+    ["a result Node cannot send", "/todos/bad", 502, "Internal Server Error"],
+  ])("answers %s %i, as API Gateway does", async (_, path, status, message) => {
+    const response = await fetch(`${api.url}${path}`);
+
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ message });
+  });
+
+  it("logs why a result could not be sent", async () => {
+    await fetch(`${api.url}/todos/bad`);
+
+    expect(logged).toContainEqual(
+      expect.stringMatching(/^GET \/todos\/bad: the function's result cannot be sent: /),
+    );
+  });
+
+  it.each([
+    ["an event over Lambda's 6 MB", 7 * 1024 * 1024],
+    ["a body over the HTTP API's 10 MB", 10 * 1024 * 1024 + 1],
+  ])("answers %s 413", async (_, bytes) => {
+    const response = await fetch(`${api.url}/todos`, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: "x".repeat(bytes),
+    });
+
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toEqual({ message: "Request Entity Too Large" });
+  });
+
+  it("passes on a body of just 10 MB, the HTTP API's limit, in chunks", async () => {
+    const response = await fetch(`${api.url}/2015-03-31/functions/hello/invocations`, {
+      method: "POST",
+      body: "x".repeat(10 * 1024 * 1024),
+    });
+
+    // Read whole, and over Lambda's 6 MB: refused by the Invoke API, not by the HTTP API's limit.
+    expect(response.headers.get("x-amzn-errortype")).toBe("RequestEntityTooLargeException");
+  });
+
+  it("refuses a body over 10 MB before the Invoke API reads it", async () => {
+    const response = await fetch(`${api.url}/2015-03-31/functions/hello/invocations`, {
+      method: "POST",
+      body: "x".repeat(10 * 1024 * 1024 + 1),
+    });
+
+    expect(response.status).toBe(413);
+    expect(response.headers.get("x-amzn-errortype")).toBeNull();
+    expect(await response.json()).toEqual({ message: "Request Entity Too Large" });
+  });
+});
+
+describe("startLocalHttpServer", () => {
+  it("rejects when its port is taken, and stops listening once closed", async () => {
+    const lambdas = new LocalLambdas(
+      async () => ({ handler: async () => null }),
+      () => {},
+    );
+    const first = await startLocalHttpServer({ port: 0, lambdas, log: () => {} });
+    const port = Number(new URL(first.url).port);
+
+    await expect(startLocalHttpServer({ port, lambdas, log: () => {} })).rejects.toThrow(/EADDRINUSE/);
+    await first.close();
+    await expect(fetch(`${first.url}/hello`)).rejects.toThrow();
+  });
+
+  it("retries a failed asynchronous invocation after 1 s, then 2 s, unless told otherwise", async () => {
+    const logged: string[] = [];
+    const lambdas = new LocalLambdas(
+      async () => ({
+        handler: async () => {
+          throw new Error("failed");
+        },
+      }),
+      () => {},
+    );
+    const server = await startLocalHttpServer({ port: 0, lambdas, log: (line) => logged.push(line) });
+    try {
+      await fetch(`${server.url}/2015-03-31/functions/hello/invocations`, {
+        method: "POST",
+        headers: { "x-amz-invocation-type": "Event" },
+      });
+
+      await expect.poll(() => logged).toContain("hello: attempt 1 failed, retrying in 1000 ms: failed");
+    } finally {
+      await server.close();
+    }
+  });
+});

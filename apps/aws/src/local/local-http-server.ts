@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type AsyncInvocations, asyncInvocations } from "./async-invocations.js";
-import { type FunctionName, HTTP_ROUTES, isFunctionName, matchRoute } from "./functions.js";
+import { type FunctionName, HTTP_ROUTES, isFunctionName, matchRoute, safeDecode } from "./functions.js";
 import { httpApiEventFrom, responseFromResult, type WireResponse } from "./http-api-event.js";
 import {
   EventTooLargeError,
@@ -12,6 +12,8 @@ import {
 
 /** An HTTP API's own limit on a request's payload. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Lambda's limit on an asynchronous invocation's event: 1 MB, where a synchronous one may have 6. */
+const MAX_EVENT_INVOCATION_BYTES = 1024 * 1024;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?.*)?$/;
 
 export interface LocalHttpServer {
@@ -98,8 +100,8 @@ async function serve(request: IncomingMessage, invokers: Invokers): Promise<Wire
   const invoked = INVOKE_PATH.exec(target);
   const body = await readBody(request);
   if (body === undefined) return json(413, { message: "Request Entity Too Large" });
-  if (invoked && method === "POST")
-    return invokeDirectly(decodeURIComponent(invoked[1]!), request, body, invokers);
+  // A name that is not valid percent-encoding names no function (404), rather than failing here (a 500 the SDK retries).
+  if (invoked && method === "POST") return invokeDirectly(safeDecode(invoked[1]!), request, body, invokers);
 
   const question = target.indexOf("?");
   const match = matchRoute(method, question === -1 ? target : target.slice(0, question), HTTP_ROUTES);
@@ -127,9 +129,9 @@ async function serve(request: IncomingMessage, invokers: Invokers): Promise<Wire
 }
 
 /**
- * Lambda's Invoke API: the body is the event; `X-Amz-Invocation-Type: Event` answers 202 at once and runs the
- * function as Lambda runs an asynchronous invocation (retried twice if it throws), `DryRun` 204 without
- * invoking.
+ * Lambda's Invoke API: the body is the event (6 MB at most); `X-Amz-Invocation-Type: Event` answers 202 at once
+ * and runs the function as Lambda runs an asynchronous invocation (retried twice if it throws; 1 MB at most),
+ * `DryRun` 204 without invoking.
  */
 async function invokeDirectly(
   name: string,
@@ -147,6 +149,15 @@ async function invokeDirectly(
     `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the Invoke operation`,
   );
   if (body.length > MAX_PAYLOAD_BYTES) return tooLarge;
+  const type = request.headers["x-amz-invocation-type"];
+  // Worded as Lambda's refusal (its limit was 256 KB before, 1 MB now).
+  if (type === "Event" && body.length > MAX_EVENT_INVOCATION_BYTES) {
+    return invokeError(
+      413,
+      "RequestEntityTooLargeException",
+      `${body.length} byte payload is too large for the Event invocation type (limit ${MAX_EVENT_INVOCATION_BYTES} bytes)`,
+    );
+  }
   let event: unknown;
   try {
     event = body.length === 0 ? {} : JSON.parse(body.toString("utf8"));
@@ -154,9 +165,8 @@ async function invokeDirectly(
     return invokeError(400, "InvalidRequestContentException", "Could not parse request body into json");
   }
   // A dry run only checks the request, as Lambda's does: run, csvImport would import the event's uploads.
-  if (request.headers["x-amz-invocation-type"] === "DryRun")
-    return { status: 204, headers: {}, body: Buffer.alloc(0) };
-  if (request.headers["x-amz-invocation-type"] === "Event") {
+  if (type === "DryRun") return { status: 204, headers: {}, body: Buffer.alloc(0) };
+  if (type === "Event") {
     void invocations.invoke(short as FunctionName, event);
     return { status: 202, headers: {}, body: Buffer.alloc(0) };
   }
