@@ -350,6 +350,12 @@ describe("the local loop's HTTP API, answering as API Gateway", () => {
     expect(await response.json()).toEqual({ message });
   });
 
+  it("logs the error a function threw, as Lambda's runtime writes it to the function's log", async () => {
+    await fetch(`${api.url}/todos/boom`);
+
+    expect(logged).toContainEqual(expect.stringMatching(/^api failed: Error: boom\n {4}at /));
+  });
+
   it("logs why a result could not be sent", async () => {
     await fetch(`${api.url}/todos/bad`);
 

@@ -74,7 +74,7 @@ async function respond(
   const started = performance.now();
   let answer: WireResponse;
   try {
-    answer = await serve(request, invokers);
+    answer = await serve(request, invokers, log);
   } catch (error) {
     log(`${request.method} ${request.url}: ${(error as Error).stack ?? error}`);
     answer = json(500, { message: "Internal Server Error" });
@@ -93,7 +93,11 @@ async function respond(
   log(`${request.method} ${request.url} → ${answer.status} in ${Math.round(performance.now() - started)} ms`);
 }
 
-async function serve(request: IncomingMessage, invokers: Invokers): Promise<WireResponse> {
+async function serve(
+  request: IncomingMessage,
+  invokers: Invokers,
+  log: (line: string) => void,
+): Promise<WireResponse> {
   const { lambdas } = invokers;
   const method = request.method ?? "GET";
   const target = request.url ?? "/";
@@ -123,7 +127,9 @@ async function serve(request: IncomingMessage, invokers: Invokers): Promise<Wire
     if (error instanceof EventTooLargeError) return json(413, { message: "Request Entity Too Large" });
     // API Gateway's integration failure: the function answered, but Lambda would not pass the answer on.
     if (error instanceof ResultTooLargeError) return json(502, { message: "Internal Server Error" });
-    // The function's own logs say what went wrong; the caller only learns that it did.
+    // The caller only learns that the function failed; Lambda's runtime writes why to the function's log (an
+    // error its handler threw, or its module's load: a LOG_LEVEL it refuses...), and so does the loop.
+    log(`${match.route.functionName} failed: ${(error as Error)?.stack ?? String(error)}`);
     return json(500, { message: "Internal Server Error" });
   }
 }
