@@ -1,4 +1,4 @@
-import type { LogLevel } from "@anycloud/core";
+import { isLogLevel, LOG_LEVELS, type LogLevel } from "@anycloud/core";
 
 /** The functions' settings, from the environment serverless.yml gives them. */
 export interface AwsAppConfig {
@@ -32,15 +32,12 @@ export function readAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsAppConfi
   };
 }
 
-const LOG_LEVELS: readonly string[] = ["debug", "info", "warn", "error"] satisfies LogLevel[];
-
 /** `info` when unset; a level the logger does not know stops the function at load, as the server refuses one. */
 function logLevelOf(value: string | undefined): LogLevel {
   if (!value) return "info";
-  if (!LOG_LEVELS.includes(value)) {
+  if (!isLogLevel(value))
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${value}".`);
-  }
-  return value as LogLevel;
+  return value;
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -16,6 +16,13 @@ export const silentLogger: Logger = { debug: ignore, info: ignore, warn: ignore,
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
 
+/** The levels `createJsonLogger` knows, lowest first: for a runtime to check a configured one against. */
+export const LOG_LEVELS = Object.keys(LEVELS) as readonly LogLevel[];
+
+export function isLogLevel(value: string): value is LogLevel {
+  return Object.hasOwn(LEVELS, value);
+}
+
 /**
  * A logger that writes one JSON object per line (`{ level, time, msg, ...fields }`): what Lambda, Azure
  * Functions and Cloud Functions collect from stdout as structured logs. No dependency, nothing buffered.
