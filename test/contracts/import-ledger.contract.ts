@@ -1,14 +1,13 @@
 import { randomUUID } from "node:crypto";
-import type { ImportClaim, ImportLedger, ImportReport, ImportStatus, ObjectRef } from "@anycloud/core";
+import type { ImportClaim, ImportLedger, ObjectRef } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { aReport, at, SOURCE } from "./import-ledger.fixtures.js";
 import { checkAgainstReference } from "./import-ledger.reference.js";
 
 export interface ImportLedgerFixture {
   ledger: ImportLedger;
   dispose?: () => Promise<void>;
 }
-
-const SOURCE: ObjectRef = { container: "uploads", key: "todos/2030 january.csv", version: "v1" };
 
 /**
  * The behaviour every `ImportLedger` promises. Each test gets a fresh, empty ledger from `makeLedger`,
@@ -333,33 +332,7 @@ export function describeImportLedgerContract(
 
 const LEASE_MINUTES = 15;
 
-/** An ISO instant `minutes` after a fixed origin. */
-function at(minutes: number): string {
-  return new Date(Date.UTC(2030, 0, 1) + minutes * 60_000).toISOString();
-}
-
 /** A claim made at minute `minutes`, holding a lease of `LEASE_MINUTES`. */
 function claimAt(importId: string, minutes: number): ImportClaim {
   return { importId, source: { ...SOURCE }, now: at(minutes), leaseExpiresAt: at(minutes + LEASE_MINUTES) };
-}
-
-function aReport(importId: string, status: ImportStatus): ImportReport {
-  return {
-    importId,
-    source: SOURCE,
-    status,
-    rowsRead: 4,
-    imported: 2,
-    rejected: 1,
-    failed: 1,
-    errors: [
-      { line: 3, reason: "dueDate: not a calendar date" },
-      { line: 5, reason: "The store could not write this todo — «€»" },
-    ],
-    errorsTruncated: false,
-    startedAt: at(0),
-    finishedAt: at(2),
-    durationMs: 120_000,
-    note: "résumé 📄",
-  };
 }

@@ -1,14 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  type ImportLedger,
-  type ImportReport,
-  type ImportStatus,
-  InMemoryImportLedger,
-} from "@anycloud/core";
+import { type ImportLedger, type ImportStatus, InMemoryImportLedger } from "@anycloud/core";
 import fc from "fast-check";
 import { expect } from "vitest";
 import { propertyRuns } from "../support/property-runs.js";
 import type { ImportLedgerFixture } from "./import-ledger.contract.js";
+import { aReport, at } from "./import-ledger.fixtures.js";
 
 // Two imports and a few minutes, so that claims meet live and expired leases, and finishes and renewals meet
 // attempts that hold the import, that lost it, and that never had it.
@@ -117,26 +113,4 @@ async function run(
     }
     for (const id of importIds) await both((on) => on.get(id));
   }
-}
-
-/** An ISO instant `minutes` after a fixed origin. */
-function at(minutes: number): string {
-  return new Date(Date.UTC(2030, 0, 1) + minutes * 60_000).toISOString();
-}
-
-function aReport(importId: string, status: ImportStatus): ImportReport {
-  return {
-    importId,
-    source: { container: "uploads", key: "todos-0.csv", version: "v0" },
-    status,
-    rowsRead: 3,
-    imported: status === "COMPLETED" ? 2 : 1,
-    rejected: 1,
-    failed: status === "COMPLETED" ? 0 : 1,
-    errors: [{ line: 3, reason: "dueDate: not a calendar date" }],
-    errorsTruncated: false,
-    startedAt: at(0),
-    finishedAt: at(1),
-    durationMs: 60_000,
-  };
 }

@@ -8,7 +8,7 @@ import {
   VersionConflictError,
 } from "@anycloud/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { aTodo } from "../support/todos.js";
+import { aTodo, listAll, sortById } from "../support/todos.js";
 import { checkAgainstModel } from "./todo-repository.model.js";
 
 export interface TodoRepositoryFixture {
@@ -386,25 +386,10 @@ function fiftyThreeTodos(): Todo[] {
   });
 }
 
-async function listAll(repository: TodoRepository, limit: number, cursor?: string) {
-  const pages = [];
-  for (let next = cursor, count = 0; ; count++) {
-    if (count > 10_000) throw new Error("The listing does not end.");
-    const page = await repository.list(next === undefined ? { limit } : { limit, cursor: next });
-    pages.push(page);
-    if (page.nextCursor === undefined) return pages;
-    next = page.nextCursor;
-  }
-}
-
 async function putInBatches(repository: TodoRepository, todos: readonly Todo[]) {
   const results = [];
   for (let start = 0; start < todos.length; start += repository.preferredBatchSize) {
     results.push(await repository.putMany(todos.slice(start, start + repository.preferredBatchSize)));
   }
   return results;
-}
-
-function sortById(todos: readonly Todo[]): Todo[] {
-  return [...todos].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -9,6 +9,7 @@ import {
 import fc from "fast-check";
 import { expect } from "vitest";
 import { propertyRuns } from "../support/property-runs.js";
+import { aTodo, listAll, sortById } from "../support/todos.js";
 import type { TodoRepositoryFixture } from "./todo-repository.contract.js";
 
 // Few ids, creation times and tasks, so that the operations meet: a create finds its id taken, an update or a
@@ -92,16 +93,14 @@ async function run(repository: TodoRepository, operations: readonly Operation[])
   const ids = Array.from({ length: IDS }, () => randomUUID());
   const model = new Map<string, Todo>();
   let listing: Listing | undefined;
-  const todo = (index: number, fields: { createdAt: number; task: number; version: number }): Todo => ({
-    id: ids[index]!,
-    task: TASKS[fields.task]!,
-    name: null,
-    dueDate: null,
-    checked: false,
-    createdAt: CREATED_AT[fields.createdAt]!,
-    updatedAt: CREATED_AT[fields.createdAt]!,
-    version: fields.version,
-  });
+  const todo = (index: number, fields: { createdAt: number; task: number; version: number }): Todo =>
+    aTodo({
+      id: ids[index]!,
+      task: TASKS[fields.task]!,
+      createdAt: CREATED_AT[fields.createdAt]!,
+      updatedAt: CREATED_AT[fields.createdAt]!,
+      version: fields.version,
+    });
   /** Records, for a listing under way, what a write of `next` over `stored` (none: a delete) does to it. */
   const noteWrite = (todoId: string, stored: Todo | undefined, next: Todo | undefined) => {
     if (listing === undefined) return;
@@ -200,14 +199,7 @@ async function run(repository: TodoRepository, operations: readonly Operation[])
     }
   }
   // Whatever came before, a listing from the start now finds exactly what the model holds.
-  const all: Todo[] = [];
-  for (let cursor: string | undefined, pages = 0; ; pages++) {
-    if (pages > 100) throw new Error("The listing does not end.");
-    const page = await repository.list(cursor === undefined ? { limit: 2 } : { limit: 2, cursor });
-    all.push(...page.items);
-    cursor = page.nextCursor;
-    if (cursor === undefined) break;
-  }
+  const all = (await listAll(repository, 2)).flatMap((page) => page.items);
   expect(sortById(all)).toEqual(sortById([...model.values()]));
 }
 
@@ -219,8 +211,4 @@ function checkListing(listing: Listing, model: ReadonlyMap<string, Todo>): void 
     const stayed = model.has(todoId) && !listing.deleted.has(todoId) && !listing.moved.has(todoId);
     if (stayed) expect(listing.listed.get(todoId), `todo ${todoId}, there all along`).toBe(1);
   }
-}
-
-function sortById(todos: readonly Todo[]): Todo[] {
-  return [...todos].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
