@@ -9,6 +9,7 @@ import {
 } from "@anycloud/core";
 import type { Logger as PinoLogger } from "pino";
 import { refusedByTheBridge } from "./bridge-refusals.js";
+import { discardRest } from "./discard-rest.js";
 import { httpRequestOf, type NodeRequestOptions } from "./node-request.js";
 import { byteLengthOf } from "./raw-response.js";
 
@@ -170,40 +171,4 @@ export function pathOf(target = "/"): string {
   const path = query === -1 ? target : target.slice(0, query);
   if (path.startsWith("/") || path === "*") return path;
   return URL.canParse(path) ? new URL(path).pathname : "(not a URL)";
-}
-
-/** What is left of a refused body is read and dropped up to this many bytes, or for this long. */
-const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
-const DISCARD_MAX_MS = 2_000;
-
-/**
- * Reads what is left of a request body and drops it: until its end, the cap, the connection's close, or the end of
- * the client's side of it. A client that ended its side inside the body sends nothing more, and its body never
- * ends (node reports it as a client error): waiting for it would hold the connection, and the request's log line,
- * for the whole `DISCARD_MAX_MS`.
- */
-function discardRest(message: IncomingMessage): Promise<void> {
-  const { socket } = message;
-  if (message.readableEnded || message.destroyed || socket.readableEnded) return Promise.resolve();
-  return new Promise((resolve) => {
-    let received = 0;
-    const done = () => {
-      clearTimeout(timer);
-      message.off("data", onData);
-      message.off("end", done);
-      message.off("close", done);
-      socket.off("end", done);
-      resolve();
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > DISCARD_MAX_BYTES) done();
-    };
-    const timer = setTimeout(done, DISCARD_MAX_MS);
-    message.on("data", onData);
-    message.once("end", done);
-    message.once("close", done);
-    socket.once("end", done);
-    message.resume();
-  });
 }
