@@ -71,6 +71,13 @@ const corpus: CorpusCase[] = [
       5: { task: "Quoted, with comma", name: "Cy", dueDate: "2024-12-31", checked: false },
     },
   },
+  {
+    // A CRLF file cut after the CR of its last line (its LF lost): the last record, quoted, still ends there.
+    file: "crlf-last-line-ends-cr.csv",
+    report: completedWith(2),
+    importedLines: [2, 3],
+    todos: { 3: { task: "Pay rent", name: "Bob" } },
+  },
   ...["lf-quoted-multiline.csv", "crlf-quoted-multiline.csv"].map(
     (file): CorpusCase => ({
       file,

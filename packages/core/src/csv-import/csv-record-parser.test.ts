@@ -143,6 +143,33 @@ describe("CsvRecordParser", () => {
     }
   });
 
+  it.each([
+    ['task\n"ab"\r', [["task"], ["ab"]]],
+    ['task\r\n"ab" \r', [["task"], ["ab"]]],
+    ["task\n'ab'\r", [["task"], ["ab"]]],
+    ["task\nab\r", [["task"], ["ab"]]],
+    ["\r", []],
+  ])("ends the last line at a CR that is the file's last byte: %j", async (text, fields) => {
+    const quote = text.includes("'") ? "'" : '"';
+    for (const size of [1, 2, 1000]) {
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+        text.slice(i * size, (i + 1) * size),
+      );
+      const { records, skipped } = await parse(chunks, quote);
+      expect({ fields: records.map((record) => record.fields), skipped }, `chunks of ${size}`).toEqual({
+        fields,
+        skipped: [],
+      });
+    }
+  });
+
+  it("keeps a CR before the file's last one as text, and a quote left open at its last byte as not closed", async () => {
+    expect((await parse(['task\n"ab"\r\r'])).skipped).toEqual([
+      { line: 2, reason: "closing quote not followed by a comma or the end of the line" },
+    ]);
+    expect((await parse(['task\na\n"open\r'])).skipped).toEqual([{ line: 3, reason: "quote not closed" }]);
+  });
+
   it("reports a record csv-parse skips, with the line it found the problem on", async () => {
     const { records, skipped } = await parse(['task\na\nb"c\n"d"e\n']);
 

@@ -17,6 +17,7 @@ export interface CsvRecordParserOptions {
 }
 
 const LINE_BREAK = /[\r\n]/;
+const CR = Buffer.from("\r");
 
 /** What `CsvRecordParser` changes of csv-parse's inner state (csv-parse 7; the tests fail if it moves). */
 interface CsvParseInternals {
@@ -51,9 +52,11 @@ export class CsvRecordParser extends Parser {
   /** csv-parse's line and empty-line counts when the last record was pushed. */
   private lastLines = 0;
   private lastEmptyLines = 0;
-  /** Whether the input so far ends with a CR, and whether csv-parse is flushing (the input has ended). */
+  /** Whether what csv-parse was given so far ends with a CR, and whether it is flushing (the input has ended). */
   private endsWithCr = false;
   private flushing = false;
+  /** Whether the last chunk's CR, its last byte, is held back until it is known not to be the file's last. */
+  private heldCr = false;
   private batch: CsvRecord[] = [];
 
   constructor({ quote, maxRecordSize, onSkipped }: CsvRecordParserOptions) {
@@ -120,8 +123,17 @@ export class CsvRecordParser extends Parser {
   }
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
-    if (chunk.length > 0) this.endsWithCr = chunk[chunk.length - 1] === 13;
-    super._transform(chunk, encoding, (error, data) => {
+    let input = chunk;
+    if (input.length > 0) {
+      // A CR that is the file's last byte ends its last line, as an editor shows it, and is dropped: csv-parse
+      // would wait for its LF, then read it as text after a field, and refuse a last record that ends `"quoted"`
+      // before it. Held back until the next chunk shows it is not the last byte (that chunk is then copied).
+      if (this.heldCr) input = Buffer.concat([CR, input]);
+      this.heldCr = input[input.length - 1] === 13;
+      if (this.heldCr) input = input.subarray(0, -1);
+      this.endsWithCr = input[input.length - 1] === 13;
+    }
+    super._transform(input, encoding, (error, data) => {
       // An empty batch too: a chunk of records the guard dropped must still make the consumer take a step.
       this.pushBatch(true);
       callback(error, data);
@@ -156,7 +168,7 @@ export class CsvRecordParser extends Parser {
           else if (code === 13) carriageReturns += 1;
         }
       }
-      // A CR that is the file's last byte is not counted by csv-parse, which waits for an LF that never comes.
+      // A CR that is the last byte csv-parse was given is not counted by it, as it waits for an LF never given.
       if (this.flushing && this.endsWithCr && fields.at(-1)?.endsWith("\r")) carriageReturns -= 1;
       this.extraLines += carriageReturns;
     }
