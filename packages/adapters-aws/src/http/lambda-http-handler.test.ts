@@ -375,6 +375,17 @@ describe("paths in a reply's Location and Link headers", () => {
     expect(await locationOf(event, { basePath: "/v1" })).toMatch(pathOfTodo("/v1"));
   });
 
+  it("keeps a custom domain's base path named like the stage in an HTTP API's 1.0 path (/v1 mapped to stage v1)", async () => {
+    // Through a custom domain, payload 1.0's path holds the API mapping's path (AWS, "Create AWS Lambda proxy
+    // integrations for HTTP APIs": "use format 1.0 and the path to access the API mapping"), here named like the stage.
+    const event = {
+      ...restEvent("/v1/todos", { domainName: "api.example.com", path: "/v1/todos", stage: "v1" }),
+      version: "1.0",
+    };
+
+    expect(await locationOf(event, { basePath: "/v1" })).toMatch(pathOfTodo("/v1"));
+  });
+
   it("adds no base path the event's path did not have (the execute-api URL of a function mapped at /v1)", async () => {
     expect(await locationOf(restEvent("/todos", {}), { basePath: "/v1" })).toMatch(pathOfTodo("/prod"));
     expect(await locationOf(httpApiEvent("/todos", "$default"), { basePath: "/v1" })).toMatch(pathOfTodo(""));

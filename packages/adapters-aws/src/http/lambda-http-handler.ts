@@ -30,8 +30,10 @@ export interface LambdaHttpOptions {
   basePath?: string;
   /**
    * Media types whose response bodies are always sent base64-encoded (`image/png`, `image/*`, `*\/*`), on top
-   * of every type that is not text (and of a text body that is not UTF-8). A REST API needs the same types in
-   * its own `binaryMediaTypes` setting.
+   * of every type that is not text (and of a text body that is not UTF-8). HTTP APIs and Function URLs decode
+   * such a body for the client; a REST API does only when the client's first `Accept` type is in its own
+   * `binaryMediaTypes` setting (not the reply's type), else the client gets the base64 text: AWS advises
+   * `*\/*` there where clients' `Accept` headers cannot be chosen.
    */
   binaryMediaTypes?: string[];
   /** Where the handler says what went wrong in its own work (a reply too large to send); JSON lines by default. */

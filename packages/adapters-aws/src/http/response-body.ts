@@ -57,7 +57,7 @@ const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /**
  * The body of a Lambda proxy result: "" for HEAD and empty bodies, the text of a textual one, and base64 for
  * any other. Textual bytes that are not UTF-8 go base64 too, so that the client gets the bytes the API sent
- * (a REST API decodes them only for types in its `binaryMediaTypes`).
+ * (a REST API decodes them only when the client's first `Accept` type is in its `binaryMediaTypes`).
  */
 export function resultBody(
   reply: Reply,

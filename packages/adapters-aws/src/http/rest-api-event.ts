@@ -12,6 +12,7 @@ import {
   readMethod,
   readPath,
   removePrefix,
+  stripPrefix,
   toHttpRequest,
 } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
@@ -38,15 +39,21 @@ export function requestFromPayloadV1(event: EventRecord, settings: HandlerSettin
   const path = readPath(event.path);
   let reading: PathReading = { path, prefix: "" };
   const stage = namedStageOf(context);
+  const { basePath } = settings;
   if (stage !== undefined) {
     if (event.version === "1.0") {
-      reading = removePrefix(reading, `/${stage}`, isExecuteApiDomain(context.domainName));
+      const onExecuteApi = isExecuteApiDomain(context.domainName);
+      // Through a custom domain the path starts with the API mapping's path, which the base path names: a stage of
+      // the same name (`v1` mapped at `/v1`) must not take it, or the reply's paths lose it.
+      if (onExecuteApi || basePath === undefined || stripPrefix(path, basePath) === path) {
+        reading = removePrefix(reading, `/${stage}`, onExecuteApi);
+      }
     }
     // A REST API's `path` lacks the stage its execute-api URL has (`requestContext.path`: `/prod/todos`); behind
     // a custom domain, the two are the same.
     else if (context.path === `/${stage}${path}`) reading = { path, prefix: `/${stage}` };
   }
-  if (settings.basePath !== undefined) reading = removePrefix(reading, settings.basePath);
+  if (basePath !== undefined) reading = removePrefix(reading, basePath);
   const request = toHttpRequest({
     method,
     path: reading.path,

@@ -36,9 +36,10 @@ const nonEmptyString = (value: unknown): value is string => typeof value === "st
 /**
  * Reads an S3 notification into import commands: one per object created (`ObjectCreated:Put`, `Post`, `Copy`,
  * `CompleteMultipartUpload`), named by bucket, decoded key and version (`versionId`, else `eTag`), so that a
- * redelivery names the same import. Other records (`ObjectRemoved:*`, the `s3:TestEvent` S3 sends when a
- * notification is configured) and malformed ones are skipped with a reason. An event that is not an S3
- * notification says why in `notS3`. Nothing here throws.
+ * redelivery names the same import. Other records (`ObjectRemoved:*`) and malformed ones are skipped with a
+ * reason, and so is an `s3:TestEvent` (S3 sends one to an SNS or SQS destination when a notification is set up,
+ * none to a function, which only meets one replayed). An event that is not an S3 notification says why in
+ * `notS3`. Nothing here throws.
  *
  * @example
  * const { commands, skipped } = importCommandsFromS3Event(event);
