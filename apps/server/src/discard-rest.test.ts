@@ -13,6 +13,7 @@ function aBodyStillComing() {
   const message = Object.assign(body, { socket }) as unknown as IncomingMessage;
   return { body, socket, message };
 }
+type Coming = ReturnType<typeof aBodyStillComing>;
 
 /** Starts `discardRest`, and says whether it has ended yet. */
 function discarding(message: IncomingMessage) {
@@ -26,7 +27,7 @@ function discarding(message: IncomingMessage) {
 /** Lets the body's queued bytes flow to its listeners. */
 const flowed = () => new Promise((resolve) => setImmediate(resolve));
 
-function listenersLeft({ body, socket }: ReturnType<typeof aBodyStillComing>) {
+function listenersLeft({ body, socket }: Coming) {
   return {
     data: body.listenerCount("data"),
     end: body.listenerCount("end"),
@@ -79,9 +80,9 @@ describe("discardRest", () => {
   });
 
   it.each([
-    ["the body's end", ({ body }: ReturnType<typeof aBodyStillComing>) => body.end()],
-    ["the body's close", ({ body }: ReturnType<typeof aBodyStillComing>) => body.destroy()],
-    ["the end of the client's side", ({ socket }: ReturnType<typeof aBodyStillComing>) => socket.emit("end")],
+    ["the body's end", ({ body }: Coming) => body.end()],
+    ["the body's close", ({ body }: Coming) => body.destroy()],
+    ["the end of the client's side", ({ socket }: Coming) => socket.emit("end")],
   ])("ends at %s, before its time is spent, leaving nothing behind", async (_, end) => {
     const coming = aBodyStillComing();
     const discard = discarding(coming.message);
@@ -95,11 +96,11 @@ describe("discardRest", () => {
   });
 
   it.each([
-    ["a body read to its end", (coming: ReturnType<typeof aBodyStillComing>) => coming.body.resume().end()],
-    ["a destroyed body", (coming: ReturnType<typeof aBodyStillComing>) => coming.body.destroy()],
+    ["a body read to its end", (coming: Coming) => coming.body.resume().end()],
+    ["a destroyed body", (coming: Coming) => coming.body.destroy()],
     [
       "a client that ended its side",
-      (coming: ReturnType<typeof aBodyStillComing>) => Object.assign(coming.socket, { readableEnded: true }),
+      (coming: Coming) => Object.assign(coming.socket, { readableEnded: true }),
     ],
   ])("ends at once for %s, and listens to nothing", async (_, endBefore) => {
     const coming = aBodyStillComing();
