@@ -5,9 +5,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { openSqliteDatabase, SQLITE_SCHEMA_VERSION } from "@anycloud/server/storage";
+import {
+  closeSqliteDatabase,
+  openSqliteDatabase,
+  SQLITE_SCHEMA_VERSION,
+  SqliteTodoRepository,
+} from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI } from "../support/server-process.js";
+import { aTodo } from "../support/todos.js";
 
 const run = promisify(execFile);
 
@@ -425,6 +431,93 @@ describe("the todo CLI", () => {
 
       expect(code).toBe(1);
       expect(stderr).toMatch(/^todo: could not write the report: ENOSPC/);
+    },
+  );
+
+  it.runIf(process.platform === "linux")(
+    "exits 2 for a directory as standard input, rather than import it as an empty file",
+    async () => {
+      const folder = await open(dir, "r");
+      const child = spawn(process.execPath, [CLI, "import", "-"], {
+        env: { ...process.env, DATA_DIR: path.join(dir, "data") },
+        cwd: dir,
+        stdio: [folder.fd, "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout!.on("data", (chunk) => {
+        output += chunk;
+      });
+      child.stderr!.on("data", (chunk) => {
+        output += chunk;
+      });
+      const [code] = (await once(child, "exit")) as [number | null];
+      await folder.close();
+
+      expect(code).toBe(2);
+      expect(output).toBe("todo: standard input is a directory, not a file.\n");
+    },
+  );
+
+  it.runIf(process.platform === "linux")(
+    "exits 1 with one line, no stack, when its copy of standard input cannot be written (a full disk)",
+    async () => {
+      const tmp = path.join(dir, "tmp");
+      await mkdir(tmp);
+      const rows = Array.from({ length: 20_000 }, (_, i) => `todo number ${i + 1}`);
+      await writeFile(path.join(dir, "todos.csv"), `task\n${rows.join("\n")}\n`);
+      // 100 blocks of the shell's unit (512 or 1,024 bytes), less than the input: a full disk's stand-in.
+      const importing = run(
+        "sh",
+        ["-c", 'ulimit -f 100 && exec "$0" "$@" < "$TODO_INPUT"', process.execPath, CLI, "import", "-"],
+        {
+          env: { ...process.env, TODO_STORE: "memory", TMPDIR: tmp, TODO_INPUT: path.join(dir, "todos.csv") },
+          cwd: dir,
+        },
+      );
+      const failure = (await importing.catch((error: unknown) => error)) as { code: number; stderr: string };
+
+      expect(failure.code).toBe(1);
+      expect(failure.stderr.trimEnd().split("\n").at(-1)).toMatch(
+        /^todo: could not write the copy of standard input in TMPDIR=.+: EFBIG: file too large, write$/,
+      );
+      expect(failure.stderr).not.toMatch(/^\s+at |errno/m);
+      expect(await readdir(tmp)).toEqual([]);
+    },
+  );
+
+  it.runIf(process.platform === "linux")(
+    "exits 1 with one line, no stack, when the store cannot be closed (its last checkpoint on a full disk)",
+    async () => {
+      // Commits left in the write-ahead log, as another process (the server) leaves them: this command's close
+      // copies them into todos.db, which a file size limit (a full disk's stand-in) then refuses.
+      await mkdir(path.join(dir, "data"));
+      const database = await openSqliteDatabase({
+        url: pathToFileURL(path.join(dir, "data", "todos.db")).href,
+      });
+      database.exec("PRAGMA wal_autocheckpoint = 0");
+      const tasks = Array.from({ length: 2000 }, (_, i) => `todo number ${i + 1} ${"x".repeat(100)}`);
+      await new SqliteTodoRepository(database).putMany(tasks.map((task) => aTodo({ task })));
+      try {
+        // 200 blocks of the shell's unit (512 or 1,024 bytes): more than the cursor secret, less than the todos.
+        const listing = run("sh", ["-c", 'ulimit -f 200 && exec "$0" "$@"', process.execPath, CLI, "list"], {
+          env: { ...process.env, DATA_DIR: path.join(dir, "data") },
+          cwd: dir,
+          maxBuffer: 10 * 1024 * 1024,
+        });
+        const failure = (await listing.catch((error: unknown) => error)) as {
+          code: number;
+          stdout: string;
+          stderr: string;
+        };
+
+        expect(failure.code).toBe(1);
+        expect(failure.stdout.trim().split("\n")).toHaveLength(tasks.length);
+        expect(failure.stderr).toMatch(
+          /^todo: could not close the store \(.+\): what the command wrote is kept, and the next run reads it\.\n$/,
+        );
+      } finally {
+        closeSqliteDatabase(database);
+      }
     },
   );
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { StoreUnavailableError } from "@anycloud/core";
+import { closingStore } from "./cli/closing-store.js";
 import { type Command, commandOf, parseCommandLine, USAGE, UsageError } from "./cli/command-line.js";
 import { exitStatusOf } from "./cli/exit-status.js";
 import { importFile } from "./cli/import-file.js";
@@ -27,12 +28,9 @@ async function main(argv: string[]): Promise<number> {
   const logger = createPino(process.env.LOG_LEVEL || "silent", 2);
   const ledger = new LedgerWatch();
   const app = await openStore(config, logger, ledger);
-  try {
-    if (command.name === "import") return await importFile(app, command, config, ledger);
-    return await list(app, command);
-  } finally {
-    await app.close();
-  }
+  return closingStore(app, () =>
+    command.name === "import" ? importFile(app, command, config, ledger) : list(app, command),
+  );
 }
 
 /**

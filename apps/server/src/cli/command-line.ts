@@ -12,6 +12,9 @@ S3 objects are read with the AWS SDK's usual credentials; S3_ENDPOINT points at 
 
 const QUOTES = { auto: "auto", double: '"', single: "'" } as const;
 
+/** Each `--quote` as it is written, with the quote it stands for. */
+export const QUOTE_OPTIONS = Object.entries(QUOTES);
+
 export type Command =
   | { name: "import"; location: string; quote: "auto" | '"' | "'"; json: boolean }
   | { name: "list"; limit?: number; json: boolean };

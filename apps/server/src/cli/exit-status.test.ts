@@ -7,6 +7,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../config.js";
 import { FileChangedError, NotAFileError } from "../files/local-file-object-source.js";
+import { StoreCloseError } from "./closing-store.js";
 import { UsageError } from "./command-line.js";
 import { exitStatusOf } from "./exit-status.js";
 import {
@@ -16,6 +17,7 @@ import {
   QuoteChangedError,
 } from "./import-file.js";
 import { OutputError } from "./list-todos.js";
+import { UnreadableInputError } from "./standard-input.js";
 
 /** A node error of a system call, as `fs` throws it. */
 const systemError = (code: string, fields: Record<string, unknown> = {}) =>
@@ -41,6 +43,7 @@ describe("exitStatusOf", () => {
       new ImportUnrecordedError(storeFailure(), "2030-01-01T00:00:00.000Z"),
     ],
     ["output that could not be written", new OutputError("list", systemError("ENOSPC"))],
+    ["a store that could not be closed", new StoreCloseError(systemError("SQLITE_FULL"))],
     ["a file that changed while it was read", new FileChangedError("/data/todos.csv")],
   ])("answers 1 with the error's own message for %s", (_, error) => {
     expect(exitStatusOf(error)).toEqual({ code: 1, message: error.message });
@@ -91,6 +94,7 @@ describe("exitStatusOf", () => {
     ["a --quote other than the earlier run's", new QuoteChangedError("todos.csv")],
     ["a setting", new ConfigError('TODO_STORE must be sqlite, memory or dynamodb, not "x".')],
     ["a path that is no file", new NotAFileError("/dev/null is not a file.")],
+    ["standard input it cannot read", new UnreadableInputError(systemError("EBADF"))],
     ["an S3 object that is not there", new ObjectNotFoundError({ container: "bucket", key: "todos.csv" })],
     ["an unknown option", systemError("ERR_PARSE_ARGS_UNKNOWN_OPTION")],
     ["a positional that looks like an option", systemError("ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")],

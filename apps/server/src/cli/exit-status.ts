@@ -6,6 +6,7 @@ import {
 } from "@anycloud/core";
 import { ConfigError } from "../config.js";
 import { FileChangedError, NotAFileError } from "../files/local-file-object-source.js";
+import { StoreCloseError } from "./closing-store.js";
 import { UsageError } from "./command-line.js";
 import {
   ImportStoppedError,
@@ -14,6 +15,7 @@ import {
   QuoteChangedError,
 } from "./import-file.js";
 import { OutputError } from "./list-todos.js";
+import { UnreadableInputError } from "./standard-input.js";
 
 // What the user can fix about a file named on the command line, said in words: node's own message is the
 // system call's (`ENOENT: no such file or directory, stat '/home/ann/todos.csv'`).
@@ -37,6 +39,7 @@ export function exitStatusOf(error: unknown): { code: number; message: string } 
     error instanceof ImportStoppedError ||
     error instanceof ImportUnrecordedError ||
     error instanceof OutputError ||
+    error instanceof StoreCloseError ||
     error instanceof FileChangedError
   ) {
     return { code: 1, message };
@@ -64,6 +67,7 @@ export function exitStatusOf(error: unknown): { code: number; message: string } 
     error instanceof QuoteChangedError ||
     error instanceof ConfigError ||
     error instanceof NotAFileError ||
+    error instanceof UnreadableInputError ||
     error instanceof ObjectNotFoundError ||
     // parseArgs: an unknown option, or a file name that starts with "-" (write `todo import -- -a.csv`).
     code.startsWith("ERR_PARSE_ARGS");

@@ -196,7 +196,7 @@ describe("importFile run again after Ctrl-C", () => {
     expect(other).toBeInstanceOf(QuoteChangedError);
     expect(exitStatusOf(other)).toEqual({
       code: 2,
-      message: `${file} was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.`,
+      message: `${file} was imported before with --quote double, and its todos are as that run read them: run the same command with --quote double to finish or repeat it.`,
     });
     expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["'one'"]);
 
@@ -216,7 +216,9 @@ describe("importFile run again after Ctrl-C", () => {
     expect(await importInto(todos, ledger, file, '"')).toBe(0);
 
     await expect(importInto(todos, ledger, file, "'")).rejects.toBeInstanceOf(QuoteChangedError);
-    await expect(importInto(todos, ledger, file, "auto")).rejects.toBeInstanceOf(QuoteChangedError);
+    await expect(importInto(todos, ledger, file, "auto")).rejects.toThrow(
+      `${file} was imported before with --quote double, and its todos are as that run read them: run the same command with --quote double to finish or repeat it.`,
+    );
     expect(await importInto(todos, ledger, file, '"')).toBe(0);
     expect((await todos.list({ limit: 10 })).items.map((todo) => todo.task)).toEqual(["'one'"]);
   });
@@ -385,7 +387,7 @@ describe("importFile of standard input (-)", () => {
     expect(exitStatusOf(error)).toEqual({
       code: 2,
       message:
-        "standard input (the same bytes) was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.",
+        "standard input (the same bytes) was imported before with --quote double, and its todos are as that run read them: run the same command with --quote double to finish or repeat it.",
     });
   });
 });

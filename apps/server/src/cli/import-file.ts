@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs";
 import path from "node:path";
 import {
   ImportKeyReusedError,
@@ -8,9 +9,14 @@ import {
 } from "@anycloud/core";
 import type { ServerConfig } from "../config.js";
 import type { ServerApp } from "../container.js";
-import { FileChangedError, LOCAL_FILES, LocalFileObjectSource } from "../files/local-file-object-source.js";
+import {
+  FileChangedError,
+  LOCAL_FILES,
+  LocalFileObjectSource,
+  NotAFileError,
+} from "../files/local-file-object-source.js";
 import { parseS3Url } from "../files/s3-url.js";
-import { type Command, UsageError } from "./command-line.js";
+import { type Command, QUOTE_OPTIONS, UsageError } from "./command-line.js";
 import type { LedgerWatch } from "./ledger-watch.js";
 import { writeOut } from "./list-todos.js";
 import { ProgressBar } from "./progress-bar.js";
@@ -66,7 +72,11 @@ export async function importFile(
  */
 function importFailureOf(error: unknown, location: string, ledger: LedgerWatch): unknown {
   if (error instanceof ImportKeyReusedError) {
-    return new QuoteChangedError(location === "-" ? "standard input (the same bytes)" : location);
+    const earlier = /^quote=(.+)$/.exec(ledger.recordedSource()?.fingerprint ?? "")?.[1];
+    return new QuoteChangedError(
+      location === "-" ? "standard input (the same bytes)" : location,
+      QUOTE_OPTIONS.find(([, quote]) => quote === earlier)?.[0],
+    );
   }
   // Stopped (Ctrl-C, or a store that failed), and the store did not answer when core recorded it FAILED: it
   // is held until its lease runs out, and running the command again meanwhile is refused as "already running".
@@ -135,9 +145,12 @@ export class ImportUnrecordedError extends Error {
 
 /** The file was imported (or an import of it started) with another `--quote`, which this run's would not repeat. */
 export class QuoteChangedError extends Error {
-  constructor(location: string) {
+  /** `earlier`: the --quote that run was given, when the ledger tells it. */
+  constructor(location: string, earlier?: string) {
     super(
-      `${location} was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.`,
+      earlier === undefined
+        ? `${location} was imported before with another --quote, and its todos are as that run read them: run the same command with that --quote to finish or repeat it.`
+        : `${location} was imported before with --quote ${earlier}, and its todos are as that run read them: run the same command with --quote ${earlier} to finish or repeat it.`,
     );
   }
 }
@@ -184,6 +197,8 @@ async function openStandardInput(): Promise<{
   release: () => Promise<void>;
 }> {
   if (process.stdin.isTTY) process.stderr.write("todo: reading CSV from the terminal; end it with Ctrl-D.\n");
+  // Node gives a directory as standard input (`< folder`) as an empty stream: it would import as an empty file.
+  if (fstatSync(0).isDirectory()) throw new NotAFileError("standard input is a directory, not a file.");
   const stop = new AbortController();
   const stopListening = abortOnStopSignal(stop, (signal) => new InterruptedBeforeImportError(signal));
   try {

@@ -1,4 +1,4 @@
-import type { ClaimResult, ImportClaim, ImportLedger } from "@anycloud/core";
+import type { ClaimResult, ImportClaim, ImportEntry, ImportLedger, ObjectRef } from "@anycloud/core";
 
 /**
  * Watches the import ledger of one `todo import`, for what core does not tell its caller: whether the import's
@@ -10,12 +10,14 @@ export class LedgerWatch {
   private held = false;
   private recorded = false;
   private leaseExpiresAt: string | undefined;
+  private seen: ImportEntry | undefined;
 
   /** `ledger`, with its claims, renewals and ends noted here. */
   watch(ledger: ImportLedger): ImportLedger {
     return {
       claim: async (claim: ImportClaim): Promise<ClaimResult> => {
         const result = await ledger.claim(claim);
+        this.seen = result.entry;
         if (result.claimed) {
           this.held = true;
           this.recorded = false;
@@ -34,7 +36,11 @@ export class LedgerWatch {
         this.recorded ||= recorded;
         return recorded;
       },
-      get: (importId: string) => ledger.get(importId),
+      get: async (importId: string) => {
+        const entry = await ledger.get(importId);
+        this.seen = entry ?? this.seen;
+        return entry;
+      },
     };
   }
 
@@ -44,6 +50,11 @@ export class LedgerWatch {
    */
   unrecordedUntil(): string | undefined {
     return this.held && !this.recorded ? this.leaseExpiresAt : undefined;
+  }
+
+  /** The source of the import as the ledger last answered it: an earlier run's, with its fingerprint. */
+  recordedSource(): ObjectRef | undefined {
+    return this.seen?.source;
   }
 
   /** Whether this process claimed an import and recorded its end (after a failure: FAILED, to be taken over). */

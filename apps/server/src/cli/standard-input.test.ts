@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { spoolInput } from "./standard-input.js";
+import { ConfigError } from "../config.js";
+import { spoolInput, UnreadableInputError } from "./standard-input.js";
 
 describe("spoolInput", () => {
   let tmp: string;
@@ -47,16 +48,32 @@ describe("spoolInput", () => {
     expect(await readdir(tmp)).toEqual([]);
   });
 
-  it("removes the copy, and throws the input's error, when the input fails", async () => {
-    const failure = new Error("read failed");
+  it("removes the copy, and says standard input cannot be read, when the input fails", async () => {
+    const failure = Object.assign(new Error("EBADF: bad file descriptor, read"), { code: "EBADF" });
     const input = new Readable({
       read() {
         this.destroy(failure);
       },
     });
 
-    await expect(spoolInput(input, new AbortController().signal)).rejects.toBe(failure);
+    const spooling = spoolInput(input, new AbortController().signal);
+
+    await expect(spooling).rejects.toBeInstanceOf(UnreadableInputError);
+    await expect(spooling).rejects.toThrow("cannot read standard input: EBADF: bad file descriptor, read");
+    await expect(spooling).rejects.toHaveProperty("cause", failure);
     expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it("names TMPDIR, not a file of its own making, when the copy cannot be made there", async () => {
+    const missing = path.join(tmp, "missing");
+    vi.stubEnv("TMPDIR", missing);
+
+    const spooling = spoolInput(Readable.from([Buffer.from("task\n")]), new AbortController().signal);
+
+    await expect(spooling).rejects.toBeInstanceOf(ConfigError);
+    await expect(spooling).rejects.toThrow(
+      new RegExp(`^cannot make the copy of standard input in TMPDIR=${missing}: ENOENT`),
+    );
   });
 
   // The command's own handler stops the import at the first signal; at the second, node would kill the process

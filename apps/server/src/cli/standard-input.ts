@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { ConfigError } from "../config.js";
+import { OutputError } from "./list-todos.js";
 
 /** The container of an import read from standard input (`todo import -`); its key is `-`. */
 export const STANDARD_INPUT = "stdin";
@@ -27,19 +29,42 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
  * one's clean stop, removes the copy first: it may hold gigabytes, in a directory no later run finds again.
  */
 export async function spoolInput(input: Readable, signal: AbortSignal): Promise<SpooledInput> {
-  const directory = await mkdtemp(path.join(tmpdir(), "todo-import-"));
+  // Named in the errors: the user chose neither this directory nor the file in it.
+  const where = `copy of standard input in TMPDIR=${tmpdir()}`;
+  const directory = await mkdtemp(path.join(tmpdir(), "todo-import-")).catch((error: unknown) => {
+    throw new ConfigError(`cannot make the ${where}: ${(error as Error).message}`, { cause: error });
+  });
   const removedAtSecondSignal = removeAtSecondSignal(directory);
   const remove = async () => {
     removedAtSecondSignal.cancel();
     await rm(directory, { recursive: true, force: true });
   };
   const file = path.join(directory, "stdin.csv");
+  const output = createWriteStream(file, { flags: "wx", mode: 0o600 });
+  // The stream that failed first: the pipeline then destroys the other with the same error.
+  let failed: "input" | "output" | undefined;
+  input.once("error", () => {
+    failed ??= "input";
+  });
+  output.once("error", () => {
+    failed ??= "output";
+  });
   try {
-    await pipeline(input, createWriteStream(file, { flags: "wx", mode: 0o600 }), { signal });
+    await pipeline(input, output, { signal });
     return { path: file, remove };
   } catch (error) {
     await remove();
-    throw signal.aborted ? signal.reason : error;
+    if (signal.aborted) throw signal.reason;
+    // A full disk is a write that failed, as the report's is; a failed read, input the command cannot read.
+    if (failed === "output") throw new OutputError(where, error as NodeJS.ErrnoException);
+    throw new UnreadableInputError(error);
+  }
+}
+
+/** Standard input could not be read (opened for writing only, a device that failed). */
+export class UnreadableInputError extends Error {
+  constructor(cause: unknown) {
+    super(`cannot read standard input: ${(cause as Error).message}`, { cause });
   }
 }
 
