@@ -253,6 +253,20 @@ describe("closeSqliteDatabase", () => {
     reopened.close();
   });
 
+  it("closes the connection even when the copy of its log fails, and throws why", () => {
+    const full = Object.assign(new Error("database or disk is full"), { code: "SQLITE_FULL" });
+    const database = {
+      open: true,
+      exec: () => {
+        throw full;
+      },
+      close: vi.fn(),
+    };
+
+    expect(() => closeSqliteDatabase(database as unknown as SqliteDatabase)).toThrow(full);
+    expect(database.close).toHaveBeenCalledOnce();
+  });
+
   it("does nothing to a database already closed", async () => {
     const database = await openSqliteDatabase({ url: pathToFileURL(join(directory, "todos.db")).href });
     closeSqliteDatabase(database);

@@ -148,6 +148,11 @@ function localPathOf(url: string): string {
  */
 export function closeSqliteDatabase(database: SqliteDatabase): void {
   if (!database.open) return;
-  database.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  database.close();
+  try {
+    database.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  } finally {
+    // Closed all the same when the copy fails (a full disk): the commits stay in the log, which the next open
+    // reads, and the caller is told why.
+    database.close();
+  }
 }
