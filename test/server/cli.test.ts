@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { access, mkdir, mkdtemp, open, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { access, mkdir, mkdtemp, open, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -210,6 +210,13 @@ describe("the todo CLI", () => {
   });
 
   /** `todo import - [args]` fed by a pipe, its temporary files in `tmp`; `input` is written, then the pipe closed. */
+  /** The bytes of standard input copied so far into `tmp` (its one directory, then the file in it). */
+  async function copiedBytes(tmp: string): Promise<number> {
+    const [copy] = await readdir(tmp);
+    if (copy === undefined) return 0;
+    return (await stat(path.join(tmp, copy, "stdin.csv")).catch(() => ({ size: 0 }))).size;
+  }
+
   function importStandardInput(tmp: string, args: string[] = [], input?: string) {
     const child = spawn(process.execPath, [CLI, "import", "-", ...args], {
       env: { ...process.env, DATA_DIR: path.join(dir, "data"), TMPDIR: tmp },
@@ -295,8 +302,12 @@ describe("the todo CLI", () => {
       try {
         // Another program holds the write lock: the import's writes, and the record of its stop, wait for it.
         other.exec("BEGIN IMMEDIATE");
-        const { child, exited } = importStandardInput(tmp, [], "task\nfirst\nsecond\n");
-        await expect.poll(() => readdir(tmp), { timeout: 10_000 }).toHaveLength(1);
+        const input = "task\nfirst\nsecond\n";
+        const { child, exited } = importStandardInput(tmp, [], input);
+        // Once the copy is whole, the import starts and waits for the lock, and so does the record of its stop.
+        // (A signal while the input is still copied stops at once, before any import: no time for a second one.)
+        await expect.poll(() => copiedBytes(tmp), { timeout: 10_000 }).toBe(Buffer.byteLength(input));
+        await new Promise((resolve) => setTimeout(resolve, 500));
         child.kill(first);
         // Apart, so that the two are two signals, not one pending twice.
         await new Promise((resolve) => setTimeout(resolve, 300));

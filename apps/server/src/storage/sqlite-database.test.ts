@@ -267,6 +267,21 @@ describe("closeSqliteDatabase", () => {
     expect(database.close).toHaveBeenCalledOnce();
   });
 
+  it("does not wait for another connection's lock to copy the log: that connection copies it when it closes", async () => {
+    const url = pathToFileURL(join(directory, "todos.db")).href;
+    const writing = await openSqliteDatabase({ url });
+    writing.exec("BEGIN IMMEDIATE");
+    // Patient enough that waiting would outlast the test's own time limit: the thread is held while it waits.
+    const closing = await openSqliteDatabase({ url, busyTimeoutMs: 8_000 });
+    try {
+      closeSqliteDatabase(closing);
+    } finally {
+      writing.exec("ROLLBACK");
+      writing.close();
+    }
+    expect(closing.open).toBe(false);
+  });
+
   it("does nothing to a database already closed", async () => {
     const database = await openSqliteDatabase({ url: pathToFileURL(join(directory, "todos.db")).href });
     closeSqliteDatabase(database);

@@ -10,7 +10,7 @@ export interface SqliteDatabaseOptions {
   url: string;
   /**
    * How long a write waits for another process's write lock before failing (`SqliteStatements.write` waits
-   * without holding up the thread), and opening and closing for theirs. Defaults to 5 s.
+   * without holding up the thread), and opening for theirs (closing does not wait). Defaults to 5 s.
    */
   busyTimeoutMs?: number;
 }
@@ -149,6 +149,10 @@ function localPathOf(url: string): string {
 export function closeSqliteDatabase(database: SqliteDatabase): void {
   if (!database.open) return;
   try {
+    // Not while another connection holds the database (the server beside a `todo list`, or an import beside
+    // a server stopping): that one copies the log when it closes, and waiting for its lock would hold this
+    // close up for the whole busy timeout, then give up all the same.
+    database.exec("PRAGMA busy_timeout = 0");
     database.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } finally {
     // Closed all the same when the copy fails (a full disk): the commits stay in the log, which the next open
