@@ -444,6 +444,16 @@ export function describeTodoApiBehaviour(
         // A malformed tag is read as no precondition on a GET (some clients send a bare 1), and an unknown id is
         // 404 whatever its preconditions.
         expect((await send(`/todos/${todo.id}`, { headers: { "if-none-match": "1" } })).status).toBe(200);
+        // Only the malformed one: the other precondition still holds or fails (RFC 9110 §13.1).
+        await expectProblem(
+          await send(`/todos/${todo.id}`, { headers: { "if-match": '"2"', "if-none-match": "1" } }),
+          412,
+          "VERSION_CONFLICT",
+        );
+        const cached = await send(`/todos/${todo.id}`, {
+          headers: { "if-match": "1", "if-none-match": '"1"' },
+        });
+        expect(cached.status).toBe(304);
         const unknown = `/todos/${todo.id.slice(0, -4)}0000`;
         const preconditions: Record<string, string>[] = [
           { "if-none-match": "1" },
@@ -810,9 +820,17 @@ export function describeTodoApiBehaviour(
           body: JSON.stringify({ task: "merged" }),
         });
 
+        const utf16 = await send(`/todos/${todo.id}`, {
+          method: "PATCH",
+          headers: { "content-type": "application/merge-patch+json; charset=utf-16" },
+          body: JSON.stringify({ task: "wide" }),
+        });
+
         await expectProblem(response, 415, "UNSUPPORTED_MEDIA_TYPE");
-        // RFC 5789 §2.2; only a PATCH's 415 lists patch formats.
+        // RFC 5789 §2.2; only a PATCH's 415 lists patch formats, whether it refused the type or its charset.
         expect(response.headers.get("accept-patch")).toBe("application/json, application/merge-patch+json");
+        await expectProblem(utf16, 415, "UNSUPPORTED_MEDIA_TYPE");
+        expect(utf16.headers.get("accept-patch")).toBe("application/json, application/merge-patch+json");
         expect(merged.status).toBe(200);
         const post = await send("/todos", {
           method: "POST",

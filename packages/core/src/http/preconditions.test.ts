@@ -28,6 +28,25 @@ describe("versionPreconditionsFrom", () => {
     expect(preconditions).toEqual({ acceptedVersions: [10, 1234567890123456] });
   });
 
+  it("reads a tag past 2^53 - 1 as no version, rather than as the version it would round to", () => {
+    const tags = '"9007199254740991", "9007199254740993"';
+
+    const preconditions = versionPreconditionsFrom(requestWith({ "if-match": tags, "if-none-match": tags }));
+
+    expect(preconditions).toEqual({
+      acceptedVersions: [9007199254740991],
+      refusedVersions: [9007199254740991],
+    });
+  });
+
+  it("with ignoreMalformed, reads a malformed header as absent and still reads the other", () => {
+    const read = (headers: Record<string, string>) =>
+      versionPreconditionsFrom(requestWith(headers), { ignoreMalformed: true });
+
+    expect(read({ "if-match": '"2"', "if-none-match": "1" })).toEqual({ acceptedVersions: [2] });
+    expect(read({ "if-match": "1", "if-none-match": '"1"' })).toEqual({ refusedVersions: [1] });
+  });
+
   it("accepts the empty elements a list may hold (RFC 9110 §5.6.1)", () => {
     const preconditions = versionPreconditionsFrom(
       requestWith({ "if-match": ', "1",, "2"', "if-none-match": ' ,W/"3"' }),

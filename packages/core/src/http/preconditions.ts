@@ -12,10 +12,33 @@ export function etagOf(version: number): string {
 const LIST_ELEMENT = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*)?(?:,|$)/y;
 const VERSION = /^[1-9]\d{0,15}$/;
 
-/** The preconditions on a todo's version that a request's `If-Match` and `If-None-Match` make. */
-export function versionPreconditionsFrom(request: HttpRequest): VersionPreconditions {
-  const acceptedVersions = expectedVersionsFrom(request);
-  const refusedVersions = refusedVersionsFrom(request);
+/**
+ * The version an entity tag names, or undefined. Past 2^53 - 1 (which no version reaches: a body's `version` stops
+ * there too) a number is not read exactly: `"9007199254740993"` would be read as version 9007199254740992.
+ */
+function versionOf(tag: string): number | undefined {
+  const version = VERSION.test(tag) ? Number(tag) : undefined;
+  return version !== undefined && Number.isSafeInteger(version) ? version : undefined;
+}
+
+/**
+ * The preconditions on a todo's version that a request's `If-Match` and `If-None-Match` make. A header that is no
+ * entity-tag list is refused (400); with `ignoreMalformed`, it is read as absent, and the other one still counts.
+ */
+export function versionPreconditionsFrom(
+  request: HttpRequest,
+  { ignoreMalformed = false }: { ignoreMalformed?: boolean } = {},
+): VersionPreconditions {
+  const read = <T>(header: (request: HttpRequest) => T): T | undefined => {
+    try {
+      return header(request);
+    } catch (error) {
+      if (ignoreMalformed && error instanceof InvalidParameterError) return undefined;
+      throw error;
+    }
+  };
+  const acceptedVersions = read(expectedVersionsFrom);
+  const refusedVersions = read(refusedVersionsFrom);
   return {
     ...(acceptedVersions !== undefined && { acceptedVersions }),
     ...(refusedVersions !== undefined && { refusedVersions }),
@@ -36,9 +59,10 @@ export function hasVersionPrecondition(request: HttpRequest): boolean {
 function expectedVersionsFrom(request: HttpRequest): number[] | undefined {
   const header = request.headers.get("if-match")?.trim();
   if (header === undefined || header === "*") return undefined;
-  return entityTagsIn(header, "If-Match").flatMap(({ weak, tag }) =>
-    !weak && VERSION.test(tag) ? [Number(tag)] : [],
-  );
+  return entityTagsIn(header, "If-Match").flatMap(({ weak, tag }) => {
+    const version = weak ? undefined : versionOf(tag);
+    return version === undefined ? [] : [version];
+  });
 }
 
 /**
@@ -50,7 +74,10 @@ function refusedVersionsFrom(request: HttpRequest): number[] | "*" | undefined {
   const header = request.headers.get("if-none-match")?.trim();
   if (header === undefined) return undefined;
   if (header === "*") return "*";
-  return entityTagsIn(header, "If-None-Match").flatMap(({ tag }) => (VERSION.test(tag) ? [Number(tag)] : []));
+  return entityTagsIn(header, "If-None-Match").flatMap(({ tag }) => {
+    const version = versionOf(tag);
+    return version === undefined ? [] : [version];
+  });
 }
 
 /** The entity tags of a list header (`name` says which, for the 400 of one that is no such list). */

@@ -80,6 +80,19 @@ describe("reading bodies", () => {
     });
   });
 
+  it("lists the patch formats in a PATCH's 415 for its charset too: the charset is part of the format", async () => {
+    const patch = new Request("http://x/", {
+      method: "PATCH",
+      body: "{}",
+      headers: { "content-type": "application/merge-patch+json; charset=latin1" },
+    });
+
+    await expect(readJsonBody(patch, 100)).rejects.toMatchObject({
+      message: expect.stringMatching(/must be UTF-8/),
+      acceptPatch: ["application/json", "application/merge-patch+json"],
+    });
+  });
+
   it.each(["x1", "1x", "1 2", "-1", "1e3", "1234567890123456"])(
     "refuses a Content-Length of %j: it is no number of bytes",
     async (length) => {

@@ -197,13 +197,13 @@ export async function readJsonBody(
   limitBytes: number,
   memory = new BodyMemory(limitBytes),
 ): Promise<unknown> {
+  // A PATCH's 415 lists the patch formats (RFC 5789 §2.2), whether the type or its charset was refused: a
+  // format is both.
+  const acceptPatch = request.method === "PATCH" ? [...JSON_TYPES] : undefined;
   if (!JSON_TYPES.has(mediaTypeOf(request))) {
-    throw new UnsupportedMediaTypeError(
-      "application/json (or application/merge-patch+json)",
-      request.method === "PATCH" ? [...JSON_TYPES] : undefined,
-    );
+    throw new UnsupportedMediaTypeError("application/json (or application/merge-patch+json)", acceptPatch);
   }
-  if (!charsetIsUtf8(request)) throw new UnsupportedMediaTypeError(UTF8_ONLY);
+  if (!charsetIsUtf8(request)) throw new UnsupportedMediaTypeError(UTF8_ONLY, acceptPatch);
   assertNotEncoded(request);
   return memory.useWhole(request, limitBytes, parseJson);
 }

@@ -6,7 +6,7 @@ import type { DeleteTodo } from "../todos/use-cases/delete-todo.js";
 import type { GetTodo } from "../todos/use-cases/get-todo.js";
 import { type ListTodos, MAX_PAGE_SIZE } from "../todos/use-cases/list-todos.js";
 import type { UpdateTodo } from "../todos/use-cases/update-todo.js";
-import { InvalidParameterError, MalformedJsonError } from "./http-errors.js";
+import { MalformedJsonError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import { etagOf, hasVersionPrecondition, versionPreconditionsFrom } from "./preconditions.js";
 import { readCursor, readLimit } from "./query.js";
@@ -58,17 +58,13 @@ export interface RestTodoUseCases {
 }
 
 /**
- * A GET's preconditions; a malformed header is read as absent: refusing a safe read helps no one, and some clients
- * send a bare `If-None-Match: 1`, which GETs answered 200 before preconditions were read at all. (A PATCH or DELETE
- * with one is refused, 400: it asked for a condition on a change, which must not go ahead unconditionally.)
+ * A GET's preconditions; a malformed header is read as absent (the other one still counts): refusing a safe read
+ * helps no one, and some clients send a bare `If-None-Match: 1`, which GETs answered 200 before preconditions were
+ * read at all. (A PATCH or DELETE with one is refused, 400: it asked for a condition on a change, which must not
+ * go ahead unconditionally.)
  */
 function readPreconditionsOfRead(request: HttpRequest): VersionPreconditions {
-  try {
-    return versionPreconditionsFrom(request);
-  } catch (error) {
-    if (error instanceof InvalidParameterError) return {};
-    throw error;
-  }
+  return versionPreconditionsFrom(request, { ignoreMalformed: true });
 }
 
 /**
