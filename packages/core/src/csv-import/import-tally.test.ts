@@ -43,4 +43,11 @@ describe("ImportTally", () => {
       durationMs: 1_500,
     });
   });
+
+  it("reports no negative duration when the wall clock was stepped back during the import", () => {
+    // An NTP step or a resumed VM: the end read off the clock comes before the start.
+    const report = new ImportTally(10).report({ ...fields, finishedAt: new Date(-3_000), note: undefined });
+
+    expect(report).toMatchObject({ finishedAt: "1969-12-31T23:59:57.000Z", durationMs: 0 });
+  });
 });

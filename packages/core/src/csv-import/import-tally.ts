@@ -81,6 +81,9 @@ export class ImportTally {
     note: string | undefined;
   }): ImportReport {
     const { importId, source, status, startedAt, finishedAt, note } = fields;
+    // Both ends are read off the wall clock: one stepped back during the import (an NTP step, a VM resumed)
+    // would make the difference negative, which no import took.
+    const durationMs = Math.max(0, finishedAt.getTime() - startedAt.getTime());
     const report: ImportReport = {
       importId,
       source,
@@ -93,7 +96,7 @@ export class ImportTally {
       errorsTruncated: this.errors.truncated,
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      durationMs,
     };
     if (note !== undefined) report.note = note;
     if (this.headerRejected) report.headerRejected = true;
