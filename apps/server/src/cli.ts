@@ -6,6 +6,7 @@ import { exitStatusOf } from "./cli/exit-status.js";
 import { importFile } from "./cli/import-file.js";
 import { LedgerWatch } from "./cli/ledger-watch.js";
 import { listTodos } from "./cli/list-todos.js";
+import { withTriggerQuotes } from "./cli/trigger-quotes.js";
 import { ConfigError, readConfig, type ServerConfig } from "./config.js";
 import { composeServerApp, type ServerApp } from "./container.js";
 import { corePortOf, createPino } from "./logging.js";
@@ -45,7 +46,7 @@ async function openStore(
 ): Promise<ServerApp> {
   try {
     return await composeServerApp(config, corePortOf(logger), {
-      decorateLedger: (store) => ledger.watch(store),
+      decorateLedger: (store) => ledger.watch(withTriggerQuotes(store)),
     });
   } catch (error) {
     const code = (error as { code?: unknown }).code;

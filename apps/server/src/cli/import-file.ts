@@ -21,6 +21,7 @@ import type { LedgerWatch } from "./ledger-watch.js";
 import { writeOut } from "./list-todos.js";
 import { ProgressBar } from "./progress-bar.js";
 import { STANDARD_INPUT, spoolInput } from "./standard-input.js";
+import { quoteFingerprint } from "./trigger-quotes.js";
 
 /** `todo import`: imports the file or S3 object, prints its report and answers the exit code. */
 export async function importFile(
@@ -40,7 +41,7 @@ export async function importFile(
     report = await app.importTodos.execute(
       // The --quote asked for is part of the import: the same file read with other quotes is other rows, and a
       // run that goes on from an earlier one's checkpoint must read the file as that run did.
-      { source: { ...source, fingerprint: `quote=${quote}` }, quote },
+      { source: { ...source, fingerprint: quoteFingerprint(quote) }, quote },
       {
         body: opened,
         signal: interrupt.signal,
