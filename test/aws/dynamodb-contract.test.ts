@@ -93,6 +93,16 @@ describe(`DynamoDbTodoRepository on ${standIn.kind}, beyond the contract`, () =>
     for (const todo of others) expect(await repository.get(todo.id)).toEqual(todo);
   });
 
+  it("writes 25 todos under the item limit whose DynamoDB JSON is over a call's 16 MB", async () => {
+    // 330 KB each as stored, 660 KB as sent (each quote escaped): DynamoDB refuses one call of all 25 (413).
+    const todos = Array.from({ length: 25 }, () => aTodo({ task: '"'.repeat(330 * 1024) }));
+
+    const result = await repository.putMany(todos);
+
+    expect(result.failed).toEqual([]);
+    for (const todo of todos) expect(await repository.get(todo.id)).toEqual(todo);
+  });
+
   it("reports a todo with a field of the wrong type, naming no store internals, and writes the others", async () => {
     const broken = { ...aTodo(), task: null } as unknown as Todo;
     const good = aTodo();

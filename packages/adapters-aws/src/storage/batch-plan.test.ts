@@ -1,7 +1,7 @@
 import type { Todo } from "@anycloud/core";
 import { describe, expect, it } from "vitest";
 import { aTodo } from "../../../../test/support/todos.js";
-import { INVALID_TODO, planBatches, TODO_TOO_LARGE } from "./batch-plan.js";
+import { INVALID_TODO, MAX_BATCH_BYTES, planBatches, TODO_TOO_LARGE } from "./batch-plan.js";
 
 describe("planBatches", () => {
   it("splits todos into calls of at most 25, in order", () => {
@@ -38,6 +38,21 @@ describe("planBatches", () => {
 
     expect(failed).toEqual([{ id: huge.id, reason: TODO_TOO_LARGE }]);
     expect(batches.flat().map((put) => put.id)).toEqual([other.id]);
+  });
+
+  it("keeps each call within 16 MB as sent, where 25 todos under the item limit take more in DynamoDB's JSON", () => {
+    // 330 KB stored each, 660 KB each as sent: every quote is escaped. 25 of them are over 16 MB.
+    const todos = Array.from({ length: 25 }, () => aTodo({ task: '"'.repeat(330 * 1024) }));
+
+    const { batches, failed } = planBatches(todos);
+
+    expect(failed).toEqual([]);
+    expect(batches.flat().map((put) => put.id)).toEqual(todos.map((todo) => todo.id));
+    expect(batches.length).toBeGreaterThan(1);
+    for (const batch of batches) {
+      const request = { RequestItems: { todos: batch.map(({ item }) => ({ PutRequest: { Item: item } })) } };
+      expect(Buffer.byteLength(JSON.stringify(request))).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+    }
   });
 
   it.each([

@@ -2,16 +2,29 @@ import type { PutManyFailure, Todo } from "@anycloud/core";
 import { type Item, itemBytes, MAX_ITEM_BYTES } from "./attribute-values.js";
 import { todoToItem } from "./todo-item.js";
 
-/**
- * BatchWriteItem takes at most 25 requests and 16 MB per call. Items over DynamoDB's 400 KB limit are refused
- * while planning, so 25 of them stay under 10 MB: counting items is enough to respect both limits.
- */
+/** BatchWriteItem takes at most 25 requests per call. */
 export const MAX_BATCH_ITEMS = 25;
+
+/**
+ * BatchWriteItem's other limit: 16 MB "over the network" (AWS's API reference; DynamoDB's MB is 1,048,576 bytes),
+ * measured on the request as sent, in DynamoDB's JSON, where a stored byte may take six (a control character,
+ * `\u0001`) or two (`"`, `\`). 25 items under the 400 KB item limit can be over it, and the whole call is then
+ * refused (DynamoDB Local: 413 past 16,777,216 bytes of body), which the writer can only throw.
+ */
+export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+
+// What a request holds besides its puts: {"RequestItems":{"<table name, at most 255 bytes>":[...]}}.
+const REQUEST_FRAMING_BYTES = 1024;
+
+// A put whose bound is at most this cannot, with 24 others, fill a request: it is not measured exactly.
+const SMALL_PUT_BYTES = Math.floor((MAX_BATCH_BYTES - REQUEST_FRAMING_BYTES) / MAX_BATCH_ITEMS);
 
 /** One todo on its way to the table, marshalled once. */
 export interface PendingPut {
   id: string;
   item: Item;
+  /** The item's size as DynamoDB counts it (`itemBytes`). */
+  bytes: number;
 }
 
 export interface BatchPlan {
@@ -36,6 +49,7 @@ export function planBatches(todos: readonly Todo[]): BatchPlan {
   const batches: PendingPut[][] = [];
   const failed: PutManyFailure[] = [];
   let batch: PendingPut[] = [];
+  let batchBytes = REQUEST_FRAMING_BYTES;
   for (const [index, todo] of todos.entries()) {
     if (lastIndexOf.get(todo.id) !== index) continue;
     const put = pendingPutOf(todo);
@@ -43,11 +57,14 @@ export function planBatches(todos: readonly Todo[]): BatchPlan {
       failed.push(put);
       continue;
     }
-    if (batch.length === MAX_BATCH_ITEMS) {
+    const bytes = requestBytesOf(put);
+    if (batch.length === MAX_BATCH_ITEMS || batchBytes + bytes > MAX_BATCH_BYTES) {
       batches.push(batch);
       batch = [];
+      batchBytes = REQUEST_FRAMING_BYTES;
     }
     batch.push(put);
+    batchBytes += bytes;
   }
   if (batch.length > 0) batches.push(batch);
   return { batches, failed };
@@ -66,5 +83,18 @@ function pendingPutOf(todo: Todo): PendingPut | PutManyFailure {
   } catch {
     return { id, reason: INVALID_TODO };
   }
-  return itemBytes(item) > MAX_ITEM_BYTES ? { id, reason: TODO_TOO_LARGE } : { id, item };
+  const bytes = itemBytes(item);
+  return bytes > MAX_ITEM_BYTES ? { id, reason: TODO_TOO_LARGE } : { id, item, bytes };
+}
+
+/**
+ * The bytes `put` adds to a BatchWriteItem request, or more. Its bound first: each attribute's JSON,
+ * `"name":{"S":"value"},`, is at most six times the bytes `itemBytes` counts for it plus 12, and the put's own
+ * framing, `{"PutRequest":{"Item":{...}}},`, 27. Measured exactly only when that bound is large, which a todo of
+ * a few KB never is.
+ */
+function requestBytesOf({ item, bytes }: PendingPut): number {
+  const bound = 6 * bytes + 12 * Object.keys(item).length + 27;
+  if (bound <= SMALL_PUT_BYTES) return bound;
+  return Buffer.byteLength(JSON.stringify({ PutRequest: { Item: item } }), "utf8") + 1;
 }
