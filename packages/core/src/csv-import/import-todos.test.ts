@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
 import type { Clock } from "../shared/clock.js";
 import { AppError, StoreUnavailableError } from "../shared/errors.js";
@@ -489,6 +490,23 @@ describe("ImportTodos", () => {
       ["first", deriveTodoId(report.importId, 2)],
       ["second", deriveTodoId(report.importId, 3)],
     ]);
+  });
+
+  it("destroys a Node stream it answers from the ledger without reading (an object store's response), freeing its socket", async () => {
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+    );
+    await importTodos.execute({ source }, { body: trackedBody(csv).opened });
+    // Returning a Node stream's iterator before its first read ends the iterator, not the stream.
+    const stream = Readable.from([Buffer.from(csv, "utf8")]);
+
+    const second = await importTodos.execute({ source }, { body: { body: stream } });
+
+    expect(second.note).toBe(ALREADY_IMPORTED_NOTE);
+    expect(stream.destroyed).toBe(true);
   });
 
   it("refuses an import another worker is running, with IMPORT_IN_PROGRESS", async () => {

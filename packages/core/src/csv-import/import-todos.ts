@@ -283,10 +283,16 @@ async function* noticingFailure(
   }
 }
 
-/** Lets go of a body that will not be read (a Node stream is destroyed by its iterator's `return`). */
+/**
+ * Lets go of a body that will not be read. A Node stream (an object store's response, a file) is destroyed: its
+ * async iterator is a generator, whose `return` before a first `next` ends it without running the clean-up that
+ * destroys the stream, which left its socket or file open. Any other body's iterator is returned.
+ */
 async function close(opened: OpenedObject | undefined): Promise<void> {
+  const body: (AsyncIterable<Uint8Array> & { destroy?: unknown }) | undefined = opened?.body;
   try {
-    await opened?.body[Symbol.asyncIterator]().return?.();
+    if (typeof body?.destroy === "function") body.destroy();
+    else await body?.[Symbol.asyncIterator]().return?.();
   } catch {
     // Nothing more to do with it.
   }

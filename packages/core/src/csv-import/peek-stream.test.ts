@@ -88,6 +88,16 @@ describe("peekStream", () => {
     expect(state.pulled).toBe(1);
   });
 
+  it("closes the source when the replay is returned before it starts (a header refused at a look)", async () => {
+    const { iterable, state } = source(["a", "b", "c", "d"]);
+    const peeked = await peekStream(iterable, { maxBytes: 1, maxLineFeeds: 10 });
+
+    await peeked.chunks.return(undefined);
+
+    expect(state.closed).toBe(true);
+    expect(state.pulled).toBe(1);
+  });
+
   it("counts an LF that starts a chunk", async () => {
     const { iterable, state } = source(["\n", "\nx", "y"]);
 

@@ -37,11 +37,36 @@ export async function peekStream(
     size += next.value.length;
     for (let at = next.value.indexOf(0x0a); at >= 0; at = next.value.indexOf(0x0a, at + 1)) lineFeeds += 1;
   }
+  const unread = endOfFile ? undefined : rest;
   return {
     head: head.length === 1 ? head[0]! : Buffer.concat(head),
     endOfFile,
-    chunks: replay(head, endOfFile ? undefined : rest, limits.onChunk),
+    chunks: closingBeforeStart(replay(head, unread, limits.onChunk), unread),
   };
+}
+
+/**
+ * `chunks`, whose `return` before a first `next` closes `source` too. A generator returned before it starts ends
+ * without running its `finally`: the source, already read from, stayed open (a UTF-16 file's S3 response, whose
+ * header is refused before the replay starts).
+ */
+function closingBeforeStart(
+  chunks: AsyncGenerator<Uint8Array>,
+  source: AsyncIterator<Uint8Array> | undefined,
+): AsyncGenerator<Uint8Array> {
+  const next = chunks.next.bind(chunks);
+  const end = chunks.return.bind(chunks);
+  let started = false;
+  return Object.assign(chunks, {
+    next: () => {
+      started = true;
+      return next();
+    },
+    return: async (value: undefined) => {
+      if (!started) await source?.return?.();
+      return end(value);
+    },
+  });
 }
 
 async function* replay(

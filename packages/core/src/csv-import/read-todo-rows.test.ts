@@ -141,6 +141,27 @@ describe("readTodoRows", () => {
     }
   });
 
+  it("closes the body of a UTF-16 file it refuses, when the file is longer than its look ahead", async () => {
+    let closed = false;
+    async function* body() {
+      try {
+        yield Buffer.from([0xff, 0xfe]);
+        for (let line = 0; line < 1000; line++) yield Buffer.from(`row ${line}\n`, "utf16le");
+      } finally {
+        closed = true;
+      }
+    }
+    const reads: RowRead[] = [];
+
+    for await (const batch of readTodoRows(body(), { quote: "auto", maxRecordBytes: 64 }))
+      reads.push(...batch);
+
+    expect(reads).toEqual([
+      { kind: "header-rejected", line: 1, reason: expect.stringMatching(/UTF-16.*UTF-8/) },
+    ]);
+    expect(closed).toBe(true);
+  });
+
   /** Reads `text` in 16-byte chunks, counting those read and whether the body was closed. */
   async function readCounting(text: string) {
     let chunksRead = 0;
