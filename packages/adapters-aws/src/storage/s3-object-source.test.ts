@@ -128,6 +128,19 @@ describe("S3ObjectSource.open, when the object is not there", () => {
     });
   });
 
+  it("says that an archived object (InvalidObjectState, 403) must be restored, not that it was deleted", async () => {
+    const objects = new S3ObjectSource(failing("InvalidObjectState", 403));
+
+    const refused = await objects.open(ref).catch((error: unknown) => error);
+
+    expect(refused).toMatchObject({
+      code: "STORE_UNAVAILABLE",
+      message:
+        "The object store refused to read the object (403): it is archived, and must be restored before it can be read.",
+      cause: { name: "InvalidObjectState" },
+    });
+  });
+
   it("reads any other failure (S3 slowing down, 503) as the store being unavailable, with S3's error as cause", async () => {
     const objects = new S3ObjectSource(failing("SlowDown", 503));
 

@@ -25,6 +25,11 @@ const NOT_FOUND = new Set(["NoSuchKey", "NoSuchVersion", "NoSuchBucket"]);
 const ACCESS_DENIED =
   "The object store refused to read the object (403): it was deleted, or the credentials in use may not read it.";
 
+// A 403 of its own (S3's error codes): the object is in an archive (Glacier Flexible Retrieval, Deep Archive, an
+// Intelligent-Tiering archive tier), which GetObject cannot read until RestoreObject has made a copy.
+const ARCHIVED =
+  "The object store refused to read the object (403): it is archived, and must be restored before it can be read.";
+
 /**
  * Opens S3 objects for the CSV import, streaming: the body is the SDK's response stream, read as it is
  * consumed, so memory stays flat whatever the object's size.
@@ -54,6 +59,8 @@ export class S3ObjectSource implements ObjectSource {
     } catch (error) {
       if (isNotFound(error, input)) throw new ObjectNotFoundError(ref, { cause: error });
       // Not a store that is down: a retry meets the same answer until the object or the role changes.
+      if (errorName(error) === "InvalidObjectState")
+        throw new StoreUnavailableError(ARCHIVED, { cause: error });
       if (httpStatusOf(error) === 403) throw new StoreUnavailableError(ACCESS_DENIED, { cause: error });
       throw new StoreUnavailableError("The object store is unavailable.", { cause: error });
     }
