@@ -91,6 +91,22 @@ describe("DynamoDB stores when the SDK retries a write that landed", () => {
     expect(handler.calls).toEqual(["DeleteItem:throttled", "DeleteItem:400"]);
   });
 
+  it("still says a todo is not there when the delete's first call never reached the store (connection refused)", async () => {
+    const handler = new LostAnswerHandler(
+      dynamoDb.plain.config.requestHandler,
+      ["DeleteItem"],
+      [],
+      "refused",
+    );
+    const client = dynamoDb.client({ requestHandler: handler, maxAttempts: 3 });
+    const repository = new DynamoDbTodoRepository(client, { tableName: dynamoDb.tables.todos });
+
+    const unversioned = repository.delete(randomUUID());
+
+    await expect(unversioned).rejects.toBeInstanceOf(TodoNotFoundError);
+    expect(handler.calls).toEqual(["DeleteItem:refused", "DeleteItem:400"]);
+  });
+
   it("deletes a todo once, and says it was deleted, when the delete's first answer was lost", async () => {
     const todo = aTodo();
     await plainTodos().create(todo);

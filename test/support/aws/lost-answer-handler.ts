@@ -9,9 +9,10 @@ type Forward = DynamoDBClient["config"]["requestHandler"];
  * How an answer is lost: replaced by a 500 InternalServerError (`"500"`); cut off by a connection reset after
  * its `200` status line came in (`"reset-after-200"`): the SDK then fails reading the body, gives the error
  * the status it saw (200), and retries it as a network error (ECONNRESET); or cut off by a reset before any of
- * it came in (`"reset"`), as when a request times out: an error with no status at all, retried as well.
+ * it came in (`"reset"`), as when a request times out: an error with no status at all, retried as well. Or never
+ * sent (`"refused"`): the connection was refused (ECONNREFUSED), and the call not applied; the SDK retries it.
  */
-export type LostAs = "500" | "reset-after-200" | "reset";
+export type LostAs = "500" | "reset-after-200" | "reset" | "refused";
 
 /**
  * A `requestHandler` for a DynamoDBClient that sends every request to a real stand-in, but loses the answer
@@ -45,8 +46,14 @@ export class LostAnswerHandler implements HttpHandler {
       this.calls.push(`${operation}:throttled`);
       return errorAnswer(400, "ProvisionedThroughputExceededException", "Throttled.");
     }
+    const losing = this.lose.includes(operation) && !this.lost.has(operation);
+    if (losing && this.lostAs === "refused") {
+      this.lost.add(operation);
+      this.calls.push(`${operation}:refused`);
+      throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8000"), { code: "ECONNREFUSED" });
+    }
     const answered = await this.forward.handle(request, options);
-    if (!this.lose.includes(operation) || this.lost.has(operation)) {
+    if (!losing) {
       this.calls.push(`${operation}:${answered.response.statusCode}`);
       return answered;
     }

@@ -24,6 +24,14 @@ export function itemSentWithRefusal(error: unknown): Item | undefined {
   return (error as { Item?: Item }).Item;
 }
 
+// Network errors of a request that never left: no connection was made to send it on (refused, or its host not
+// found). Any other may have come after the store read the request.
+const NEVER_SENT: ReadonlySet<unknown> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
+function codeOf(error: unknown): unknown {
+  return (error as { code?: unknown } | undefined)?.code;
+}
+
 /** A command's middleware stack, as far as `watchAttempts` uses it. */
 interface MiddlewareStack {
   add(
@@ -34,11 +42,11 @@ interface MiddlewareStack {
 
 /**
  * Watches each attempt the SDK makes of `command` and tells whether one that failed may have been applied. The
- * SDK resends a call the store refused unapplied (throttled: a 4xx) as well as one whose answer was lost (no
- * answer: a timeout, a reset) or that failed on the store's side (a 5xx), and its error says only how many
- * attempts it made: that a conditional write then met its own write is only possible in the second case. An
- * answer lost after its status line came in counts as lost too: the SDK gives the error of reading its body the
- * status it saw, and a 2xx there means the store applied the call.
+ * SDK resends a call whose answer was lost (a timeout, a reset) or that failed on the store's side (a 5xx), as well
+ * as one the store refused unapplied (throttled: a 4xx) or that never reached it (a connection refused), and its
+ * error says only how many attempts it made: a conditional write can meet its own write only after one of the
+ * first two. An answer lost after its status line came in counts as lost too: the SDK gives the error of reading
+ * its body the status it saw, and a 2xx there means the store applied the call.
  */
 export function watchAttempts(command: { middlewareStack: object }): { mayHaveLanded: () => boolean } {
   let landed = false;
@@ -50,7 +58,11 @@ export function watchAttempts(command: { middlewareStack: object }): { mayHaveLa
         return await next(args);
       } catch (error) {
         const status = httpStatusOf(error);
-        if (status === undefined || status >= 500 || (status >= 200 && status < 300)) landed = true;
+        const mayHaveApplied =
+          status === undefined
+            ? !NEVER_SENT.has(codeOf(error))
+            : status >= 500 || (status >= 200 && status < 300);
+        if (mayHaveApplied) landed = true;
         throw error;
       }
     },
