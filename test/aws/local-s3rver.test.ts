@@ -1,3 +1,8 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { startS3rver } from "@anycloud/aws/local";
 import {
   CopyObjectCommand,
@@ -52,4 +57,47 @@ describe("the local loop's s3rver", () => {
       });
     },
   );
+
+  // S3's consistency model: a GET concurrent with a PUT to its key gets the old data or the new, never partial
+  // or corrupt data. s3rver wrote over the file a GET was reading: the GET was cut short ("aborted").
+  it("serves a GET begun before its object is overwritten whole, with the object it began with", async () => {
+    const key = "overwritten while read.csv";
+    const first = Buffer.alloc(8 * 1024 * 1024, "a");
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: first }));
+    const reading = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    // On Node the SDK's body is a Readable stream.
+    const chunks = (reading.Body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
+    const firstChunk = await chunks.next();
+
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: Buffer.alloc(1024, "b") }));
+    const read = [firstChunk.value!];
+    for (let chunk = await chunks.next(); !chunk.done; chunk = await chunks.next()) read.push(chunk.value);
+
+    expect(Buffer.concat(read).equals(first)).toBe(true);
+    const now = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(await now.Body?.transformToString()).toBe("b".repeat(1024));
+  });
+
+  // The local loop exits so on a second Ctrl-C: its uploads were left in /tmp, one folder a run.
+  it("removes its folder when the process exits without stopping it", () => {
+    const temp = mkdtempSync(path.join(tmpdir(), "anycloud-s3rver-exit-test-"));
+    try {
+      const script = [
+        'import { startS3rver } from "@anycloud/aws/local";',
+        "await startS3rver(() => {}, { port: 0 });",
+        "process.exit(1);",
+      ].join("\n");
+
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/aws"),
+        env: { ...process.env, TMPDIR: temp },
+        encoding: "utf8",
+      });
+
+      expect(child.status, child.stderr).toBe(1);
+      expect(readdirSync(temp)).toEqual([]);
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
 });

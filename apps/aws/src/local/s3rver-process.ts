@@ -1,7 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream, rmSync } from "node:fs";
+import { mkdir, mkdtemp, rename, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { S3Event } from "aws-lambda";
 import { type LocalServer, portToUse } from "./local-server.js";
 
@@ -13,7 +17,8 @@ const PRECONDITION_FAILED = [
 ].join("");
 
 /**
- * s3rver in-process on 127.0.0.1 (`port`, or a free one), storing in a temporary folder removed on stop.
+ * s3rver in-process on 127.0.0.1 (`port`, or a free one), storing in a temporary folder removed on stop (or
+ * when this process exits).
  * s3rver ignores `If-Match` on GET and HEAD; a middleware answers 412 `PreconditionFailed` as S3 does, so
  * that reads pinned to an ETag behave as on AWS. `onEvent` receives s3rver's raw (not quite S3-shaped)
  * records: see `normaliseS3rverRecord`.
@@ -31,8 +36,22 @@ export async function startS3rver(
 ): Promise<LocalServer> {
   const port = await portToUse(options.port, "s3rver");
   const { default: S3rver } = await import("s3rver");
+  // s3rver's buckets, and beside them (not in them, where a listing would show them) objects being written.
   const directory = await mkdtemp(join(tmpdir(), "anycloud-s3rver-"));
-  const server = new S3rver({ address: "127.0.0.1", port, silent: true, directory, resetOnClose: true });
+  const buckets = join(directory, "buckets");
+  const partial = join(directory, "partial");
+  // Removed on stop, or else when this process exits (a second Ctrl-C, a fatal error): not left in /tmp.
+  const removeDirectory = () => rmSync(directory, { recursive: true, force: true });
+  process.once("exit", removeDirectory);
+  await mkdir(partial);
+  const server = new S3rver({
+    address: "127.0.0.1",
+    port,
+    silent: true,
+    directory: buckets,
+    resetOnClose: true,
+  });
+  writeObjectsWhole((server as unknown as { store: FilesystemStore }).store, partial);
   server.middleware.unshift(async (context, next) => {
     await next();
     const expected = context.get("if-match");
@@ -59,8 +78,56 @@ export async function startS3rver(
       // Idle keep-alive sockets of the SDK's agent would hold close() open.
       (server as unknown as { httpServer?: Server }).httpServer?.closeAllConnections();
       await server.close();
+      process.off("exit", removeDirectory);
       await rm(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/** s3rver's FilesystemStore, as far as `writeObjectsWhole` uses it. */
+interface FilesystemStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+  putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
+}
+
+interface StoredObject {
+  bucket: string;
+  key: string;
+  metadata: unknown;
+  content: Buffer | NodeJS.ReadableStream;
+}
+
+/**
+ * s3rver writes an object (a put, a multipart upload's completion) over its file in place: a GET streaming the
+ * object then (an import reading it) was cut short, `aborted`, where S3 serves the object it began with. The
+ * store's put now writes the object in `partial`, then renames it over the old file, which a GET under way
+ * keeps reading. Its ETag is recorded first: a read pinned to the old one is refused, never given the new bytes.
+ */
+function writeObjectsWhole(store: FilesystemStore, partial: string): void {
+  store.putObject = async ({ bucket, key, metadata, content }) => {
+    const objectPath = store.getResourcePath(bucket, key, "object");
+    await mkdir(dirname(objectPath), { recursive: true });
+    const written = join(partial, randomUUID());
+    const md5 = createHash("md5");
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        md5.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    try {
+      const source = Buffer.isBuffer(content) ? Readable.from([content]) : content;
+      await pipeline(source, measure, createWriteStream(written));
+      const digest = md5.digest("hex");
+      await store.putMetadata(bucket, key, metadata, digest);
+      await rename(written, objectPath);
+      return { size, md5: digest };
+    } finally {
+      await rm(written, { force: true });
+    }
   };
 }
 
