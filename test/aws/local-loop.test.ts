@@ -73,13 +73,26 @@ async function startLocalLoop(): Promise<Running> {
   };
 }
 
-function spawnLocalLoop(settings: NodeJS.ProcessEnv = {}): Pick<Running, "child" | "exited" | "output"> {
-  const [command, ...args] = scripts.local.split(" ");
+/**
+ * Spawns the node command the script ends with (the shell's `trap` before it is tested through pnpm, below), or,
+ * `throughPnpm`, the script as a user runs it: `pnpm --filter @anycloud/aws local`, pnpm leading the group.
+ */
+function spawnLocalLoop(
+  settings: NodeJS.ProcessEnv = {},
+  { throughPnpm = false } = {},
+): Pick<Running, "child" | "exited" | "output"> {
+  const [command, ...args] = scripts.local
+    .slice(scripts.local.lastIndexOf(";") + 1)
+    .trim()
+    .split(" ");
   expect(command).toBe("node");
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", S3_PORT: "0", DYNAMODB_PORT: "0" };
   for (const name of ["DYNAMODB_ENDPOINT", "UPLOADS_BUCKET", "LOG_LEVEL"]) delete env[name];
   Object.assign(env, settings);
-  const child = spawn(process.execPath, args, {
+  const [file, argv] = throughPnpm
+    ? ["pnpm", ["--filter", "@anycloud/aws", "local"]]
+    : [process.execPath, args];
+  const child = spawn(file, argv, {
     cwd: APP,
     env,
     detached: true,
@@ -218,6 +231,31 @@ describe("the local loop (pnpm --filter @anycloud/aws local)", () => {
   });
 });
 
+describe("the local loop, run through pnpm as a terminal runs it", () => {
+  // A Ctrl-C reaches the whole foreground group: pnpm, the shell pnpm runs the script in, and the loop. The
+  // shell, killed by it, made pnpm print "Command failed" and exit 1 after the loop had stopped cleanly.
+  it(
+    "stops on one Ctrl-C (SIGINT to its process group) with exit code 0, pnpm's included",
+    async () => {
+      const { child, exited, output } = spawnLocalLoop({}, { throughPnpm: true });
+      try {
+        await expect.poll(output, { timeout: READY_WITHIN_MS }).toContain("Ready.");
+
+        signalGroup(child, "SIGINT");
+        const { code } = await exited;
+
+        expect(code, output()).toBe(0);
+        expect(output()).toContain("Stopped.");
+        expect(output()).not.toContain("SIGINT again");
+        expect(output()).not.toContain("ERR_PNPM");
+      } finally {
+        signalGroup(child, "SIGKILL");
+      }
+    },
+    READY_WITHIN_MS + 20_000,
+  );
+});
+
 describe("the local loop's settings", () => {
   it.each([
     ["S3_PORT", "0x50"],
@@ -239,6 +277,22 @@ describe("the local loop's settings", () => {
 });
 
 // Without Java the loop runs dynalite in its own process: nothing can be left behind, and there is no window.
+describe("the local loop's ports", () => {
+  it("refuses two of its servers on one port in one line that names both, before starting anything", async () => {
+    const { child, exited, output } = spawnLocalLoop({ PORT: "47011", S3_PORT: "47011" });
+    try {
+      const { code } = await exited;
+
+      expect(code, output()).toBe(1);
+      expect(output()).toContain("local: PORT and S3_PORT are both 47011: give each a port of its own.");
+      expect(output()).not.toMatch(/^\s+at /m);
+      expect(output()).not.toContain("DynamoDB");
+    } finally {
+      signalGroup(child, "SIGKILL");
+    }
+  });
+});
+
 describe.runIf(javaWorks())("the local loop, stopped while it starts", () => {
   it(
     "stops DynamoDB Local, which runs in a group of its own, on a Ctrl-C before it is ready",

@@ -2,6 +2,9 @@
 // Bundles each function as scripts/bundle.mjs does for Lambda (into dist/local/functions/, so a deploy's
 // bundles are left alone) and the loop itself (src/local/main.ts: workspace sources inlined, npm packages
 // loaded from node_modules), then runs it: no `tsc -b` needed. Settings: see src/local/main.ts.
+// The package.json script runs it after `trap '' INT TERM HUP`: the shell pnpm runs a script in is in the
+// terminal's process group too, and killed by a Ctrl-C it made pnpm fail (exit 1) while the loop stopped
+// cleanly. Ignoring the signals, the shell outlives the loop, which installs its own handlers all the same.
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build, stop } from "esbuild";

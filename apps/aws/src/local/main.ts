@@ -58,6 +58,8 @@ export async function runLocalLoop(
       s3Port: portFrom(env, "S3_PORT", 4568),
       dynamoDbPort: portFrom(env, "DYNAMODB_PORT", 8000),
     };
+    const twice = portGivenTwice(ports, Boolean(env.DYNAMODB_ENDPOINT));
+    if (twice) throw new Error(twice);
   } catch (error) {
     console.error(`local: ${(error as Error).message}`);
     process.exit(1);
@@ -107,6 +109,26 @@ export function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number)
   const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
   if (!(port <= 65_535)) throw new Error(`${name} must be a port from 0 to 65535, not "${value}".`);
   return port;
+}
+
+/**
+ * `PORT and S3_PORT are both 4568: ...` when two of the loop's servers are given one port (0, any free port,
+ * excepted; DYNAMODB_PORT too when DYNAMODB_ENDPOINT is set): else the second to start failed with a stack trace.
+ */
+function portGivenTwice(
+  ports: Record<LocalPortOption, number>,
+  externalDynamoDb: boolean,
+): string | undefined {
+  const seen = new Map<number, LocalPortOption>();
+  for (const option of ["port", "s3Port", "dynamoDbPort"] as const) {
+    const port = ports[option];
+    if (port === 0 || (option === "dynamoDbPort" && externalDynamoDb)) continue;
+    const first = seen.get(port);
+    if (first !== undefined)
+      return `${PORT_VARIABLES[first]} and ${PORT_VARIABLES[option]} are both ${port}: give each a port of its own.`;
+    seen.set(port, option);
+  }
+  return undefined;
 }
 
 function banner(loop: LocalLoop): string {
