@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 import { openSqliteDatabase, SqliteTodoRepository } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rawExchange } from "../support/raw-exchange.js";
-import { SERVER_MAIN, startServerProcess } from "../support/server-process.js";
+import { REPOSITORY_ROOT, SERVER_MAIN, startServerProcess } from "../support/server-process.js";
 
 describe("the server process", () => {
   let dataDir: string;
@@ -573,6 +573,44 @@ describe("the server process", () => {
       }
     });
   });
+
+  // A Ctrl-C reaches the terminal's whole foreground group: pnpm, the shell pnpm runs the script in, and the server.
+  // The shell, killed by it, made pnpm print "Command failed" and exit by the signal after the server had stopped.
+  it.each([
+    ["the repository's root", REPOSITORY_ROOT],
+    ["apps/server, whose start hands over to the root's", path.join(REPOSITORY_ROOT, "apps/server")],
+  ])(
+    "stops on one Ctrl-C (SIGINT to its process group) under `pnpm start` from %s, pnpm exiting 0 with it",
+    async (_, cwd) => {
+      const child = spawn("pnpm", ["start"], {
+        cwd,
+        detached: true,
+        env: { ...process.env, PORT: "0", TODO_STORE: "memory", LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout!.on("data", (chunk) => {
+        output += chunk;
+      });
+      child.stderr!.on("data", (chunk) => {
+        output += chunk;
+      });
+      const exited = once(child, "exit") as Promise<[number | null, NodeJS.Signals | null]>;
+      try {
+        await expect.poll(() => output, { timeout: 20_000 }).toContain('"msg":"listening"');
+
+        process.kill(-child.pid!, "SIGINT");
+        const [code, signal] = await exited;
+
+        expect({ code, signal }, output).toEqual({ code: 0, signal: null });
+        expect(output).toContain('"msg":"stopped"');
+        expect(output).not.toContain("Command failed");
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, "SIGKILL");
+      }
+    },
+    30_000,
+  );
 
   it("stops on SIGTERM when the reader of its stdout has gone (`main.js | head -1`)", async () => {
     const child = spawn(process.execPath, [SERVER_MAIN], {
