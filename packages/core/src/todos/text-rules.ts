@@ -19,5 +19,11 @@ export const VISIBLE_CHARACTER = /[^\p{White_Space}\p{Default_Ignorable_Code_Poi
 // UTF-8 decodes to U+FFFD).
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+// U+FFFD, the replacement character: what a decoder writes for bytes it could not read, so text holding one has
+// lost characters on its way (a file saved in another encoding than UTF-8). An import refuses a CSV row holding
+// one, for its bytes may have been no UTF-8 (`readTodoRow`); the API refuses such text alike, or a todo refused
+// in a file could be sent over JSON instead.
+export const REPLACEMENT_CHARACTER = "\uFFFD";
+
 export const TASK_MAX_LENGTH = 500;
 export const NAME_MAX_LENGTH = 100;

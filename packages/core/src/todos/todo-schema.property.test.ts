@@ -62,6 +62,8 @@ const textChar = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(...CONTROLS) },
   { weight: 2, arbitrary: fc.constantFrom(...INVISIBLE) },
   { weight: 1, arbitrary: fc.constantFrom(...HALVES) },
+  // What a decoder leaves for bytes it could not read.
+  { weight: 1, arbitrary: fc.constant("\ufffd") },
   { weight: 1, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
 );
 const text = fc.string({ unit: textChar, maxLength: 12 });
@@ -88,6 +90,8 @@ function readable(trimmed: string): boolean {
   return (
     // UTF-8 keeps it as it is: no surrogate without its pair.
     Buffer.from(trimmed).toString() === trimmed &&
+    // No U+FFFD: such text lost characters to a wrong encoding.
+    !trimmed.includes("\ufffd") &&
     ![...trimmed].some((char) => isControl(char.codePointAt(0)!)) &&
     /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]/u.test(trimmed)
   );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readTodoRow } from "../csv-import/todo-row.js";
 import { parseTodoRow, todoRowSchema } from "../csv-import/todo-row-schema.js";
 import { ValidationError } from "../shared/errors.js";
 import { todoSchemas } from "./todo-schema.js";
@@ -92,6 +93,25 @@ describe("the todo schemas", () => {
       ]);
     },
   );
+
+  it("refuses a task or a name holding U+FFFD, as an import refuses a CSV row holding one", () => {
+    const text = "Pay Ren\ufffd's invoice";
+    const message = "must not contain U+FFFD, the character that replaces text lost to a wrong encoding";
+
+    const added = issuesOf(() => validate(newTodoSchema, { task: text, name: text }));
+    const patched = issuesOf(() => validate(todoPatchSchema, { task: text, name: text }));
+    const imported = readTodoRow(
+      { fields: [text, text], line: 2 },
+      { width: 2, task: 0, name: 1, dueDate: -1, checked: -1 },
+    );
+
+    expect(added).toEqual([
+      { path: ["task"], message },
+      { path: ["name"], message },
+    ]);
+    expect(patched).toEqual(added);
+    expect(imported.kind).toBe("rejected");
+  });
 
   it("accepts characters outside the BMP, whose surrogates come in pairs", () => {
     expect(validate(newTodoSchema, { task: "ship it \u{1F680}" }).task).toBe("ship it \u{1F680}");

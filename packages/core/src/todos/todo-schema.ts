@@ -6,6 +6,7 @@ import {
   CONTROL_CHARACTERS,
   LONE_SURROGATE,
   NAME_MAX_LENGTH,
+  REPLACEMENT_CHARACTER,
   TASK_MAX_LENGTH,
   VISIBLE_CHARACTER,
 } from "./text-rules.js";
@@ -43,6 +44,11 @@ function buildTodoSchemas() {
     "must be well-formed Unicode (a surrogate without its pair)",
   );
 
+  const intact = z.refine<string>(
+    (text) => !text.includes(REPLACEMENT_CHARACTER),
+    "must not contain U+FFFD, the character that replaces text lost to a wrong encoding",
+  );
+
   const task = z
     .string()
     .check(
@@ -51,6 +57,7 @@ function buildTodoSchemas() {
       z.maxLength(TASK_MAX_LENGTH, `must be at most ${TASK_MAX_LENGTH} characters`),
       printable,
       wellFormed,
+      intact,
       visible,
     );
 
@@ -62,6 +69,7 @@ function buildTodoSchemas() {
         z.maxLength(NAME_MAX_LENGTH, `must be at most ${NAME_MAX_LENGTH} characters`),
         printable,
         wellFormed,
+        intact,
         visible,
       ),
     // An empty name means "for nobody in particular".
