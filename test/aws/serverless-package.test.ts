@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,7 @@ import { DEFAULT_ROUTE, FUNCTIONS, type FunctionName, HTTP_ROUTES } from "@anycl
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from "@anycloud/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { GRANTS, type GrantedResource } from "../support/aws/iam-grants.js";
+import { httpApiEventFrom } from "../support/aws/lambda-http-events.js";
 
 // `pnpm --filter @anycloud/aws package`, offline: the bundles, then `osls package` with dummy credentials.
 // What it writes is what `deploy` would send to CloudFormation; these tests read it as AWS would.
@@ -207,6 +209,44 @@ describe("the packaged functions", () => {
       });
     } finally {
       await rm(unpacked, { recursive: true, force: true });
+    }
+  });
+
+  it("name the errors they log by their classes, as the code does, not by what minifying made of them", async () => {
+    // A DynamoDB that drops every connection: the api function answers 503 and logs the error, as CloudWatch
+    // would show it. Its type is what an operator looks for there.
+    const dropping = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropping.listen(0, "127.0.0.1", resolve));
+    const { port } = dropping.address() as { port: number };
+    try {
+      const event = await httpApiEventFrom(new Request("https://api.example.com/todos"), {
+        routeKey: "GET /todos",
+      });
+      const bundle = path.join(APP, FUNCTIONS.api.handler.replace(/\.handler$/, ".mjs"));
+      const script = `const { handler } = await import(${JSON.stringify(bundle)});
+        const result = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 29000 });
+        console.log(JSON.stringify({ status: result.statusCode }));`;
+
+      const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script], {
+        env: {
+          ...process.env,
+          TODOS_TABLE: "todos",
+          IMPORTS_TABLE: "imports",
+          AWS_REGION: "eu-west-1",
+          AWS_ACCESS_KEY_ID: "offline",
+          AWS_SECRET_ACCESS_KEY: "offline",
+          DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+        },
+      });
+
+      const lines = stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { status?: number; msg?: string; error?: { name?: string } });
+      expect(lines.at(-1)).toEqual({ status: 503 });
+      expect(lines.find((line) => line.msg === "request failed")?.error?.name).toBe("StoreUnavailableError");
+    } finally {
+      await new Promise((resolve) => dropping.close(resolve));
     }
   });
 

@@ -3,6 +3,7 @@ import { awsRequestIdOf } from "./aws-request-id.js";
 
 /** The Lambda event cannot be read as an HTTP request (HTTP 400): the only error this adapter raises. */
 export class MalformedEventError extends AppError {
+  override readonly name: string = "MalformedEventError";
   readonly code = "MALFORMED_EVENT";
 }
 

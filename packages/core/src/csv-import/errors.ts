@@ -6,6 +6,7 @@ import type { ImportReport } from "./import-report.js";
  * once ends here; the running attempt writes the todos, and a later delivery is answered from the ledger.
  */
 export class ImportInProgressError extends AppError {
+  override readonly name: string = "ImportInProgressError";
   readonly code = "IMPORT_IN_PROGRESS";
 
   constructor(
@@ -23,6 +24,7 @@ export class ImportInProgressError extends AppError {
  * report, to the worker that holds it now. A later delivery is answered from the ledger.
  */
 export class ImportLeaseLostError extends AppError {
+  override readonly name: string = "ImportLeaseLostError";
   readonly code = "IMPORT_LEASE_LOST";
 
   constructor(
@@ -39,6 +41,7 @@ export class ImportLeaseLostError extends AppError {
  * import is recorded FAILED, so running it again retries it.
  */
 export class ImportFailedError extends AppError {
+  override readonly name: string = "ImportFailedError";
   readonly code = "IMPORT_FAILED";
 
   constructor(
@@ -54,6 +57,7 @@ export class ImportFailedError extends AppError {
  * is recorded COMPLETED, since reading the same file again finds the same; the report says why.
  */
 export class CsvHeaderRejectedError extends AppError {
+  override readonly name: string = "CsvHeaderRejectedError";
   readonly code = "CSV_HEADER_REJECTED";
 
   constructor(readonly report: ImportReport) {
@@ -66,6 +70,7 @@ export class CsvHeaderRejectedError extends AppError {
  * 422): importing it would not be a repeat, and answering with the earlier report would drop it silently.
  */
 export class ImportKeyReusedError extends AppError {
+  override readonly name: string = "ImportKeyReusedError";
   readonly code = "IDEMPOTENCY_KEY_REUSED";
 
   constructor(readonly importId: string) {

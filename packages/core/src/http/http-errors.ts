@@ -3,6 +3,7 @@ import { AppError } from "../shared/errors.js";
 /** Errors of the HTTP layer itself: the request's shape, not the domain's rules. */
 
 export class RouteNotFoundError extends AppError {
+  override readonly name: string = "RouteNotFoundError";
   readonly code = "ROUTE_NOT_FOUND";
 
   constructor(readonly path: string) {
@@ -11,6 +12,7 @@ export class RouteNotFoundError extends AppError {
 }
 
 export class MethodNotAllowedError extends AppError {
+  override readonly name: string = "MethodNotAllowedError";
   readonly code = "METHOD_NOT_ALLOWED";
 
   constructor(readonly allow: readonly string[]) {
@@ -19,10 +21,12 @@ export class MethodNotAllowedError extends AppError {
 }
 
 export class MalformedJsonError extends AppError {
+  override readonly name: string = "MalformedJsonError";
   readonly code = "MALFORMED_JSON";
 }
 
 export class UnsupportedMediaTypeError extends AppError {
+  override readonly name: string = "UnsupportedMediaTypeError";
   readonly code = "UNSUPPORTED_MEDIA_TYPE";
 
   /**
@@ -39,6 +43,7 @@ export class UnsupportedMediaTypeError extends AppError {
 
 /** A body sent compressed (`Content-Encoding: gzip`...): only `identity` is read (415, `Accept-Encoding`). */
 export class UnsupportedContentEncodingError extends AppError {
+  override readonly name: string = "UnsupportedContentEncodingError";
   readonly code = "UNSUPPORTED_MEDIA_TYPE";
 
   constructor(readonly encoding: string) {
@@ -47,6 +52,7 @@ export class UnsupportedContentEncodingError extends AppError {
 }
 
 export class PayloadTooLargeError extends AppError {
+  override readonly name: string = "PayloadTooLargeError";
   readonly code = "PAYLOAD_TOO_LARGE";
 
   constructor(readonly limitBytes: number) {
@@ -56,6 +62,7 @@ export class PayloadTooLargeError extends AppError {
 
 /** A request target that is not a URL this API can serve (`OPTIONS *`, a malformed absolute-form target). */
 export class MalformedRequestError extends AppError {
+  override readonly name: string = "MalformedRequestError";
   readonly code = "MALFORMED_REQUEST";
 }
 
@@ -64,6 +71,7 @@ export class MalformedRequestError extends AppError {
  * keeps a client's hang-up from being logged as the server's failure.
  */
 export class RequestAbortedError extends AppError {
+  override readonly name: string = "RequestAbortedError";
   readonly code = "REQUEST_ABORTED";
 
   constructor(
@@ -80,6 +88,7 @@ export class RequestAbortedError extends AppError {
  * and the same upload sent again with its `Idempotency-Key` finishes it.
  */
 export class TimeLimitReachedError extends AppError {
+  override readonly name: string = "TimeLimitReachedError";
   readonly code = "TIME_LIMIT_REACHED";
 
   constructor(limitMs: number) {
@@ -92,6 +101,7 @@ export class TimeLimitReachedError extends AppError {
  * long, or its body came too slowly).
  */
 export class RequestTimeoutError extends AppError {
+  override readonly name: string = "RequestTimeoutError";
   readonly code = "REQUEST_TIMEOUT";
 
   constructor(idleMs: number, message = `The body stopped arriving: nothing came for ${idleMs / 1000} s.`) {
@@ -101,6 +111,7 @@ export class RequestTimeoutError extends AppError {
 
 /** Request headers over what the runtime reads (node's 16 KiB): 431. */
 export class HeadersTooLargeError extends AppError {
+  override readonly name: string = "HeadersTooLargeError";
   readonly code = "HEADERS_TOO_LARGE";
 
   constructor() {
@@ -110,6 +121,7 @@ export class HeadersTooLargeError extends AppError {
 
 /** An `Expect` other than `100-continue`, which is the only expectation HTTP defines (RFC 9110 §10.1.1): 417. */
 export class ExpectationFailedError extends AppError {
+  override readonly name: string = "ExpectationFailedError";
   readonly code = "EXPECTATION_FAILED";
 
   constructor() {
@@ -122,11 +134,13 @@ export class ExpectationFailedError extends AppError {
  * CONNECT (this is no proxy). 501, and the message is the caller's to read: it says nothing of internals.
  */
 export class NotImplementedError extends AppError {
+  override readonly name: string = "NotImplementedError";
   readonly code = "NOT_IMPLEMENTED";
 }
 
 /** A query parameter or header that cannot be read (`limit=abc`, `If-Match: nope`). */
 export class InvalidParameterError extends AppError {
+  override readonly name: string = "InvalidParameterError";
   readonly code = "INVALID_PARAMETER";
 
   constructor(
@@ -142,6 +156,7 @@ export class InvalidParameterError extends AppError {
  * `ImportSlots`): 503, with `Retry-After`. The caller's to read: the request was fine, and may be sent again.
  */
 export class ServerBusyError extends AppError {
+  override readonly name: string = "ServerBusyError";
   readonly code = "SERVER_BUSY";
 
   constructor(

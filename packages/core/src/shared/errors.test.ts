@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { InvalidCursorError, MAX_FIELD_ISSUES, ValidationError } from "./errors.js";
+import * as core from "../index.js";
+import { AppError, InvalidCursorError, MAX_FIELD_ISSUES, ValidationError } from "./errors.js";
 
 const issue = (index: number) => ({ path: ["items", index, "task"], message: "must not be empty" });
 
@@ -34,5 +35,21 @@ describe("InvalidCursorError", () => {
     expect(new InvalidCursorError({ cause: new Error("bad signature") }).message).toBe(
       "The cursor is not valid.",
     );
+  });
+});
+
+describe("the errors core exports", () => {
+  const errorClasses = (Object.entries(core) as [string, unknown][]).filter(
+    (entry): entry is [string, typeof AppError] =>
+      typeof entry[1] === "function" && entry[1].prototype instanceof AppError,
+  );
+
+  it("are found", () => {
+    expect(errorClasses.length).toBeGreaterThan(20);
+  });
+
+  // A Lambda bundle is minified: a name read off the class (`new.target.name`) was logged as "zi". A string is kept.
+  it.each(errorClasses)("%s gives itself its name as a string, which minifying keeps", (name, Class) => {
+    expect(Class.toString()).toMatch(new RegExp(`name[^=\\n]*=\\s*"${name}"`));
   });
 });

@@ -26,6 +26,7 @@ export const MAX_FIELD_ISSUES = 20;
  * it built (`validate` builds no more than it keeps) gives their number as `issueCount`.
  */
 export class ValidationError extends AppError {
+  override readonly name: string = "ValidationError";
   readonly code = "VALIDATION_FAILED";
   readonly issues: FieldIssue[];
   /** How many issues were found in all; more than `issues` holds when it was cut short. */
@@ -50,6 +51,7 @@ export class ValidationError extends AppError {
 
 /** A cursor that was not issued by this service, was altered, or was signed with another secret (HTTP 400). */
 export class InvalidCursorError extends AppError {
+  override readonly name: string = "InvalidCursorError";
   readonly code = "INVALID_CURSOR";
 
   constructor(options?: { cause?: unknown }) {
@@ -59,5 +61,6 @@ export class InvalidCursorError extends AppError {
 
 /** A store is unreachable or failed in a way that is not the caller's fault (HTTP 503). */
 export class StoreUnavailableError extends AppError {
+  override readonly name: string = "StoreUnavailableError";
   readonly code = "STORE_UNAVAILABLE";
 }

@@ -1,6 +1,7 @@
 import { AppError } from "../shared/errors.js";
 
 export class TodoNotFoundError extends AppError {
+  override readonly name: string = "TodoNotFoundError";
   readonly code = "TODO_NOT_FOUND";
 
   constructor(
@@ -12,6 +13,7 @@ export class TodoNotFoundError extends AppError {
 }
 
 export class TodoAlreadyExistsError extends AppError {
+  override readonly name: string = "TodoAlreadyExistsError";
   readonly code = "TODO_ALREADY_EXISTS";
 
   constructor(
@@ -24,6 +26,7 @@ export class TodoAlreadyExistsError extends AppError {
 
 /** The todo changed since the caller read it: its version is not the one expected (HTTP 412). */
 export class VersionConflictError extends AppError {
+  override readonly name: string = "VersionConflictError";
   readonly code = "VERSION_CONFLICT";
 
   /** `expected`: the version the caller expected, or the versions any of which it would accept. */
@@ -41,6 +44,7 @@ export class VersionConflictError extends AppError {
  * the caller asked for the change only if the todo is no longer, or not yet, what it has.
  */
 export class VersionRefusedError extends VersionConflictError {
+  override readonly name: string = "VersionRefusedError";
   /** `version`: the todo's; `anyVersion`: the header was `*`, which refuses a todo that exists at all. */
   constructor(id: string, version: number, anyVersion: boolean) {
     super(id, []);
@@ -52,6 +56,7 @@ export class VersionRefusedError extends VersionConflictError {
 
 /** An id that cannot name a todo (not a UUID). */
 export class InvalidTodoIdError extends AppError {
+  override readonly name: string = "InvalidTodoIdError";
   readonly code = "INVALID_ID";
 
   constructor() {

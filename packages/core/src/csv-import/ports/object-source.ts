@@ -31,6 +31,7 @@ export interface OpenedObject {
  * nothing to import, and retrying will not change that.
  */
 export class ObjectNotFoundError extends AppError {
+  override readonly name: string = "ObjectNotFoundError";
   readonly code = "OBJECT_NOT_FOUND";
 
   constructor(
