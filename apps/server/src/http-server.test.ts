@@ -372,6 +372,61 @@ describe("startHttpServer", () => {
       ]);
     });
 
+    it("answers a request pipelined before them first, not a 400 in its place, then the one they broke", async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const handle = async (request: HttpRequest): Promise<Reply> => {
+        const path = new URL(request.url).pathname;
+        if (path === "/held") await held;
+        else for await (const _ of request.body ?? []);
+        return { status: 200, headers: {}, body: path };
+      };
+      const api = Object.assign(async () => new Response(null), { handle });
+      const logger = pino({ level: "silent" });
+      running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger, bodyIdleMs: 100 });
+      const unreadable = once(running.server, "clientError");
+
+      // The second request's body has a chunk size that is no number: node fails on it while the first is held.
+      const answering = rawExchange(
+        Number(new URL(running.url).port),
+        "GET /held HTTP/1.1\r\nHost: x\r\n\r\n" +
+          "POST /broken HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      );
+      await unreadable;
+      release();
+      const answer = await answering;
+
+      expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 408"]);
+      expect(answer).toContain("/held");
+    });
+
+    it("answers a CONNECT pipelined behind a request after that request's answer, not in its place", async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const handle = async (): Promise<Reply> => {
+        await held;
+        return { status: 200, headers: {}, body: "held" };
+      };
+      const api = Object.assign(async () => new Response(null), { handle });
+      running = await startHttpServer(api, { port: 0, host: "127.0.0.1", logger: pino({ level: "silent" }) });
+      const handedOver = once(running.server, "connect");
+
+      const answering = rawExchange(
+        Number(new URL(running.url).port),
+        "GET /held HTTP/1.1\r\nHost: x\r\n\r\nCONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
+      );
+      await handedOver;
+      release();
+      const answer = await answering;
+
+      expect(answer.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 501"]);
+      expect(answer).toContain("held");
+    });
+
     it("closes at once when the client ends its side inside a body it refused, not after the time allowed to drop it", async () => {
       const port = await start();
       // The bridge reads and drops what is left of a refused body for up to 2 s. With its timers stopped, only

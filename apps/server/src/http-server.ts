@@ -102,10 +102,12 @@ export async function startHttpServer(
     // Node's own rule: answer unless the response being served has sent its headers (on a reused keep-alive
     // connection, bytes were written before, and the bad request still deserves its answer).
     const serving = servingOn.get(socket);
-    if (serving && !serving.writableFinished && (serving.req.complete || serving.headersSent)) {
+    const waiting = serving?.socket === null;
+    if (serving && !serving.writableFinished && (serving.req.complete || serving.headersSent || waiting)) {
       // The request being served was read whole, and the bytes node could not parse came after it; or its answer
-      // is under way already (a 501 to a body node then fails to frame). That answer goes out first, where node's
-      // own handler would write a 400 over it or cut it off, then the connection closes.
+      // is under way already (a 501 to a body node then fails to frame); or it waits, pipelined, for the answers
+      // before it to be written. Those answers go out first, where node's own handler would write a 400 over them
+      // or cut them off, then the connection closes.
       serving.shouldKeepAlive = false;
       serving.once("close", () => socket.destroy());
       logger.info(
@@ -150,7 +152,16 @@ export async function startHttpServer(
     );
     // Node hands the socket over and forgets it: closed here, not only ended, or a client keeping its side
     // open would hold a shutdown for ever.
-    socket.end(rawResponseOf(reply), () => socket.destroy());
+    const answer = () => socket.end(rawResponseOf(reply), () => socket.destroy());
+    // Node hands it over as soon as it parses the CONNECT: pipelined behind a request still being answered, the
+    // 501 went out in place of that answer. It now waits for the answers before it.
+    const serving = servingOn.get(socket);
+    if (serving === undefined || serving.writableFinished) answer();
+    else {
+      serving.once("finish", answer);
+      // Node no longer watches the socket: a request waiting behind another would not learn that it closed.
+      socket.once("close", () => serving.req.destroy());
+    }
     logger.info({ method: message.method, status: reply.status, requestId }, "request");
   });
   // Slow-client guards: the headers must arrive within 10 s, and a body must not pause for 60 s while it is read

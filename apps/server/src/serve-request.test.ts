@@ -199,6 +199,34 @@ describe("serveRequest", () => {
     expect(refused).toContain("too large");
   });
 
+  it("lets a client that sends its body without waiting for the 100 Continue read the refusal, not a reset", async () => {
+    // RFC 9110 §10.1.1: a client that expects 100-continue may send its body without waiting. Closed at once, with
+    // the body arriving, the connection was reset, and the client's system dropped the answer it had not yet read.
+    const started = await serving(async () => ({ status: 413, headers: {}, body: "too large" }));
+    server = started.server;
+    const size = 4 * 1024 * 1024;
+    const socket = connect(started.port, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.pause();
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => {
+      answer += chunk.toString("latin1");
+    });
+
+    socket.write(
+      `POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\nExpect: 100-continue\r\n\r\n`,
+    );
+    // Read only once the whole body is written (or could not be): the answer waits in the client's system.
+    await new Promise<void>((resolve) => {
+      socket.write(Buffer.alloc(size, 0x61), () => resolve());
+    });
+    socket.resume();
+    await once(socket, "close");
+
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).toContain("too large");
+  });
+
   it("logs the bridge's own failures with their error, and the request id answered", async () => {
     const started = await serving(async (request) => {
       if (new URL(request.url).pathname === "/throws") throw new Error("the API broke");
@@ -273,5 +301,66 @@ describe("serveRequest", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(answer).toContain("5 bytes");
     expect(signal?.aborted).toBe(false);
+  });
+
+  describe("requests pipelined on one connection", () => {
+    it("handles one only once the answer before it is written, so a client reading none holds one answer", async () => {
+      const events: string[] = [];
+      const started = await serving(async (request) => {
+        const path = new URL(request.url).pathname;
+        events.push(`${path} handled`);
+        return { status: 200, headers: {}, body: path };
+      });
+      server = started.server;
+      server.on("request", (message, response) => {
+        response.once("finish", () => events.push(`${message.url} answered`));
+      });
+
+      const answer = await exchange(
+        started.port,
+        "GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+      );
+
+      expect(answer).toMatch(/^HTTP\/1\.1 200 [\s\S]*\/first[\s\S]*HTTP\/1\.1 200 [\s\S]*\/second$/);
+      expect(events).toEqual(["/first handled", "/first answered", "/second handled", "/second answered"]);
+    });
+
+    it("logs one that waited behind another when its connection closes, unhandled", async () => {
+      const seen: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let firstStarted!: () => void;
+      const firstHandled = new Promise<void>((resolve) => {
+        firstStarted = resolve;
+      });
+      const started = await serving(async (request) => {
+        const path = new URL(request.url).pathname;
+        seen.push(path);
+        firstStarted();
+        await held;
+        return { status: 200, headers: {}, body: path };
+      });
+      server = started.server;
+      const closed = new Promise((resolve) =>
+        server!.on("connection", (socket) => socket.on("close", resolve)),
+      );
+      const client = connect(started.port, "127.0.0.1");
+      client.on("error", () => {});
+
+      client.write("GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /queued HTTP/1.1\r\nHost: x\r\n\r\n");
+      await firstHandled;
+      client.destroy();
+      await closed;
+      release();
+      await new Promise((resolve) => setImmediate(resolve));
+
+      expect(seen).toEqual(["/first"]);
+      expect(started.lines.map(({ path, status, aborted }) => ({ path, status, aborted }))).toEqual([
+        { path: "/first", status: undefined, aborted: true },
+        { path: "/queued", status: undefined, aborted: true },
+      ]);
+    });
   });
 });

@@ -58,10 +58,10 @@ export async function serveRequest(
   // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
   let bodySent = !expectsContinue;
   const givenUp = new GivenUpSignal();
-  // Attached first, so that a client hanging up while core works still gets its line.
-  response.once("close", () => {
-    if (!response.writableFinished) givenUp.abort(connections.cutOff);
-    if (servingOn.get(socket) === response) servingOn.delete(socket);
+  let logged = false;
+  const logLine = () => {
+    if (logged) return;
+    logged = true;
     logger.info(
       {
         method: message.method,
@@ -74,7 +74,21 @@ export async function serveRequest(
       },
       "request",
     );
+  };
+  // Attached first, so that a client hanging up while core works still gets its line.
+  response.once("close", () => {
+    if (!response.writableFinished) givenUp.abort(connections.cutOff);
+    if (servingOn.get(socket) === response) servingOn.delete(socket);
+    logLine();
   });
+  // Checked before any await when the request is not pipelined: the rest of its handling stays in the tick node
+  // parsed it in, as the 501 for a body node cannot frame needs (sent before node reads the bytes it fails on).
+  if (response.socket === null && !(await itsTurn(message, response))) {
+    // The connection closed while the request waited behind another: node never gives its response the
+    // connection, nor closes it, so its line is written here (it was not answered).
+    logLine();
+    return;
+  }
   try {
     const sendContinue = () => {
       if (!bodySent && !response.headersSent) response.writeContinue();
@@ -101,12 +115,14 @@ export async function serveRequest(
   const headers = headersToWrite(reply, message.method, connections.closing || unread);
   try {
     response.writeHead(reply.status, headers);
-    if (!unread || !bodySent) {
+    if (!unread) {
       response.end(reply.body);
       return;
     }
     // The client may still be sending what core refused: it reads the answer only if it is not reset while
-    // it writes, so the rest is read and dropped (up to a cap) before the connection closes.
+    // it writes, so the rest is read and dropped (up to a cap) before the connection closes. So too when it
+    // was not told to continue: it may send its body without waiting (RFC 9110 §10.1.1), and one that waits
+    // closes its side on reading the answer, which ends the discarding.
     if (reply.body !== undefined) response.write(reply.body);
     await discardRest(message);
     response.end();
@@ -115,6 +131,28 @@ export async function serveRequest(
     logger.error({ error }, "writing the response failed");
     response.destroy();
   }
+}
+
+/**
+ * Whether the turn of a request pipelined behind one still being answered on its connection came: when node hands
+ * its response the connection, once the answers before it were written (false if the connection closed first).
+ * Node reads on while a pipelined request waits, and stops only when the answers it holds pass the socket's
+ * buffer: handled at once, the requests of one 64 KiB read made as many answers held in memory together, for a
+ * client that read none of them (5,000 `GET /todo/list` of 190 KB each took the server from 98 MB to 870 MB).
+ * Handled in turn, a connection holds one answer not yet sent, as one that does not pipeline does.
+ */
+async function itsTurn(message: IncomingMessage, response: ServerResponse): Promise<boolean> {
+  if (message.destroyed) return false;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      response.off("socket", done);
+      message.off("close", done);
+      resolve();
+    };
+    response.once("socket", done);
+    message.once("close", done);
+  });
+  return response.socket !== null;
 }
 
 /**
