@@ -21,7 +21,7 @@ import type { LedgerWatch } from "./ledger-watch.js";
 import { writeOut } from "./list-todos.js";
 import { ProgressBar } from "./progress-bar.js";
 import { STANDARD_INPUT, spoolInput } from "./standard-input.js";
-import { quoteFingerprint } from "./trigger-quotes.js";
+import { quoteFingerprint, quoteOfFingerprint } from "./trigger-quotes.js";
 
 /** `todo import`: imports the file or S3 object, prints its report and answers the exit code. */
 export async function importFile(
@@ -73,7 +73,7 @@ export async function importFile(
  */
 function importFailureOf(error: unknown, location: string, ledger: LedgerWatch): unknown {
   if (error instanceof ImportKeyReusedError) {
-    const earlier = /^quote=(.+)$/.exec(ledger.recordedSource()?.fingerprint ?? "")?.[1];
+    const earlier = quoteOfFingerprint(ledger.recordedSource()?.fingerprint);
     return new QuoteChangedError(
       location === "-" ? "standard input (the same bytes)" : location,
       QUOTE_OPTIONS.find(([, quote]) => quote === earlier)?.[0],

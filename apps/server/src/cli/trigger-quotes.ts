@@ -10,6 +10,11 @@ export function quoteFingerprint(quote: QuoteChar | "auto"): string {
   return `quote=${quote}`;
 }
 
+/** The quote a `quoteFingerprint` names (`"'"` for `quote='`), or undefined for any other fingerprint. */
+export function quoteOfFingerprint(fingerprint: string | undefined): string | undefined {
+  return fingerprint?.startsWith("quote=") ? fingerprint.slice("quote=".length) : undefined;
+}
+
 /** The sources only `todo import` records: a file's or standard input's. Any other is an S3 object's. */
 const OWN_CONTAINERS: ReadonlySet<string> = new Set([LOCAL_FILES, STANDARD_INPUT]);
 
