@@ -3,12 +3,18 @@ import type { Item } from "./attribute-values.js";
 /** What the SDK's service exceptions carry; network errors carry only `name` and maybe `code`. */
 interface SdkErrorShape {
   name?: unknown;
+  code?: unknown;
   $metadata?: { httpStatusCode?: number };
 }
 
 export function errorName(error: unknown): string | undefined {
   const name = (error as SdkErrorShape | undefined)?.name;
   return typeof name === "string" ? name : undefined;
+}
+
+/** A network error's code (`ECONNREFUSED`...), which the SDK passes on. */
+function codeOf(error: unknown): unknown {
+  return (error as SdkErrorShape | undefined)?.code;
 }
 
 export function httpStatusOf(error: unknown): number | undefined {
@@ -27,10 +33,6 @@ export function itemSentWithRefusal(error: unknown): Item | undefined {
 // Network errors of a request that never left: no connection was made to send it on (refused, or its host not
 // found). Any other may have come after the store read the request.
 const NEVER_SENT: ReadonlySet<unknown> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
-
-function codeOf(error: unknown): unknown {
-  return (error as { code?: unknown } | undefined)?.code;
-}
 
 /** A command's middleware stack, as far as `watchAttempts` uses it. */
 interface MiddlewareStack {

@@ -13,12 +13,13 @@ const LIST_ELEMENT = /[ \t]*(?:(W\/)?"([\x21\x23-\x7e\x80-\xff]*)"[ \t]*)?(?:,|$
 const VERSION = /^[1-9]\d{0,15}$/;
 
 /**
- * The version an entity tag names, or undefined. Past 2^53 - 1 (which no version reaches: a body's `version` stops
- * there too) a number is not read exactly: `"9007199254740993"` would be read as version 9007199254740992.
+ * The version an entity tag names, as a list of one (or none, for `flatMap`). Past 2^53 - 1 (which no version
+ * reaches: a body's `version` stops there too) a number is not read exactly: `"9007199254740993"` would be read as
+ * version 9007199254740992.
  */
-function versionOf(tag: string): number | undefined {
-  const version = VERSION.test(tag) ? Number(tag) : undefined;
-  return version !== undefined && Number.isSafeInteger(version) ? version : undefined;
+function versionIn(tag: string): number[] {
+  const version = VERSION.test(tag) ? Number(tag) : Number.NaN;
+  return Number.isSafeInteger(version) ? [version] : [];
 }
 
 /**
@@ -59,10 +60,7 @@ export function hasVersionPrecondition(request: HttpRequest): boolean {
 function expectedVersionsFrom(request: HttpRequest): number[] | undefined {
   const header = request.headers.get("if-match")?.trim();
   if (header === undefined || header === "*") return undefined;
-  return entityTagsIn(header, "If-Match").flatMap(({ weak, tag }) => {
-    const version = weak ? undefined : versionOf(tag);
-    return version === undefined ? [] : [version];
-  });
+  return entityTagsIn(header, "If-Match").flatMap(({ weak, tag }) => (weak ? [] : versionIn(tag)));
 }
 
 /**
@@ -74,10 +72,7 @@ function refusedVersionsFrom(request: HttpRequest): number[] | "*" | undefined {
   const header = request.headers.get("if-none-match")?.trim();
   if (header === undefined) return undefined;
   if (header === "*") return "*";
-  return entityTagsIn(header, "If-None-Match").flatMap(({ tag }) => {
-    const version = versionOf(tag);
-    return version === undefined ? [] : [version];
-  });
+  return entityTagsIn(header, "If-None-Match").flatMap(({ tag }) => versionIn(tag));
 }
 
 /** The entity tags of a list header (`name` says which, for the 400 of one that is no such list). */
