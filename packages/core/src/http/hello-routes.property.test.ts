@@ -19,7 +19,16 @@ const names = fc.oneof(
   fc
     .tuple(
       fc.constantFrom("", " ", "\t", "\u00a0", "\u200b"),
-      fc.constantFrom("Ann", "😀".repeat(100), "😀".repeat(101), "\u2800", "\u202e", "a\u0085b", "\ufeff"),
+      fc.constantFrom(
+        "Ann",
+        "😀".repeat(100),
+        "😀".repeat(101),
+        "\u2800",
+        "\u202e",
+        "a\u0085b",
+        "\ufeff",
+        "Ann\ufffd",
+      ),
       fc.constantFrom("", " ", "\n", "\u3000"),
     )
     .map((parts) => parts.join("")),

@@ -15,4 +15,11 @@ describe("GET /hello/{name}", () => {
       });
     },
   );
+
+  it("answers a name holding U+FFFD 422, as a todo's name holding one is refused", async () => {
+    const response = await createHelloApi()(new Request("http://localhost/hello/Ann%EF%BF%BD"));
+
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ code: "VALIDATION_FAILED", errors: [{ path: ["name"] }] });
+  });
 });

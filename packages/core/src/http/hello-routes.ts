@@ -3,6 +3,7 @@ import {
   CONTROL_CHARACTERS,
   LONE_SURROGATE,
   NAME_MAX_LENGTH,
+  REPLACEMENT_CHARACTER,
   VISIBLE_CHARACTER,
 } from "../todos/text-rules.js";
 import type { HttpRequest } from "./http-request.js";
@@ -34,6 +35,7 @@ function describeRequest(request: HttpRequest, url: URL) {
   return { method: request.method, path: url.pathname, query: Object.fromEntries(url.searchParams) };
 }
 
+/** `name` trimmed, when a todo's `name` could be it (the schema's rules, checked by hand); else a ValidationError. */
 function greetable(name: string): string {
   const trimmed = name.trim();
   if (
@@ -41,6 +43,7 @@ function greetable(name: string): string {
     longerThan(trimmed, NAME_MAX_LENGTH) ||
     CONTROL_CHARACTERS.test(trimmed) ||
     LONE_SURROGATE.test(trimmed) ||
+    trimmed.includes(REPLACEMENT_CHARACTER) ||
     !VISIBLE_CHARACTER.test(trimmed)
   ) {
     throw new ValidationError([
