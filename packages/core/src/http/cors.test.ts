@@ -142,7 +142,8 @@ describe("CORS for a list of origins", () => {
       "access-control-allow-origin": DEV,
       // As a 405's Allow lists them.
       "access-control-allow-methods": "GET, PATCH, DELETE, HEAD",
-      "access-control-allow-headers": "content-type, if-match, if-none-match, idempotency-key, x-request-id",
+      "access-control-allow-headers":
+        "content-type, content-encoding, if-match, if-none-match, idempotency-key, x-request-id",
       "access-control-max-age": "7200",
       vary: "origin, access-control-request-method",
     });
@@ -158,6 +159,29 @@ describe("CORS for a list of origins", () => {
 
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-methods")).toBe("POST");
+  });
+
+  it("lets a page send a compressed upload's Content-Encoding, so that it reads the 415 that names the one it takes", async () => {
+    // Content-Encoding is neither CORS-safelisted nor forbidden: a page may set it, and its browser then asks for it.
+    const allowed = await apiWith(cors)(
+      preflight("/todos/import", APP, "POST", "content-encoding,content-type"),
+    );
+    const refused = await apiWith(cors)(
+      new Request("http://localhost/todos/import", {
+        method: "POST",
+        headers: { origin: APP, "content-type": "text/csv", "content-encoding": "gzip" },
+        body: "task\nTry CORS\n",
+      }),
+    );
+
+    // A browser sends the upload only when every header it asked for is allowed.
+    expect(namesIn(allowed.headers.get("access-control-allow-headers"))).toEqual(
+      expect.arrayContaining(["content-encoding", "content-type"]),
+    );
+    expect(refused.status).toBe(415);
+    expect(refused.headers.get("accept-encoding")).toBe("identity");
+    expect(refused.headers.get("access-control-allow-origin")).toBe(APP);
+    expect(namesIn(refused.headers.get("access-control-expose-headers"))).toContain("accept-encoding");
   });
 
   it("answers a preflight for a path with no route 404, as any request there from a listed origin", async () => {

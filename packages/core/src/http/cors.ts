@@ -18,9 +18,12 @@ export interface CorsOptions {
  * is safelisted only for form and text types, not `application/json` or `text/csv`). Listed rather than `*`:
  * a preflight asking for another header (`authorization`) is refused by the browser instead of the API
  * ignoring it silently, and `*` is a literal name, not a wildcard, for a request with credentials.
+ * `content-encoding` is one (a page may set it: it is no forbidden header): without it, a page's compressed body
+ * fails its preflight, and the page never reads the 415 whose `Accept-Encoding` says to send it as it is.
  */
 export const CORS_ALLOWED_HEADERS: readonly string[] = [
   "content-type",
+  "content-encoding",
   "if-match",
   "if-none-match",
   "idempotency-key",
