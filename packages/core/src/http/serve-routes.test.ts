@@ -66,6 +66,16 @@ describe("httpApiOf", () => {
     expect(reply.status).toBe(200);
   });
 
+  it("hands the API the request's signal, so that it sees the request given up", async () => {
+    const givenUp = new AbortController();
+    givenUp.abort();
+    const api = httpApiOf(async (sent: Request) => Response.json({ aborted: sent.signal.aborted }));
+
+    const reply = await api.handle(request({ signal: givenUp.signal }));
+
+    expect(JSON.parse(new TextDecoder().decode(reply.body as Uint8Array))).toEqual({ aborted: true });
+  });
+
   it("is still the fetch-style API when called with a Request", async () => {
     const response = await echo(new Request("http://localhost/x", { headers: { "x-tag": "t2" } }));
 

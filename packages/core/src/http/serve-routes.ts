@@ -79,11 +79,16 @@ function urlOf(request: HttpRequest): URL {
 
 /**
  * Any fetch-style API (Hono, itty-router, one of your own) as an `HttpApi`, for a runtime adapter that works
- * with replies: its `handle` builds the `Request` and reads the `Response` whole.
+ * with replies: its `handle` builds the `Request` (with the request's signal) and reads the `Response` whole.
  */
 export function httpApiOf(api: FetchApi): HttpApi {
   async function handle(request: HttpRequest): Promise<Reply> {
     const init: RequestInit & { duplex?: "half" } = { method: request.method, headers: [...request.headers] };
+    // The API's `Request.signal` says the request was given up (the client went, Lambda's time limit is near), as
+    // `HttpRequest.signal` does for core's routes. Reading it makes a lazy one (`withSignalOnDemand`) for every
+    // request: building the Request costs more.
+    const signal = request.signal;
+    if (signal !== undefined) init.signal = signal;
     if (request.body !== null && request.method !== "GET" && request.method !== "HEAD") {
       // Node's fetch takes an async iterable as a streamed body (the DOM types do not say so).
       init.body = request.body as unknown as BodyInit;
