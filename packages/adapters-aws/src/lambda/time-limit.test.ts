@@ -17,16 +17,25 @@ describe("timeLimitOf", () => {
   });
 
   it("stops the work TIME_LIMIT_MARGIN_MS before the invocation's end, with TimeLimitReachedError", () => {
-    const limit = timeLimitOf(contextGiving(TIME_LIMIT_MARGIN_MS + 1_000));
+    const limit = timeLimitOf(contextGiving(TIME_LIMIT_MARGIN_MS + 10_000));
 
-    vi.advanceTimersByTime(999);
+    vi.advanceTimersByTime(9_999);
     expect(limit?.signal.aborted).toBe(false);
     vi.advanceTimersByTime(1);
     expect(limit?.signal.reason).toBeInstanceOf(TimeLimitReachedError);
   });
 
-  it("stops it at once when less than the margin is left", () => {
-    const limit = timeLimitOf(contextGiving(TIME_LIMIT_MARGIN_MS - 1_000));
+  it("stops it half-way through an invocation with less than twice the margin left (Lambda's default 3 s)", () => {
+    const limit = timeLimitOf(contextGiving(3_000));
+
+    vi.advanceTimersByTime(1_499);
+    expect(limit?.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(limit?.signal.reason).toBeInstanceOf(TimeLimitReachedError);
+  });
+
+  it("stops it at once when no time is left", () => {
+    const limit = timeLimitOf(contextGiving(0));
 
     vi.advanceTimersByTime(0);
 

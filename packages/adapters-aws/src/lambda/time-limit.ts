@@ -11,7 +11,10 @@ export const TIME_LIMIT_MARGIN_MS = 3_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface TimeLimit {
-  /** Aborted with `TimeLimitReachedError` `TIME_LIMIT_MARGIN_MS` before the invocation's end. */
+  /**
+   * Aborted with `TimeLimitReachedError` `TIME_LIMIT_MARGIN_MS` before the invocation's end, or half-way through
+   * one that has less than twice the margin left.
+   */
   signal: AbortSignal;
   /** Stops the timer, once the invocation's work is done. */
   clear(): void;
@@ -19,7 +22,9 @@ export interface TimeLimit {
 
 /**
  * The time limit of an invocation, from Lambda's `context.getRemainingTimeInMillis`; undefined without a
- * Lambda context (or with one that gives no number, or weeks).
+ * Lambda context (or with one that gives no number, or weeks). A function whose timeout is not past twice the
+ * margin (Lambda's default is 3 s) keeps half of its time for the work: the full margin would stop every import
+ * at once, each retry included, where half lets a small one finish and a longer one go on from its checkpoint.
  */
 export function timeLimitOf(context: unknown): TimeLimit | undefined {
   const remaining = (context as { getRemainingTimeInMillis?: unknown } | undefined)?.getRemainingTimeInMillis;
@@ -35,10 +40,11 @@ export function timeLimitOf(context: unknown): TimeLimit | undefined {
   ) {
     return undefined;
   }
+  const stopInMs = Math.max(0, leftMs - TIME_LIMIT_MARGIN_MS, Math.floor(leftMs / 2));
   const controller = new AbortController();
   const timer = setTimeout(
-    () => controller.abort(new TimeLimitReachedError(TIME_LIMIT_MARGIN_MS)),
-    Math.max(0, leftMs - TIME_LIMIT_MARGIN_MS),
+    () => controller.abort(new TimeLimitReachedError(Math.max(0, leftMs - stopInMs))),
+    stopInMs,
   );
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

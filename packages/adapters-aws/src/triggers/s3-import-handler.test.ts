@@ -10,7 +10,6 @@ import {
 import type { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { readEventFixture } from "../../../../test/support/aws/event-fixtures.js";
-import { TIME_LIMIT_MARGIN_MS } from "../lambda/time-limit.js";
 import { S3ObjectSource } from "../storage/s3-object-source.js";
 import { createS3ImportHandler } from "./s3-import-handler.js";
 
@@ -55,8 +54,8 @@ describe("the S3 import handler, near its function's time limit", () => {
       silentLogger,
     );
 
-    // 20 batches of 25 ms: about half a second of writing, with 100 ms to go before the margin.
-    const stopped = await handler(putEvent, contextWith(TIME_LIMIT_MARGIN_MS + 100)).catch((error) => error);
+    // 20 batches of 25 ms: about half a second of writing, in an invocation with 200 ms left, stopped half-way.
+    const stopped = await handler(putEvent, contextWith(200)).catch((error) => error);
 
     expect(stopped).toBeInstanceOf(AggregateError);
     expect((stopped as AggregateError).errors).toEqual([expect.any(TimeLimitReachedError)]);
@@ -74,6 +73,33 @@ describe("the S3 import handler, near its function's time limit", () => {
       status: "COMPLETED",
       attempt: 2,
     });
+  });
+});
+
+describe("the S3 import handler, in a function with Lambda's default timeout of 3 s", () => {
+  it("imports a small file, rather than stop it before its first row (and stop each retry alike)", async () => {
+    const todos = new InMemoryTodoRepository();
+    // Two rows, arriving after 10 ms, as S3 sends a body over the network.
+    const smallObjects: ObjectSource = {
+      async open() {
+        return {
+          body: (async function* () {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            yield Buffer.from("task\nfirst\nsecond\n");
+          })(),
+        };
+      },
+    };
+    const handler = createS3ImportHandler(
+      new ImportTodos(todos, new InMemoryImportLedger(), systemClock, silentLogger, smallObjects),
+      silentLogger,
+    );
+
+    // Lambda's context at the start of a 3 s invocation.
+    const outcome = await handler(putEvent, contextWith(2_950));
+
+    expect(outcome.imported).toEqual([expect.objectContaining({ status: "COMPLETED", imported: 2 })]);
+    expect((await todos.list({ limit: 10 })).items).toHaveLength(2);
   });
 });
 

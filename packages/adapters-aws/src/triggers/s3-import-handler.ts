@@ -34,8 +34,8 @@ export function isWarmUpPing(event: unknown): boolean {
  * A Lambda handler for S3 notifications that imports each created CSV object. It runs every import of the
  * event, then throws if any failed, ended FAILED or is held by another invocation, so that Lambda's
  * asynchronous retry runs the event again: the ledger answers the finished imports and the derived todo ids
- * make rewrites harmless. An import still running 3 s before the function's timeout is stopped and recorded
- * FAILED (see lambda/time-limit.ts), and so retried too. An object gone since its event is skipped, not retried;
+ * make rewrites harmless. An import still running 3 s before the function's timeout (half-way through a timeout
+ * of 6 s or less) is stopped and recorded FAILED (see lambda/time-limit.ts), and so retried too. An object gone since its event is skipped, not retried;
  * an event that is no S3 notification is logged and thrown.
  *
  * @example
