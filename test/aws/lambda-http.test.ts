@@ -385,6 +385,82 @@ describe("a v1 result with one cookie", () => {
   });
 });
 
+/** A body of `bytes` zeros, streamed 64 KiB at a time as it is read; counts what was read and whether it was cancelled. */
+function streamedBody(bytes: number) {
+  const CHUNK = 64 * 1024;
+  const source = { pulled: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (source.pulled >= bytes) return controller.close();
+      source.pulled += CHUNK;
+      controller.enqueue(new Uint8Array(CHUNK));
+    },
+    cancel() {
+      source.cancelled = true;
+    },
+  });
+  return { body, source };
+}
+
+describe("a fetch-style API streaming a body longer than a Lambda result holds", () => {
+  const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+  const logger = {
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }),
+  };
+  const FILE_BYTES = 16 * 1024 * 1024;
+
+  it.each(Object.keys(FORMATS) as (keyof typeof FORMATS)[])(
+    "stops reading it past the limit and answers 500, logging why (payload %s)",
+    async (format) => {
+      logged.length = 0;
+      const { body, source } = streamedBody(FILE_BYTES);
+      const response = new Response(body, { headers: { "content-type": "application/octet-stream" } });
+
+      const result = await resultFor(response, format, { logger });
+
+      expect(result.statusCode).toBe(500);
+      expect(JSON.parse(result.body ?? "")).toMatchObject({ code: "INTERNAL" });
+      expect(logged).toEqual([
+        {
+          message: expect.stringContaining("too large"),
+          fields: expect.objectContaining({ status: 200, maxBytes: 6 * 1024 * 1024 + 100 }),
+        },
+      ]);
+      // Read no further than the limit (and the chunks already on their way), not the whole file into memory.
+      expect(source.pulled).toBeLessThan(7 * 1024 * 1024);
+      expect(source.cancelled).toBe(true);
+    },
+  );
+
+  it.each(Object.keys(FORMATS) as (keyof typeof FORMATS)[])(
+    "answers HEAD with the headers without reading the body (payload %s)",
+    async (format) => {
+      const { body, source } = streamedBody(FILE_BYTES);
+      const response = new Response(body, {
+        headers: { "content-type": "application/octet-stream", "set-cookie": "seen=1" },
+      });
+
+      const result = await resultFor(response, format, {}, (event) => {
+        if (format === "1.0") event.httpMethod = "HEAD";
+        else (event.requestContext as { http: { method: string } }).http.method = "HEAD";
+        delete event.body;
+      });
+
+      expect(result).toMatchObject({
+        statusCode: 200,
+        body: "",
+        headers: { "content-type": "application/octet-stream" },
+      });
+      expect(JSON.stringify(result)).toContain("seen=1");
+      expect(source.pulled).toBeLessThan(1024 * 1024);
+      expect(source.cancelled).toBe(true);
+    },
+  );
+});
+
 // ---------------------------------------------------------------------------------------------------------
 // Malformed events: a 400 problem in the event's format, never a throw, and core is not called.
 // ---------------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import {
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { type TimeLimit, timeLimitOf } from "../lambda/time-limit.js";
 import { awsRequestIdOf } from "./aws-request-id.js";
+import { boundedFetchApi, ReplyTooLargeError } from "./bounded-fetch-api.js";
 import { type EventRecord, type EventRequest, isRecord, normaliseBasePath } from "./event-request.js";
 import type { HandlerSettings } from "./handler-settings.js";
 import { requestFromPayloadV2, resultForPayloadV2 } from "./http-api-event.js";
@@ -61,7 +62,8 @@ const NOT_AN_OBJECT: EventRecord = {};
  *
  * Core's APIs (`createTodoApi`, `createHelloApi`) are served through their `handle`, so that no `Request`,
  * `Response` or `Headers` is built (nor undici loaded, at cold start). Any other fetch-style function (Hono,
- * your own) is served through `httpApiOf`, which builds them.
+ * your own) is served through `httpApiOf`, which builds them; its response body is read no further than a
+ * Lambda result can hold (a longer one is answered 500), and not at all for HEAD.
  *
  * @example
  * const api = createTodoApi({ todos, imports });
@@ -71,7 +73,7 @@ export function createLambdaHttpHandler(
   api: FetchApi | HttpApi,
   options: LambdaHttpOptions = {},
 ): LambdaHttpHandler {
-  const httpApi = isHttpApi(api) ? api : httpApiOf(api);
+  const httpApi = isHttpApi(api) ? api : httpApiOf(boundedFetchApi(api, MAX_RESULT_BYTES));
   const settings: HandlerSettings = {
     basePath: normaliseBasePath(options.basePath),
     isBinary: binaryTest(options.binaryMediaTypes),
@@ -93,7 +95,8 @@ export function createLambdaHttpHandler(
     // request's id unless the client sent one.
     const awsRequestId = awsRequestIdOf(context);
     if (awsRequestId !== undefined) request = { ...request, requestId: awsRequestId };
-    // An import still running 3 s before the function's timeout is stopped, recorded FAILED and answered 503.
+    // An import still running 3 s before the function's timeout (half-way through a timeout of 6 s or less) is
+    // stopped, recorded FAILED and answered 503.
     // The timer is armed when the import first reads the signal: other requests never do, and pay nothing.
     let timeLimit: TimeLimit | undefined;
     const limited = withSignalOnDemand(request, () => {
@@ -103,31 +106,40 @@ export function createLambdaHttpHandler(
     let reply: Reply;
     try {
       reply = await httpApi.handle(limited);
+    } catch (error) {
+      // A fetch-style API's body past the limit: no byte count, its reading stopped there.
+      if (!(error instanceof ReplyTooLargeError)) throw error;
+      return tooLarge({ status: error.status }, undefined);
     } finally {
       timeLimit?.clear();
     }
     // Core's paths (`Location: /todos/1`) get back the stage or base path removed from the event's.
     const result = format.toResult(reply, request.method, settings, pathPrefix);
     const oversize = oversizeBytesOf(result);
-    if (oversize === undefined) return result;
-    // Lambda would fail the invocation and API Gateway answer a bare 502: a 500 with the request's id instead,
-    // and a line that says why.
-    const answeredId = reply.headers?.["x-request-id"];
-    const requestId = requestIdFrom(
-      typeof answeredId === "string" ? answeredId : undefined,
-      request.requestId,
-    );
-    logger.error("The reply is too large for a Lambda result: answered 500 instead.", {
-      requestId,
-      status: reply.status,
-      resultBytes: oversize,
-      maxBytes: MAX_RESULT_BYTES,
-    });
-    return format.toResult(
-      standaloneErrorReply(new Error("reply too large"), requestId),
-      request.method,
-      settings,
-    );
+    return oversize === undefined ? result : tooLarge(reply, oversize);
+
+    /**
+     * Lambda would fail the invocation and API Gateway answer a bare 502: a 500 with the request's id instead,
+     * and a line that says why.
+     */
+    function tooLarge(answered: Pick<Reply, "status" | "headers">, resultBytes: number | undefined) {
+      const answeredId = answered.headers?.["x-request-id"];
+      const requestId = requestIdFrom(
+        typeof answeredId === "string" ? answeredId : undefined,
+        request.requestId,
+      );
+      logger.error("The reply is too large for a Lambda result: answered 500 instead.", {
+        requestId,
+        status: answered.status,
+        ...(resultBytes !== undefined && { resultBytes }),
+        maxBytes: MAX_RESULT_BYTES,
+      });
+      return format.toResult(
+        standaloneErrorReply(new Error("reply too large"), requestId),
+        request.method,
+        settings,
+      );
+    }
   };
 }
 
