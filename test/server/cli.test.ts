@@ -12,7 +12,8 @@ import {
   SqliteTodoRepository,
 } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CLI } from "../support/server-process.js";
+import { writeLockAtCtrlZ } from "../support/ctrl-z.js";
+import { asJob, CLI } from "../support/server-process.js";
 import { aTodo } from "../support/todos.js";
 
 const run = promisify(execFile);
@@ -208,6 +209,41 @@ describe("the todo CLI", () => {
     expect(stderr).toMatch(/todo: interrupted/);
     expect(again.stdout).toMatch(new RegExp(`^COMPLETED: ${rows.toLocaleString("en-US")} imported`));
   });
+
+  it.runIf(process.platform === "linux")(
+    "stops on Ctrl-Z (SIGTSTP) holding no write lock, so that the server beside it goes on writing",
+    async () => {
+      const file = path.join(dir, "many.csv");
+      await writeFile(file, `task\n${Array.from({ length: 600_000 }, (_, i) => `todo ${i}`).join("\n")}\n`);
+      const child = spawn(...asJob(process.execPath, [CLI, "import", file]), {
+        env: { ...process.env, DATA_DIR: path.join(dir, "data") },
+        cwd: dir,
+        stdio: ["ignore", "ignore", "ignore"],
+      });
+      const exited = once(child, "exit") as Promise<[number | null]>;
+      let running = true;
+      void exited.then(() => {
+        running = false;
+      });
+      // Stopped once rows are being written, as Ctrl-C is above.
+      while (running) {
+        const listed = await todo(["list", "--limit", "1", "--json"]).catch(() => ({ stdout: "" }));
+        if (listed.stdout.trim() !== "") break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // At each stop, another process's write (the server's), which goes in at once unless the lock is held.
+      const { stops, lockedAt } = await writeLockAtCtrlZ(child.pid!, path.join(dir, "data", "todos.db"), {
+        times: 12,
+        gone: () => !running,
+      });
+      const [code] = await exited;
+
+      // Before the fix, 5 stops of 8 came inside a transaction (two runs): twelve all outside one are no luck.
+      expect(stops, "the import finished before it was stopped twelve times").toBe(12);
+      expect(lockedAt).toEqual([]);
+      expect(code).toBe(0);
+    },
+  );
 
   /** `todo import - [args]` fed by a pipe, its temporary files in `tmp`; `input` is written, then the pipe closed. */
   /** The bytes of standard input copied so far into `tmp` (its one directory, then the file in it). */

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { openSqliteDatabase, SqliteTodoRepository } from "@anycloud/server/storage";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { writeLockAtCtrlZ } from "../support/ctrl-z.js";
 import { rawExchange } from "../support/raw-exchange.js";
 import { REPOSITORY_ROOT, SERVER_MAIN, startServerProcess } from "../support/server-process.js";
 
@@ -74,6 +75,41 @@ describe("the server process", () => {
     expect(items.map((todo) => todo.task).sort()).toEqual(["one", "three", "two"]);
     expect((await stat(path.join(dataDir, "todos.db-wal")).catch(() => ({ size: 0 }))).size).toBe(0);
   });
+
+  it.runIf(process.platform === "linux")(
+    "stops on Ctrl-Z (SIGTSTP) holding no write lock, so that a `todo import` beside it goes on writing",
+    async () => {
+      const server = await startServerProcess({ DATA_DIR: dataDir }, { ownGroup: true });
+      const csv = `task\n${Array.from({ length: 600_000 }, (_, i) => `todo ${i}`).join("\n")}\n`;
+      let uploading = true;
+      const upload = fetch(`${server.url}/todos/import`, {
+        method: "POST",
+        headers: { "content-type": "text/csv" },
+        body: csv,
+      }).finally(() => {
+        uploading = false;
+      });
+      // Stopped once rows are being written.
+      while (uploading) {
+        const { items } = (await (await fetch(`${server.url}/todos?limit=1`)).json()) as { items: unknown[] };
+        if (items.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+
+      // At each stop, another process's write (a `todo import`'s), which goes in at once unless the lock is held.
+      const { stops, lockedAt } = await writeLockAtCtrlZ(server.child.pid!, path.join(dataDir, "todos.db"), {
+        times: 12,
+        gone: () => !uploading,
+      });
+      const uploaded = await upload;
+      await server.stop();
+
+      // Before the fix, 3 to 6 stops of 8 came inside a transaction: twelve all outside one are no luck.
+      expect(stops, "the upload was imported before the server was stopped twelve times").toBe(12);
+      expect(lockedAt).toEqual([]);
+      expect(uploaded.status).toBe(200);
+    },
+  );
 
   it("exits 1 with one fatal log line when its port is taken", async () => {
     const first = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });

@@ -17,6 +17,17 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * `command args` as a shell starts a job: in a process group of its own, whose parent (this process) is in another
+ * group of the same session, so that Ctrl-Z's SIGTSTP stops it. Left in the test runner's group, it may be in an
+ * orphaned one (CI started under `setsid`), where POSIX discards SIGTSTP; and node's `detached` makes a session of
+ * its own, orphaned too. Node cannot set a process group, so perl (in every Debian, as `perl-base`) does it, then
+ * becomes the command: the pid is the command's.
+ */
+export function asJob(command: string, args: string[]): [string, string[]] {
+  return ["perl", ["-e", "setpgrp(0, 0); exec @ARGV or die $!", command, ...args]];
+}
+
 // Servers a test file started and that are still running when it ends: a test that failed before its `stop()`
 // leaves one behind, which would outlive the run (its parent gone) on the machine.
 const running = new Set<ChildProcess>();
@@ -24,9 +35,18 @@ afterAll(() => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** Starts `node apps/server/dist/main.js` on a free port and waits for its "listening" log line. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_MAIN], {
+/**
+ * Starts `node apps/server/dist/main.js` on a free port and waits for its "listening" log line. With `ownGroup`, in
+ * a process group of its own, as a shell runs a job: see `asJob`.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  { ownGroup = false }: { ownGroup?: boolean } = {},
+): Promise<ServerProcess> {
+  const [command, args] = ownGroup
+    ? asJob(process.execPath, [SERVER_MAIN])
+    : [process.execPath, [SERVER_MAIN]];
+  const child = spawn(command, args, {
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -10,6 +10,7 @@ import { withTriggerQuotes } from "./cli/trigger-quotes.js";
 import { ConfigError, readConfig, type ServerConfig } from "./config.js";
 import { composeServerApp, type ServerApp } from "./container.js";
 import { corePortOf, createPino } from "./logging.js";
+import { stopBetweenWrites } from "./stop-between-writes.js";
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);
@@ -27,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
   // The CLI's stdout is for results, and it says on stderr itself what went wrong, in one line: core's JSON
   // log lines (with stacks) only when LOG_LEVEL asks for them.
   const logger = createPino(process.env.LOG_LEVEL || "silent", 2);
+  // Ctrl-Z must not stop the command while it holds SQLite's write lock, which the server beside it waits on.
+  stopBetweenWrites();
   const ledger = new LedgerWatch();
   const app = await openStore(config, logger, ledger);
   return closingStore(app, () =>

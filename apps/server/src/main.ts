@@ -2,6 +2,7 @@ import { readConfig, type ServerConfig } from "./config.js";
 import { composeServerApp } from "./container.js";
 import { startHttpServer } from "./http-server.js";
 import { corePortOf, createPino, logStartFailure } from "./logging.js";
+import { stopBetweenWrites } from "./stop-between-writes.js";
 
 /** `node dist/main.js`: the todo API on node:http, configured by the environment (see README). */
 let config: ServerConfig;
@@ -12,6 +13,8 @@ try {
   process.exit(1);
 }
 const logger = createPino(config.logLevel);
+// Ctrl-Z must not stop the server while it holds SQLite's write lock, which a `todo import` beside it waits on.
+stopBetweenWrites();
 let app: Awaited<ReturnType<typeof composeServerApp>>;
 let running: Awaited<ReturnType<typeof startHttpServer>>;
 try {
