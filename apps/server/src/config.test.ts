@@ -57,9 +57,11 @@ describe("readConfig", () => {
   });
 
   it("reads the DynamoDB tables for TODO_STORE=dynamodb", () => {
-    expect(readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "t", IMPORTS_TABLE: "i" }).dynamoDb).toEqual({
-      todosTable: "t",
-      importsTable: "i",
+    expect(
+      readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports" }).dynamoDb,
+    ).toEqual({
+      todosTable: "todos",
+      importsTable: "imports",
     });
   });
 
@@ -94,6 +96,28 @@ describe("readConfig", () => {
   ])("names %s when its value %j is unusable", (name, value) => {
     expect(() => readConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => readConfig({ [name]: value })).toThrow(name);
+  });
+});
+
+describe("readConfig's DATA_DIR", () => {
+  it("takes a path with blanks or a ~ inside it, but not one that starts with ~", () => {
+    expect(readConfig({ DATA_DIR: "/srv/my todos/a~b" }).dataDir).toBe("/srv/my todos/a~b");
+    expect(() => readConfig({ DATA_DIR: "~/todos" })).toThrow(ConfigError);
+  });
+
+  it.each(["~/todos", "~", "~todo/data", " /srv/todos", "/srv/todos "])(
+    "refuses %j, which would make a directory of that name in the working directory",
+    (value) => {
+      expect(() => readConfig({ DATA_DIR: value })).toThrow(ConfigError);
+      expect(() => readConfig({ DATA_DIR: value })).toThrow(
+        "DATA_DIR must be a path that does not start with ~",
+      );
+    },
+  );
+
+  it("checks it for SQLite only: another store does not use it", () => {
+    expect(readConfig({ TODO_STORE: "memory", DATA_DIR: " ~/todos" }).store).toBe("memory");
+    expect(() => readConfig({ TODO_STORE: "sqlite", DATA_DIR: " ~/todos" })).toThrow(ConfigError);
   });
 });
 
@@ -204,6 +228,34 @@ describe("readConfig with TODO_STORE=dynamodb", () => {
   it("names the missing table variables", () => {
     expect(() => readConfig({ TODO_STORE: "dynamodb", TODOS_TABLE: "todos" })).toThrow(/IMPORTS_TABLE/);
   });
+
+  it("takes a name of 3 to 255 letters, digits, _, - and ., and none longer", () => {
+    const names = { TODOS_TABLE: "a.b", IMPORTS_TABLE: `My_Imports-2.${"x".repeat(242)}` };
+    expect(readConfig({ TODO_STORE: "dynamodb", ...names }).dynamoDb).toMatchObject({
+      todosTable: names.TODOS_TABLE,
+      importsTable: names.IMPORTS_TABLE,
+    });
+    expect(() =>
+      readConfig({ TODO_STORE: "dynamodb", ...names, IMPORTS_TABLE: `${names.IMPORTS_TABLE}x` }),
+    ).toThrow(ConfigError);
+  });
+
+  it.each([
+    ["TODOS_TABLE", "todos "],
+    ["TODOS_TABLE", " "],
+    ["TODOS_TABLE", "my todos"],
+    ["IMPORTS_TABLE", "im"],
+    ["IMPORTS_TABLE", "i".repeat(256)],
+    ["IMPORTS_TABLE", "imports/2026"],
+    ["IMPORTS_TABLE", "arn:aws:dynamodb:eu-west-1:123456789012:table/imports"],
+  ])(
+    "refuses %s=%j, a table name DynamoDB would refuse on every request, naming the variable",
+    (name, value) => {
+      const env = { TODO_STORE: "dynamodb", TODOS_TABLE: "todos", IMPORTS_TABLE: "imports", [name]: value };
+      expect(() => readConfig(env)).toThrow(ConfigError);
+      expect(() => readConfig(env)).toThrow(`${name} must be a DynamoDB table's name`);
+    },
+  );
 });
 
 describe("readConfig's edges, which survived mutation", () => {

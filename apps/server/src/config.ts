@@ -48,7 +48,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     port: integer(env, "PORT", 3000, 0, 65_535),
     host: host(env.HOST),
-    dataDir: path.resolve(env.DATA_DIR || ".data"),
+    dataDir: dataDir(env.DATA_DIR, store),
     store,
     cursorSecret: cursorSecret(env.CURSOR_SECRET),
     jsonBodyLimit: integer(env, "JSON_BODY_LIMIT", DEFAULT_BODY_LIMITS.jsonBytes, 1, 10 * 1024 * 1024),
@@ -72,10 +72,23 @@ function dynamoDbTables(env: NodeJS.ProcessEnv): NonNullable<ServerConfig["dynam
     throw new ConfigError("TODO_STORE=dynamodb needs TODOS_TABLE and IMPORTS_TABLE (the tables' names).");
   }
   return {
-    todosTable,
-    importsTable,
+    todosTable: tableName("TODOS_TABLE", todosTable),
+    importsTable: tableName("IMPORTS_TABLE", importsTable),
     endpoint: endpoint("DYNAMODB_ENDPOINT", env.DYNAMODB_ENDPOINT, "http://127.0.0.1:8000"),
   };
+}
+
+/**
+ * A table's name as DynamoDB takes it: 3 to 255 of letters, digits, `_`, `-` and `.` (its naming rules). DynamoDB
+ * refuses any other (`ValidationException`) only once a request is sent: `TODOS_TABLE="todos "` started a server
+ * that answered every todo route, and `/ready`, 503 `STORE_UNAVAILABLE`. A table's ARN, which DynamoDB takes too,
+ * is refused with the rest: the README asks for names, and the stores were never tried with one.
+ */
+function tableName(name: string, value: string): string {
+  if (/^[\w.-]{3,255}$/.test(value)) return value;
+  throw new ConfigError(
+    `${name} must be a DynamoDB table's name (3 to 255 letters, digits, _, - or .), not "${value}".`,
+  );
 }
 
 /**
@@ -111,6 +124,22 @@ function endpoint(name: string, value: string | undefined, example: string): str
   throw new ConfigError(
     `${name} must be an http:// or https:// URL of a host, such as ${example} (no path, query or credentials), not "${shown}".`,
   );
+}
+
+/**
+ * Taken from the working directory when relative. A `~` is expanded by a shell only, and not where a process
+ * manager or a container's env file sets the variable: `DATA_DIR=~/todos` made a directory named `~` in the working
+ * directory and kept the todos there, where nobody would look; blanks around a path named another directory.
+ * Checked for the store that uses it only.
+ */
+function dataDir(value: string | undefined, store: StoreKind): string {
+  const directory = value || ".data";
+  if (store === "sqlite" && (directory.startsWith("~") || directory.trim() !== directory)) {
+    throw new ConfigError(
+      `DATA_DIR must be a path that does not start with ~ (which only a shell expands), with no blanks around it, not "${directory}".`,
+    );
+  }
+  return path.resolve(directory);
 }
 
 function storeKind(value: string | undefined): StoreKind {
