@@ -231,6 +231,17 @@ describe("composeServerApp on SQLite (TODO_STORE=sqlite)", () => {
     }
   });
 
+  it("refuses a cursor-secret that holds no secret before it opens the database, so nothing is written", async () => {
+    await writeFile(path.join(dir, "cursor-secret"), "");
+
+    await expect(
+      composeServerApp(readConfig({ TODO_STORE: "sqlite", DATA_DIR: dir }), silentLogger),
+    ).rejects.toThrow(/holds no cursor secret/);
+
+    // Not even an empty database: opening one moves its schema forward, which an older build then refuses.
+    expect(await readdir(dir)).toEqual(["cursor-secret"]);
+  });
+
   it("closes the database on close", async () => {
     const app = await composeServerApp(readConfig({ TODO_STORE: "sqlite", DATA_DIR: dir }), silentLogger);
 

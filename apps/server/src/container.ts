@@ -182,6 +182,9 @@ export async function composeServerApp(
     container.onActivation<ImportLedger>(IMPORT_LEDGER, (_, ledger) => decorateLedger(ledger));
   const storage = { sqlite: sqliteStorage, memory: memoryStorage, dynamodb: dynamoDbStorage }[config.store];
   await container.loadAsync(storage, application);
+  // The secret first, on its own: resolved beside the store, a cursor-secret the user must fix was refused only
+  // once the database had been created, or its schema moved forward (which the build before then refuses).
+  await container.getAsync(CURSOR_SECRET);
   return {
     api: await container.getAsync<TodoApi>(TODO_API),
     todos: await container.getAsync<TodoRepository>(TODO_REPOSITORY),
