@@ -24,9 +24,9 @@ export interface LocalHttpServer {
 /**
  * Serves, on 127.0.0.1:`port`, what AWS would in front of the functions:
  * - the HTTP API of serverless.yml: each route's request becomes a payload 2.0 event for its function, whose
- *   result becomes the response; a request no route takes is answered 404 `{"message":"Not Found"}`, a
- *   function that throws 500 `{"message":"Internal Server Error"}` and a result over Lambda's 6 MB 502, as
- *   API Gateway does;
+ *   result becomes the response; a request no route takes goes to `api`, as serverless.yml's `$default` route
+ *   sends it (core answers 405 with Allow, or a problem+json 404); a function that throws is answered 500
+ *   `{"message":"Internal Server Error"}` and a result over Lambda's 6 MB 502, as API Gateway does;
  * - Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`), so that any function, `hello`
  *   included, can be invoked directly: `aws lambda invoke --endpoint-url <url> --function-name hello out.json`.
  */
