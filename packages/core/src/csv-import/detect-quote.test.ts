@@ -169,6 +169,19 @@ describe("detectQuote", () => {
     expect(detectQuote(bytes(text), whole)).toBe("'");
   });
 
+  it("trims the blanks of a 64 KiB field in one pass, where a regular expression took 2 s a sample", () => {
+    // A tie (each reading fits the long line and misfits the last), settled by the fields' blanks trimmed: the
+    // regular expression that trimmed them tried again at every blank of the inner run. Ten samples, so that the
+    // old way far outruns vitest's timeout of 5 s (some 20 s here); the new one takes milliseconds.
+    const blanks = " \t".repeat(32 * 1024 - 16);
+    const sample = bytes(`task,name\na${blanks}a,b\n'a',"b"\n`);
+
+    const quotes = Array.from({ length: 10 }, () => detectQuote(sample, whole));
+
+    expect(sample.length).toBeLessThanOrEqual(64 * 1024);
+    expect(quotes).toEqual(Array(10).fill('"'));
+  });
+
   it("reads a file of exactly 64 KiB given whole to its last line", () => {
     const start = "task,name\n'Buy milk, eggs',";
     const sample = bytes(`${start}${"x".repeat(64 * 1024 - start.length)}`);
