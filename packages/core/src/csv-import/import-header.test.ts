@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CONTROL_CHARACTERS } from "../todos/text-rules.js";
 import { readImportHeader } from "./import-header.js";
 
 describe("readImportHeader", () => {
@@ -64,14 +65,14 @@ describe("readImportHeader", () => {
 
   it("says so when the first line is Excel's separator line for commas", () => {
     expect(readImportHeader(["sep=", ""])).toMatchObject({
-      reason: expect.stringContaining("the first line, sep=,, is Excel's"),
+      reason: expect.stringContaining('the first line, "sep=,", is Excel\'s'),
     });
   });
 
   it("says so when the first line is Excel's separator line", () => {
     expect(readImportHeader(["sep=;"])).toEqual({
       reason:
-        'header must contain a "task" column (the first line, sep=;, is Excel\'s separator line: save it as "CSV UTF-8 (comma delimited)")',
+        'header must contain a "task" column (the first line, "sep=;", is Excel\'s separator line: save it as "CSV UTF-8 (comma delimited)")',
     });
   });
 
@@ -112,7 +113,7 @@ describe("readImportHeader", () => {
     const line = `sep=${";".repeat(60)}`;
 
     expect(readImportHeader([line])).toMatchObject({
-      reason: expect.stringContaining(`(the first line, ${line}, is`),
+      reason: expect.stringContaining(`(the first line, "${line}", is`),
     });
   });
 
@@ -128,13 +129,26 @@ describe("readImportHeader", () => {
 
     const { reason } = readImportHeader([line]) as { reason: string };
 
-    expect(reason).toContain(`(the first line, ${line.slice(0, kept)}…, is Excel's separator line`);
+    expect(reason).toContain(`(the first line, "${line.slice(0, kept)}…", is Excel's separator line`);
+  });
+
+  // `todo import` prints reasons on a terminal: the file's text must not reach it as escape sequences.
+  it.each([
+    ["a separator line", ["sep=;\u001b]0;title\u0007\u001b[2K"], '"sep=;\\u001b]0;title\\u0007\\u001b[2K"'],
+    ["a C1 control", ["sep=;\u009b2J"], '"sep=;\\u009b2J"'],
+    ["text-direction overrides", ["sep=\u202e;\u2066"], '"sep=\\u202e;\\u2066"'],
+    ["a column named twice", ["task", "ta\u2028sk"], '"task", "ta\\u2028sk"'],
+  ])("quotes the file's text with its control characters escaped, in %s", (_case, fields, shown) => {
+    const { reason } = readImportHeader(fields) as { reason: string };
+
+    expect(reason).toContain(shown);
+    expect(reason).not.toMatch(CONTROL_CHARACTERS);
   });
 
   it("knows Excel's separator line in capitals, and quotes it trimmed", () => {
     expect(readImportHeader([" SEP=; "])).toEqual({
       reason:
-        'header must contain a "task" column (the first line, SEP=;, is Excel\'s separator line: save it as "CSV UTF-8 (comma delimited)")',
+        'header must contain a "task" column (the first line, "SEP=;", is Excel\'s separator line: save it as "CSV UTF-8 (comma delimited)")',
     });
   });
 

@@ -1,3 +1,5 @@
+import { CONTROL_CHARACTERS } from "../todos/text-rules.js";
+
 /** Where each known column sits in a record; `-1` for an optional column the file does not have. */
 export interface ImportColumns {
   /** The number of fields every record must have: the header's. */
@@ -25,7 +27,7 @@ export function readImportHeader(fields: readonly string[]): ImportColumns | { r
   if (twice !== undefined) {
     // As the file spells them (`dueDate`, `due date`): the name matched by, `duedate`, is in neither.
     const spellings = fields.filter((_, index) => names[index] === twice).map((field) => field.trim());
-    const shown = spellings.slice(0, MAX_SPELLINGS_SHOWN).map((name) => JSON.stringify(shortened(name)));
+    const shown = spellings.slice(0, MAX_SPELLINGS_SHOWN).map((name) => quoted(shortened(name)));
     const more = spellings.length - shown.length;
     const given = shown.join(", ") + (more > 0 ? ` and ${more} more` : "");
     return { reason: `header names the "${COLUMN_NAMES[twice]}" column twice: ${given}` };
@@ -62,7 +64,7 @@ function separatorHint(fields: readonly string[]): string {
   const first = fields[0]?.trim().toLowerCase();
   // `sep=;` is one field; `sep=,` is two, the second empty.
   if (first?.startsWith("sep=")) {
-    return ` (the first line, ${shortened(fields.join(",").trim())}, is Excel's separator line: ${advice})`;
+    return ` (the first line, ${quoted(shortened(fields.join(",").trim()))}, is Excel's separator line: ${advice})`;
   }
   const separator = OTHER_SEPARATORS.find((other) =>
     fields.some((field) => field.split(other).some((part) => columnName(part) === "task")),
@@ -86,6 +88,20 @@ function shortened(text: string): string {
   const highSurrogate = last >= 0xd800 && last <= 0xdbff;
   return `${text.slice(0, highSurrogate ? MAX_QUOTED_CHARACTERS - 1 : MAX_QUOTED_CHARACTERS)}…`;
 }
+
+/**
+ * The file's `text` as a reason quotes it: a JSON string, with the controls JSON leaves as they are (DEL, C1, the
+ * line separators and text-direction overrides) escaped too. `todo import` prints reasons on a terminal, and a
+ * header line is the file's to write: one holding ESC sequences set the terminal's title, or cleared the line.
+ */
+function quoted(text: string): string {
+  return JSON.stringify(text).replace(
+    CONTROL_CHARACTERS_ALL,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+const CONTROL_CHARACTERS_ALL = new RegExp(CONTROL_CHARACTERS.source, "g");
 
 /** A header field as the name it is matched by: `"Due Date"` as `duedate`. */
 function columnName(field: string): string {
