@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { defaultProvider } from "@anycloud/aws/bundling/lambda-credentials";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 // The credential provider the Lambda bundles take instead of the SDK's default chain (apps/aws/scripts/bundle.mjs
 // swaps the module; the local loop's tests run those bundles with credentials in the environment). Here a real
@@ -20,6 +20,7 @@ const saved = Object.fromEntries(CREDENTIAL_VARIABLES.map((name) => [name, proce
 const servers: Server[] = [];
 
 afterEach(async () => {
+  vi.useRealTimers();
   for (const [name, value] of Object.entries(saved)) {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -51,6 +52,14 @@ async function serve(answer: {
 
 /** The access key id a request to a fake DynamoDB was signed with, through `defaultProvider`. */
 async function keyIdSignedWith(): Promise<string | undefined> {
+  return (await keyIdsSignedWith(() => undefined))[0];
+}
+
+/**
+ * The access key ids of three requests one client makes to a fake DynamoDB, through `defaultProvider`;
+ * `beforeLast` runs before the third.
+ */
+async function keyIdsSignedWith(beforeLast: () => void): Promise<(string | undefined)[]> {
   const dynamoDb = await serve({ type: "application/x-amz-json-1.0", body: '{"TableNames":[]}' });
   const client = new DynamoDBClient({
     endpoint: dynamoDb.url,
@@ -59,11 +68,13 @@ async function keyIdSignedWith(): Promise<string | undefined> {
   });
   try {
     await client.send(new ListTablesCommand({}));
+    await client.send(new ListTablesCommand({}));
+    beforeLast();
+    await client.send(new ListTablesCommand({}));
   } finally {
     client.destroy();
   }
-  const authorization = String(dynamoDb.seen[0]?.authorization);
-  return /Credential=([^/]+)\//.exec(authorization)?.[1];
+  return dynamoDb.seen.map((headers) => /Credential=([^/]+)\//.exec(String(headers.authorization))?.[1]);
 }
 
 describe("the Lambda bundles' credential provider", () => {
@@ -77,7 +88,7 @@ describe("the Lambda bundles' credential provider", () => {
     expect(await keyIdSignedWith()).toBe("AKIDFROMENVIRONMENT");
   });
 
-  it("fetches them from the container endpoint when the environment has none, as under SnapStart", async () => {
+  it("fetches them from the container endpoint when the environment has none, as Lambda does under SnapStart", async () => {
     const expiration = new Date(Date.now() + 3_600_000).toISOString();
     const endpoint = await serve({
       type: "application/json",
@@ -95,6 +106,34 @@ describe("the Lambda bundles' credential provider", () => {
 
     expect(await keyIdSignedWith()).toBe("AKIDFROMCONTAINER");
     expect(endpoint.seen[0]?.authorization).toBe("container-token");
+  });
+
+  it("keeps the container's credentials until 5 minutes before they expire, then fetches new ones", async () => {
+    // Only Date is faked: the clock moves on when told, the sockets and the SDK's timers run as usual.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    let fetches = 0;
+    const server = createServer((request, response) => {
+      request.resume();
+      fetches += 1;
+      response.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          AccessKeyId: `AKIDFETCH${fetches}`,
+          SecretAccessKey: "secret",
+          Token: "token",
+          Expiration: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      );
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    setEnvironment({ AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${port}/credentials` });
+
+    // 56 minutes on, the first credentials have 4 minutes left.
+    const keyIds = await keyIdsSignedWith(() => vi.setSystemTime(Date.now() + 56 * 60_000));
+
+    expect(keyIds).toEqual(["AKIDFETCH1", "AKIDFETCH1", "AKIDFETCH2"]);
+    expect(fetches).toBe(2);
   });
 
   it("fails with the SDK's credentials error when there are neither", async () => {
