@@ -1,7 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { startS3rver } from "@anycloud/aws/local";
 import {
@@ -17,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The local loop's s3rver, where it answers otherwise than S3 would.
 
 const BUCKET = "anycloud-local-s3rver-test";
+const APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/aws");
 const events: S3Event["Records"] = [];
 let s3rver: Awaited<ReturnType<typeof startS3rver>>;
 let s3: S3Client;
@@ -89,7 +92,7 @@ describe("the local loop's s3rver", () => {
       ].join("\n");
 
       const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-        cwd: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/aws"),
+        cwd: APP,
         env: { ...process.env, TMPDIR: temp },
         encoding: "utf8",
       });
@@ -97,6 +100,38 @@ describe("the local loop's s3rver", () => {
       expect(child.status, child.stderr).toBe(1);
       expect(readdirSync(temp)).toEqual([]);
     } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
+  // A Ctrl-C on a test run ends its workers by the signal's default action, which runs no 'exit' handler: each
+  // left its s3rver's folder in /tmp.
+  it("removes its folder when the process dies of a signal", async () => {
+    const temp = mkdtempSync(path.join(tmpdir(), "anycloud-s3rver-signal-test-"));
+    const script = [
+      'import { startS3rver } from "@anycloud/aws/local";',
+      "const s3rver = await startS3rver(() => {}, { port: 0 });",
+      "console.log(s3rver.endpoint);",
+    ].join("\n");
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: APP,
+      env: { ...process.env, TMPDIR: temp },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      await once(createInterface({ input: child.stdout! }), "line");
+      expect(readdirSync(temp)).toHaveLength(1);
+
+      child.kill("SIGINT");
+      const [code, signal] = await once(child, "exit");
+      expect({ code, signal }).toEqual({ code: null, signal: "SIGINT" });
+      // The watchdog removes the folder as soon as its pipe ends; 20 s is only a hang guard.
+      for (const deadline = Date.now() + 20_000; readdirSync(temp).length > 0 && Date.now() < deadline; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(readdirSync(temp)).toEqual([]);
+    } finally {
+      child.kill("SIGKILL");
       rmSync(temp, { recursive: true, force: true });
     }
   });

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { startCleanupWatchdog } from "./cleanup-watchdog.js";
 import { type LocalServer, portToUse } from "./local-server.js";
 
 const READY_WITHIN_MS = 30_000;
@@ -74,7 +75,7 @@ export async function startDynamoDbLocal(
   process.once("exit", killOnExit);
   // 'exit' handlers do not run when this process dies of a signal (a Ctrl-C on a test run, a CI timeout):
   // the watchdog stops the JVM then.
-  const watchdog = child.pid === undefined ? undefined : watchGroup(child.pid, temp);
+  const watchdog = child.pid === undefined ? undefined : startCleanupWatchdog(temp, child.pid);
   void exited.then(() => watchdog?.kill("SIGKILL"));
 
   let expected = true;
@@ -131,24 +132,6 @@ async function waitUntilReady(endpoint: string, exited: Promise<void>): Promise<
   } finally {
     client.destroy();
   }
-}
-
-/**
- * A shell in a group of its own that reads its stdin, a pipe from this process, until it ends, then kills the
- * process group `pgid` and removes its temp folder. The pipe ends however this process ends, SIGKILL included.
- * Killed itself once the group has stopped, so that it never signals a group id used again.
- */
-function watchGroup(pgid: number, temp: string): ChildProcess {
-  // The folder comes as an argument ($1), never spliced into the script.
-  const script = `while read -r _; do :; done; kill -9 -${pgid} 2>/dev/null; rm -rf -- "$1"`;
-  const watchdog = spawn("sh", ["-c", script, "watchdog", temp], {
-    detached: true,
-    stdio: ["pipe", "ignore", "ignore"],
-  });
-  // Neither the watchdog nor its pipe keeps this process running.
-  watchdog.unref();
-  (watchdog.stdin as { unref?: () => void } | null)?.unref?.();
-  return watchdog;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {

@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { S3Event } from "aws-lambda";
+import { startCleanupWatchdog } from "./cleanup-watchdog.js";
 import { type LocalServer, portToUse } from "./local-server.js";
 
 const PRECONDITION_FAILED = [
@@ -40,9 +41,11 @@ export async function startS3rver(
   const directory = await mkdtemp(join(tmpdir(), "anycloud-s3rver-"));
   const buckets = join(directory, "buckets");
   const partial = join(directory, "partial");
-  // Removed on stop, or else when this process exits (a second Ctrl-C, a fatal error): not left in /tmp.
+  // Removed on stop, or else when this process exits (a second Ctrl-C, a fatal error), or else by the watchdog
+  // when it dies of a signal (a Ctrl-C on a test run, a CI timeout), which runs no 'exit' handler.
   const removeDirectory = () => rmSync(directory, { recursive: true, force: true });
   process.once("exit", removeDirectory);
+  const watchdog = startCleanupWatchdog(directory);
   await mkdir(partial);
   const server = new S3rver({
     address: "127.0.0.1",
@@ -80,6 +83,7 @@ export async function startS3rver(
       await server.close();
       process.off("exit", removeDirectory);
       await rm(directory, { recursive: true, force: true });
+      watchdog.kill("SIGKILL");
     },
   };
 }
