@@ -22,10 +22,15 @@ export interface ServerProcess {
  * group of the same session, so that Ctrl-Z's SIGTSTP stops it. Left in the test runner's group, it may be in an
  * orphaned one (CI started under `setsid`), where POSIX discards SIGTSTP; and node's `detached` makes a session of
  * its own, orphaned too. Node cannot set a process group, so perl (in every Debian, as `perl-base`) does it, then
- * becomes the command: the pid is the command's.
+ * becomes the command: the pid is the command's. Out of the runner's group, a Ctrl-C on the run never reaches the
+ * job, and the runner it kills runs no `afterAll`: so the kernel kills the job when its parent dies (setpriv's
+ * `--pdeathsig`, of util-linux, in every Debian too). Without it, a server started so kept running after a Ctrl-C.
  */
 export function asJob(command: string, args: string[]): [string, string[]] {
-  return ["perl", ["-e", "setpgrp(0, 0); exec @ARGV or die $!", command, ...args]];
+  return [
+    "setpriv",
+    ["--pdeathsig", "KILL", "--", "perl", "-e", "setpgrp(0, 0); exec @ARGV or die $!", command, ...args],
+  ];
 }
 
 // Servers a test file started and that are still running when it ends: a test that failed before its `stop()`
