@@ -41,25 +41,29 @@ for (const rows of [100_000, 1_000_000]) {
   results[rows] = [];
   for (let run = 0; run < runs; run++) {
     const dataDir = mkdtempSync(path.join(tmpdir(), "anycloud-rss-"));
-    const started = performance.now();
-    const child = spawnSync(
-      "/usr/bin/time",
-      ["-f", "maxrss_kb=%M", process.execPath, ...nodeFlags, cli, "import", file, "--json"],
-      { env: { ...process.env, DATA_DIR: dataDir, TODO_STORE: "sqlite" }, encoding: "utf8" },
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const rss = /maxrss_kb=(\d+)/.exec(child.stderr ?? "");
-    if (child.status !== 0 || !rss) throw new Error(`todo import failed: ${child.stdout}\n${child.stderr}`);
-    const report = JSON.parse(child.stdout);
-    if (report.imported !== rows || report.status !== "COMPLETED")
-      throw new Error(`bad import: ${child.stdout}`);
-    const stored = await storedTodos(dataDir);
-    if (stored !== rows) throw new Error(`the store holds ${stored} todos after importing ${rows} rows`);
-    rmSync(dataDir, { recursive: true, force: true });
-    results[rows].push({ seconds, maxRssMb: Number(rss[1]) / 1024 });
-    console.log(
-      `${fmt(rows)} rows, run ${run + 1}: ${fmt(results[rows].at(-1).maxRssMb, 1)} MiB peak RSS, ${fmt(rows / seconds)} rows/s (process start to exit)`,
-    );
+    // Removed however the run ends: a failed import left its store behind (29 MB after 100k rows, seen).
+    try {
+      const started = performance.now();
+      const child = spawnSync(
+        "/usr/bin/time",
+        ["-f", "maxrss_kb=%M", process.execPath, ...nodeFlags, cli, "import", file, "--json"],
+        { env: { ...process.env, DATA_DIR: dataDir, TODO_STORE: "sqlite" }, encoding: "utf8" },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      const rss = /maxrss_kb=(\d+)/.exec(child.stderr ?? "");
+      if (child.status !== 0 || !rss) throw new Error(`todo import failed: ${child.stdout}\n${child.stderr}`);
+      const report = JSON.parse(child.stdout);
+      if (report.imported !== rows || report.status !== "COMPLETED")
+        throw new Error(`bad import: ${child.stdout}`);
+      const stored = await storedTodos(dataDir);
+      if (stored !== rows) throw new Error(`the store holds ${stored} todos after importing ${rows} rows`);
+      results[rows].push({ seconds, maxRssMb: Number(rss[1]) / 1024 });
+      console.log(
+        `${fmt(rows)} rows, run ${run + 1}: ${fmt(results[rows].at(-1).maxRssMb, 1)} MiB peak RSS, ${fmt(rows / seconds)} rows/s (process start to exit)`,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }
 }
 const peak = (rows) => Math.max(...results[rows].map((r) => r.maxRssMb));

@@ -107,6 +107,12 @@ export function startNode(args, { env = {}, ready, logFile }) {
     started,
     stop: () =>
       new Promise((resolve) => {
+        // A child that has exited already (it failed to start, or crashed) sends no second "exit": waiting for
+        // one left a caller's `finally` hanging, so its temp files stayed and its error was never printed.
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve();
+          return;
+        }
         child.once("exit", resolve);
         child.kill("SIGTERM");
       }),

@@ -15,87 +15,95 @@ const seconds = Number(process.argv[3] ?? 5);
 const target = process.argv[4] ?? "/todos?limit=20";
 const dataDir = await mkdtemp(path.join(tmpdir(), "anycloud-bench-"));
 
-// The server logs "listening" with its URL; PORT=0 lets the OS pick a free port.
-// Its one log line per request goes to a file, not through this process, which is also the load generator.
-const ours = startNode([path.join(root, "apps/server/dist/main.js")], {
-  env: { PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info" },
-  logFile: path.join(dataDir, "server.log"),
-  ready: (line) => {
-    const entry = JSON.parse(line);
-    return entry.msg === "listening" && entry.url;
-  },
-});
-const oursUrl = await ours.started;
-for (let index = 0; index < 100; index++) {
-  const created = await fetch(`${oursUrl}/todos`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ task: `benchmark todo ${index}`, name: "Bench", dueDate: "2026-12-01" }),
+// The servers are stopped and dataDir removed however the run ends: a failed seeding, a non-200 sample or an
+// error under load used to leave both servers running (orphaned, as this process exited) and dataDir behind.
+let ours;
+let raw;
+const oursRates = [];
+const rawRates = [];
+const oursCpu = [];
+const rawCpu = [];
+let body;
+try {
+  // The server logs "listening" with its URL; PORT=0 lets the OS pick a free port.
+  // Its one log line per request goes to a file, not through this process, which is also the load generator.
+  ours = startNode([path.join(root, "apps/server/dist/main.js")], {
+    env: { PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info" },
+    logFile: path.join(dataDir, "server.log"),
+    ready: (line) => {
+      const entry = JSON.parse(line);
+      return entry.msg === "listening" && entry.url;
+    },
   });
-  if (created.status !== 201) throw new Error(`seeding: ${created.status} ${await created.text()}`);
-}
-const sample = await fetch(`${oursUrl}${target}`);
-if (sample.status !== 200) throw new Error(`GET ${target}: ${sample.status} ${await sample.text()}`);
-const body = Buffer.from(await sample.arrayBuffer());
-if (target === "/todos?limit=20" && JSON.parse(body.toString("utf8")).items.length !== 20) {
-  throw new Error(`GET ${target} answered another page than 20 todos: ${body}`);
-}
-const headers = Object.fromEntries(
-  [...sample.headers].filter(
-    ([name]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(name),
-  ),
-);
+  const oursUrl = await ours.started;
+  for (let index = 0; index < 100; index++) {
+    const created = await fetch(`${oursUrl}/todos`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ task: `benchmark todo ${index}`, name: "Bench", dueDate: "2026-12-01" }),
+    });
+    if (created.status !== 201) throw new Error(`seeding: ${created.status} ${await created.text()}`);
+  }
+  const sample = await fetch(`${oursUrl}${target}`);
+  if (sample.status !== 200) throw new Error(`GET ${target}: ${sample.status} ${await sample.text()}`);
+  body = Buffer.from(await sample.arrayBuffer());
+  if (target === "/todos?limit=20" && JSON.parse(body.toString("utf8")).items.length !== 20) {
+    throw new Error(`GET ${target} answered another page than 20 todos: ${body}`);
+  }
+  const headers = Object.fromEntries(
+    [...sample.headers].filter(
+      ([name]) => !["date", "connection", "keep-alive", "transfer-encoding"].includes(name),
+    ),
+  );
 
-const raw = startNode(
-  [
-    "--input-type=module",
-    "-e",
-    `
+  raw = startNode(
+    [
+      "--input-type=module",
+      "-e",
+      `
   import { createServer } from "node:http";
   const body = Buffer.from(${JSON.stringify(body.toString("base64"))}, "base64");
   const headers = ${JSON.stringify(headers)};
   const server = createServer((req, res) => { res.writeHead(200, { ...headers, "content-length": body.length }); res.end(body); });
   server.listen(0, "127.0.0.1", () => console.log("http://127.0.0.1:" + server.address().port));
 `,
-  ],
-  { ready: (line) => line.startsWith("http://") && line },
-);
-const rawUrl = await raw.started;
-
-/**
- * One run against `server`: its rate, and the CPU its process spent a request (from /proc), which the load
- * generator's share of the two cores does not blur as it does the rate.
- */
-async function measure(server, url) {
-  const cpuBefore = cpuSecondsOf(server.child.pid);
-  const result = await autocannon({ url: `${url}${target}`, connections: 20, duration: seconds });
-  const cpuSeconds = cpuSecondsOf(server.child.pid) - cpuBefore;
-  if (result.non2xx || result.errors)
-    throw new Error(`errors: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rate: result.requests.average, cpuMicroseconds: (cpuSeconds * 1e6) / result.requests.total };
-}
-
-const oursRates = [];
-const rawRates = [];
-const oursCpu = [];
-const rawCpu = [];
-await measure(ours, oursUrl); // warm-up
-await measure(raw, rawUrl);
-for (let run = 0; run < runs; run++) {
-  const mine = await measure(ours, oursUrl);
-  const theirs = await measure(raw, rawUrl);
-  oursRates.push(mine.rate);
-  rawRates.push(theirs.rate);
-  oursCpu.push(mine.cpuMicroseconds);
-  rawCpu.push(theirs.cpuMicroseconds);
-  console.log(
-    `run ${run + 1}: server ${fmt(mine.rate)} req/s (${fmt(mine.cpuMicroseconds, 1)} µs CPU a request), ` +
-      `raw node:http ${fmt(theirs.rate)} req/s (${fmt(theirs.cpuMicroseconds, 1)} µs)`,
+    ],
+    { ready: (line) => line.startsWith("http://") && line },
   );
+  const rawUrl = await raw.started;
+
+  /**
+   * One run against `server`: its rate, and the CPU its process spent a request (from /proc), which the load
+   * generator's share of the two cores does not blur as it does the rate.
+   */
+  async function measure(server, url) {
+    const cpuBefore = cpuSecondsOf(server.child.pid);
+    const result = await autocannon({ url: `${url}${target}`, connections: 20, duration: seconds });
+    const cpuSeconds = cpuSecondsOf(server.child.pid) - cpuBefore;
+    if (result.non2xx || result.errors)
+      throw new Error(`errors: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return { rate: result.requests.average, cpuMicroseconds: (cpuSeconds * 1e6) / result.requests.total };
+  }
+
+  await measure(ours, oursUrl); // warm-up
+  await measure(raw, rawUrl);
+  for (let run = 0; run < runs; run++) {
+    const mine = await measure(ours, oursUrl);
+    const theirs = await measure(raw, rawUrl);
+    oursRates.push(mine.rate);
+    rawRates.push(theirs.rate);
+    oursCpu.push(mine.cpuMicroseconds);
+    rawCpu.push(theirs.cpuMicroseconds);
+    console.log(
+      `run ${run + 1}: server ${fmt(mine.rate)} req/s (${fmt(mine.cpuMicroseconds, 1)} µs CPU a request), ` +
+        `raw node:http ${fmt(theirs.rate)} req/s (${fmt(theirs.cpuMicroseconds, 1)} µs)`,
+    );
+  }
+} finally {
+  await ours?.stop();
+  await raw?.stop();
+  await rm(dataDir, { recursive: true, force: true });
 }
-await ours.stop();
-await raw.stop();
-await rm(dataDir, { recursive: true, force: true });
 
 console.log(`\nGET ${target} (${body.length} bytes), ${runs} runs of ${seconds} s, 20 connections`);
 console.log(`median server ${fmt(median(oursRates))} req/s, raw node:http ${fmt(median(rawRates))} req/s`);
