@@ -113,6 +113,18 @@ export function describeTodoRepositoryContract(
         expect(stored?.name).toBe(todo.name);
       });
 
+      // The todo schema refuses control characters, but a store gives back what it was given, whoever gave it.
+      it("round-trips NUL and other control characters beside 4-byte characters, by get and by list", async () => {
+        const todo = aTodo({ task: "a\u0000b\u0000🍎\u0000\u0001\u001f😀\u0000", name: "\u0000Zoë\u0000🦄" });
+
+        await repository.create(todo);
+        const stored = await repository.get(todo.id);
+        const listed = (await repository.list({ limit: 10 })).items;
+
+        expect(stored).toEqual(todo);
+        expect(listed).toEqual([todo]);
+      });
+
       it("round-trips a task of 500 characters", async () => {
         const characters = [..."aé牛🍎"];
         const task = Array.from({ length: 500 }, (_, index) => characters[index % 4]).join("");

@@ -36,7 +36,9 @@ const UPDATE = `UPDATE todos SET task = ?, name = ?, due_date = ?, checked = ?, 
 const DELETE = "DELETE FROM todos WHERE id = ?";
 const DELETE_AT_VERSION = "DELETE FROM todos WHERE id = ? AND version = ?";
 const EXISTS = "SELECT 1 FROM todos WHERE id = ?";
-const GET = `SELECT ${COLUMNS} FROM todos WHERE id = ?`;
+// The todo as one JSON text too, as a page gives it: libsql hands a text cell over only up to its first NUL
+// ("a\u0000b" came back "a"), while SQLite stores it whole and its JSON escapes it.
+const GET = `SELECT json_array(${COLUMNS}) FROM todos WHERE id = ?`;
 // A page comes back as one JSON text, `[[id, task, ...], ...]`, parsed in one go: handing a page over cell by
 // cell costs the driver more than all of SQLite's work (8 cells a row). SQLite promises no order inside an
 // aggregate without an ORDER BY of its own, which costs a second sort: the rows are put in order here instead.
@@ -95,7 +97,7 @@ export class SqliteTodoRepository implements TodoRepository {
   get(id: string): Promise<Todo | undefined> {
     return guardStore(STORE, () => {
       const row = this.sql.get(GET, [id]);
-      return row && todoOf(row);
+      return row && todoOf(JSON.parse(row[0] as string) as TodoColumns);
     });
   }
 
