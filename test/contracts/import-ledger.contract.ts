@@ -327,6 +327,20 @@ export function describeImportLedgerContract(
 
       expect(stored).toMatchObject({ attempt: 1, source: SOURCE });
     });
+
+    it("keeps the stored entry when the caller mutates the source it claimed with, or the report it finished with", async () => {
+      const importId = randomUUID();
+      const claim = claimAt(importId, 0);
+      const report = aReport(importId, "FAILED");
+      await ledger.claim(claim);
+      await ledger.finish(importId, 1, report);
+
+      claim.source.key = "changed after claim";
+      report.errors.push({ line: 9, reason: "added after finish" });
+      const stored = await ledger.get(importId);
+
+      expect(stored).toMatchObject({ source: SOURCE, report: aReport(importId, "FAILED") });
+    });
   });
 }
 

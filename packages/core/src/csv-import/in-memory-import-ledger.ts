@@ -1,11 +1,15 @@
 import type { ImportReport } from "./import-report.js";
 import type { ClaimResult, ImportClaim, ImportEntry, ImportLedger } from "./ports/import-ledger.js";
 
-/** The ledger in a `Map`: the reference for the contract suite, and the store of `TODO_STORE=memory`. */
+/**
+ * The ledger in a `Map`: the reference for the contract suite, and the store of `TODO_STORE=memory`. Copies on the
+ * way in and out, like a real store.
+ */
 export class InMemoryImportLedger implements ImportLedger {
   private readonly entries = new Map<string, ImportEntry>();
 
-  async claim({ importId, source, now, leaseExpiresAt }: ImportClaim): Promise<ClaimResult> {
+  async claim({ importId, source: given, now, leaseExpiresAt }: ImportClaim): Promise<ClaimResult> {
+    const source = structuredClone(given);
     const existing = this.entries.get(importId);
     if (!existing) {
       const entry: ImportEntry = {
