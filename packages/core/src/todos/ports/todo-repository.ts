@@ -53,7 +53,10 @@ export interface TodoRepository {
   get(id: string): Promise<Todo | undefined>;
   /**
    * A page in a stable order: following `nextCursor` from the first page visits every todo that existed
-   * throughout exactly once. Throws `InvalidCursorError` for a cursor it cannot read.
+   * throughout, and kept its `createdAt`, exactly once. A store may page by `createdAt` (memory and SQLite do):
+   * a todo written anew with another one meanwhile may be missed, or visited twice. No caller does that: an
+   * update keeps it, and an import's retries write the first attempt's. Throws `InvalidCursorError` for a
+   * cursor it cannot read.
    */
   list(options: ListOptions): Promise<TodoPage>;
   /**
