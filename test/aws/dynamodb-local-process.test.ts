@@ -7,18 +7,9 @@ import { fileURLToPath } from "node:url";
 import { javaWorks, startDynamoDbLocal } from "@anycloud/aws/local";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
+import { running } from "../support/running.js";
 
 const TEST_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-/** Whether `pid` still runs: a process that ended, even one not reaped yet (a zombie), does not. */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 /** The temp folder the JVM `pid` was given (`-Djava.io.tmpdir=`), read from its command line. */
 function tempFolderOf(pid: number): string {

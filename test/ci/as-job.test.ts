@@ -6,17 +6,8 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
+import { running } from "../support/running.js";
 import { asJob } from "../support/server-process.js";
-
-/** Whether `pid` still runs: a process that ended, even one not reaped yet (a zombie), does not. */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 describe.runIf(process.platform === "linux")("a job the tests start", () => {
   it("is in a process group of its own, and ends when the process that started it dies of a Ctrl-C", async () => {

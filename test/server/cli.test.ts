@@ -189,17 +189,9 @@ describe("the todo CLI", () => {
       stderr += chunk;
     });
     // Interrupted once rows are being written (a listing finds some), not after a guessed delay: on a busy
-    // machine the CLI may not have installed its handler by then. A listing the import keeps busy is retried.
-    let running = true;
-    void exited.then(() => {
-      running = false;
-    });
-    while (running) {
-      const listed = await todo(["list", "--limit", "1", "--json"]).catch(() => ({ stdout: "" }));
-      if (listed.stdout.trim() !== "") break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(running, "the import finished before it could be interrupted").toBe(true);
+    // machine the CLI may not have installed its handler by then.
+    const importing = await rowsBeingWritten(exited);
+    expect(importing(), "the import finished before it could be interrupted").toBe(true);
     child.kill("SIGINT");
     const [code] = await exited;
 
@@ -221,20 +213,12 @@ describe("the todo CLI", () => {
         stdio: ["ignore", "ignore", "ignore"],
       });
       const exited = once(child, "exit") as Promise<[number | null]>;
-      let running = true;
-      void exited.then(() => {
-        running = false;
-      });
       // Stopped once rows are being written, as Ctrl-C is above.
-      while (running) {
-        const listed = await todo(["list", "--limit", "1", "--json"]).catch(() => ({ stdout: "" }));
-        if (listed.stdout.trim() !== "") break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const importing = await rowsBeingWritten(exited);
       // At each stop, another process's write (the server's), which goes in at once unless the lock is held.
       const { stops, lockedAt } = await writeLockAtCtrlZ(child.pid!, path.join(dir, "data", "todos.db"), {
         times: 12,
-        gone: () => !running,
+        gone: () => !importing(),
       });
       const [code] = await exited;
 
@@ -245,7 +229,23 @@ describe("the todo CLI", () => {
     },
   );
 
-  /** `todo import - [args]` fed by a pipe, its temporary files in `tmp`; `input` is written, then the pipe closed. */
+  /**
+   * Resolves once an import that ends with `exited` has written rows (a listing finds some; one the import keeps
+   * busy is retried), or has ended; with whether it still runs.
+   */
+  async function rowsBeingWritten(exited: Promise<unknown>): Promise<() => boolean> {
+    let running = true;
+    void exited.then(() => {
+      running = false;
+    });
+    while (running) {
+      const listed = await todo(["list", "--limit", "1", "--json"]).catch(() => ({ stdout: "" }));
+      if (listed.stdout.trim() !== "") break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return () => running;
+  }
+
   /** The bytes of standard input copied so far into `tmp` (its one directory, then the file in it). */
   async function copiedBytes(tmp: string): Promise<number> {
     const [copy] = await readdir(tmp);
@@ -253,6 +253,7 @@ describe("the todo CLI", () => {
     return (await stat(path.join(tmp, copy, "stdin.csv")).catch(() => ({ size: 0 }))).size;
   }
 
+  /** `todo import - [args]` fed by a pipe, its temporary files in `tmp`; `input` is written, then the pipe closed. */
   function importStandardInput(tmp: string, args: string[] = [], input?: string) {
     const child = spawn(process.execPath, [CLI, "import", "-", ...args], {
       env: { ...process.env, DATA_DIR: path.join(dir, "data"), TMPDIR: tmp },
