@@ -1,7 +1,28 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createJsonLogger, type LogLevel } from "./logger.js";
 
 describe("createJsonLogger", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("writes each line through the console method of its level, from which Lambda's runtime takes the level", () => {
+    // Lambda's Node runtime makes console.log its INFO: an error line written with it was dropped under an
+    // application log level of WARN or ERROR (aws-lambda-ric 4.0.2, LogPatch.patchConsoleMethods).
+    const written: Record<string, string[]> = { debug: [], info: [], warn: [], error: [], log: [] };
+    for (const method of ["debug", "info", "warn", "error", "log"] as const) {
+      vi.spyOn(console, method).mockImplementation((line: string) => {
+        written[method]!.push(JSON.parse(line).msg);
+      });
+    }
+    const logger = createJsonLogger("debug");
+
+    logger.debug("d");
+    logger.info("i");
+    logger.warn("w");
+    logger.error("e");
+
+    expect(written).toEqual({ debug: ["d"], info: ["i"], warn: ["w"], error: ["e"], log: [] });
+  });
+
   it("writes one JSON line per event at or above its level", () => {
     const lines: string[] = [];
     const logger = createJsonLogger("info", (line) => lines.push(line));

@@ -25,11 +25,16 @@ export function isLogLevel(value: string): value is LogLevel {
 
 /**
  * A logger that writes one JSON object per line (`{ level, time, msg, ...fields }`): what Lambda, Azure
- * Functions and Cloud Functions collect from stdout as structured logs. No dependency, nothing buffered.
+ * Functions and Cloud Functions collect as structured logs. No dependency, nothing buffered.
+ *
+ * Each line goes through the console method of its level (`console.error` for an error), not `console.log`:
+ * a runtime that patches the console takes the line's level from the method. Lambda's does: `console.log` is
+ * its INFO, so under an application log level of WARN or ERROR every error line written with it was dropped,
+ * and the others were all labelled INFO.
  */
 export function createJsonLogger(
   level: LogLevel = "info",
-  write: (line: string) => void = console.log,
+  write: (line: string, level: LogLevel) => void = (line, at) => console[at](line),
 ): Logger {
   const threshold = LEVELS[level] ?? LEVELS.info;
   const at =
@@ -44,7 +49,7 @@ export function createJsonLogger(
         // A field JSON cannot hold (a cycle, a BigInt): the event is still worth its line.
         line = JSON.stringify({ level: name, time, msg: message, fieldsDropped: "not serializable" });
       }
-      write(line);
+      write(line, name);
     };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
