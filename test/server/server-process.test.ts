@@ -199,6 +199,37 @@ describe("the server process", () => {
     ]);
   });
 
+  it("names the request id in the line of a request the shutdown cut before it was answered", async () => {
+    const server = await startServerProcess({
+      DATA_DIR: dataDir,
+      TODO_STORE: "memory",
+      SHUTDOWN_TIMEOUT_MS: "0",
+    });
+    const { port } = new URL(server.url);
+    for (const idHeader of ["X-Request-Id: cut-by-shutdown\r\n", ""]) {
+      const socket = connect(Number(port), "127.0.0.1");
+      socket.on("error", () => {});
+      await once(socket, "connect");
+      socket.write(
+        `POST /todos HTTP/1.1\r\nHost: localhost\r\n${idHeader}Content-Type: application/json\r\n` +
+          "Content-Length: 1000\r\nExpect: 100-continue\r\n\r\n",
+      );
+      // Told to continue once core reads the body: the request is under way, and stays unanswered.
+      await once(socket, "data");
+      socket.write('{"task": "never finis');
+    }
+    await server.stop();
+
+    const requests = server.logs.filter((entry) => entry.msg === "request");
+    expect(requests).toEqual([
+      expect.objectContaining({ method: "POST", aborted: true }),
+      expect.objectContaining({ method: "POST", aborted: true }),
+    ]);
+    expect(requests.map((entry) => entry.requestId)).toEqual(
+      expect.arrayContaining(["cut-by-shutdown", expect.any(String)]),
+    );
+  });
+
   it("answers a request node cannot parse with 400 as node does, and logs it", async () => {
     const server = await startServerProcess({ DATA_DIR: dataDir, TODO_STORE: "memory" });
 

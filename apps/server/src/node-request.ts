@@ -10,6 +10,8 @@ import {
 import { DEFAULT_BODY_MIN_RATE } from "./server-limits.js";
 
 export interface NodeRequestOptions {
+  /** The request's id unless the client sent a well-formed `x-request-id` (core's `HttpRequest.requestId`). */
+  requestId?: string;
   /** Runs when the body is first asked for, before any byte is awaited (to send a 100 Continue). */
   onFirstRead?: () => void;
   /**
@@ -40,6 +42,7 @@ const DEFAULT_BODY_IDLE_MS = 60_000;
 export function httpRequestOf(
   message: IncomingMessage,
   {
+    requestId,
     onFirstRead,
     signal,
     bodyIdleMs = DEFAULT_BODY_IDLE_MS,
@@ -53,6 +56,7 @@ export function httpRequestOf(
     url: urlOf(message),
     headers: new NodeHeaders(message.headers),
     body: hasBody ? bodyOf(message, { idleMs: bodyIdleMs, minRate: bodyMinRate }, onFirstRead) : null,
+    requestId,
   };
   return signal === undefined ? request : withSignalOnDemand(request, signal);
 }

@@ -58,6 +58,9 @@ export async function serveRequest(
   // Whether the client was let send its body: always, unless it waits for a 100 Continue never sent.
   let bodySent = !expectsContinue;
   const givenUp = new GivenUpSignal();
+  // The id core answers with (the caller's when well-formed, else this one, given to core): the line names it also
+  // for a request that got no answer (the client went, a shutdown cut it), as core's own lines for it do.
+  const requestId = requestIdOf(message);
   let logged = false;
   const logLine = () => {
     if (logged) return;
@@ -69,7 +72,10 @@ export async function serveRequest(
         // What was answered for node, when it cut the request short (a body broken off), and the id it carried.
         status: reply?.status ?? answeredByNode.get(socket)?.status,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
-        requestId: reply?.headers?.["x-request-id"] ?? answeredByNode.get(socket)?.requestId,
+        // The id answered; with no answer, the one core was given.
+        requestId: reply
+          ? reply.headers?.["x-request-id"]
+          : (answeredByNode.get(socket)?.requestId ?? requestId),
         ...(!response.writableFinished && { aborted: true }),
       },
       "request",
@@ -96,14 +102,18 @@ export async function serveRequest(
     };
     const refused = refusedByTheBridge(message);
     reply = refused
-      ? standaloneErrorReply(refused, requestIdOf(message))
+      ? standaloneErrorReply(refused, requestId)
       : await api.handle(
-          httpRequestOf(message, { onFirstRead: sendContinue, signal: givenUp.signal, ...bodyPace }),
+          httpRequestOf(message, {
+            requestId,
+            onFirstRead: sendContinue,
+            signal: givenUp.signal,
+            ...bodyPace,
+          }),
         );
   } catch (error) {
     // Core answers its own errors; this is the bridge failing: core's INTERNAL problem, which says nothing
     // of internals, with the headers every answer carries.
-    const requestId = requestIdOf(message);
     logger.error({ error, requestId }, "request bridge failed");
     reply = standaloneErrorReply(error, requestId);
   }
