@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   ImportTodos,
   InMemoryImportLedger,
@@ -7,9 +9,10 @@ import {
   systemClock,
   TimeLimitReachedError,
 } from "@anycloud/core";
-import type { S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { readEventFixture } from "../../../../test/support/aws/event-fixtures.js";
+import { s3HttpTimeouts } from "../storage/http-timeouts.js";
 import { S3ObjectSource } from "../storage/s3-object-source.js";
 import { createS3ImportHandler } from "./s3-import-handler.js";
 
@@ -38,6 +41,15 @@ const objects: ObjectSource = {
     };
   },
 };
+
+/** The ledger in memory, keeping the status of each outcome recorded. */
+class RecordingLedger extends InMemoryImportLedger {
+  readonly outcomes: string[] = [];
+  override async finish(...args: Parameters<InMemoryImportLedger["finish"]>) {
+    this.outcomes.push(args[2].status);
+    return super.finish(...args);
+  }
+}
 
 /** A Lambda context with `leftMs` to go when the invocation starts. */
 const contextWith = (leftMs: number) => {
@@ -73,6 +85,51 @@ describe("the S3 import handler, near its function's time limit", () => {
       status: "COMPLETED",
       attempt: 2,
     });
+  });
+});
+
+describe("the S3 import handler, when the object's body stalls near the time limit", () => {
+  it("stops the import at the limit and lets go of the response, not at the socket's 60 s idle timeout", async () => {
+    // An S3 that sends the object's first lines, then nothing: the import waits for more when its stop comes.
+    const s3 = createServer((_request, response) => {
+      response.writeHead(200, { "content-length": "100000", etag: '"9bb58f26192e4ba00f01e2e7b136bbd8"' });
+      response.write("task\nfirst\n");
+    });
+    await new Promise<void>((resolve) => s3.listen(0, "127.0.0.1", resolve));
+    const client = new S3Client({
+      endpoint: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      forcePathStyle: true,
+      requestHandler: s3HttpTimeouts(),
+    });
+    const imports = new RecordingLedger();
+    const objects = new S3ObjectSource(client);
+    let body: { destroyed?: boolean } = {};
+    const keepingBody: ObjectSource = {
+      async open(ref) {
+        const opened = await objects.open(ref);
+        body = opened.body as { destroyed?: boolean };
+        return opened;
+      },
+    };
+    const handler = createS3ImportHandler(
+      new ImportTodos(new InMemoryTodoRepository(), imports, systemClock, silentLogger, keepingBody),
+      silentLogger,
+    );
+    try {
+      // 200 ms left: stopped after 100 (half-way, the time being short), while the body sends nothing.
+      const stopped = await handler(putEvent, contextWith(200)).catch((error: unknown) => error);
+
+      expect((stopped as AggregateError).errors).toEqual([expect.any(TimeLimitReachedError)]);
+      // Recorded FAILED before the handler returned (Lambda would cut a later record off), its body let go of.
+      expect(imports.outcomes).toEqual(["FAILED"]);
+      expect(body.destroyed).toBe(true);
+    } finally {
+      client.destroy();
+      s3.closeAllConnections();
+      s3.close();
+    }
   });
 });
 

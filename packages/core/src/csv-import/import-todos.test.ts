@@ -892,6 +892,53 @@ describe("ImportTodos", () => {
     ]);
   });
 
+  it("destroys a stream body that stalls once stopped, rather than wait for its next chunk", async () => {
+    const ledger = new InMemoryImportLedger();
+    const controller = new AbortController();
+    let reads = 0;
+    // An object store's response that sends its first lines, then nothing (a stalled S3 body): the stop comes
+    // while the import waits for more.
+    const body = new Readable({
+      read() {
+        reads += 1;
+        if (reads === 1) this.push("task\nfirst\n");
+        else controller.abort(new Error("time limit"));
+      },
+    });
+    const importTodos = new ImportTodos(new InMemoryTodoRepository(), ledger, clock, silentLogger);
+
+    await expect(
+      importTodos.execute({ source }, { body: { body }, signal: controller.signal }),
+    ).rejects.toThrow("time limit");
+
+    expect(body.destroyed).toBe(true);
+    expect(await ledger.get(importIdOf(source))).toMatchObject({ status: "FAILED" });
+  });
+
+  it("destroys a stream body opened as the stop came, which it never reads", async () => {
+    const controller = new AbortController();
+    const body = Readable.from([Buffer.from(csv)]);
+    const objects: ObjectSource = {
+      open: async () => {
+        controller.abort(new Error("time limit")); // while the store answered
+        return { body };
+      },
+    };
+    const importTodos = new ImportTodos(
+      new InMemoryTodoRepository(),
+      new InMemoryImportLedger(),
+      clock,
+      silentLogger,
+      objects,
+    );
+
+    await expect(importTodos.execute({ source }, { signal: controller.signal })).rejects.toThrow(
+      "time limit",
+    );
+
+    expect(body.destroyed).toBe(true);
+  });
+
   it("stops between batches when aborted, even inside one chunk that holds every row", async () => {
     const ledger = new InMemoryImportLedger();
     const controller = new AbortController();

@@ -126,8 +126,10 @@ export class ImportTodos {
       tally.report({ importId, source: ref, status, startedAt, finishedAt: this.clock.now(), note });
     let note: string | undefined;
     let bodyFailed = false;
+    let stopDestroying = () => {};
     try {
       const object = opened ?? (await this.open(ref));
+      stopDestroying = destroyedOnAbort(object, options.signal);
       const body = noticingFailure(object.body, () => {
         bodyFailed = true;
       });
@@ -150,6 +152,8 @@ export class ImportTodos {
       const byCaller = aborted || (bodyFailed && error instanceof AppError);
       await this.recordFailure(attempt, stop, byCaller, makeReport);
       throw stop;
+    } finally {
+      stopDestroying();
     }
     return this.recordOutcome(attempt, makeReport(tally.failed > 0 ? "FAILED" : "COMPLETED", note));
   }
@@ -281,6 +285,29 @@ async function* noticingFailure(
     onFailure();
     throw error;
   }
+}
+
+/**
+ * Destroys a Node stream body (an object store's response) once `signal` is aborted, at once if it is already;
+ * returns what stops listening. The import sees the signal between chunks only, and its parser's pipeline lets go
+ * of the body only once the read it waits on settles: an S3 response that stalled held the stopped import until
+ * its socket's idle timeout (60 s), past the Lambda time limit the stop was for, which then cut the function off
+ * before the import was recorded FAILED. A body opened as the signal fired was never read, nor closed: its
+ * connection stayed held in the warm function until that timeout. Other bodies (in memory, or a request's,
+ * which its server ends) are left to the parser.
+ */
+function destroyedOnAbort(opened: OpenedObject, signal: AbortSignal | undefined): () => void {
+  const body: AsyncIterable<Uint8Array> & { destroy?: unknown } = opened.body;
+  const { destroy } = body;
+  if (signal === undefined || typeof destroy !== "function") return () => {};
+  // No error given: a stream nobody reads would emit it with no listener, and crash the process.
+  const stop = () => destroy.call(body);
+  if (signal.aborted) {
+    stop();
+    return () => {};
+  }
+  signal.addEventListener("abort", stop, { once: true });
+  return () => signal.removeEventListener("abort", stop);
 }
 
 /**
