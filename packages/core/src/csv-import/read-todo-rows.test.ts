@@ -6,9 +6,14 @@ async function* chunks(text: string, size = 16) {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
 }
 
-async function readAll(text: string, options: Partial<Parameters<typeof readTodoRows>[1]> = {}) {
+async function readAll(
+  text: string,
+  options: Partial<Parameters<typeof readTodoRows>[1]> = {},
+  chunkSize?: number,
+) {
   const reads: RowRead[] = [];
-  for await (const batch of readTodoRows(chunks(text), { quote: "auto", maxRecordBytes: 64, ...options })) {
+  const body = chunks(text, chunkSize);
+  for await (const batch of readTodoRows(body, { quote: "auto", maxRecordBytes: 64, ...options })) {
     reads.push(...batch);
   }
   return reads;
@@ -285,6 +290,28 @@ describe("readTodoRows and line breaks", () => {
     expect(lines).toEqual(rows.map((_, i) => i + 2));
     expect(reads.filter((read) => read.kind === "rejected")).toEqual([]);
   });
+
+  // Whether a file's lines end with CRs is decided at its first line break: looked for only in the first 64 KiB,
+  // a header of the limit's size in a CR file was read with everything after it as one line too large.
+  it.each([
+    ["of the size limit", "", 65_536, 65_536],
+    ["of the size limit after a BOM", "\uFEFF", 65_536, 65_536],
+    ["longer than 64 KiB under a larger limit", "", 100_000, 80_000],
+  ])(
+    "reads a CR-only file whose header is %s, as its LF version",
+    async (_case, bom, maxRecordBytes, size) => {
+      const header = `task,${"x".repeat(size - "task,".length)}`;
+      const text = (ending: string) => `${bom}${header}${ending}Buy milk,Ann${ending}`;
+
+      const reads = await readAll(text("\r"), { maxRecordBytes }, 4096);
+
+      expect(reads).toEqual(await readAll(text("\n"), { maxRecordBytes }, 4096));
+      expect(reads).toEqual([
+        { kind: "header", line: 1 },
+        { kind: "row", line: 2, row: { task: "Buy milk", checked: false } },
+      ]);
+    },
+  );
 
   it("numbers CR CR LF line endings as two lines, as editors do", async () => {
     const reads = await readAll("task,name\r\r\nA,B\r\r\nC,D\r\r\n");

@@ -1,5 +1,5 @@
 import { addAbortSignal, pipeline } from "node:stream";
-import { CrLineEndingsToLf } from "./cr-line-endings.js";
+import { CrLineEndingsToLf, lineBreakSearchBytes } from "./cr-line-endings.js";
 import { CsvRecordGuard } from "./csv-record-guard.js";
 import { type CsvRecord, CsvRecordParser } from "./csv-record-parser.js";
 import { detectQuote, QUOTE_SAMPLE_BYTES, QUOTE_SAMPLE_LINES, type QuoteChar } from "./detect-quote.js";
@@ -70,7 +70,14 @@ export async function* readTodoRows(
   const parser = new CsvRecordParser({ quote, maxRecordSize: 2 * maxRecordBytes, onSkipped: onDropped });
   // Errors reach the consumer through the parser's iterator; the callback says when every stream is closed.
   const closed = new Promise<void>((resolve) =>
-    pipeline(chunks, new CrLineEndingsToLf(), guard, parser, () => resolve()),
+    pipeline(
+      chunks,
+      // Whether the file's lines end with CRs is seen at its first line break: as far as a header may reach.
+      new CrLineEndingsToLf({ searchBytes: lineBreakSearchBytes(maxRecordBytes) }),
+      guard,
+      parser,
+      () => resolve(),
+    ),
   );
   if (signal) addAbortSignal(signal, parser);
   try {
