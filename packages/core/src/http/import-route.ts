@@ -7,7 +7,7 @@ import { InvalidParameterError } from "./http-errors.js";
 import type { HttpRequest } from "./http-request.js";
 import type { ImportSlots } from "./import-slots.js";
 import { readQuote } from "./query.js";
-import { assertCsvBody, type BodyMemory, replay, useUploadBody } from "./read-body.js";
+import { assertCsvBody, assertDeclaredLength, type BodyMemory, replay, useUploadBody } from "./read-body.js";
 import { jsonReply, type Reply } from "./responses.js";
 import type { Router } from "./router.js";
 import { isWellFormedKey } from "./serve-routes.js";
@@ -38,6 +38,9 @@ export function addImportRoute(
     const key = idempotencyKeyOf(request);
     const quote = readQuote(url);
     const signal = request.signal ? { signal: request.signal } : {};
+    // A length over the limit is refused before a slot is looked for: told 503 when the slots were all taken, its
+    // client sent it again for nothing, to be refused 413 once one was free.
+    assertDeclaredLength(request, csvBytes);
     // A slot is taken before the body is read: an upload refused for want of one is refused whole.
     return slots.use(() =>
       key === undefined

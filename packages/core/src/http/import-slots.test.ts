@@ -50,6 +50,31 @@ describe("uploads imported at once", () => {
     expect((await answers[1]!).status).toBe(200);
   });
 
+  it("refuses an upload whose Content-Length is over the limit 413, not 503, while every slot is taken", async () => {
+    const api = createTodoApi({
+      todos: new InMemoryTodoRepository(),
+      imports: new InMemoryImportLedger(),
+      importConcurrency: 1,
+      limits: { csvBytes: 1_000 },
+    });
+    const running = slowUpload();
+    const answer = api.handle(running.request);
+    await running.started;
+
+    const tooLong = heldRequest(
+      "/todos/import",
+      { "content-type": "text/csv", "content-length": "1001" },
+      "task\n",
+    );
+    const refused = await api.handle(tooLong.request);
+
+    expect(refused.status).toBe(413);
+    expect(JSON.parse(refused.body as string)).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    expect(tooLong.pulls()).toBe(0);
+    running.finish();
+    expect((await answer).status).toBe(200);
+  });
+
   it("gives a slot back when its import fails", async () => {
     const slots = new ImportSlots(1);
 
