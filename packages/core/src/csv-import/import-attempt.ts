@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { StoreUnavailableError } from "../shared/errors.js";
 import type { TodoRepository } from "../todos/ports/todo-repository.js";
 import type { Todo } from "../todos/todo.js";
 import type { ImportCommand, ImportOptions, ImportSettings } from "./import-command.js";
@@ -147,8 +148,16 @@ export class ImportAttempt {
     await keep();
     const wroteLast = await writeBatch();
     if (wroteLast || tally.rowsRead !== reportedAt) reportProgress();
-    if (wroteLast) await keep();
+    // Checked after the last batch for a takeover during it. Every row is written by then: a ledger that fails to
+    // renew costs nothing more, and the finish that follows records the outcome (or fails, and says so itself).
+    // Thrown, the failure had the whole file recorded FAILED, "stopped before the end of the file".
+    if (wroteLast) await keep().catch(unlessStoreUnavailable);
     if (!header) return "The file is empty.";
     return tally.rowsRead === 0 ? "The file has a header but no rows." : undefined;
   }
+}
+
+/** Rethrows `error` unless it is a store's failure. */
+function unlessStoreUnavailable(error: unknown): void {
+  if (!(error instanceof StoreUnavailableError)) throw error;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Clock } from "../shared/clock.js";
+import { StoreUnavailableError } from "../shared/errors.js";
 import { type Logger, silentLogger } from "../shared/logger.js";
 import { InMemoryTodoRepository } from "../todos/in-memory-todo-repository.js";
 import type { PutManyResult } from "../todos/ports/todo-repository.js";
@@ -222,6 +223,24 @@ describe("ImportTodos's lease", () => {
     expect(warnings).toEqual([
       ["Another worker took the import over: this attempt stopped.", { importId, attempt: 1 }],
     ]);
+  });
+
+  it("records an import COMPLETED when the renewal after its last batch fails: every row is written by then", async () => {
+    // 25 rows: batches of 10, 10, and the last 5, whose write takes 30 s; the renewal due after it meets a ledger
+    // that did not answer, which answers again for the finish.
+    const { clock, advance } = manualClock();
+    const ledger = new InMemoryImportLedger();
+    const todos = new ScriptedTodoRepository((batch) => {
+      if (batch === 3) advance(30_000);
+    });
+    vi.spyOn(ledger, "renew").mockRejectedValueOnce(new StoreUnavailableError("The ledger did not answer."));
+    const importTodos = new ImportTodos(todos, ledger, clock, silentLogger, undefined, { leaseMs: LEASE_MS });
+
+    const report = await importTodos.execute({ source }, { body: csvBody(25).opened });
+
+    expect(report).toMatchObject({ status: "COMPLETED", rowsRead: 25, imported: 25, failed: 0 });
+    expect(report.note).toBeUndefined();
+    expect(await ledger.get(importId)).toMatchObject({ status: "COMPLETED", attempt: 1 });
   });
 
   const FORTY_ROWS = Buffer.from(
