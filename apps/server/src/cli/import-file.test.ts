@@ -275,6 +275,29 @@ describe("importFile when the store fails during the import", () => {
   });
 });
 
+describe("importFile when the store does not record an import that read the whole file", () => {
+  it("says the file was imported and could not be recorded COMPLETED, not FAILED, and until when it counts as running", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "anycloud-import-file-"));
+    const file = path.join(dir, "todos.csv");
+    await writeFile(file, "task\none\n");
+    try {
+      const error = await importInto(new InMemoryTodoRepository(), new LedgerLostMidway(), file).catch(
+        (caught: unknown) => caught,
+      );
+
+      expect(error).toBeInstanceOf(ImportUnrecordedError);
+      expect(exitStatusOf(error)).toEqual({
+        code: 1,
+        message: expect.stringMatching(
+          /^The import ledger is unavailable, after the whole file was imported: the import could not be recorded COMPLETED, and may still count as running, until its lease runs out at \d{4}-\d\d-\d\dT[\d:.]+Z at the latest\. Run the same command again then to finish it\.$/,
+        ),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("importFile when a bug stops the import and its end is not recorded", () => {
   it("throws the bug as it is, not as a store failure", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "anycloud-import-file-"));

@@ -84,7 +84,9 @@ function importFailureOf(error: unknown, location: string, ledger: LedgerWatch):
   const heldUntil = ledger.unrecordedUntil();
   if (heldUntil !== undefined) {
     if (error instanceof InterruptedError) return new InterruptedError(error.signal, heldUntil);
-    if (error instanceof StoreUnavailableError) return new ImportUnrecordedError(error, heldUntil);
+    if (error instanceof StoreUnavailableError) {
+      return new ImportUnrecordedError(error, heldUntil, ledger.lastEndAsked() === "COMPLETED");
+    }
     return error;
   }
   // The store failed during the import (a lock another program held past the busy timeout, a full disk),
@@ -132,13 +134,16 @@ function storeFailureOf(error: StoreUnavailableError): string {
 }
 
 /**
- * The store failed during the import, and did not answer either when core recorded it FAILED: the ledger may
- * hold it RUNNING until `heldUntil`, as after a Ctrl-C the store did not record.
+ * The store did not answer when core recorded the import's end: the ledger may hold it RUNNING until `heldUntil`,
+ * as after a Ctrl-C the store did not record. `wholeFile`: the end was COMPLETED, every row written (the store
+ * failed at that record only), else FAILED, after a failure of the store during the import.
  */
 export class ImportUnrecordedError extends Error {
-  constructor(error: StoreUnavailableError, heldUntil: string) {
+  constructor(error: StoreUnavailableError, heldUntil: string, wholeFile = false) {
     super(
-      `${storeFailureOf(error)}, and the import could not be recorded FAILED: it ${heldUntilAdvice(heldUntil)}`,
+      wholeFile
+        ? `${storeFailureOf(error)}, after the whole file was imported: the import could not be recorded COMPLETED, and ${heldUntilAdvice(heldUntil)}`
+        : `${storeFailureOf(error)}, and the import could not be recorded FAILED: it ${heldUntilAdvice(heldUntil)}`,
       { cause: error },
     );
   }

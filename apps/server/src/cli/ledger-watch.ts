@@ -1,4 +1,11 @@
-import type { ClaimResult, ImportClaim, ImportEntry, ImportLedger, ObjectRef } from "@anycloud/core";
+import type {
+  ClaimResult,
+  ImportClaim,
+  ImportEntry,
+  ImportLedger,
+  ImportStatus,
+  ObjectRef,
+} from "@anycloud/core";
 
 /**
  * Watches the import ledger of one `todo import`, for what core does not tell its caller: whether the import's
@@ -11,6 +18,7 @@ export class LedgerWatch {
   private recorded = false;
   private leaseExpiresAt: string | undefined;
   private seen: ImportEntry | undefined;
+  private lastEnd: ImportStatus | undefined;
 
   /** `ledger`, with its claims, renewals and ends noted here. */
   watch(ledger: ImportLedger): ImportLedger {
@@ -32,6 +40,7 @@ export class LedgerWatch {
         return ledger.renew(...args);
       },
       finish: async (...args: Parameters<ImportLedger["finish"]>): Promise<boolean> => {
+        this.lastEnd = args[2].status;
         const recorded = await ledger.finish(...args);
         this.recorded ||= recorded;
         return recorded;
@@ -50,6 +59,11 @@ export class LedgerWatch {
    */
   unrecordedUntil(): string | undefined {
     return this.held && !this.recorded ? this.leaseExpiresAt : undefined;
+  }
+
+  /** The end this process last asked the ledger to record (COMPLETED, or FAILED after a failure), if any. */
+  lastEndAsked(): ImportStatus | undefined {
+    return this.lastEnd;
   }
 
   /** The source of the import as the ledger last answered it: an earlier run's, with its fingerprint. */
