@@ -100,8 +100,7 @@ export class BodyMemory {
 
   /**
    * Reads the body whole, within `limitBytes` and its Content-Length, and runs `use` on it; counts it as held
-   * from its first byte (its whole Content-Length when it declares one; without one, the buffer it is copied
-   * into, at most half again the bytes read) until `use` is done.
+   * from its first byte (its whole Content-Length when it declares one) until `use` is done.
    */
   async useWhole<T>(
     request: HttpRequest,
@@ -127,38 +126,50 @@ export class BodyMemory {
         }
         return await use(bytes.subarray(0, length));
       }
-      // Without a length, copied as it arrives into one buffer grown as it fills, whose size is what is counted:
-      // the chunks are not kept. Node makes each chunk of a chunked body a Buffer of its own, a few hundred bytes
-      // however small the chunk: a body sent in chunks of one byte held some 400 times what it counted (2 MB of
-      // it took the server from 79 MB to 891 MB; 96 MB now), and a 10 MiB upload so sent some 4 GB at that rate.
-      let bytes = Buffer.allocUnsafeSlow(0);
+      // Without a length, the chunks are kept as they came, but those under BLOCK_BYTES are copied into blocks (of
+      // 1 KiB, then twice as large each time, up to BLOCK_BYTES): node makes each chunk of a chunked body a Buffer
+      // of its own, a few hundred bytes however small the chunk, and a body sent in chunks of one byte, kept so,
+      // held some 400 times the bytes it counted (2 MB of it took the server from 79 MB to 891 MB). The bytes are
+      // counted; a block's room not yet filled, at most BLOCK_BYTES a body, is not. (One buffer grown as it filled,
+      // and counted whole, held 1.9 bytes a byte of a body sent in chunks of 64 KiB, where keeping them holds 1.1.)
+      const kept: Uint8Array[] = [];
+      let block = Buffer.alloc(0);
+      let blockBytes = 0;
+      let inBlock = 0;
       let length = 0;
+      // The block's bytes so far join the kept chunks (one view a block, not one a chunk); its room left goes on.
+      const closeBlock = () => {
+        if (inBlock === 0) return;
+        kept.push(block.subarray(0, inBlock));
+        block = block.subarray(inBlock);
+        inBlock = 0;
+      };
       for await (const chunk of bodyWithin(request, limitBytes, declared)) {
-        if (length + chunk.byteLength > bytes.length) {
-          const size = grownSize(bytes.length, length + chunk.byteLength, limitBytes);
-          take(size - bytes.length);
-          const grown = Buffer.allocUnsafeSlow(size);
-          grown.set(bytes.subarray(0, length));
-          bytes = grown;
-        }
-        bytes.set(chunk, length);
+        take(chunk.byteLength);
         length += chunk.byteLength;
+        if (chunk.byteLength >= BLOCK_BYTES) {
+          closeBlock();
+          kept.push(chunk);
+        } else {
+          if (inBlock + chunk.byteLength > block.length) {
+            closeBlock();
+            blockBytes = Math.max(chunk.byteLength, Math.min(BLOCK_BYTES, Math.max(1024, blockBytes * 2)));
+            block = Buffer.allocUnsafeSlow(blockBytes);
+          }
+          block.set(chunk, inBlock);
+          inBlock += chunk.byteLength;
+        }
       }
-      return await use(bytes.subarray(0, length));
+      closeBlock();
+      return await use(Buffer.concat(kept, length));
     } finally {
       this.held -= taken;
     }
   }
 }
 
-/**
- * The size to grow a buffer of `size` bytes to, to hold `needed` (never past `limitBytes`, which bounds every body
- * read): by half again at least, so that a body of many small chunks is copied a few times over, not once a chunk,
- * and its buffer holds no more than about half again the bytes in it.
- */
-function grownSize(size: number, needed: number, limitBytes: number): number {
-  return Math.min(limitBytes, Math.max(needed, Math.ceil(size * 1.5)));
-}
+/** A body without a length keeps its chunks of this size or more as they came, and copies smaller ones into blocks. */
+const BLOCK_BYTES = 16 * 1024;
 
 const REPLAY_CHUNK_BYTES = 64 * 1024;
 
