@@ -51,11 +51,16 @@ const ARCHIVED =
 export class S3ObjectSource implements ObjectSource {
   constructor(private readonly client: S3Client) {}
 
-  async open(ref: ObjectRef): Promise<OpenedObject> {
+  async open(ref: ObjectRef, { signal }: { signal?: AbortSignal } = {}): Promise<OpenedObject> {
     const input: GetObjectCommandInput = { Bucket: ref.container, Key: ref.key, ...pinOf(ref.version) };
     let output: GetObjectCommandOutput;
     try {
-      output = await this.client.send(new GetObjectCommand(input));
+      // Given up when the import is stopped: an S3 that sends no headers held a stopped import through the SDK's
+      // three attempts of 60 s each (189 s seen), past the Lambda time limit the stop was for.
+      output = await this.client.send(
+        new GetObjectCommand(input),
+        signal === undefined ? {} : { abortSignal: signal },
+      );
     } catch (error) {
       if (isNotFound(error, input)) throw new ObjectNotFoundError(ref, { cause: error });
       // Not a store that is down: a retry meets the same answer until the object or the role changes.

@@ -133,6 +133,47 @@ describe("the S3 import handler, when the object's body stalls near the time lim
   });
 });
 
+describe("the S3 import handler, when S3 does not answer near the time limit", () => {
+  it("stops the import at the limit, not after the SDK's attempts of 60 s each", async () => {
+    // An S3 that takes the GetObject and answers nothing: the stop comes while the import waits for its headers.
+    let requests = 0;
+    const s3 = createServer(() => {
+      requests += 1;
+    });
+    await new Promise<void>((resolve) => s3.listen(0, "127.0.0.1", resolve));
+    const client = new S3Client({
+      endpoint: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      forcePathStyle: true,
+      requestHandler: s3HttpTimeouts(),
+    });
+    const imports = new RecordingLedger();
+    const handler = createS3ImportHandler(
+      new ImportTodos(
+        new InMemoryTodoRepository(),
+        imports,
+        systemClock,
+        silentLogger,
+        new S3ObjectSource(client),
+      ),
+      silentLogger,
+    );
+    try {
+      // 200 ms left: stopped after 100 (half-way, the time being short), while S3 has not answered.
+      const stopped = await handler(putEvent, contextWith(200)).catch((error: unknown) => error);
+
+      expect((stopped as AggregateError).errors).toEqual([expect.any(TimeLimitReachedError)]);
+      expect(imports.outcomes).toEqual(["FAILED"]);
+      expect(requests).toBe(1);
+    } finally {
+      client.destroy();
+      s3.closeAllConnections();
+      s3.close();
+    }
+  });
+});
+
 describe("the S3 import handler, in a function with Lambda's default timeout of 3 s", () => {
   it("imports a small file, rather than stop it before its first row (and stop each retry alike)", async () => {
     const todos = new InMemoryTodoRepository();

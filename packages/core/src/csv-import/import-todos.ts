@@ -128,7 +128,7 @@ export class ImportTodos {
     let bodyFailed = false;
     let stopDestroying = () => {};
     try {
-      const object = opened ?? (await this.open(ref));
+      const object = opened ?? (await this.open(ref, options.signal));
       stopDestroying = destroyedOnAbort(object, options.signal);
       const body = noticingFailure(object.body, () => {
         bodyFailed = true;
@@ -238,11 +238,11 @@ export class ImportTodos {
     if (earlier && isAnotherBody(earlier.source, ref)) throw new ImportKeyReusedError(importId);
   }
 
-  private async open(ref: ObjectRef): Promise<OpenedObject> {
+  private async open(ref: ObjectRef, signal?: AbortSignal): Promise<OpenedObject> {
     if (!this.objects) {
       throw new Error("ImportTodos was given neither the object's body nor an ObjectSource to open it with.");
     }
-    return this.objects.open(ref);
+    return signal === undefined ? this.objects.open(ref) : this.objects.open(ref, { signal });
   }
 }
 

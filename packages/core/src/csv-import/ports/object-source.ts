@@ -50,8 +50,11 @@ export class ObjectNotFoundError extends AppError {
  * come).
  */
 export interface ObjectSource {
-  /** Throws `ObjectNotFoundError` when there is no such object (or version). */
-  open(ref: ObjectRef): Promise<OpenedObject>;
+  /**
+   * Throws `ObjectNotFoundError` when there is no such object (or version). With `signal`, gives up when it aborts
+   * (an import stopped before its object's store answered: a Lambda time limit, a Ctrl-C).
+   */
+  open(ref: ObjectRef, options?: { signal?: AbortSignal }): Promise<OpenedObject>;
 }
 
 export const OBJECT_SOURCE = Symbol.for("anycloud.ObjectSource");
