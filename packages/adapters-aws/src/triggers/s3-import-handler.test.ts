@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   ImportTodos,
@@ -88,20 +88,33 @@ describe("the S3 import handler, near its function's time limit", () => {
   });
 });
 
+/** An S3 on 127.0.0.1 that answers as `listener` does, and a client of it as the app's; `close` ends both. */
+async function localS3(listener: RequestListener): Promise<{ client: S3Client; close: () => void }> {
+  const s3 = createServer(listener);
+  await new Promise<void>((resolve) => s3.listen(0, "127.0.0.1", resolve));
+  const client = new S3Client({
+    endpoint: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    forcePathStyle: true,
+    requestHandler: s3HttpTimeouts(),
+  });
+  return {
+    client,
+    close: () => {
+      client.destroy();
+      s3.closeAllConnections();
+      s3.close();
+    },
+  };
+}
+
 describe("the S3 import handler, when the object's body stalls near the time limit", () => {
   it("stops the import at the limit and lets go of the response, not at the socket's 60 s idle timeout", async () => {
     // An S3 that sends the object's first lines, then nothing: the import waits for more when its stop comes.
-    const s3 = createServer((_request, response) => {
+    const { client, close } = await localS3((_request, response) => {
       response.writeHead(200, { "content-length": "100000", etag: '"9bb58f26192e4ba00f01e2e7b136bbd8"' });
       response.write("task\nfirst\n");
-    });
-    await new Promise<void>((resolve) => s3.listen(0, "127.0.0.1", resolve));
-    const client = new S3Client({
-      endpoint: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      forcePathStyle: true,
-      requestHandler: s3HttpTimeouts(),
     });
     const imports = new RecordingLedger();
     const objects = new S3ObjectSource(client);
@@ -126,9 +139,7 @@ describe("the S3 import handler, when the object's body stalls near the time lim
       expect(imports.outcomes).toEqual(["FAILED"]);
       expect(body.destroyed).toBe(true);
     } finally {
-      client.destroy();
-      s3.closeAllConnections();
-      s3.close();
+      close();
     }
   });
 });
@@ -137,16 +148,8 @@ describe("the S3 import handler, when S3 does not answer near the time limit", (
   it("stops the import at the limit, not after the SDK's attempts of 60 s each", async () => {
     // An S3 that takes the GetObject and answers nothing: the stop comes while the import waits for its headers.
     let requests = 0;
-    const s3 = createServer(() => {
+    const { client, close } = await localS3(() => {
       requests += 1;
-    });
-    await new Promise<void>((resolve) => s3.listen(0, "127.0.0.1", resolve));
-    const client = new S3Client({
-      endpoint: `http://127.0.0.1:${(s3.address() as AddressInfo).port}`,
-      region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
-      forcePathStyle: true,
-      requestHandler: s3HttpTimeouts(),
     });
     const imports = new RecordingLedger();
     const handler = createS3ImportHandler(
@@ -167,9 +170,7 @@ describe("the S3 import handler, when S3 does not answer near the time limit", (
       expect(imports.outcomes).toEqual(["FAILED"]);
       expect(requests).toBe(1);
     } finally {
-      client.destroy();
-      s3.closeAllConnections();
-      s3.close();
+      close();
     }
   });
 });
