@@ -13,10 +13,10 @@ const REFRESH_BEFORE_EXPIRY_MS = 300_000;
  * Lambda puts the execution role's credentials in the environment (`AWS_ACCESS_KEY_ID`,
  * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), and on Node.js always has. Where it does not, it serves them
  * from the container credentials endpoint (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), as under SnapStart, which AWS
- * documents for its Java, Python and .NET runtimes only: kept, small, for a Node runtime that comes to do so. The SDK's default chain also tries
- * SSO, profiles, the login and process providers and web identity, whose code and nested STS/SSO clients are
- * about a quarter of each bundle (about 120 KiB of the 473 workshopTodos weighs with them), parsed on every
- * cold start and never run on Lambda.
+ * documents for its Java, Python and .NET runtimes only: kept, small, for a Node runtime that comes to do so.
+ * The SDK's default chain also tries SSO, profiles, the login and process providers and web identity, whose code
+ * and nested STS/SSO clients are about a quarter of each bundle (about 120 KiB of the 473 workshopTodos weighs
+ * with them), parsed on every cold start and never run on Lambda.
  *
  * The credentials are kept until 5 minutes before they expire: a client does not cache what its default
  * provider gives (the SDK's own chain caches them itself), and without this each call to DynamoDB or S3 fetched

@@ -297,11 +297,8 @@ async function* noticingFailure(
  * which its server ends) are left to the parser.
  */
 function destroyedOnAbort(opened: OpenedObject, signal: AbortSignal | undefined): () => void {
-  const body: AsyncIterable<Uint8Array> & { destroy?: unknown } = opened.body;
-  const { destroy } = body;
-  if (signal === undefined || typeof destroy !== "function") return () => {};
-  // No error given: a stream nobody reads would emit it with no listener, and crash the process.
-  const stop = () => destroy.call(body);
+  const stop = nodeStreamDestroy(opened.body);
+  if (signal === undefined || stop === undefined) return () => {};
   if (signal.aborted) {
     stop();
     return () => {};
@@ -316,11 +313,21 @@ function destroyedOnAbort(opened: OpenedObject, signal: AbortSignal | undefined)
  * destroys the stream, which left its socket or file open. Any other body's iterator is returned.
  */
 async function close(opened: OpenedObject | undefined): Promise<void> {
-  const body: (AsyncIterable<Uint8Array> & { destroy?: unknown }) | undefined = opened?.body;
+  if (opened === undefined) return;
   try {
-    if (typeof body?.destroy === "function") body.destroy();
-    else await body?.[Symbol.asyncIterator]().return?.();
+    const destroy = nodeStreamDestroy(opened.body);
+    if (destroy) destroy();
+    else await opened.body[Symbol.asyncIterator]().return?.();
   } catch {
     // Nothing more to do with it.
   }
+}
+
+/**
+ * A Node stream body's `destroy` (an object store's response, a file), bound, with no error given: a stream nobody
+ * reads would emit it with no listener, and crash the process. Undefined for any other body.
+ */
+function nodeStreamDestroy(body: AsyncIterable<Uint8Array>): (() => void) | undefined {
+  const { destroy } = body as { destroy?: unknown };
+  return typeof destroy === "function" ? () => destroy.call(body) : undefined;
 }
